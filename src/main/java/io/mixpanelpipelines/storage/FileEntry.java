@@ -1,0 +1,5 @@
+package io.mixpanelpipelines.storage;
+
+/** A file found by {@link Storage#list}. */
+public record FileEntry(Location location, long size) {
+}

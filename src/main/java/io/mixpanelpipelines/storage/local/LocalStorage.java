@@ -1,0 +1,172 @@
+package io.mixpanelpipelines.storage.local;
+
+import io.mixpanelpipelines.storage.FileEntry;
+import io.mixpanelpipelines.storage.Location;
+import io.mixpanelpipelines.storage.OutputFile;
+import io.mixpanelpipelines.storage.PositionOutputStream;
+import io.mixpanelpipelines.storage.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Local-disk storage. A file is written under a hidden temporary name in its target folder and renamed
+ * into place when its stream closes, so no reader ever sees a half-written file. Thread-safe.
+ */
+public final class LocalStorage implements Storage {
+
+    @Override
+    public OutputFile newOutputFile(Location location) {
+        return new LocalOutputFile(location);
+    }
+
+    @Override
+    public InputStream open(Location location) throws IOException {
+        return Files.newInputStream(location.toPath());
+    }
+
+    @Override
+    public boolean exists(Location location) {
+        return Files.isRegularFile(location.toPath());
+    }
+
+    @Override
+    public void delete(Location location) throws IOException {
+        Files.deleteIfExists(location.toPath());
+    }
+
+    @Override
+    public List<FileEntry> list(Location prefix) throws IOException {
+        Path root = prefix.toPath();
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        List<FileEntry> entries = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".tmp-")) {
+                    entries.add(new FileEntry(Location.of(p), Files.size(p)));
+                }
+            }
+        }
+        return entries;
+    }
+
+    @Override
+    public void move(Location source, Location target) throws IOException {
+        Path to = target.toPath();
+        Files.createDirectories(to.getParent());
+        try {
+            Files.move(source.toPath(), to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(source.toPath(), to, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static final class LocalOutputFile implements OutputFile {
+        private final Location location;
+
+        LocalOutputFile(Location location) {
+            this.location = location;
+        }
+
+        @Override
+        public PositionOutputStream create() throws IOException {
+            Path target = location.toPath();
+            Files.createDirectories(target.getParent());
+            Path temp = target.resolveSibling(".tmp-" + UUID.randomUUID() + "-" + target.getFileName());
+            return new RenamingStream(temp, target);
+        }
+
+        @Override
+        public Location location() {
+            return location;
+        }
+    }
+
+    /** Buffers into a temporary file and renames it over the target on a successful close. */
+    private static final class RenamingStream extends PositionOutputStream {
+        private final Path temp;
+        private final Path target;
+        private final java.io.OutputStream out;
+        private long pos;
+        private boolean closed;
+
+        RenamingStream(Path temp, Path target) throws IOException {
+            this.temp = temp;
+            this.target = target;
+            this.out = new java.io.BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
+        }
+
+        @Override
+        public long getPos() {
+            return pos;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            pos++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            pos += len;
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+        }
+
+        @Override
+        public void abort() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the file is discarded either way
+            }
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // a leftover hidden temp file is removed by the next list-and-clean of its folder
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                out.close();
+                try {
+                    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } catch (IOException | RuntimeException e) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (NoSuchFileException ignored) {
+                    // already gone
+                }
+                throw e;
+            }
+        }
+    }
+}
