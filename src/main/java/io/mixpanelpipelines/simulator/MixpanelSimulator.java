@@ -1,0 +1,274 @@
+package io.mixpanelpipelines.simulator;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A local HTTP server that behaves like Mixpanel's raw export endpoint {@code GET /api/2.0/export}:
+ * Basic auth (service account or project secret), the hourly request limit, deterministic unordered
+ * NDJSON with the awkward data real exports contain, gzip, and injectable faults. Meant for tests,
+ * demos and benchmarks; it listens on 127.0.0.1 only.
+ *
+ * <p>Thread-safe: requests are served concurrently and every accessor may be called from any thread.
+ *
+ * <pre>{@code
+ * try (MixpanelSimulator sim = MixpanelSimulator.builder().projectSecret("s").build().start(0)) {
+ *     URI base = sim.baseUri(); // the client appends /api/2.0/export
+ * }
+ * }</pre>
+ */
+public final class MixpanelSimulator implements AutoCloseable {
+
+    private final String projectId;
+    private final SimulatedProject project;
+    private final FaultQueue faults = new FaultQueue();
+    private final ExportHandler exportHandler;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private HttpServer server;
+    private ExecutorService executor;
+
+    private MixpanelSimulator(Builder settings) {
+        this.projectId = settings.projectId; // the builder is not kept: it may be reused and changed
+        EventGenerator generator = new EventGenerator(settings.seed, settings.timezone, settings.bigEventEvery);
+        this.project = new SimulatedProject(settings.seed, settings.eventsPerDay, generator);
+        List<String> secrets = new ArrayList<>();
+        if (settings.serviceAccountSecret != null) {
+            secrets.add(settings.serviceAccountSecret);
+        }
+        if (settings.projectSecret != null) {
+            secrets.add(settings.projectSecret);
+        }
+        this.exportHandler = new ExportHandler(project,
+                new CredentialCheck(settings.projectId, settings.serviceAccountUser, settings.serviceAccountSecret,
+                        settings.projectSecret),
+                new HourlyLimit(settings.hourlyLimit, settings.clock), faults, settings.clock, settings.timezone,
+                secrets);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts listening on 127.0.0.1.
+     *
+     * @param port the port, or 0 for an ephemeral one
+     * @return this
+     * @throws UncheckedIOException when the port cannot be bound
+     */
+    public synchronized MixpanelSimulator start(int port) {
+        if (server != null) {
+            throw new IllegalStateException("already started");
+        }
+        try {
+            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port, e);
+        }
+        executor = Executors.newCachedThreadPool(daemonThreads());
+        server.setExecutor(executor);
+        server.createContext(ExportHandler.PATH, exportHandler);
+        server.createContext(ControlHandler.PREFIX + "/", new ControlHandler(faults, exportHandler::requestCount));
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                ExportHandler.Responses.json(exchange, 404,
+                        ExportHandler.Responses.error(exchange.getRequestURI().getPath(), "not found"));
+            }
+        });
+        server.start();
+        return this;
+    }
+
+    /** {@code http://127.0.0.1:PORT}, without a trailing slash. */
+    public synchronized URI baseUri() {
+        if (server == null) {
+            throw new IllegalStateException("not started");
+        }
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** The faults waiting for the next export requests. */
+    public FaultQueue faults() {
+        return faults;
+    }
+
+    /** Every {@code /api/2.0/export} request received, whatever its outcome. */
+    public int requestCount() {
+        return exportHandler.requestCount();
+    }
+
+    /** The export requests handled so far, oldest first; never contains credentials. */
+    public List<SimulatorRequest> requests() {
+        return exportHandler.requests();
+    }
+
+    /** The project id a service account must name in {@code project_id}. */
+    public String projectId() {
+        return projectId;
+    }
+
+    /**
+     * Exactly the lines served for {@code day} without filters (without their newlines), in the order
+     * served. Holds the whole day in memory: meant for test-sized days.
+     */
+    public List<String> expectedLines(LocalDate day, boolean timeInMs) {
+        return project.lines(day, timeInMs);
+    }
+
+    /** Stops the server at once, dropping requests in flight. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (server != null) {
+            server.stop(0);
+            executor.shutdownNow();
+        }
+        closed.countDown();
+    }
+
+    /**
+     * Runs a simulator until the JVM exits, for the CLI's {@code simulate} command: prints the base URL
+     * on stdout, then blocks.
+     *
+     * @param serviceAccountUserColonSecret {@code user:secret}, or null/blank to accept only the project secret
+     * @param projectSecret the project secret, or null/blank to accept only the service account
+     */
+    public static void runForeground(int port, long eventsPerDay, long seed, String projectSecret,
+            String serviceAccountUserColonSecret) throws InterruptedException {
+        Builder builder = builder().eventsPerDay(eventsPerDay).seed(seed);
+        if (projectSecret != null && !projectSecret.isBlank()) {
+            builder.projectSecret(projectSecret);
+        }
+        if (serviceAccountUserColonSecret != null && !serviceAccountUserColonSecret.isBlank()) {
+            int colon = serviceAccountUserColonSecret.indexOf(':');
+            if (colon < 1) {
+                throw new IllegalArgumentException("the service account must be given as user:secret");
+            }
+            builder.serviceAccount(serviceAccountUserColonSecret.substring(0, colon),
+                    serviceAccountUserColonSecret.substring(colon + 1));
+        }
+        MixpanelSimulator simulator = builder.build().start(port);
+        Runtime.getRuntime().addShutdownHook(new Thread(simulator::close, "mixpanel-simulator-shutdown"));
+        System.out.println(simulator.baseUri());
+        System.out.flush();
+        simulator.closed.await();
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads() {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, "mixpanel-simulator-" + counter.incrementAndGet());
+            thread.setDaemon(true); // a forgotten simulator must not keep a test JVM alive
+            return thread;
+        };
+    }
+
+    /** Configures a {@link MixpanelSimulator}; every setting has a default. Not thread-safe. */
+    public static final class Builder {
+        private long eventsPerDay = 1000;
+        private long seed = 1;
+        private String projectId = "123456";
+        private String serviceAccountUser;
+        private String serviceAccountSecret;
+        private String projectSecret;
+        private ZoneId timezone = ZoneId.of("UTC");
+        private Clock clock = Clock.systemUTC();
+        private int hourlyLimit = 60;
+        private long bigEventEvery = 5000;
+
+        private Builder() {
+        }
+
+        /** Events in every day (default 1000). */
+        public Builder eventsPerDay(long eventsPerDay) {
+            if (eventsPerDay < 0) {
+                throw new IllegalArgumentException("eventsPerDay must not be negative: " + eventsPerDay);
+            }
+            this.eventsPerDay = eventsPerDay;
+            return this;
+        }
+
+        /** The seed every event derives from (default 1). */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** The id a service account must pass as {@code project_id} (default "123456"). */
+        public Builder projectId(String projectId) {
+            this.projectId = requireText(projectId, "projectId");
+            return this;
+        }
+
+        /** Accepts Basic auth {@code user:secret} together with the right {@code project_id}. */
+        public Builder serviceAccount(String user, String secret) {
+            this.serviceAccountUser = requireText(user, "service account user");
+            this.serviceAccountSecret = requireText(secret, "service account secret");
+            return this;
+        }
+
+        /** Accepts Basic auth with this secret as user name and an empty password. */
+        public Builder projectSecret(String secret) {
+            this.projectSecret = requireText(secret, "project secret");
+            return this;
+        }
+
+        /** The project timezone: "today" and event times follow it (default UTC). */
+        public Builder timezone(ZoneId timezone) {
+            this.timezone = Objects.requireNonNull(timezone, "timezone");
+            return this;
+        }
+
+        /** The clock for "today" and the hourly limit (default the system UTC clock). */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Export requests allowed per rolling hour before 429 (default 60; 0 = unlimited). */
+        public Builder hourlyLimit(int hourlyLimit) {
+            if (hourlyLimit < 0) {
+                throw new IllegalArgumentException("hourlyLimit must not be negative: " + hourlyLimit);
+            }
+            this.hourlyLimit = hourlyLimit;
+            return this;
+        }
+
+        /** Every Nth event of a day carries a string over 64 KiB (default 5000; 0 = never). */
+        public Builder bigEventEvery(long bigEventEvery) {
+            if (bigEventEvery < 0) {
+                throw new IllegalArgumentException("bigEventEvery must not be negative: " + bigEventEvery);
+            }
+            this.bigEventEvery = bigEventEvery;
+            return this;
+        }
+
+        /** @throws IllegalStateException when no credential is configured: nothing could authenticate */
+        public MixpanelSimulator build() {
+            if (serviceAccountUser == null && projectSecret == null) {
+                throw new IllegalStateException("configure a service account, a project secret or both");
+            }
+            return new MixpanelSimulator(this);
+        }
+
+        private static String requireText(String value, String name) {
+            if (value == null || value.isEmpty()) {
+                throw new IllegalArgumentException(name + " must not be empty");
+            }
+            return value;
+        }
+    }
+}
