@@ -70,25 +70,36 @@ final class ExportHandler implements HttpHandler {
         Instant receivedAt = clock.instant();
         Map<String, String> params = QueryString.parse(exchange.getRequestURI().getRawQuery());
         Fault fault = faults.next().orElse(null);
-        int status = 200;
-        boolean dropped = false;
-        try {
-            serve(exchange, params, fault);
-        } catch (ExportRejection rejection) {
-            status = rejection.status();
-            reject(exchange, rejection);
-        } catch (ExportBody.SimulatedConnectionDrop drop) {
-            dropped = true;
-            throw drop;
-        } finally {
+        // Logged as soon as the status is decided, so a client that got its answer finds it in requests().
+        boolean[] recorded = {false};
+        StatusLog statusLog = status -> {
+            recorded[0] = true;
             record(receivedAt, params, status, fault);
-            if (!dropped) {
-                exchange.close(); // a dropped exchange must not be closed: that would end the body cleanly
+        };
+        try {
+            serve(exchange, params, fault, statusLog);
+            exchange.close();
+        } catch (ExportRejection rejection) {
+            statusLog.decided(rejection.status());
+            reject(exchange, rejection);
+            exchange.close();
+        } catch (IOException | RuntimeException e) {
+            if (!recorded[0]) {
+                statusLog.decided(500); // what the client sees: the server gives up on the exchange
             }
+            throw e;
         }
+        // On IOException the exchange is left to the server, which drops the connection: that is what a
+        // simulated cut needs (closing the exchange would end the chunked body cleanly).
     }
 
-    private void serve(HttpExchange exchange, Map<String, String> params, Fault fault)
+    /** Records the status of the current request once it is known. */
+    @FunctionalInterface
+    private interface StatusLog {
+        void decided(int status);
+    }
+
+    private void serve(HttpExchange exchange, Map<String, String> params, Fault fault, StatusLog statusLog)
             throws ExportRejection, IOException {
         if (!"GET".equalsIgnoreCase(exchange.getRequestMethod())) {
             throw new ExportRejection(405, "method not allowed: use GET");
@@ -110,6 +121,7 @@ final class ExportHandler implements HttpHandler {
                     + "in the last hour", retryAfter.getAsLong());
         }
         ExportQuery query = ExportQuery.parse(params, LocalDate.now(clock.withZone(zone)));
+        statusLog.decided(200);
         stream(exchange, query, fault);
     }
 
