@@ -202,9 +202,9 @@ final class ExportHandler implements HttpHandler {
             // Spaced like Mixpanel's own error bodies: {"request": "...", "error": "..."}
             StringBuilder sb = new StringBuilder("{");
             if (request != null) {
-                Json.string(sb.append("\"request\": "), request).append(", ");
+                Json.plainString(sb.append("\"request\": "), request).append(", ");
             }
-            return Json.string(sb.append("\"error\": "), message).append('}').toString();
+            return Json.plainString(sb.append("\"error\": "), message).append('}').toString();
         }
 
         static void json(HttpExchange exchange, int status, String body) throws IOException {

@@ -16,12 +16,17 @@ final class Json {
      * wire); {@code /} is written as {@code \/} the way PHP-style encoders do, so clients meet that escape.
      */
     static StringBuilder string(StringBuilder sb, String value) {
-        return quoted(sb, value, false);
+        return quoted(sb, value, false, true);
+    }
+
+    /** Appends {@code value} as a JSON string, leaving {@code /} as it is (for the simulator's own bodies). */
+    static StringBuilder plainString(StringBuilder sb, String value) {
+        return quoted(sb, value, false, false);
     }
 
     /** Appends {@code value} as a JSON string with every non-ASCII char as a {@code \}{@code uXXXX} escape. */
     static StringBuilder asciiString(StringBuilder sb, String value) {
-        return quoted(sb, value, true);
+        return quoted(sb, value, true, true);
     }
 
     /** Appends {@code "key":} (the key escaped like a string value). */
@@ -29,14 +34,14 @@ final class Json {
         return string(sb, key).append(':');
     }
 
-    private static StringBuilder quoted(StringBuilder sb, String value, boolean asciiOnly) {
+    private static StringBuilder quoted(StringBuilder sb, String value, boolean asciiOnly, boolean escapeSlash) {
         sb.append('"');
         for (int i = 0, n = value.length(); i < n; i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> sb.append("\\\"");
                 case '\\' -> sb.append("\\\\");
-                case '/' -> sb.append("\\/");
+                case '/' -> sb.append(escapeSlash ? "\\/" : "/");
                 case '\n' -> sb.append("\\n");
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
