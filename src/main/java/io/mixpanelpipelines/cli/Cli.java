@@ -1,0 +1,251 @@
+package io.mixpanelpipelines.cli;
+
+import io.mixpanelpipelines.config.InvalidJobException;
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.config.JobDefinitionLoader;
+import io.mixpanelpipelines.config.Secret;
+import io.mixpanelpipelines.job.ExportService;
+import io.mixpanelpipelines.job.RunSummary;
+import io.mixpanelpipelines.simulator.MixpanelSimulator;
+import io.mixpanelpipelines.source.CredentialsResolver;
+import io.mixpanelpipelines.source.MixpanelCredentials;
+import io.mixpanelpipelines.source.MixpanelException;
+import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.state.jdbc.JdbcRequestLog;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The command line: {@code export}, {@code status}, {@code rerun} and {@code simulate}. Everything a run
+ * needs from outside (environment, output streams, Spring properties) is passed in, so tests drive the
+ * real commands in-process. Exit codes: 0 done, 1 some days failed, 2 invalid usage, configuration or
+ * credentials, 75 work deferred.
+ */
+@Command(name = "mixpanel-pipelines", mixinStandardHelpOptions = true, version = "mixpanel-pipelines 0.1.0",
+        description = "Exports Mixpanel raw events to day-partitioned Parquet.",
+        subcommands = {Cli.Export.class, Cli.Status.class, Cli.Rerun.class, Cli.Simulate.class})
+public final class Cli implements Callable<Integer> {
+
+    private final Map<String, String> environment;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, Object> springProperties;
+
+    public Cli(Map<String, String> environment, PrintStream out, PrintStream err, Map<String, Object> springProperties) {
+        this.environment = environment;
+        this.out = out;
+        this.err = err;
+        this.springProperties = springProperties;
+    }
+
+    /** Runs one command and returns its exit code. */
+    public int run(String... args) {
+        CommandLine cl = new CommandLine(this, new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> cls) throws Exception {
+                if (cls.getEnclosingClass() == Cli.class && !cls.isInterface()) {
+                    return cls.cast(cls.getDeclaredConstructor(Cli.class).newInstance(Cli.this));
+                }
+                return CommandLine.defaultFactory().create(cls);
+            }
+        });
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            Throwable t = rootCause(e);
+            if (t instanceof InvalidJobException || t instanceof MixpanelException m && !m.isRetryableLater()) {
+                err.println("error: " + t.getMessage());
+                return RunSummary.INVALID;
+            }
+            err.println("error: " + (t.getMessage() == null ? t.getClass().getName() : t.getMessage()));
+            return RunSummary.FAILED;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        new CommandLine(this).usage(out);
+        return RunSummary.INVALID;
+    }
+
+    /** Loads the job, resolves credentials (starting the built-in simulator for a demo job) and runs {@code action}. */
+    int withApplication(Path jobFile, Function<ConfigurableApplicationContext, Integer> action) {
+        JobDefinition job = new JobDefinitionLoader().load(jobFile);
+        MixpanelSimulator simulator = null;
+        try {
+            MixpanelCredentials credentials;
+            if (job.simulator() != null) {
+                credentials = job.mixpanel().auth() != null
+                        ? CredentialsResolver.resolve(job.mixpanel().auth(), environment)
+                        : new MixpanelCredentials(Secret.of("demo-" + UUID.randomUUID()), Secret.of(UUID.randomUUID().toString()),
+                                true, "service account of the built-in simulator");
+                MixpanelSimulator.Builder b = MixpanelSimulator.builder()
+                        .eventsPerDay(job.simulator().eventsPerDay())
+                        .seed(job.simulator().seed())
+                        .projectId(job.mixpanel().projectId())
+                        .timezone(job.mixpanel().timezone());
+                if (credentials.serviceAccount()) {
+                    b.serviceAccount(credentials.username().reveal(), credentials.password().reveal());
+                } else {
+                    b.projectSecret(credentials.username().reveal());
+                }
+                simulator = b.build().start(0);
+                job = job.withApiUrl(simulator.baseUri());
+                err.println("using the built-in Mixpanel simulator at " + simulator.baseUri());
+            } else {
+                credentials = CredentialsResolver.resolve(job.mixpanel().auth(), environment);
+            }
+            JobDefinition definition = job;
+            Map<String, Object> props = new HashMap<>(springProperties);
+            try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(PipelinesApplication.class)
+                    .properties(props)
+                    .initializers(c -> {
+                        c.getBeanFactory().registerSingleton("jobDefinition", definition);
+                        c.getBeanFactory().registerSingleton("mixpanelCredentials", credentials);
+                    })
+                    .run()) {
+                return action.apply(ctx);
+            }
+        } finally {
+            if (simulator != null) {
+                simulator.close();
+            }
+        }
+    }
+
+    static LocalDate date(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new InvalidJobException(option + " '" + value + "' is not a date YYYY-MM-DD");
+        }
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t && !(t instanceof InvalidJobException) && !(t instanceof MixpanelException)) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    int report(ConfigurableApplicationContext ctx, RunSummary summary, Path summaryJson) {
+        new SummaryPrinter(out).print(summary, ctx.getBean(io.mixpanelpipelines.job.ExportContext.class));
+        if (summaryJson != null) {
+            SummaryPrinter.writeJson(summary, summaryJson);
+        }
+        return summary.exitCode();
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Export the range (default: from export.startDate to yesterday in the project timezone); "
+                    + "days already published are not requested again.")
+    final class Export implements Callable<Integer> {
+        @Option(names = "--job", required = true, description = "the job file (YAML)")
+        Path job;
+        @Option(names = "--from", description = "first day, YYYY-MM-DD")
+        String from;
+        @Option(names = "--to", description = "last day, YYYY-MM-DD")
+        String to;
+        @Option(names = "--summary-json", description = "write a machine-readable summary to this file")
+        Path summaryJson;
+
+        @Override
+        public Integer call() {
+            LocalDate f = date("--from", from);
+            LocalDate t = date("--to", to);
+            return withApplication(job, ctx -> report(ctx, ctx.getBean(ExportService.class).export(f, t), summaryJson));
+        }
+    }
+
+    @Command(name = "rerun", mixinStandardHelpOptions = true,
+            description = "Export days again and replace them.")
+    final class Rerun implements Callable<Integer> {
+        @Option(names = "--job", required = true, description = "the job file (YAML)")
+        Path job;
+        @Option(names = "--partition", arity = "1..*", description = "days to export again, YYYY-MM-DD")
+        List<String> partitions;
+        @Option(names = "--failed", description = "every day whose last attempt failed")
+        boolean failed;
+        @Option(names = "--summary-json", description = "write a machine-readable summary to this file")
+        Path summaryJson;
+
+        @Override
+        public Integer call() {
+            if ((partitions == null || partitions.isEmpty()) == !failed) {
+                throw new InvalidJobException("rerun needs either --partition YYYY-MM-DD ... or --failed");
+            }
+            List<LocalDate> days = partitions == null ? null : partitions.stream().map(p -> date("--partition", p)).toList();
+            return withApplication(job, ctx -> {
+                ExportService service = ctx.getBean(ExportService.class);
+                List<LocalDate> which = days != null ? days : service.failedDays();
+                if (which.isEmpty()) {
+                    out.println("no failed days to rerun");
+                    return RunSummary.OK;
+                }
+                return report(ctx, service.rerun(which), summaryJson);
+            });
+        }
+    }
+
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the job's partitions.")
+    final class Status implements Callable<Integer> {
+        @Option(names = "--job", required = true, description = "the job file (YAML)")
+        Path job;
+
+        @Override
+        public Integer call() {
+            return withApplication(job, ctx -> {
+                String name = ctx.getBean(JobDefinition.class).name();
+                new SummaryPrinter(out).status(name, ctx.getBean(PartitionLedger.class).list(name),
+                        ctx.getBean(JdbcRequestLog.class).countForProjectSince(Instant.now().minusSeconds(3600)));
+                return RunSummary.OK;
+            });
+        }
+    }
+
+    @Command(name = "simulate", mixinStandardHelpOptions = true,
+            description = "Run the built-in Mixpanel export simulator in the foreground.")
+    final class Simulate implements Callable<Integer> {
+        @Option(names = "--port", required = true, description = "port on 127.0.0.1 (0: any free port)")
+        int port;
+        @Option(names = "--events-per-day", defaultValue = "1000", description = "events served per day (default ${DEFAULT-VALUE})")
+        long eventsPerDay;
+        @Option(names = "--seed", defaultValue = "1", description = "seed of the generated events (default ${DEFAULT-VALUE})")
+        long seed;
+        @Option(names = "--project-secret", description = "accept this project secret")
+        String projectSecret;
+        @Option(names = "--service-account", description = "accept this service account, USER:SECRET")
+        String serviceAccount;
+
+        @Override
+        public Integer call() throws InterruptedException {
+            if (projectSecret == null && serviceAccount == null) {
+                throw new InvalidJobException("simulate needs --project-secret S or --service-account USER:SECRET");
+            }
+            if (serviceAccount != null && !serviceAccount.contains(":")) {
+                throw new InvalidJobException("--service-account must be USER:SECRET");
+            }
+            MixpanelSimulator.runForeground(port, eventsPerDay, seed, projectSecret, serviceAccount);
+            return RunSummary.OK;
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package io.mixpanelpipelines.config;
+
+import io.mixpanelpipelines.storage.Location;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * A validated job file. Built only by {@link JobDefinitionLoader}; holds no secret, only where to find
+ * each one ({@link SecretSource}), so it is safe to log.
+ *
+ * @param name unique within a state store; letters, digits, dot, dash and underscore
+ * @param simulator when present, the built-in Mixpanel simulator is started in-process and used instead
+ *     of Mixpanel (the demo job)
+ */
+public record JobDefinition(String name, Mixpanel mixpanel, Export export, Destination destination,
+        Simulator simulator) {
+
+    /** The same job, sending its requests to {@code apiUrl} (the in-process simulator of the demo). */
+    public JobDefinition withApiUrl(URI apiUrl) {
+        return new JobDefinition(name, new Mixpanel(mixpanel.projectId(), mixpanel.region(), apiUrl, mixpanel.timezone(),
+                mixpanel.auth()), export, destination, simulator);
+    }
+
+    /**
+     * @param apiUrl the export host: the region's unless overridden (proxies, tests)
+     * @param timezone the project's timezone; days are cut and {@code time} is converted with it
+     * @param auth null only when {@code simulator} is set (the simulator then makes up a credential)
+     */
+    public record Mixpanel(String projectId, Region region, URI apiUrl, ZoneId timezone, Auth auth) {
+    }
+
+    /** Exactly one of a service account (username and secret) or a project secret. */
+    public record Auth(SecretSource serviceAccountUsername, SecretSource serviceAccountSecret,
+            SecretSource projectSecret) {
+
+        public boolean isServiceAccount() {
+            return serviceAccountUsername != null;
+        }
+    }
+
+    /**
+     * @param startDate first day exported when no range is given (null: {@code startDaysAgo} applies)
+     * @param startDaysAgo relative start ({@code startDate: -7d}), in days before today in the project timezone
+     * @param maxRejectedLines malformed lines a day may have before it fails (they are kept in {@code _rejected/})
+     * @param partSizeBytes a Parquet part file is closed, and checkpointed, once it reaches this size
+     * @param parallelism days converted at once
+     * @param readTimeout longest silence on an export connection before it is retried
+     * @param maxAttempts tries per export request (connection errors, 5xx, cut streams, 429)
+     * @param timeInMs ask Mixpanel for millisecond {@code time}
+     * @param events only these event names (empty: all)
+     */
+    public record Export(LocalDate startDate, Integer startDaysAgo, long maxRejectedLines, long partSizeBytes,
+            int parallelism, Duration connectTimeout, Duration readTimeout, int maxAttempts,
+            Duration initialBackoff, Duration maxBackoff, boolean timeInMs, ParquetCodec codec, Path spoolDir,
+            List<String> events) {
+
+        /** The first day to export when neither a range nor a published day says otherwise. */
+        public LocalDate firstDay(LocalDate today) {
+            return startDate != null ? startDate : today.minusDays(startDaysAgo);
+        }
+    }
+
+    public record Destination(Location uri) {
+    }
+
+    public record Simulator(long eventsPerDay, long seed) {
+    }
+}

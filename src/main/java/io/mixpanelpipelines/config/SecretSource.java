@@ -1,0 +1,47 @@
+package io.mixpanelpipelines.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where a credential comes from: an environment variable or a mounted file, never the job file itself.
+ *
+ * @param key the job-file key that named it (for error messages), e.g. {@code mixpanel.auth.projectSecretEnv}
+ * @param env the environment variable's name, or null
+ * @param file the file's path, or null
+ */
+public record SecretSource(String key, String env, Path file) {
+
+    /**
+     * Reads the secret.
+     *
+     * @throws InvalidJobException when the variable is unset or empty, or the file cannot be read; the
+     *     message names the variable or file, never a value
+     */
+    public Secret resolve(Map<String, String> environment) {
+        if (env != null) {
+            String value = environment.get(env);
+            if (value == null || value.isBlank()) {
+                throw new InvalidJobException(key + ": environment variable " + env + " is not set or empty");
+            }
+            return Secret.of(value.strip());
+        }
+        try {
+            String value = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (value.isEmpty()) {
+                throw new InvalidJobException(key + ": file " + file + " is empty");
+            }
+            return Secret.of(value);
+        } catch (IOException e) {
+            throw new InvalidJobException(key + ": cannot read file " + file + " (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /** Describes the source without its value, e.g. {@code environment variable MIXPANEL_API_SECRET}. */
+    public String describe() {
+        return env != null ? "environment variable " + env : "file " + file;
+    }
+}

@@ -1,0 +1,341 @@
+package io.mixpanelpipelines.job;
+
+import io.mixpanelpipelines.convert.EventParquetWriter;
+import io.mixpanelpipelines.convert.MalformedEventException;
+import io.mixpanelpipelines.convert.MixpanelEventParser;
+import io.mixpanelpipelines.convert.ParsedEvent;
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.source.ExportRequest;
+import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.source.SpoolManifest;
+import io.mixpanelpipelines.state.PartitionRecord;
+import io.mixpanelpipelines.state.PartitionState;
+import io.mixpanelpipelines.storage.FileEntry;
+import io.mixpanelpipelines.storage.Location;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStream;
+import org.springframework.batch.infrastructure.item.ItemStreamException;
+
+/**
+ * Exports one day: the worker of a day partition. On {@link #open} it makes sure the day's spool is
+ * complete (fetching it only if it is not), then the conversion step reads the spool in {@link LineBatch}es
+ * and writes Parquet parts that roll at {@code export.partSize}. When the end of the spool arrives, the
+ * last part is closed and the day is {@linkplain DayPublisher published}, inside that chunk's transaction.
+ *
+ * <p><b>Restartable.</b> Each closed part is a checkpoint: the parts so far, the offset and line number
+ * just past the last event they hold, the rejected-line counts and file lengths. {@link #update} saves the
+ * latest checkpoint in the step's ExecutionContext at every chunk commit; a restarted step resumes right
+ * after the last closed part, deletes staged parts the checkpoint does not name and truncates the rejected
+ * files back. A checkpoint is applied only to the very spool body it was made on.
+ *
+ * <p>Not thread-safe: one instance per step execution (step scope).
+ */
+public class DayPartition implements ItemStream {
+
+    private static final Logger log = LoggerFactory.getLogger(DayPartition.class);
+    static final int BATCH_BYTES = 4 << 20;
+    static final int MAX_LINE_BYTES = 16 << 20;
+    private static final int SIZE_CHECK_EVERY = 256;
+
+    static final String RUN_ID = "day.runId";
+    static final String SPOOL_ID = "day.spoolId";
+    static final String RESUME_OFFSET = "day.resumeOffset";
+    static final String RESUME_LINE = "day.resumeLine";
+    static final String PARTS = "day.parts";
+    static final String REJECTED = "day.rejected";
+    static final String REJECTED_LINES_BYTES = "day.rejectedLinesBytes";
+    static final String REJECTED_REASONS_BYTES = "day.rejectedReasonsBytes";
+    static final String FIRST_REJECTION = "day.firstRejection";
+    static final String PUBLISHED = "day.published";
+    static final String SKIPPED = "day.skipped";
+
+    private final ExportContext ctx;
+    private final LocalDate day;
+    private final long epochDay;
+    private final ParsedEvent event = new ParsedEvent();
+    private final JobDefinition job;
+    private boolean opened;
+    private boolean finished;
+    private String runId;
+    private Spool spool;
+    private SpoolManifest spoolManifest;
+    private SpoolLineReader lines;
+    private MixpanelEventParser parser;
+    private RejectedLines rejected;
+
+    // the checkpoint: everything as of the last closed part
+    private List<PartInfo> parts = new ArrayList<>();
+    private long resumeOffset;
+    private long resumeLine = 1;
+    private long rejectedCount;
+    private long rejectedLinesBytes;
+    private long rejectedReasonsBytes;
+    private String firstRejection;
+    private boolean published;
+
+    // the part being written
+    private EventParquetWriter current;
+    private Location currentLocation;
+    private int sinceSizeCheck;
+    private long pendingRejected;
+    private String pendingFirstRejection;
+
+    public DayPartition(ExportContext ctx, LocalDate day) {
+        this.ctx = ctx;
+        this.day = day;
+        this.epochDay = day.toEpochDay();
+        this.job = ctx.job();
+    }
+
+    public LocalDate day() {
+        return day;
+    }
+
+    @Override
+    public void open(ExecutionContext ec) throws ItemStreamException {
+        if (opened) {
+            return;
+        }
+        opened = true;
+        if (Boolean.TRUE.equals(ec.get(PUBLISHED, Boolean.class, false))) {
+            finished = true; // published by an earlier execution whose step then failed to complete
+            return;
+        }
+        Optional<PartitionRecord> record = ctx.ledger().find(job.name(), day);
+        if (record.isPresent() && record.get().state() == PartitionState.PUBLISHED && !ec.containsKey(RUN_ID)) {
+            log.info("{}: already published, nothing to do", day);
+            ec.putString(SKIPPED, "already published");
+            finished = true;
+            return;
+        }
+        runId = ec.containsKey(RUN_ID) ? ec.getString(RUN_ID) : ctx.runId();
+        ec.putString(RUN_ID, runId);
+        ctx.ledger().started(job.name(), day, ctx.runId());
+        try {
+            ExportRequest request = request();
+            spool = ctx.spools().forRequest(request);
+            if (spool.isComplete()) {
+                log.info("{}: using the complete spool in {} (no request)", day, spool.dir());
+            } else {
+                ctx.client().fetch(request, spool);
+            }
+            spoolManifest = spool.manifest();
+            String bodyId = spool.bodyId();
+            if (bodyId.equals(ec.containsKey(SPOOL_ID) ? ec.getString(SPOOL_ID) : null)) {
+                restore(ec);
+            } else if (ec.containsKey(SPOOL_ID)) {
+                log.info("{}: the spool was fetched again since the last checkpoint; converting from the start", day);
+            }
+            ec.putString(SPOOL_ID, bodyId);
+            cleanStaging();
+            rejected = new RejectedLines(spool.rejectedDir(), day.toString());
+            rejected.resetTo(rejectedLinesBytes, rejectedReasonsBytes);
+            parser = new MixpanelEventParser(job.mixpanel().timezone(), job.export().timeInMs());
+            InputStream in = spool.openLines();
+            in.skipNBytes(resumeOffset);
+            lines = new SpoolLineReader(in, resumeOffset, resumeLine, BATCH_BYTES, MAX_LINE_BYTES);
+            if (resumeOffset > 0) {
+                log.info("{}: resuming after {} closed parts at line {}", day, parts.size(), resumeLine);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(day + ": " + e.getMessage(), e);
+        }
+    }
+
+    private ExportRequest request() {
+        return new ExportRequest(day, day, job.export().events(), null, null, job.export().timeInMs());
+    }
+
+    private void restore(ExecutionContext ec) {
+        parts = PartInfo.decode(ec.getString(PARTS, ""));
+        resumeOffset = ec.getLong(RESUME_OFFSET, 0L);
+        resumeLine = ec.getLong(RESUME_LINE, 1L);
+        rejectedCount = ec.getLong(REJECTED, 0L);
+        rejectedLinesBytes = ec.getLong(REJECTED_LINES_BYTES, 0L);
+        rejectedReasonsBytes = ec.getLong(REJECTED_REASONS_BYTES, 0L);
+        firstRejection = ec.containsKey(FIRST_REJECTION) ? ec.getString(FIRST_REJECTION) : null;
+    }
+
+    /** Deletes staged parts the checkpoint does not name: written after it, by a run that then died. */
+    private void cleanStaging() throws IOException {
+        Set<String> keep = new HashSet<>();
+        parts.forEach(p -> keep.add(p.name()));
+        for (FileEntry f : ctx.storage().list(ctx.layout().staging(day))) {
+            if (!keep.contains(f.location().fileName())) {
+                ctx.storage().delete(f.location());
+            }
+        }
+    }
+
+    /** The next batch of lines; the end marker once; then null. */
+    public LineBatch read() throws IOException {
+        if (finished || lines == null) {
+            return null;
+        }
+        LineBatch batch = lines.next();
+        if (batch == null) {
+            finished = true;
+        }
+        return batch;
+    }
+
+    public void write(Chunk<? extends LineBatch> chunk) throws Exception {
+        for (LineBatch batch : chunk) {
+            if (batch.isEnd()) {
+                finish();
+            } else {
+                convert(batch);
+            }
+        }
+    }
+
+    private void convert(LineBatch batch) throws IOException {
+        byte[] buf = batch.buffer();
+        long events = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            int length = batch.length(i);
+            if (length == LineBatch.OVERSIZED) {
+                reject(batch, i, "line longer than " + (MAX_LINE_BYTES >> 20) + " MiB");
+                continue;
+            }
+            try {
+                parser.parse(buf, batch.start(i), length, event);
+            } catch (MalformedEventException e) {
+                reject(batch, i, e.getMessage());
+                continue;
+            }
+            if (event.eventEpochDay() != epochDay) {
+                reject(batch, i, "event time falls on " + event.eventDate() + " in " + job.mixpanel().timezone()
+                        + ", outside the requested day " + day);
+                continue;
+            }
+            if (current == null) {
+                openPart();
+            }
+            current.write(event, buf);
+            events++;
+            if (++sinceSizeCheck >= SIZE_CHECK_EVERY) {
+                sinceSizeCheck = 0;
+                if (current.dataSize() >= job.export().partSizeBytes()) {
+                    closePart(batch.endOffset(i), batch.lineNumber(i) + 1);
+                }
+            }
+        }
+        ctx.progress().add(day, events, batch.used());
+    }
+
+    private void reject(LineBatch batch, int i, String reason) throws IOException {
+        rejected.add(batch.lineNumber(i), batch.endOffset(i), reason, batch.buffer(), batch.start(i), batch.length(i));
+        pendingRejected++;
+        if (firstRejection == null && pendingFirstRejection == null) {
+            pendingFirstRejection = "line " + batch.lineNumber(i) + ": " + reason;
+        }
+    }
+
+    private void openPart() throws IOException {
+        Location location = ctx.layout().staging(day).resolve(DatasetLayout.partName(parts.size(), runId));
+        current = new EventParquetWriter(ctx.storage().newOutputFile(location), ParquetSettings.options(job));
+        currentLocation = location;
+        sinceSizeCheck = 0;
+    }
+
+    /** Closes the current part (if any) and moves the checkpoint to just past {@code offset}. */
+    private void closePart(long offset, long nextLine) throws IOException {
+        if (current != null) {
+            EventParquetWriter w = current;
+            current = null;
+            long rows = w.rows();
+            w.close();
+            parts.add(new PartInfo(currentLocation.fileName(), rows, w.fileSize()));
+        }
+        rejected.flush();
+        rejectedCount += pendingRejected;
+        pendingRejected = 0;
+        if (firstRejection == null) {
+            firstRejection = pendingFirstRejection;
+        }
+        pendingFirstRejection = null;
+        rejectedLinesBytes = rejected.linesBytes();
+        rejectedReasonsBytes = rejected.reasonsBytes();
+        resumeOffset = offset;
+        resumeLine = nextLine;
+    }
+
+    private void finish() throws IOException {
+        closePart(spoolManifest.decodedBytes(), spoolManifest.lines() + 1);
+        long maxRejected = job.export().maxRejectedLines();
+        if (rejectedCount > maxRejected) {
+            throw new PartitionFailedException(day + ": " + rejectedCount + " malformed line(s) exceed export.maxRejectedLines="
+                    + maxRejected + "; first: " + firstRejection + " (all kept in " + rejected.reasonsFile().getParent() + ")");
+        }
+        long rows = parts.stream().mapToLong(PartInfo::rows).sum();
+        long bytes = parts.stream().mapToLong(PartInfo::bytes).sum();
+        DayManifest manifest = new DayManifest(ParquetSettings.SCHEMA_VERSION, job.name(), job.mixpanel().projectId(), day,
+                job.mixpanel().timezone().getId(), runId, Instant.now(), rows, bytes, rejectedCount, List.copyOf(parts),
+                new DayManifest.Request(day, day, job.export().timeInMs(), spoolManifest.lines(), spoolManifest.completedAt()),
+                0);
+        ctx.publisher().publish(manifest);
+        ctx.ledger().published(job.name(), day, runId, rows, parts.size(), bytes, rejectedCount);
+        published = true;
+        ctx.progress().done(day);
+        log.info("{}: published {} rows in {} files ({} bytes), {} rejected lines", day, rows, parts.size(), bytes,
+                rejectedCount);
+    }
+
+    @Override
+    public void update(ExecutionContext ec) throws ItemStreamException {
+        if (runId == null) {
+            return;
+        }
+        ec.putString(PARTS, PartInfo.encode(parts));
+        ec.putLong(RESUME_OFFSET, resumeOffset);
+        ec.putLong(RESUME_LINE, resumeLine);
+        ec.putLong(REJECTED, rejectedCount);
+        ec.putLong(REJECTED_LINES_BYTES, rejectedLinesBytes);
+        ec.putLong(REJECTED_REASONS_BYTES, rejectedReasonsBytes);
+        if (firstRejection != null) {
+            ec.putString(FIRST_REJECTION, firstRejection);
+        }
+        ec.put(PUBLISHED, published);
+    }
+
+    @Override
+    public void close() throws ItemStreamException {
+        if (current != null) {
+            current.abort(); // not checkpointed: a restart writes it again
+            current = null;
+        }
+        try {
+            if (rejected != null) {
+                rejected.close();
+            }
+            if (lines != null) {
+                lines.close();
+            }
+        } catch (IOException e) {
+            throw new ItemStreamException(day + ": cannot close the spool", e);
+        }
+    }
+
+    /** The spool of this day, once opened (for cleanup after the step commits). */
+    Spool spool() {
+        return spool;
+    }
+
+    boolean isPublished() {
+        return published;
+    }
+}

@@ -1,0 +1,79 @@
+package io.mixpanelpipelines.job;
+
+import io.mixpanelpipelines.config.InvalidJobException;
+import io.mixpanelpipelines.source.MixpanelAuthenticationException;
+import io.mixpanelpipelines.source.MixpanelRateLimitedException;
+import io.mixpanelpipelines.source.MixpanelRequestException;
+import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.source.ExportRequest;
+import java.time.LocalDate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.ExitStatus;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.step.StepExecution;
+
+/**
+ * After a day's worker step: records a failure in the ledger with the kind of failure as the step's exit
+ * code ({@link #FATAL}, {@link #DEFERRED} or FAILED), or, once the step has committed a published day,
+ * deletes its spool. Thread-safe (stateless).
+ */
+public final class DayStepListener implements StepExecutionListener {
+
+    /** Exit code of a day that failed for a reason no retry can fix (credentials, a refused request). */
+    public static final String FATAL = "FAILED_FATAL";
+    /** Exit code of a day deferred because Mixpanel's export limit was spent. */
+    public static final String DEFERRED = "DEFERRED";
+
+    private static final Logger log = LoggerFactory.getLogger(DayStepListener.class);
+
+    private final ExportContext ctx;
+
+    public DayStepListener(ExportContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public ExitStatus afterStep(StepExecution stepExecution) {
+        LocalDate day = LocalDate.parse(stepExecution.getExecutionContext().getString(DayPartitioner.DAY));
+        if (stepExecution.getStatus() == BatchStatus.COMPLETED) {
+            if (Boolean.TRUE.equals(stepExecution.getExecutionContext().get(DayPartition.PUBLISHED, Boolean.class, false))) {
+                deleteSpool(day);
+            }
+            return null;
+        }
+        Throwable failure = stepExecution.getFailureExceptions().isEmpty() ? null
+                : rootOf(stepExecution.getFailureExceptions().get(0));
+        String message = failure == null ? "step " + stepExecution.getStatus()
+                : failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        ctx.ledger().failed(ctx.job().name(), day, ctx.runId(), message);
+        log.error("{}: failed: {}", day, message);
+        String code = failure instanceof MixpanelAuthenticationException || failure instanceof MixpanelRequestException
+                || failure instanceof InvalidJobException ? FATAL
+                : failure instanceof MixpanelRateLimitedException ? DEFERRED : ExitStatus.FAILED.getExitCode();
+        return new ExitStatus(code, message);
+    }
+
+    private void deleteSpool(LocalDate day) {
+        Spool spool = ctx.spools().forRequest(new ExportRequest(day, day, ctx.job().export().events(), null, null,
+                ctx.job().export().timeInMs()));
+        try {
+            spool.delete();
+        } catch (RuntimeException e) {
+            log.warn("{}: published, but its spool {} could not be deleted: {}", day, spool.dir(), e.getMessage());
+        }
+    }
+
+    /** The exception that says what went wrong: our own, below Spring Batch's wrappers. */
+    static Throwable rootOf(Throwable t) {
+        Throwable cur = t;
+        while (cur.getCause() != null && cur.getCause() != cur
+                && !(cur instanceof io.mixpanelpipelines.source.MixpanelException)
+                && !(cur instanceof PartitionFailedException) && !(cur instanceof InvalidJobException)) {
+            cur = cur.getCause();
+        }
+        return cur;
+    }
+
+}

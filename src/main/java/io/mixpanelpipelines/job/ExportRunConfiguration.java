@@ -1,0 +1,84 @@
+package io.mixpanelpipelines.job;
+
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.source.MixpanelCredentials;
+import io.mixpanelpipelines.source.MixpanelExportClient;
+import io.mixpanelpipelines.source.SpoolStore;
+import io.mixpanelpipelines.source.http.ClientSettings;
+import io.mixpanelpipelines.source.http.HttpMixpanelExportClient;
+import io.mixpanelpipelines.source.http.Sleeper;
+import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.state.jdbc.JdbcPartitionLedger;
+import io.mixpanelpipelines.state.jdbc.JdbcRequestLog;
+import io.mixpanelpipelines.storage.Storage;
+import io.mixpanelpipelines.storage.local.LocalStorage;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.ThreadLocalRandom;
+import javax.sql.DataSource;
+import org.springframework.batch.core.job.Job;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The services of one run, built from the job definition and the credentials that the command line
+ * registers in the context before it starts.
+ */
+@Configuration(proxyBeanMethods = false)
+public class ExportRunConfiguration {
+
+    @Bean
+    public String runId(ObjectProvider<Clock> clock) {
+        ZonedDateTime now = ZonedDateTime.now(clock.getIfAvailable(Clock::systemUTC).withZone(ZoneOffset.UTC));
+        return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").format(now) + "-"
+                + String.format("%06x", ThreadLocalRandom.current().nextInt(1 << 24));
+    }
+
+    @Bean
+    public PartitionLedger partitionLedger(DataSource dataSource) {
+        return new JdbcPartitionLedger(dataSource);
+    }
+
+    @Bean
+    public JdbcRequestLog requestLog(DataSource dataSource, JobDefinition job, String runId) {
+        String projectKey = job.mixpanel().region().name().toLowerCase(java.util.Locale.ROOT) + ":" + job.mixpanel().projectId();
+        return new JdbcRequestLog(dataSource, projectKey, job.name(), runId);
+    }
+
+    @Bean
+    public MixpanelExportClient mixpanelExportClient(JobDefinition job, MixpanelCredentials credentials,
+            JdbcRequestLog requestLog, ObjectProvider<Sleeper> sleeper) {
+        JobDefinition.Export e = job.export();
+        ClientSettings settings = new ClientSettings(job.mixpanel().apiUrl(), job.mixpanel().projectId(),
+                e.connectTimeout(), e.readTimeout(), e.maxAttempts(), e.initialBackoff(), e.maxBackoff(),
+                ClientSettings.DEFAULT_MAX_LINE_BYTES);
+        return new HttpMixpanelExportClient(settings, credentials, requestLog, sleeper.getIfAvailable(() -> Sleeper.SYSTEM),
+                job.mixpanel().timezone());
+    }
+
+    @Bean(destroyMethod = "close")
+    public Progress progress() {
+        return Progress.forConsole();
+    }
+
+    @Bean
+    public ExportContext exportContext(JobDefinition job, String runId, MixpanelExportClient client,
+            PartitionLedger ledger, Progress progress) {
+        Storage storage = new LocalStorage();
+        DatasetLayout layout = new DatasetLayout(job.destination().uri(), job.mixpanel().projectId());
+        return new ExportContext(job, runId, client, new SpoolStore(job.export().spoolDir(), job.name()), storage, layout,
+                new DayPublisher(storage, layout), ledger, progress);
+    }
+
+    @Bean
+    public ExportService exportService(ExportContext ctx, JobOperator jobOperator, JobRepository jobRepository,
+            Job exportJob, JdbcRequestLog requestLog, ObjectProvider<Clock> clock) {
+        return new ExportService(ctx, jobOperator, jobRepository, exportJob, requestLog,
+                clock.getIfAvailable(Clock::systemUTC));
+    }
+}

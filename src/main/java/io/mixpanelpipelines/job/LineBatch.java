@@ -1,0 +1,102 @@
+package io.mixpanelpipelines.job;
+
+import java.util.Arrays;
+
+/**
+ * A run of whole lines read from a spool: the item of the conversion step. Lines point into one byte
+ * array; each knows its number in the body and the offset just past it, so a checkpoint can name the
+ * exact place to resume. A batch is bounded in bytes (a few MiB, or one line of up to 16 MiB), so memory
+ * does not grow with a day. The last item of a spool is the {@link #isEnd() end marker}. Not thread-safe.
+ */
+public final class LineBatch {
+
+    /** Length recorded for a line too long to keep: it is rejected, not buffered. */
+    public static final int OVERSIZED = -1;
+
+    private final boolean end;
+    private byte[] buffer;
+    private int used;
+    private int count;
+    private int[] starts = new int[256];
+    private int[] lengths = new int[256];
+    private long[] lineNumbers = new long[256];
+    private long[] endOffsets = new long[256];
+
+    private LineBatch(int capacity, boolean end) {
+        this.buffer = new byte[capacity];
+        this.end = end;
+    }
+
+    static LineBatch withCapacity(int capacity) {
+        return new LineBatch(capacity, false);
+    }
+
+    static LineBatch end() {
+        return new LineBatch(0, true);
+    }
+
+    /** Whether this marks the end of the spool (all lines have been read). */
+    public boolean isEnd() {
+        return end;
+    }
+
+    public byte[] buffer() {
+        return buffer;
+    }
+
+    public int size() {
+        return count;
+    }
+
+    public int start(int i) {
+        return starts[i];
+    }
+
+    /** The line's length in bytes, or {@link #OVERSIZED}. */
+    public int length(int i) {
+        return lengths[i];
+    }
+
+    /** Offset in the decoded body just past line {@code i} and its newline. */
+    public long endOffset(int i) {
+        return endOffsets[i];
+    }
+
+    /** The 1-based number of line {@code i} in the body. */
+    public long lineNumber(int i) {
+        return lineNumbers[i];
+    }
+
+    int used() {
+        return used;
+    }
+
+    /** Appends bytes of the line being read, growing the buffer when needed. */
+    void append(byte[] src, int off, int len) {
+        if (used + len > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, used + len));
+        }
+        System.arraycopy(src, off, buffer, used, len);
+        used += len;
+    }
+
+    /** Drops bytes appended after {@code mark} (a line that turned out oversized or blank). */
+    void truncate(int mark) {
+        used = mark;
+    }
+
+    void add(int start, int length, long lineNumber, long endOffset) {
+        if (count == starts.length) {
+            int n = count * 2;
+            starts = Arrays.copyOf(starts, n);
+            lengths = Arrays.copyOf(lengths, n);
+            lineNumbers = Arrays.copyOf(lineNumbers, n);
+            endOffsets = Arrays.copyOf(endOffsets, n);
+        }
+        starts[count] = start;
+        lengths[count] = length;
+        lineNumbers[count] = lineNumber;
+        endOffsets[count] = endOffset;
+        count++;
+    }
+}

@@ -1,0 +1,18 @@
+package io.mixpanelpipelines.job;
+
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.convert.EventSchema;
+import io.mixpanelpipelines.convert.ParquetWriterOptions;
+
+/** Parquet writer options from a job's settings. */
+final class ParquetSettings {
+
+    static final int SCHEMA_VERSION = EventSchema.SCHEMA_VERSION;
+
+    private ParquetSettings() {
+    }
+
+    static ParquetWriterOptions options(JobDefinition job) {
+        return ParquetWriterOptions.defaults().withCodec(ParquetWriterOptions.Codec.of(job.export().codec().name()));
+    }
+}

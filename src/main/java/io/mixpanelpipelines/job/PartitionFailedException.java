@@ -1,0 +1,9 @@
+package io.mixpanelpipelines.job;
+
+/** A day cannot be published as it is (too many malformed lines, say); running again unchanged will not help. */
+public class PartitionFailedException extends RuntimeException {
+
+    public PartitionFailedException(String message) {
+        super(message);
+    }
+}

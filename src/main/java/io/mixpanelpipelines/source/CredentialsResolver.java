@@ -1,0 +1,33 @@
+package io.mixpanelpipelines.source;
+
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.config.Secret;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Reads a job's credentials from the environment or mounted files, before any request is made. */
+public final class CredentialsResolver {
+
+    private static final Logger log = LoggerFactory.getLogger(CredentialsResolver.class);
+
+    private CredentialsResolver() {
+    }
+
+    /**
+     * @throws io.mixpanelpipelines.config.InvalidJobException naming the variable or file that is missing
+     */
+    public static MixpanelCredentials resolve(JobDefinition.Auth auth, Map<String, String> environment) {
+        if (auth.isServiceAccount()) {
+            Secret user = auth.serviceAccountUsername().resolve(environment);
+            Secret secret = auth.serviceAccountSecret().resolve(environment);
+            return new MixpanelCredentials(user, secret, true, "service account ("
+                    + auth.serviceAccountUsername().describe() + ", " + auth.serviceAccountSecret().describe() + ")");
+        }
+        Secret secret = auth.projectSecret().resolve(environment);
+        log.warn("mixpanel.auth uses a project secret ({}): Mixpanel retires project secrets on 2027-03-03; "
+                + "switch to a service account (mixpanel.auth.serviceAccount)", auth.projectSecret().describe());
+        return new MixpanelCredentials(secret, Secret.of(""), false, "project secret ("
+                + auth.projectSecret().describe() + ")");
+    }
+}

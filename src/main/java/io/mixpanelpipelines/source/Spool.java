@@ -1,0 +1,134 @@
+package io.mixpanelpipelines.source;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The local copy of one export response, saved as it arrives so that converting, retrying a conversion
+ * or restarting after a crash never spends another request. Layout of its folder:
+ * <pre>
+ *   body.part      the body being received (as sent: gzip or plain)
+ *   body           the complete body
+ *   complete.json  {@link SpoolManifest}, written last; without it the spool is not trusted
+ * </pre>
+ * Malformed lines found while converting go to {@code _rejected/} beside the spool folders, which outlives
+ * the spools.
+ * Not thread-safe: one window is fetched and converted by one worker at a time.
+ */
+public final class Spool {
+
+    private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
+
+    private final Path dir;
+
+    public Spool(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** Whether the body was received completely (the stream ended cleanly, without {@code terminated early}). */
+    public boolean isComplete() {
+        return Files.isRegularFile(dir.resolve("complete.json")) && Files.isRegularFile(dir.resolve("body"));
+    }
+
+    /** The manifest of a complete spool. */
+    public SpoolManifest manifest() {
+        try {
+            return JSON.readValue(dir.resolve("complete.json").toFile(), SpoolManifest.class);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("spool " + dir + " has an unreadable complete.json", e);
+        }
+    }
+
+    /** Starts (or restarts) receiving a body: anything received before is dropped. */
+    public OutputStream beginBody() throws IOException {
+        Files.createDirectories(dir);
+        Files.deleteIfExists(dir.resolve("complete.json"));
+        Files.deleteIfExists(dir.resolve("body"));
+        return Files.newOutputStream(dir.resolve("body.part"), StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+    }
+
+    /**
+     * Marks the received body complete: forces it to disk, renames it and writes the manifest last, so a
+     * crash at any point leaves either a complete spool or one that is fetched again.
+     */
+    public void commit(SpoolManifest manifest) throws IOException {
+        Path part = dir.resolve("body.part");
+        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(part, dir.resolve("body"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        Path tmp = dir.resolve("complete.json.tmp");
+        Files.write(tmp, JSON.writeValueAsBytes(manifest));
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        Files.move(tmp, dir.resolve("complete.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** Opens the decoded body of a complete spool: newline-delimited JSON. */
+    public InputStream openLines() throws IOException {
+        SpoolManifest m = manifest();
+        InputStream in = Files.newInputStream(dir.resolve("body"));
+        if ("gzip".equals(m.encoding())) {
+            return new GZIPInputStream(in, 1 << 16);
+        }
+        return new BufferedInputStream(in, 1 << 16);
+    }
+
+    /** Folder for malformed lines, beside the spools (kept when a spool is deleted). */
+    public Path rejectedDir() {
+        return dir.resolveSibling("_rejected");
+    }
+
+    /** An identity of the received body, so a checkpoint made on one body is never applied to another. */
+    public String bodyId() {
+        SpoolManifest m = manifest();
+        return m.completedAt().toEpochMilli() + "-" + m.bodyBytes();
+    }
+
+    /** Deletes the whole spool (after its days are published, or before an operator's rerun). */
+    public void delete() {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete spool " + dir, e);
+        }
+    }
+
+    /** Creates a manifest for a body just received. */
+    public static SpoolManifest manifest(String window, String encoding, long bodyBytes, long lines, long decodedBytes) {
+        return new SpoolManifest(window, encoding, bodyBytes, lines, decodedBytes, Instant.now());
+    }
+
+    @Override
+    public String toString() {
+        return "spool " + dir;
+    }
+}

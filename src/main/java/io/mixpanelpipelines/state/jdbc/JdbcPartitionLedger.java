@@ -1,0 +1,102 @@
+package io.mixpanelpipelines.state.jdbc;
+
+import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.state.PartitionRecord;
+import io.mixpanelpipelines.state.PartitionState;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/** The partition ledger in table {@code mp_partition}, portable across H2 and PostgreSQL. Thread-safe. */
+public final class JdbcPartitionLedger implements PartitionLedger {
+
+    private static final int MAX_ERROR = 2000;
+
+    private final JdbcTemplate jdbc;
+
+    public JdbcPartitionLedger(DataSource dataSource) {
+        this.jdbc = new JdbcTemplate(dataSource);
+    }
+
+    @Override
+    public Optional<PartitionRecord> find(String jobName, LocalDate day) {
+        return jdbc.query("SELECT * FROM mp_partition WHERE job_name = ? AND event_date = ?", this::map, jobName, day)
+                .stream().findFirst();
+    }
+
+    @Override
+    public List<PartitionRecord> list(String jobName) {
+        return jdbc.query("SELECT * FROM mp_partition WHERE job_name = ? ORDER BY event_date", this::map, jobName);
+    }
+
+    @Override
+    public void started(String jobName, LocalDate day, String runId) {
+        upsert(jobName, day);
+        jdbc.update("UPDATE mp_partition SET state = ?, attempts = attempts + 1, run_id = ?, updated_at = ? "
+                + "WHERE job_name = ? AND event_date = ?", PartitionState.RUNNING.name(), runId, now(), jobName, day);
+    }
+
+    @Override
+    public void published(String jobName, LocalDate day, String runId, long rows, int files, long bytes,
+            long rejectedLines) {
+        upsert(jobName, day);
+        OffsetDateTime now = now();
+        jdbc.update("UPDATE mp_partition SET state = ?, rows_count = ?, files_count = ?, bytes_count = ?, "
+                + "rejected_lines = ?, last_error = NULL, run_id = ?, updated_at = ?, published_at = ? "
+                + "WHERE job_name = ? AND event_date = ?", PartitionState.PUBLISHED.name(), rows, files, bytes,
+                rejectedLines, runId, now, now, jobName, day);
+    }
+
+    @Override
+    public void failed(String jobName, LocalDate day, String runId, String error) {
+        upsert(jobName, day);
+        String e = error == null ? "unknown error" : error.length() > MAX_ERROR ? error.substring(0, MAX_ERROR - 3) + "..." : error;
+        jdbc.update("UPDATE mp_partition SET state = ?, last_error = ?, run_id = ?, updated_at = ? "
+                + "WHERE job_name = ? AND event_date = ?", PartitionState.FAILED.name(), e, runId, now(), jobName, day);
+    }
+
+    @Override
+    public void requestRerun(String jobName, Collection<LocalDate> days) {
+        for (LocalDate day : days) {
+            upsert(jobName, day);
+            jdbc.update("UPDATE mp_partition SET state = ?, updated_at = ? WHERE job_name = ? AND event_date = ?",
+                    PartitionState.RERUN_REQUESTED.name(), now(), jobName, day);
+        }
+    }
+
+    private void upsert(String jobName, LocalDate day) {
+        // insert-if-absent that works on H2 and PostgreSQL alike; the primary key settles races
+        try {
+            jdbc.update("INSERT INTO mp_partition (job_name, event_date, state, updated_at) "
+                    + "SELECT ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM mp_partition WHERE job_name = ? AND event_date = ?)",
+                    jobName, day, PartitionState.RUNNING.name(), now(), jobName, day);
+        } catch (org.springframework.dao.DuplicateKeyException raced) {
+            // another worker inserted it first: fine
+        }
+    }
+
+    private PartitionRecord map(ResultSet rs, int row) throws SQLException {
+        return new PartitionRecord(rs.getString("job_name"), rs.getObject("event_date", LocalDate.class),
+                PartitionState.valueOf(rs.getString("state")), rs.getLong("rows_count"), rs.getInt("files_count"),
+                rs.getLong("bytes_count"), rs.getLong("rejected_lines"), rs.getInt("attempts"),
+                rs.getString("last_error"), rs.getString("run_id"), instant(rs, "updated_at"),
+                instant(rs, "published_at"));
+    }
+
+    static Instant instant(ResultSet rs, String column) throws SQLException {
+        OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+        return t == null ? null : t.toInstant();
+    }
+
+    static OffsetDateTime now() {
+        return OffsetDateTime.now(ZoneOffset.UTC);
+    }
+}
