@@ -300,7 +300,7 @@ class MixpanelEventParserTests {
         byte[] control = utf8("{\"event\":\"a\tb\",\"properties\":{\"time\":1}}");
         assertThatThrownBy(() -> utc.parse(control, 0, control.length)).hasMessageContaining("control character");
         byte[] badUtf8 = utf8("{\"event\":\"ab\",\"properties\":{\"time\":1}}");
-        badUtf8[11] = (byte) 0xC3; // a lead byte followed by 'b'? No: followed by '"'
+        badUtf8[11] = (byte) 0xC3; // a lead byte followed by the closing quote
         assertThatThrownBy(() -> utc.parse(badUtf8, 0, badUtf8.length)).hasMessageContaining("invalid UTF-8");
         byte[] overlong = utf8("{\"event\":\"ab\",\"properties\":{\"time\":1}}");
         overlong[10] = (byte) 0xC0;
