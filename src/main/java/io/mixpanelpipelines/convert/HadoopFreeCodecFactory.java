@@ -14,7 +14,8 @@ import org.xerial.snappy.Snappy;
 /**
  * Parquet page compression without Hadoop. parquet-java's own {@code CodecFactory} goes through Hadoop's
  * codec classes, which are not on our class path; this one calls zstd-jni and snappy-java directly.
- * Supports ZSTD, SNAPPY and UNCOMPRESSED, both ways (decompressors let parquet-java read files back).
+ * Supports ZSTD, SNAPPY and UNCOMPRESSED, both ways. The decompressors are for a Hadoop-free reader; note that
+ * parquet-java 1.16's own read path ({@code ParquetReadOptions.Builder}) still loads Hadoop classes.
  *
  * <p>One factory per writer: compressors hold native zstd contexts that {@link #release()} frees. Not
  * thread-safe.

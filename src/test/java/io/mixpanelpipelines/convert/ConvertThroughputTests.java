@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.ZoneId;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -20,7 +21,11 @@ import tools.jackson.core.json.JsonFactory;
  * Prints single-thread throughput of parse and parse+write for ~750-byte events (not asserted: shared CI
  * machines vary). The Jackson figure is a baseline: only tokenizing each line with Jackson 3 streaming, less
  * work than our parser does, to show what a Jackson-based parser would cost at best.
+ *
+ * <p>Takes about 20 s, so it only runs when asked:
+ * {@code ./mvnw -B -q test -Dtest=ConvertThroughputTests -Dconvert.throughput=true}.
  */
+@EnabledIfSystemProperty(named = "convert.throughput", matches = "true")
 class ConvertThroughputTests {
 
     private static final int EVENTS = 200_000;
