@@ -1,0 +1,232 @@
+package io.mixpanelpipelines.convert;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mixpanelpipelines.storage.Location;
+import io.mixpanelpipelines.storage.local.LocalStorage;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Writes events with {@link EventParquetWriter} and reads them back with DuckDB, an independent reader. */
+class EventParquetWriterTests {
+
+    @TempDir
+    Path dir;
+
+    private final LocalStorage storage = new LocalStorage();
+
+    /** What a line should come back as. */
+    record Expected(String eventName, long timeMicros, String distinctId, String insertId, String deviceId,
+            String userId, Long mpProcessingTimeMicros, String properties) {
+    }
+
+    @Test
+    void roundTripsEveryColumnWithZstd() throws Exception {
+        Path file = dir.resolve("out/events.parquet");
+        List<Expected> expected = writeEvents(file, ParquetWriterOptions.defaults(), 3_000);
+
+        assertRowsMatch(file, expected);
+        try (Connection db = duckdb(); Statement st = db.createStatement()) {
+            Map<String, String> types = new HashMap<>();
+            try (ResultSet rs = st.executeQuery("DESCRIBE SELECT * FROM read_parquet('" + file + "')")) {
+                while (rs.next()) {
+                    types.put(rs.getString("column_name"), rs.getString("column_type"));
+                }
+            }
+            assertThat(types).containsExactlyInAnyOrderEntriesOf(Map.of(
+                    "event_name", "VARCHAR",
+                    "time", "TIMESTAMP WITH TIME ZONE",
+                    "distinct_id", "VARCHAR",
+                    "insert_id", "VARCHAR",
+                    "device_id", "VARCHAR",
+                    "user_id", "VARCHAR",
+                    "mp_processing_time", "TIMESTAMP WITH TIME ZONE",
+                    "properties", "JSON"));
+
+            Map<String, String> encodings = new HashMap<>();
+            try (ResultSet rs = st.executeQuery("SELECT path_in_schema, compression, encodings "
+                    + "FROM parquet_metadata('" + file + "')")) {
+                while (rs.next()) {
+                    assertThat(rs.getString("compression")).isEqualTo("ZSTD");
+                    encodings.merge(rs.getString("path_in_schema"), rs.getString("encodings"), (a, b) -> a + "," + b);
+                }
+            }
+            assertThat(encodings.get("insert_id")).doesNotContain("DICTIONARY");
+            assertThat(encodings.get("properties")).doesNotContain("DICTIONARY");
+            assertThat(encodings.get("time")).doesNotContain("DICTIONARY");
+            assertThat(encodings.get("event_name")).contains("DICTIONARY");
+            assertThat(encodings.get("distinct_id")).contains("DICTIONARY");
+
+            try (ResultSet rs = st.executeQuery("SELECT value FROM parquet_kv_metadata('" + file + "') "
+                    + "WHERE decode(key) = '" + EventSchema.VERSION_KEY + "'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(new String(rs.getBytes(1), StandardCharsets.UTF_8)).isEqualTo("1");
+            }
+        }
+    }
+
+    @Test
+    void statisticsAreCopiesNotViewsOfTheReusedLineBuffer() throws Exception {
+        Path file = dir.resolve("stats.parquet");
+        List<Expected> expected = writeEvents(file, ParquetWriterOptions.defaults(), 2_000);
+        TreeSet<String> ids = new TreeSet<>();
+        expected.forEach(e -> {
+            if (e.distinctId() != null) {
+                ids.add(e.distinctId());
+            }
+        });
+        try (Connection db = duckdb(); Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT stats_min_value, stats_max_value FROM parquet_metadata('"
+                        + file + "') WHERE path_in_schema = 'distinct_id'")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getString(1)).isEqualTo(ids.first());
+            assertThat(rs.getString(2)).isEqualTo(ids.last());
+        }
+    }
+
+    @Test
+    void roundTripsWithSnappyAndUncompressed() throws Exception {
+        for (ParquetWriterOptions.Codec codec : List.of(ParquetWriterOptions.Codec.SNAPPY,
+                ParquetWriterOptions.Codec.UNCOMPRESSED)) {
+            Path file = dir.resolve(codec + ".parquet");
+            List<Expected> expected = writeEvents(file, ParquetWriterOptions.defaults().withCodec(codec), 1_000);
+            assertRowsMatch(file, expected);
+            try (Connection db = duckdb(); Statement st = db.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT DISTINCT compression FROM parquet_metadata('" + file + "')")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1)).isEqualTo(codec.name());
+                assertThat(rs.next()).isFalse();
+            }
+        }
+    }
+
+    @Test
+    void smallRowGroupsAndPagesStillRoundTrip() throws Exception {
+        Path file = dir.resolve("small.parquet");
+        ParquetWriterOptions options = ParquetWriterOptions.defaults().withPageSize(4 * 1024).withRowGroupSize(64 * 1024);
+        List<Expected> expected = writeEvents(file, options, 3_000);
+        assertRowsMatch(file, expected);
+        try (Connection db = duckdb(); Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + file + "')")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getInt(1)).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void abortLeavesNoFile() throws Exception {
+        Path file = dir.resolve("aborted/events.parquet");
+        MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
+        EventParquetWriter writer = new EventParquetWriter(storage.newOutputFile(Location.of(file)),
+                ParquetWriterOptions.defaults());
+        byte[] line = "{\"event\":\"a\",\"properties\":{\"time\":1}}".getBytes(StandardCharsets.UTF_8);
+        ParsedEvent event = parser.parse(line, 0, line.length);
+        writer.write(event, line);
+        writer.abort();
+        writer.abort();
+
+        assertThat(file).doesNotExist();
+        try (Stream<Path> left = Files.list(file.getParent())) {
+            assertThat(left).isEmpty();
+        }
+        assertThatThrownBy(() -> writer.write(event, line)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void countsRowsAndSize() throws Exception {
+        Path file = dir.resolve("count.parquet");
+        MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
+        try (EventParquetWriter writer = new EventParquetWriter(storage.newOutputFile(Location.of(file)),
+                ParquetWriterOptions.defaults())) {
+            assertThat(writer.rows()).isZero();
+            byte[] line = "{\"event\":\"a\",\"properties\":{\"time\":1,\"x\":\"some text\"}}".getBytes(StandardCharsets.UTF_8);
+            ParsedEvent event = parser.parse(line, 0, line.length);
+            for (int i = 0; i < 100; i++) {
+                writer.write(event, line);
+            }
+            assertThat(writer.rows()).isEqualTo(100);
+            assertThat(writer.dataSize()).isPositive();
+            assertThat(file).as("invisible until closed").doesNotExist();
+        }
+        assertThat(file).exists();
+    }
+
+    @Test
+    void emptyFileIsValid() throws Exception {
+        Path file = dir.resolve("empty.parquet");
+        new EventParquetWriter(storage.newOutputFile(Location.of(file)), ParquetWriterOptions.defaults()).close();
+        try (Connection db = duckdb(); Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM read_parquet('" + file + "')")) {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong(1)).isZero();
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private List<Expected> writeEvents(Path file, ParquetWriterOptions options, int count) throws Exception {
+        MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
+        ParsedEvent event = new ParsedEvent();
+        List<Expected> expected = new ArrayList<>();
+        Random random = new Random(42);
+        // One buffer reused for every line, as the real reader does: anything parquet keeps must be a copy.
+        byte[] buffer = new byte[1 << 16];
+        EventParquetWriter writer = new EventParquetWriter(storage.newOutputFile(Location.of(file)), options);
+        try {
+            for (int i = 0; i < count; i++) {
+                SampleEvents.Line line = SampleEvents.varied(random, i);
+                byte[] bytes = line.json().getBytes(StandardCharsets.UTF_8);
+                java.util.Arrays.fill(buffer, (byte) 'x');
+                int offset = 3; // not at the start of the buffer
+                System.arraycopy(bytes, 0, buffer, offset, bytes.length);
+                parser.parse(buffer, offset, bytes.length, event);
+                writer.write(event, buffer);
+                expected.add(new Expected(line.eventName(), line.timeMicros(), line.distinctId(), line.insertId(),
+                        line.deviceId(), line.userId(), line.mpProcessingTimeMicros(), line.properties()));
+            }
+        } catch (Exception e) {
+            writer.abort();
+            throw e;
+        }
+        writer.close();
+        return expected;
+    }
+
+    private void assertRowsMatch(Path file, List<Expected> expected) throws Exception {
+        List<Expected> actual = new ArrayList<>();
+        try (Connection db = duckdb(); Statement st = db.createStatement();
+                ResultSet rs = st.executeQuery("SELECT event_name, epoch_us(time), distinct_id, insert_id, device_id,"
+                        + " user_id, epoch_us(mp_processing_time), properties::VARCHAR FROM read_parquet('" + file + "')")) {
+            while (rs.next()) {
+                long mp = rs.getLong(7);
+                Long mpOrNull = rs.wasNull() ? null : mp;
+                actual.add(new Expected(rs.getString(1), rs.getLong(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5), rs.getString(6), mpOrNull, rs.getString(8)));
+            }
+        }
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < expected.size(); i++) {
+            assertThat(actual.get(i)).as("row %d", i).isEqualTo(expected.get(i));
+        }
+    }
+
+    private static Connection duckdb() throws Exception {
+        return DriverManager.getConnection("jdbc:duckdb:");
+    }
+}
