@@ -81,6 +81,11 @@ public final class EventParquetWriter implements Closeable {
         return writer.getDataSize();
     }
 
+    /** The size of the finished file in bytes, footer included (valid after {@link #close()}). */
+    public long fileSize() throws IOException {
+        return file.position();
+    }
+
     /** Writes the footer and publishes the file at its location. */
     @Override
     public void close() throws IOException {

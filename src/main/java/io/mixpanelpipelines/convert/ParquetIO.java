@@ -48,6 +48,11 @@ final class ParquetIO implements org.apache.parquet.io.OutputFile {
         return file.location().toString();
     }
 
+    /** Bytes written to the file so far: its size once the writer has closed it. */
+    long position() throws IOException {
+        return stream == null ? 0 : stream.getPos();
+    }
+
     /** Discards the file if it was opened; nothing appears at its location. */
     void abort() {
         if (stream != null) {
