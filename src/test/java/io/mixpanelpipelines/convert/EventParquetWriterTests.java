@@ -149,6 +149,78 @@ class EventParquetWriterTests {
     }
 
     @Test
+    void aStorageFailureSurfacesAndAbortReachesTheStream() throws Exception {
+        FailingFile failing = new FailingFile(100_000);
+        MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
+        ParsedEvent event = new ParsedEvent();
+        EventParquetWriter writer = new EventParquetWriter(failing,
+                ParquetWriterOptions.defaults().withPageSize(4 * 1024).withRowGroupSize(16 * 1024));
+        Random random = new Random(5);
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 10_000; i++) {
+                byte[] bytes = SampleEvents.varied(random, i).json().getBytes(StandardCharsets.UTF_8);
+                parser.parse(bytes, 0, bytes.length, event);
+                writer.write(event, bytes);
+            }
+            writer.close();
+        }).isInstanceOf(java.io.IOException.class).hasMessageContaining("disk full");
+        writer.abort();
+        assertThat(failing.aborted).isTrue();
+        assertThat(failing.closed).isFalse();
+    }
+
+    /** An output file whose stream fails after a number of bytes, recording how it was ended. */
+    private static final class FailingFile implements io.mixpanelpipelines.storage.OutputFile {
+        private final long limit;
+        boolean aborted;
+        boolean closed;
+
+        FailingFile(long limit) {
+            this.limit = limit;
+        }
+
+        @Override
+        public io.mixpanelpipelines.storage.PositionOutputStream create() {
+            return new io.mixpanelpipelines.storage.PositionOutputStream() {
+                private long pos;
+
+                @Override
+                public long getPos() {
+                    return pos;
+                }
+
+                @Override
+                public void write(int b) throws java.io.IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws java.io.IOException {
+                    if (pos + len > limit) {
+                        throw new java.io.IOException("disk full");
+                    }
+                    pos += len;
+                }
+
+                @Override
+                public void abort() {
+                    aborted = true;
+                }
+
+                @Override
+                public void close() {
+                    closed = !aborted;
+                }
+            };
+        }
+
+        @Override
+        public Location location() {
+            return Location.of(Path.of("/nonexistent/failing.parquet"));
+        }
+    }
+
+    @Test
     void countsRowsAndSize() throws Exception {
         Path file = dir.resolve("count.parquet");
         MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);

@@ -159,6 +159,10 @@ class MixpanelEventParserTests {
             "0, 0",
             "-1.5, -1500000",
             "-0.0000001, -1",
+            "1e-999999999, 0",
+            "-1e-999999999, -1",
+            "16026113115E-1, 1602611311500000",
+            "0.0000000000000000000000001602611311e34, 1602611311000000",
     })
     void secondsWithDecimals(String time, long micros) throws Exception {
         assertThat(parse("{\"event\":\"a\",\"properties\":{\"time\":" + time + "}}").timeMicros()).isEqualTo(micros);
@@ -279,6 +283,8 @@ class MixpanelEventParserTests {
             "{\"event\":\"a\",\"properties\":{\"time\":null}} | 'properties.time' is not a number",
             "{\"event\":\"a\",\"properties\":{\"time\":1e300}} | out of range",
             "{\"event\":\"a\",\"properties\":{\"time\":99999999999999}} | out of range",
+            "{\"event\":\"a\",\"properties\":{\"time\":1e99999999999}} | out of range",
+            "{\"event\":\"a\",\"properties\":{\"time\":1e999999999}} | out of range",
             "{\"event\":\"a\",\"properties\":{\"time\":01}} | expected ',' or '}'",
             "{\"event\":\"a\",\"properties\":{\"time\":1.}} | invalid number",
             "{\"event\":\"a\",\"properties\":{\"time\":1,}} | expected a key",
