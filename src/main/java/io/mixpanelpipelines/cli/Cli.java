@@ -25,6 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -113,8 +114,9 @@ public final class Cli implements Callable<Integer> {
             JobDefinition definition = job;
             Map<String, Object> props = new HashMap<>(springProperties);
             try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(PipelinesApplication.class)
-                    .properties(props)
                     .initializers(c -> {
+                        // given by the caller (tests, tools): above application.properties and the environment
+                        c.getEnvironment().getPropertySources().addFirst(new MapPropertySource("cli", props));
                         c.getBeanFactory().registerSingleton("jobDefinition", definition);
                         c.getBeanFactory().registerSingleton("mixpanelCredentials", credentials);
                     })

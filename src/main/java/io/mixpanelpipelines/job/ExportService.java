@@ -183,15 +183,8 @@ public final class ExportService {
 
     private void execute(JobParameters params) {
         try {
-            JobExecution execution = jobOperator.start(job, params);
-            if (execution.getStatus() != BatchStatus.COMPLETED) {
-                for (StepExecution step : execution.getStepExecutions()) {
-                    if (step.getStatus() != BatchStatus.COMPLETED && step.getExecutionContext().containsKey(DayPartitioner.DAY)) {
-                        log.warn("{} {}: {}", step.getExecutionContext().getString(DayPartitioner.DAY),
-                                step.getExitStatus().getExitCode(), step.getExitStatus().getExitDescription());
-                    }
-                }
-            }
+            // failed days were reported by DayStepListener as they failed; the summary lists them again
+            jobOperator.start(job, params);
         } catch (org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException e) {
             log.info("days {} were completed by an earlier run", params.getString("days"));
         } catch (Exception e) {
