@@ -8,6 +8,6 @@ class H2ExportIntegrationTests extends AbstractExportIntegrationTests {
 
     @Override
     Map<String, Object> datasource(Path tmp) {
-        return Map.of("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE");
+        return Map.of("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
     }
 }

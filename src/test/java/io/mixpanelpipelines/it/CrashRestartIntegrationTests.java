@@ -1,0 +1,93 @@
+package io.mixpanelpipelines.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mixpanelpipelines.simulator.MixpanelSimulator;
+import io.mixpanelpipelines.simulator.SimulatorRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kills an export in a child JVM in the middle of a day (after some of its parts were checkpointed),
+ * starts it again, and checks that the data is exact and that no request was sent twice: the day resumes
+ * from its spool and its last checkpoint.
+ */
+class CrashRestartIntegrationTests {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aKilledExportResumesFromItsCheckpointWithoutAnotherRequest() throws Exception {
+        String secret = "crash-secret-" + System.nanoTime();
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(150_000).seed(5).projectId("123456")
+                .serviceAccount("crash-user", secret).timezone(ZoneId.of("UTC")).build().start(0)) {
+            ExportWorkspace ws = new ExportWorkspace(tmp, Map.of())
+                    .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "partSize: 1MB", "parallelism: 1");
+            Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
+            List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+            String[] args = {"export", "--job", ws.jobFile.toString(), "--from", "2026-01-01", "--to", "2026-01-03"};
+            Path staging = tmp.resolve("export/123456/_staging/events");
+
+            ChildJvm first = ChildJvm.start(tmp, "first", env, props, args);
+            // a part is about 1,300 events and a chunk (one checkpoint commit) about 5,000: wait for several commits
+            Path stagedDay = waitForStagedParts(staging, 16, first);
+            first.process.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+            first.process.waitFor(30, TimeUnit.SECONDS);
+
+            LocalDate killedDay = LocalDate.parse(stagedDay.getFileName().toString().substring("event_date=".length()));
+            assertThat(ws.day(killedDay.toString()).resolve("_SUCCESS")).as("killed before the day was published").doesNotExist();
+            int requestsBeforeRestart = sim.requestCount();
+
+            ChildJvm second = ChildJvm.start(tmp, "second", env, props, args);
+            assertThat(second.process.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.process.exitValue()).as(second.err()).isZero();
+
+            assertThat(second.err()).contains(killedDay + ": using the complete spool").contains(killedDay + ": resuming after");
+            assertThat(sim.requestCount()).as("one request per day, none repeated (%d before the restart)", requestsBeforeRestart)
+                    .isEqualTo(3);
+            assertThat(sim.requests().stream().map(SimulatorRequest::fromDate).distinct().count()).isEqualTo(3);
+            LocalDate d1 = LocalDate.parse("2026-01-01");
+            LocalDate d2 = LocalDate.parse("2026-01-02");
+            LocalDate d3 = LocalDate.parse("2026-01-03");
+            ParquetAssertions.assertExactly(ws.events(), Map.of(d1, sim.expectedLines(d1, true), d2,
+                    sim.expectedLines(d2, true), d3, sim.expectedLines(d3, true)));
+            ParquetAssertions.assertFoldersMatchManifests(ws.events(), Set.of(d1, d2, d3));
+        }
+    }
+
+    /** Waits until some day has {@code parts} closed parts in staging; returns that day's staging folder. */
+    private static Path waitForStagedParts(Path staging, int parts, ChildJvm child) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!child.process.isAlive()) {
+                throw new AssertionError("the export ended before it could be killed: " + child.err());
+            }
+            if (Files.isDirectory(staging)) {
+                try (Stream<Path> days = Files.list(staging)) {
+                    for (Path day : days.toList()) {
+                        try (Stream<Path> files = Files.list(day)) {
+                            if (files.filter(f -> f.getFileName().toString().startsWith("part-")).count() >= parts) {
+                                return day;
+                            }
+                        } catch (java.nio.file.NoSuchFileException raced) {
+                            // published meanwhile
+                        }
+                    }
+                }
+            }
+            Thread.sleep(2);
+        }
+        child.process.destroyForcibly();
+        throw new AssertionError("no day reached " + parts + " staged parts in time");
+    }
+}
