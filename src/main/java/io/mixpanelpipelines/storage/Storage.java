@@ -19,7 +19,7 @@ public interface Storage {
     /** Whether a file exists at {@code location}. */
     boolean exists(Location location) throws IOException;
 
-    /** Deletes a file; deleting a missing file is not an error. */
+    /** Deletes a file; deleting a missing file is not an error. A backend with real folders may remove one it leaves empty. */
     void delete(Location location) throws IOException;
 
     /** Every file below {@code prefix} (recursively), in no particular order; empty when there is none. */

@@ -38,9 +38,17 @@ public final class LocalStorage implements Storage {
         return Files.isRegularFile(location.toPath());
     }
 
+    /** Deletes the file, and its folder when that leaves the folder empty (local disk has real folders). */
     @Override
     public void delete(Location location) throws IOException {
-        Files.deleteIfExists(location.toPath());
+        Path path = location.toPath();
+        Files.deleteIfExists(path);
+        Path parent = path.getParent();
+        try {
+            Files.deleteIfExists(parent);
+        } catch (java.nio.file.DirectoryNotEmptyException expected) {
+            // other files remain
+        }
     }
 
     @Override
