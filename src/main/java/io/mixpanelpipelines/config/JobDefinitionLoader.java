@@ -74,7 +74,7 @@ public final class JobDefinitionLoader {
         }
         JobDefinition.Simulator simulator = simulator(top.child("simulator", false));
         JobDefinition.Mixpanel mixpanel = mixpanel(top.child("mixpanel", true), simulator != null);
-        JobDefinition.Export export = export(top.child("export", false));
+        JobDefinition.Export export = export(top.child("export", false), errors);
         JobDefinition.Destination destination = destination(top.child("destination", true));
         if (!errors.isEmpty()) {
             throw errors.toException();
@@ -144,8 +144,8 @@ public final class JobDefinitionLoader {
         return new JobDefinition.Auth(null, null, projectSecret);
     }
 
-    private JobDefinition.Export export(Node node) {
-        Node n = node != null ? node : Node.empty("export", null);
+    private JobDefinition.Export export(Node node, Errors errors) {
+        Node n = node != null ? node : Node.empty("export", errors);
         n.allowOnly("startDate", "maxRejectedLines", "partSize", "parallelism", "connectTimeout", "readTimeout",
                 "maxAttempts", "initialBackoff", "maxBackoff", "timeInMs", "compression", "spoolDir", "events");
         LocalDate startDate = null;
@@ -255,7 +255,7 @@ public final class JobDefinitionLoader {
         }
 
         static Node empty(String path, Errors errors) {
-            return new Node(YAML.createObjectNode(), path, errors == null ? new Errors() : errors);
+            return new Node(YAML.createObjectNode(), path, errors);
         }
 
         String key(String name) {
