@@ -321,6 +321,10 @@ public final class JobDefinitionLoader {
             if (v == null || v.isNull()) {
                 return dflt;
             }
+            if (!v.isValueNode()) {
+                error(name, "must be a whole number");
+                return dflt;
+            }
             long value;
             if (v.isIntegralNumber() && v.canConvertToLong()) {
                 value = v.longValue();
@@ -347,7 +351,7 @@ public final class JobDefinitionLoader {
             if (v.isBoolean()) {
                 return v.booleanValue();
             }
-            error(name, "'" + v.asString() + "' must be true or false");
+            error(name, (v.isValueNode() ? "'" + v.asString() + "' " : "") + "must be true or false");
             return dflt;
         }
 
