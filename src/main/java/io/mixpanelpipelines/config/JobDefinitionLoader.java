@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.util.unit.DataSize;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -33,7 +34,8 @@ public final class JobDefinitionLoader {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern DAYS_AGO = Pattern.compile("-(\\d{1,5})d");
-    private static final YAMLMapper YAML = new YAMLMapper();
+    // a key given twice would silently lose its first value, like a misspelt key falling back to a default
+    private static final YAMLMapper YAML = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** Loads a job file from disk. @throws InvalidJobException naming the file and every invalid key */
     public JobDefinition load(Path file) {
