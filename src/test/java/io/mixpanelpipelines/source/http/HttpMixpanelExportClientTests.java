@@ -371,6 +371,19 @@ class HttpMixpanelExportClientTests {
         assertThat(decodedLines(spool)).isEqualTo(sim.expectedLines(DAY, true));
     }
 
+    @Test
+    void unwritableSpoolIsNotRetriedAsACutStream() throws IOException {
+        Path notADirectory = Files.writeString(tmp.resolve("file"), "x");
+        Spool spool = new Spool(notADirectory.resolve("spool"));
+
+        assertThatThrownBy(() -> client().fetch(ExportRequest.days(DAY, DAY, true), spool))
+                .isInstanceOf(MixpanelUnavailableException.class)
+                .hasMessageStartingWith("cannot write the spool of 2024-03-09 in " + spool.dir());
+        assertThat(sim.requestCount()).isEqualTo(1);
+        assertThat(sleeper.waits).isEmpty();
+        assertThat(recorder.outcomes).containsExactly("200 spool-error 0");
+    }
+
     // --- fatal failures ---
 
     @Test
