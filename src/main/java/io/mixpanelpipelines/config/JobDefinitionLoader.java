@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.springframework.util.unit.DataSize;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
@@ -33,7 +34,8 @@ public final class JobDefinitionLoader {
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Pattern DAYS_AGO = Pattern.compile("-(\\d{1,5})d");
-    private static final YAMLMapper YAML = new YAMLMapper();
+    // a key given twice would silently lose its first value, like a misspelt key falling back to a default
+    private static final YAMLMapper YAML = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
 
     /** Loads a job file from disk. @throws InvalidJobException naming the file and every invalid key */
     public JobDefinition load(Path file) {
@@ -74,7 +76,7 @@ public final class JobDefinitionLoader {
         }
         JobDefinition.Simulator simulator = simulator(top.child("simulator", false));
         JobDefinition.Mixpanel mixpanel = mixpanel(top.child("mixpanel", true), simulator != null);
-        JobDefinition.Export export = export(top.child("export", false));
+        JobDefinition.Export export = export(top.child("export", false), errors);
         JobDefinition.Destination destination = destination(top.child("destination", true));
         if (!errors.isEmpty()) {
             throw errors.toException();
@@ -144,8 +146,8 @@ public final class JobDefinitionLoader {
         return new JobDefinition.Auth(null, null, projectSecret);
     }
 
-    private JobDefinition.Export export(Node node) {
-        Node n = node != null ? node : Node.empty("export", null);
+    private JobDefinition.Export export(Node node, Errors errors) {
+        Node n = node != null ? node : Node.empty("export", errors);
         n.allowOnly("startDate", "maxRejectedLines", "partSize", "parallelism", "connectTimeout", "readTimeout",
                 "maxAttempts", "initialBackoff", "maxBackoff", "timeInMs", "compression", "spoolDir", "events");
         LocalDate startDate = null;
@@ -255,7 +257,7 @@ public final class JobDefinitionLoader {
         }
 
         static Node empty(String path, Errors errors) {
-            return new Node(YAML.createObjectNode(), path, errors == null ? new Errors() : errors);
+            return new Node(YAML.createObjectNode(), path, errors);
         }
 
         String key(String name) {
@@ -321,6 +323,10 @@ public final class JobDefinitionLoader {
             if (v == null || v.isNull()) {
                 return dflt;
             }
+            if (!v.isValueNode()) {
+                error(name, "must be a whole number");
+                return dflt;
+            }
             long value;
             if (v.isIntegralNumber() && v.canConvertToLong()) {
                 value = v.longValue();
@@ -347,7 +353,7 @@ public final class JobDefinitionLoader {
             if (v.isBoolean()) {
                 return v.booleanValue();
             }
-            error(name, "'" + v.asString() + "' must be true or false");
+            error(name, (v.isValueNode() ? "'" + v.asString() + "' " : "") + "must be true or false");
             return dflt;
         }
 

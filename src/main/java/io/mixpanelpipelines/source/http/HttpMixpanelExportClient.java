@@ -143,7 +143,14 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
         long contentLength = connection.getContentLengthLong();
         CountingInputStream raw = null;
         TailScanner scanner = new TailScanner(settings.maxLineBytes());
-        try (InputStream body = connection.getInputStream(); OutputStream out = new BufferedOutputStream(spool.beginBody(), 1 << 16)) {
+        OutputStream spoolOut;
+        try {
+            spoolOut = new SpoolOutputStream(new BufferedOutputStream(spool.beginBody(), 1 << 16));
+        } catch (IOException e) {
+            recorder.completed(requestId, 200, "spool-error", 0);
+            throw spoolFailure(request, spool, e);
+        }
+        try (InputStream body = connection.getInputStream(); OutputStream out = spoolOut) {
             raw = new CountingInputStream(body, out);
             InputStream decoded = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
             byte[] buf = new byte[1 << 16];
@@ -155,6 +162,9 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
             while (raw.read(buf) > 0) {
                 // counted and saved by the stream itself
             }
+        } catch (SpoolWriteException e) {
+            recorder.completed(requestId, 200, "spool-error", raw == null ? 0 : raw.count());
+            throw spoolFailure(request, spool, e.getCause());
         } catch (SocketTimeoutException e) {
             recorder.completed(requestId, 200, "stalled", raw == null ? 0 : raw.count());
             throw new TransientFailure("body stalled for " + settings.readTimeout().toSeconds() + " s after "
@@ -185,6 +195,12 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
         log.info("export {}: received {} lines, {} bytes ({})", request.window(), scanner.lines(), raw.count(),
                 manifest.encoding());
         return manifest;
+    }
+
+    /** A local disk failure: not retried, since another request would only spend the hourly limit again. */
+    private static MixpanelUnavailableException spoolFailure(ExportRequest request, Spool spool, IOException e) {
+        return new MixpanelUnavailableException("cannot write the spool of " + request.window() + " in " + spool.dir()
+                + ": " + describe(e), e);
     }
 
     private RuntimeException classify(int status, String body, String retryAfter, ExportRequest request) {
@@ -296,6 +312,61 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
 
     private static String enc(String s) {
         return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+
+    /** Marks a failure of the spool file, so that it is not mistaken for a cut connection. */
+    private static final class SpoolWriteException extends IOException {
+        SpoolWriteException(IOException cause) {
+            super(cause);
+        }
+
+        @Override
+        public synchronized IOException getCause() {
+            return (IOException) super.getCause();
+        }
+    }
+
+    /** The spool file's stream, its failures marked as {@link SpoolWriteException}. */
+    private static final class SpoolOutputStream extends java.io.FilterOutputStream {
+        SpoolOutputStream(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw new SpoolWriteException(e);
+            }
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw new SpoolWriteException(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new SpoolWriteException(e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                out.close();
+            } catch (IOException e) {
+                throw new SpoolWriteException(e);
+            }
+        }
     }
 
     /** A failure worth another try. */

@@ -1,0 +1,94 @@
+package io.mixpanelpipelines.source;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SpoolTests {
+
+    @TempDir
+    Path tmp;
+
+    private static final byte[] TEXT = "{\"event\":\"a\"}\n{\"event\":\"b\"}\n".getBytes(StandardCharsets.UTF_8);
+
+    private static void write(Spool spool, byte[] body) throws IOException {
+        try (OutputStream out = spool.beginBody()) {
+            out.write(body);
+        }
+    }
+
+    @Test
+    void bodyIsCompleteOnlyAfterCommit() throws IOException {
+        Spool spool = new Spool(tmp.resolve("job/2024-03-09_2024-03-09"));
+        assertThat(spool.isComplete()).isFalse();
+
+        write(spool, TEXT);
+        assertThat(spool.isComplete()).isFalse();
+        assertThat(spool.dir().resolve("body.part")).exists();
+
+        SpoolManifest manifest = Spool.manifest("2024-03-09", "identity", TEXT.length, 2, TEXT.length);
+        spool.commit(manifest);
+
+        assertThat(spool.isComplete()).isTrue();
+        assertThat(spool.manifest()).isEqualTo(manifest);
+        assertThat(spool.dir().resolve("body.part")).doesNotExist();
+        assertThat(spool.dir().resolve("complete.json.tmp")).doesNotExist();
+        assertThat(spool.bodyId()).isEqualTo(manifest.completedAt().toEpochMilli() + "-" + TEXT.length);
+        try (InputStream in = spool.openLines()) {
+            assertThat(in.readAllBytes()).isEqualTo(TEXT);
+        }
+    }
+
+    @Test
+    void gzipBodyIsDecodedWhenRead() throws IOException {
+        Spool spool = new Spool(tmp.resolve("gz"));
+        ByteArrayOutputStream gz = new ByteArrayOutputStream();
+        try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
+            out.write(TEXT);
+        }
+        write(spool, gz.toByteArray());
+        spool.commit(Spool.manifest("w", "gzip", gz.size(), 2, TEXT.length));
+
+        assertThat(Files.readAllBytes(spool.dir().resolve("body"))).isEqualTo(gz.toByteArray());
+        try (InputStream in = spool.openLines()) {
+            assertThat(in.readAllBytes()).isEqualTo(TEXT);
+        }
+    }
+
+    @Test
+    void beginningAgainDropsTheCompleteBody() throws IOException {
+        Spool spool = new Spool(tmp.resolve("again"));
+        write(spool, TEXT);
+        spool.commit(Spool.manifest("w", "identity", TEXT.length, 2, TEXT.length));
+
+        write(spool, "partial".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(spool.isComplete()).isFalse();
+        assertThat(spool.dir().resolve("complete.json")).doesNotExist();
+        assertThat(spool.dir().resolve("body")).doesNotExist();
+        assertThat(spool.dir().resolve("body.part")).hasContent("partial");
+    }
+
+    @Test
+    void deleteRemovesTheSpoolButNotTheRejectedLines() throws IOException {
+        Spool spool = new Spool(tmp.resolve("job/w1"));
+        write(spool, TEXT);
+        spool.commit(Spool.manifest("w", "identity", TEXT.length, 2, TEXT.length));
+        Files.createDirectories(spool.rejectedDir());
+
+        spool.delete();
+        spool.delete();
+
+        assertThat(spool.dir()).doesNotExist();
+        assertThat(spool.rejectedDir()).isEqualTo(tmp.resolve("job/_rejected")).isDirectory();
+    }
+}
