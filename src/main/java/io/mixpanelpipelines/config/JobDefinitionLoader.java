@@ -32,7 +32,12 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 public final class JobDefinitionLoader {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /**
+     * Upper-case names only: the convention for environment variables, and a guard against a secret pasted
+     * where its variable's name belongs (it would otherwise be echoed as "variable X is not set").
+     */
+    private static final Pattern ENV_NAME = Pattern.compile("[A-Z_][A-Z0-9_]{0,127}");
+    private static final Duration MAX_TIMEOUT = Duration.ofHours(24);
     private static final Pattern DAYS_AGO = Pattern.compile("-(\\d{1,5})d");
     // a key given twice would silently lose its first value, like a misspelt key falling back to a default
     private static final YAMLMapper YAML = YAMLMapper.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
@@ -97,16 +102,16 @@ public final class JobDefinitionLoader {
         URI apiUrl = region == null ? null : region.exportHost();
         String url = node.optionalString("apiUrl");
         if (url != null) {
+            // never echo the URL itself: it may carry credentials that do not belong there
             try {
                 apiUrl = URI.create(url);
-                if (!("http".equals(apiUrl.getScheme()) || "https".equals(apiUrl.getScheme())) || apiUrl.getHost() == null) {
+                if (apiUrl.getRawUserInfo() != null || url.contains("@")) {
+                    node.error("apiUrl", "must not carry credentials; use mixpanel.auth");
+                } else if (!("http".equals(apiUrl.getScheme()) || "https".equals(apiUrl.getScheme())) || apiUrl.getHost() == null) {
                     node.error("apiUrl", "'" + url + "' must be an http:// or https:// URL");
                 }
-                if (apiUrl.getUserInfo() != null) {
-                    node.error("apiUrl", "must not carry credentials; use mixpanel.auth");
-                }
             } catch (IllegalArgumentException e) {
-                node.error("apiUrl", "'" + url + "' is not a URL");
+                node.error("apiUrl", url.contains("@") ? "is not a URL" : "'" + url + "' is not a URL");
             }
         }
         ZoneId zone = ZoneId.of("UTC");
@@ -170,6 +175,11 @@ public final class JobDefinitionLoader {
         int parallelism = (int) n.longValue("parallelism", 2, 1, 64);
         Duration connect = n.duration("connectTimeout", Duration.ofSeconds(30));
         Duration read = n.duration("readTimeout", Duration.ofMinutes(10));
+        for (String key : new String[] {"connectTimeout", "readTimeout"}) {
+            if ((key.equals("readTimeout") ? read : connect).compareTo(MAX_TIMEOUT) > 0) {
+                n.error(key, "must be at most 24h");
+            }
+        }
         int attempts = (int) n.longValue("maxAttempts", 5, 1, 100);
         Duration initialBackoff = n.duration("initialBackoff", Duration.ofSeconds(2));
         Duration maxBackoff = n.duration("maxBackoff", Duration.ofMinutes(2));
@@ -441,7 +451,7 @@ public final class JobDefinitionLoader {
             }
             if (env != null) {
                 if (!ENV_NAME.matcher(env).matches()) {
-                    error(prefix + "Env", "must be the NAME of an environment variable (letters, digits, underscore), not a value");
+                    error(prefix + "Env", "must be the NAME of an environment variable (upper-case letters, digits, underscore), not a value");
                     return null;
                 }
                 return new SecretSource(key(prefix + "Env"), env, null);

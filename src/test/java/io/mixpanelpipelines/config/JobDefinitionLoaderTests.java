@@ -303,6 +303,29 @@ class JobDefinitionLoaderTests {
     }
 
     @Test
+    void aSecretThatLooksLikeAVariableNameIsStillRefusedUnlessUpperCase() {
+        String pasted = "abcdef0123456789abcdef";
+
+        String message = errorOf(serviceAccount("usernameEnv: U\n      secretEnv: " + pasted));
+
+        assertThat(message).contains("secretEnv: must be the NAME of an environment variable").doesNotContain(pasted);
+    }
+
+    @Test
+    void anApiUrlWithCredentialsIsRefusedWithoutEchoingThem() {
+        assertThat(errorOf(withMixpanel("apiUrl: ftp://user:pw-9911@host")))
+                .contains("mixpanel.apiUrl: must not carry credentials").doesNotContain("pw-9911");
+        assertThat(errorOf(withMixpanel("apiUrl: https://user:pw-9911@host/x")))
+                .contains("mixpanel.apiUrl: must not carry credentials").doesNotContain("pw-9911");
+    }
+
+    @Test
+    void timeoutsAboveADayAreRefused() {
+        assertThat(errorOf(job("", "", "readTimeout: 30d", ""))).contains("export.readTimeout: must be at most 24h");
+        assertThat(errorOf(job("", "", "connectTimeout: 25h", ""))).contains("export.connectTimeout: must be at most 24h");
+    }
+
+    @Test
     void serviceAccountEnvAndFileTogetherIsRefused() {
         assertThat(errorOf(serviceAccount("usernameEnv: U\n      usernameFile: /u\n      secretEnv: S")))
                 .contains("mixpanel.auth.serviceAccount.usernameEnv: set usernameEnv or usernameFile, not both");
