@@ -155,6 +155,44 @@ abstract class AbstractExportIntegrationTests {
     }
 
     @Test
+    void whenMixpanelKeepsAnswering429TheDayIsDeferredAndTheRunExits75() throws Exception {
+        sim.close();
+        sim = simulator(ZoneId.of("UTC")).hourlyLimit(1).build().start(0);
+        ws.job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "parallelism: 1", "maxAttempts: 3");
+
+        int code = ws.export("2026-01-01", "2026-01-02");
+
+        assertThat(code).as(ws.lastErr).isEqualTo(75);
+        assertThat(ws.lastOut).contains("DEFERRED").contains("run the same command again later");
+        assertThat(sim.requestCount()).as("one served, then three refused").isEqualTo(4);
+        assertThat(Files.list(ws.events()).count()).as("the day that fitted is published").isEqualTo(1);
+    }
+
+    @Test
+    void aProjectSecretWorksAndItsDeprecationIsWarnedOncePerRun() throws Exception {
+        sim.close();
+        sim = MixpanelSimulator.builder().eventsPerDay(500).seed(2).projectId("123456").projectSecret(SECRET).build().start(0);
+        ws.job(sim.baseUri().toString(), "UTC", "projectSecretEnv: IT_PROJECT_SECRET\n");
+        ws.env.put("IT_PROJECT_SECRET", SECRET);
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(io.mixpanelpipelines.source.CredentialsResolver.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs = new ch.qos.logback.core.read.ListAppender<>();
+        logs.start();
+        logger.addAppender(logs);
+        try {
+            assertThat(ws.export("2026-01-01", "2026-01-03")).as(ws.lastErr).isZero();
+        } finally {
+            logger.detachAppender(logs);
+        }
+
+        assertThat(logs.list).singleElement().satisfies(e -> assertThat(e.getFormattedMessage())
+                .contains("2027-03-03").contains("IT_PROJECT_SECRET").doesNotContain(SECRET));
+
+        ParquetAssertions.assertExactly(ws.events(), served(D1, D2, D3));
+        assertThat(sim.requests()).allSatisfy(r -> assertThat(r.params()).doesNotContainKey("project_id"));
+    }
+
+    @Test
     void statusShowsEveryPartition() throws Exception {
         ws.export("2026-01-01", "2026-01-02");
 

@@ -83,6 +83,21 @@ class RejectedLinesIntegrationTests {
     }
 
     @Test
+    void rerunFailedExportsTheFailedDaysAgain() throws Exception {
+        server.serve(DAY, String.join("\n", body()) + "\n");
+        ws.job(server.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth());
+        assertThat(ws.export(DAY, DAY)).isEqualTo(1);
+        ws.job(server.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "maxRejectedLines: 3");
+
+        assertThat(ws.run("rerun", "--job", ws.jobFile.toString(), "--failed")).as(ws.lastErr).isZero();
+
+        assertThat(server.requests.get()).as("an operator's rerun fetches the day afresh").isEqualTo(2);
+        assertThat(ws.day(DAY).resolve("_SUCCESS")).isRegularFile();
+        assertThat(ws.run("rerun", "--job", ws.jobFile.toString(), "--failed")).isZero();
+        assertThat(ws.lastOut).contains("no failed days to rerun");
+    }
+
+    @Test
     void withinTheLimitTheDayIsPublishedAndTheManifestCountsThem() throws Exception {
         server.serve(DAY, String.join("\n", body()));  // and no newline after the last line
         ws.job(server.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "maxRejectedLines: 3");
