@@ -28,6 +28,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -58,7 +59,7 @@ public final class Cli implements Callable<Integer> {
         CommandLine cl = new CommandLine(this, new CommandLine.IFactory() {
             @Override
             public <K> K create(Class<K> cls) throws Exception {
-                if (cls.getEnclosingClass() == Cli.class && !cls.isInterface()) {
+                if (cls.getEnclosingClass() == Cli.class && !java.lang.reflect.Modifier.isStatic(cls.getModifiers())) {
                     return cls.cast(cls.getDeclaredConstructor(Cli.class).newInstance(Cli.this));
                 }
                 return CommandLine.defaultFactory().create(cls);
@@ -157,37 +158,43 @@ public final class Cli implements Callable<Integer> {
         return summary.exitCode();
     }
 
+    /** The {@code --job FILE} option every job command takes. */
+    static final class JobFile {
+        @Option(names = "--job", required = true, paramLabel = "FILE", description = "the job file (YAML)")
+        Path path;
+    }
+
     @Command(name = "export", mixinStandardHelpOptions = true,
             description = "Export the range (default: from export.startDate to yesterday in the project timezone); "
                     + "days already published are not requested again.")
     final class Export implements Callable<Integer> {
-        @Option(names = "--job", required = true, description = "the job file (YAML)")
-        Path job;
-        @Option(names = "--from", description = "first day, YYYY-MM-DD")
+        @Mixin
+        JobFile jobFile;
+        @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "first day, YYYY-MM-DD")
         String from;
-        @Option(names = "--to", description = "last day, YYYY-MM-DD")
+        @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "last day, YYYY-MM-DD")
         String to;
-        @Option(names = "--summary-json", description = "write a machine-readable summary to this file")
+        @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
         Path summaryJson;
 
         @Override
         public Integer call() {
             LocalDate f = date("--from", from);
             LocalDate t = date("--to", to);
-            return withApplication(job, ctx -> report(ctx, ctx.getBean(ExportService.class).export(f, t), summaryJson));
+            return withApplication(jobFile.path, ctx -> report(ctx, ctx.getBean(ExportService.class).export(f, t), summaryJson));
         }
     }
 
     @Command(name = "rerun", mixinStandardHelpOptions = true,
             description = "Export days again and replace them.")
     final class Rerun implements Callable<Integer> {
-        @Option(names = "--job", required = true, description = "the job file (YAML)")
-        Path job;
-        @Option(names = "--partition", arity = "1..*", description = "days to export again, YYYY-MM-DD")
+        @Mixin
+        JobFile jobFile;
+        @Option(names = "--partition", arity = "1..*", paramLabel = "YYYY-MM-DD", description = "days to export again, YYYY-MM-DD")
         List<String> partitions;
         @Option(names = "--failed", description = "every day whose last attempt failed")
         boolean failed;
-        @Option(names = "--summary-json", description = "write a machine-readable summary to this file")
+        @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
         Path summaryJson;
 
         @Override
@@ -196,7 +203,7 @@ public final class Cli implements Callable<Integer> {
                 throw new InvalidJobException("rerun needs either --partition YYYY-MM-DD ... or --failed");
             }
             List<LocalDate> days = partitions == null ? null : partitions.stream().map(p -> date("--partition", p)).toList();
-            return withApplication(job, ctx -> {
+            return withApplication(jobFile.path, ctx -> {
                 ExportService service = ctx.getBean(ExportService.class);
                 List<LocalDate> which = days != null ? days : service.failedDays();
                 if (which.isEmpty()) {
@@ -210,12 +217,12 @@ public final class Cli implements Callable<Integer> {
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the job's partitions.")
     final class Status implements Callable<Integer> {
-        @Option(names = "--job", required = true, description = "the job file (YAML)")
-        Path job;
+        @Mixin
+        JobFile jobFile;
 
         @Override
         public Integer call() {
-            return withApplication(job, ctx -> {
+            return withApplication(jobFile.path, ctx -> {
                 String name = ctx.getBean(JobDefinition.class).name();
                 new SummaryPrinter(out).status(name, ctx.getBean(PartitionLedger.class).list(name),
                         ctx.getBean(JdbcRequestLog.class).countForProjectSince(Instant.now().minusSeconds(3600)));
