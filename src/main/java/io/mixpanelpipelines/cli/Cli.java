@@ -11,7 +11,7 @@ import io.mixpanelpipelines.source.CredentialsResolver;
 import io.mixpanelpipelines.source.MixpanelCredentials;
 import io.mixpanelpipelines.source.MixpanelException;
 import io.mixpanelpipelines.state.PartitionLedger;
-import io.mixpanelpipelines.state.jdbc.JdbcRequestLog;
+import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -39,7 +39,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "mixpanel-pipelines", mixinStandardHelpOptions = true, version = "mixpanel-pipelines 0.1.0",
         description = "Exports Mixpanel raw events to day-partitioned Parquet.",
-        subcommands = {Cli.Export.class, Cli.Status.class, Cli.Rerun.class, Cli.Simulate.class})
+        subcommands = {Cli.Export.class, Cli.Plan.class, Cli.Status.class, Cli.Rerun.class, Cli.Simulate.class})
 public final class Cli implements Callable<Integer> {
 
     private final Map<String, String> environment;
@@ -185,6 +185,28 @@ public final class Cli implements Callable<Integer> {
         }
     }
 
+    @Command(name = "plan", mixinStandardHelpOptions = true,
+            description = "Print the requests an export with these arguments would make and what they cost; spends none.")
+    final class Plan implements Callable<Integer> {
+        @Mixin
+        JobFile jobFile;
+        @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "first day")
+        String from;
+        @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "last day")
+        String to;
+
+        @Override
+        public Integer call() {
+            LocalDate f = date("--from", from);
+            LocalDate t = date("--to", to);
+            return withApplication(jobFile.path, ctx -> {
+                ExportService service = ctx.getBean(ExportService.class);
+                new SummaryPrinter(out).plan(service.plan(f, t), service.budget(), service::isFetched);
+                return RunSummary.OK;
+            });
+        }
+    }
+
     @Command(name = "rerun", mixinStandardHelpOptions = true,
             description = "Export days again and replace them.")
     final class Rerun implements Callable<Integer> {
@@ -225,7 +247,7 @@ public final class Cli implements Callable<Integer> {
             return withApplication(jobFile.path, ctx -> {
                 String name = ctx.getBean(JobDefinition.class).name();
                 new SummaryPrinter(out).status(name, ctx.getBean(PartitionLedger.class).list(name),
-                        ctx.getBean(JdbcRequestLog.class).countForProjectSince(Instant.now().minusSeconds(3600)));
+                        ctx.getBean(JdbcRequestBudget.class).status());
                 return RunSummary.OK;
             });
         }

@@ -43,6 +43,7 @@ final class SummaryPrinter {
             out.println("Query it with DuckDB: duckdb -c \"SELECT event_date, event_name, count(*) AS events FROM read_parquet('"
                     + events.toPath() + "/*/*.parquet', hive_partitioning = true) GROUP BY ALL ORDER BY ALL\"");
         }
+        out.println(budgetLine(s.budget()));
         if (s.exitCode() == RunSummary.DEFERRED) {
             out.println("Some days were deferred (Mixpanel's export limit): run the same command again later.");
         } else if (s.exitCode() == RunSummary.FAILED) {
@@ -50,14 +51,45 @@ final class SummaryPrinter {
         }
     }
 
-    void status(String job, List<PartitionRecord> records, int requestsLastHour) {
+    static String budgetLine(io.mixpanelpipelines.source.RequestBudget.Status b) {
+        return "Budget: " + b.remaining() + " of " + b.perHour() + " export requests left this hour"
+                + (b.remaining() > 0 ? "" : "; the next request fits at " + b.nextSlotAt());
+    }
+
+    void plan(List<io.mixpanelpipelines.job.RequestWindow> windows, io.mixpanelpipelines.source.RequestBudget.Status budget,
+            java.util.function.Predicate<io.mixpanelpipelines.job.RequestWindow> alreadyFetched) {
+        int remaining = budget.remaining();
+        int cost = 0;
+        out.printf("%-3s  %-23s %5s  %-9s %12s  %s%n", "#", "DAYS", "COUNT", "KIND", "EST. BYTES", "COST");
+        int i = 0;
+        for (io.mixpanelpipelines.job.RequestWindow w : windows) {
+            boolean free = alreadyFetched.test(w);
+            String note;
+            if (free) {
+                note = "0 (spooled)";
+            } else if (remaining > 0) {
+                note = "1 request";
+                remaining--;
+                cost++;
+            } else {
+                note = "1 request: DEFERRED (budget)";
+            }
+            out.printf("%-3d  %-23s %5d  %-9s %12s  %s%n", ++i, w.label(), w.size(), w.kind(),
+                    w.estimatedBytes() > 0 ? String.format("%,d", w.estimatedBytes()) : "unknown", note);
+        }
+        out.printf("%d request window(s); this run would send %d request(s) (retries aside)%n", windows.size(), cost);
+        out.println(budgetLine(budget));
+    }
+
+    void status(String job, List<PartitionRecord> records, io.mixpanelpipelines.source.RequestBudget.Status budget) {
         out.printf("%-10s  %-15s %12s %6s %14s %8s  %s%n", "DAY", "STATE", "ROWS", "FILES", "BYTES", "ATTEMPTS", "LAST ERROR");
         for (PartitionRecord r : records) {
             out.printf("%-10s  %-15s %,12d %6d %,14d %8d  %s%n", r.day(), r.state(), r.rows(), r.files(), r.bytes(),
                     r.attempts(), r.lastError() == null ? "" : r.lastError());
         }
         out.printf("%s: %d partition(s); %d export request(s) sent for this project in the last hour%n", job,
-                records.size(), requestsLastHour);
+                records.size(), budget.usedLastHour());
+        out.println(budgetLine(budget));
     }
 
     static void writeJson(RunSummary s, Path file) {

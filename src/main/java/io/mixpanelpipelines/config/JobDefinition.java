@@ -52,11 +52,23 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
      * @param maxAttempts tries per export request (connection errors, 5xx, cut streams, 429)
      * @param timeInMs ask Mixpanel for millisecond {@code time}
      * @param events only these event names (empty: all)
+     * @param requestsPerHour this job's share of Mixpanel's 60 export requests per hour (the rest is left for
+     *     people's reports); shared with every job of the same project and state store
+     * @param requestsPerSecond at most this many requests in any second (Mixpanel allows 3)
+     * @param maxConcurrentRequests requests in flight at once for the project
+     * @param lookbackDays published days re-fetched by a run without a range, for late data
+     * @param daysPerRequest consecutive days per request; null: adaptive, sized from the volumes seen so far
+     *     to keep a body within {@code maxRequestBytes} (at most 31 days)
+     * @param maxRequestBytes the decoded body size an adaptive request aims to stay within
      */
     public record Export(LocalDate startDate, Integer startDaysAgo, long maxRejectedLines, long partSizeBytes,
             int parallelism, Duration connectTimeout, Duration readTimeout, int maxAttempts,
             Duration initialBackoff, Duration maxBackoff, boolean timeInMs, ParquetCodec codec, Path spoolDir,
-            List<String> events) {
+            List<String> events, int requestsPerHour, int requestsPerSecond, int maxConcurrentRequests,
+            int lookbackDays, Integer daysPerRequest, long maxRequestBytes) {
+
+        /** The most days one request may hold. */
+        public static final int MAX_DAYS_PER_REQUEST = 31;
 
         /** The first day to export when neither a range nor a published day says otherwise. */
         public LocalDate firstDay(LocalDate today) {

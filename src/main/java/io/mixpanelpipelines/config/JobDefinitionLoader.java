@@ -154,7 +154,9 @@ public final class JobDefinitionLoader {
     private JobDefinition.Export export(Node node, Errors errors) {
         Node n = node != null ? node : Node.empty("export", errors);
         n.allowOnly("startDate", "maxRejectedLines", "partSize", "parallelism", "connectTimeout", "readTimeout",
-                "maxAttempts", "initialBackoff", "maxBackoff", "timeInMs", "compression", "spoolDir", "events");
+                "maxAttempts", "initialBackoff", "maxBackoff", "timeInMs", "compression", "spoolDir", "events",
+                "requestsPerHour", "requestsPerSecond", "maxConcurrentRequests", "lookbackDays", "daysPerRequest",
+                "maxRequestSize");
         LocalDate startDate = null;
         Integer daysAgo = null;
         String start = n.requiredString("startDate");
@@ -188,8 +190,19 @@ public final class JobDefinitionLoader {
         String spool = n.optionalString("spoolDir");
         Path spoolDir = Path.of(spool == null ? "data/spool" : spool);
         List<String> events = n.stringList("events");
+        int perHour = (int) n.longValue("requestsPerHour", 50, 1, 60);
+        int perSecond = (int) n.longValue("requestsPerSecond", 3, 1, 3);
+        int concurrent = (int) n.longValue("maxConcurrentRequests", 4, 1, 100);
+        int lookback = (int) n.longValue("lookbackDays", 5, 0, 30);
+        Integer daysPerRequest = null;
+        String dpr = n.optionalString("daysPerRequest");
+        if (dpr != null && !dpr.equalsIgnoreCase("adaptive")) {
+            daysPerRequest = (int) n.longValue("daysPerRequest", 1, 1, JobDefinition.Export.MAX_DAYS_PER_REQUEST);
+        }
+        long maxRequest = n.dataSize("maxRequestSize", DataSize.ofGigabytes(2), 1024, DataSize.ofGigabytes(1024).toBytes());
         return new JobDefinition.Export(startDate, daysAgo, maxRejected, partSize, parallelism, connect, read, attempts,
-                initialBackoff, maxBackoff, timeInMs, codec, spoolDir.toAbsolutePath().normalize(), events);
+                initialBackoff, maxBackoff, timeInMs, codec, spoolDir.toAbsolutePath().normalize(), events, perHour,
+                perSecond, concurrent, lookback, daysPerRequest, maxRequest);
     }
 
     private JobDefinition.Destination destination(Node node) {

@@ -60,7 +60,7 @@ public class DayPartition implements ItemStream {
     static final String REJECTED_REASONS_BYTES = "day.rejectedReasonsBytes";
     static final String FIRST_REJECTION = "day.firstRejection";
     static final String PUBLISHED = "day.published";
-    static final String SKIPPED = "day.skipped";
+    static final String HASH = "day.hashSum";
 
     private final ExportContext ctx;
     private final LocalDate day;
@@ -84,6 +84,7 @@ public class DayPartition implements ItemStream {
     private long rejectedLinesBytes;
     private long rejectedReasonsBytes;
     private String firstRejection;
+    private long hashSum;
     private boolean published;
 
     // the part being written
@@ -92,6 +93,7 @@ public class DayPartition implements ItemStream {
     private int sinceSizeCheck;
     private long pendingRejected;
     private String pendingFirstRejection;
+    private long pendingHash;
 
     public DayPartition(ExportContext ctx, LocalDate day) {
         this.ctx = ctx;
@@ -114,23 +116,15 @@ public class DayPartition implements ItemStream {
             finished = true; // published by an earlier execution whose step then failed to complete
             return;
         }
-        Optional<PartitionRecord> record = ctx.ledger().find(job.name(), day);
-        if (record.isPresent() && record.get().state() == PartitionState.PUBLISHED && !ec.containsKey(RUN_ID)) {
-            log.info("{}: already published, nothing to do", day);
-            ec.putString(SKIPPED, "already published");
-            finished = true;
-            return;
-        }
         runId = ec.containsKey(RUN_ID) ? ec.getString(RUN_ID) : ctx.runId();
         ec.putString(RUN_ID, runId);
         ctx.ledger().started(job.name(), day, ctx.runId());
         try {
-            ExportRequest request = request();
-            spool = ctx.spools().forRequest(request);
-            if (spool.isComplete()) {
-                log.info("{}: using the complete spool in {} (no request)", day, spool.dir());
-            } else {
-                ctx.client().fetch(request, spool);
+            // fetching is the job's first step; a day is converted only once its spool is complete
+            spool = ctx.spools().forRequest(request());
+            if (!spool.isComplete()) {
+                throw new PartitionFailedException(day + ": no complete spool in " + spool.dir()
+                        + " (the day was not fetched)");
             }
             spoolManifest = spool.manifest();
             String bodyId = spool.bodyId();
@@ -156,7 +150,7 @@ public class DayPartition implements ItemStream {
     }
 
     private ExportRequest request() {
-        return new ExportRequest(day, day, job.export().events(), null, null, job.export().timeInMs());
+        return ExportContext.dayRequest(job, day);
     }
 
     private void restore(ExecutionContext ec) {
@@ -167,6 +161,7 @@ public class DayPartition implements ItemStream {
         rejectedLinesBytes = ec.getLong(REJECTED_LINES_BYTES, 0L);
         rejectedReasonsBytes = ec.getLong(REJECTED_REASONS_BYTES, 0L);
         firstRejection = ec.containsKey(FIRST_REJECTION) ? ec.getString(FIRST_REJECTION) : null;
+        hashSum = ec.getLong(HASH, 0L);
     }
 
     /** Deletes staged parts the checkpoint does not name: written after it, by a run that then died. */
@@ -226,6 +221,7 @@ public class DayPartition implements ItemStream {
                 openPart();
             }
             current.write(event, buf);
+            pendingHash += LineHash.hash(buf, batch.start(i), length);
             events++;
             if (++sinceSizeCheck >= SIZE_CHECK_EVERY) {
                 sinceSizeCheck = 0;
@@ -264,6 +260,8 @@ public class DayPartition implements ItemStream {
         rejected.flush();
         rejectedCount += pendingRejected;
         pendingRejected = 0;
+        hashSum += pendingHash;
+        pendingHash = 0;
         if (firstRejection == null) {
             firstRejection = pendingFirstRejection;
         }
@@ -283,16 +281,32 @@ public class DayPartition implements ItemStream {
         }
         long rows = parts.stream().mapToLong(PartInfo::rows).sum();
         long bytes = parts.stream().mapToLong(PartInfo::bytes).sum();
+        String contentHash = LineHash.format(rows, hashSum);
+        Optional<PartitionRecord> before = ctx.ledger().find(job.name(), day)
+                .filter(r -> r.state() == PartitionState.PUBLISHED && r.publishedAt() != null);
+        if (before.isPresent() && contentHash.equals(before.get().contentHash())) {
+            // a late-data re-fetch that found nothing new: the published day is left as it is
+            for (PartInfo part : parts) {
+                ctx.storage().delete(ctx.layout().staging(day).resolve(part.name()));
+            }
+            ctx.ledger().unchanged(job.name(), day, runId);
+            published = true;
+            ctx.progress().done(day);
+            log.info("{}: unchanged ({} rows), not rewritten", day, rows);
+            return;
+        }
+        long lateEvents = before.map(r -> rows - r.rows()).orElse(0L);
         DayManifest manifest = new DayManifest(ParquetSettings.SCHEMA_VERSION, job.name(), job.mixpanel().projectId(), day,
                 job.mixpanel().timezone().getId(), runId, Instant.now(), rows, bytes, rejectedCount, List.copyOf(parts),
-                new DayManifest.Request(day, day, job.export().timeInMs(), spoolManifest.lines(), spoolManifest.completedAt()),
-                0);
+                new DayManifest.Request(spoolManifest.window(), job.export().timeInMs(), spoolManifest.lines(),
+                        spoolManifest.completedAt()), contentHash, lateEvents);
         ctx.publisher().publish(manifest);
-        ctx.ledger().published(job.name(), day, runId, rows, parts.size(), bytes, rejectedCount);
+        ctx.ledger().published(job.name(), day, runId, rows, parts.size(), bytes, rejectedCount,
+                spoolManifest.decodedBytes(), contentHash);
         published = true;
         ctx.progress().done(day);
-        log.info("{}: published {} rows in {} files ({} bytes), {} rejected lines", day, rows, parts.size(), bytes,
-                rejectedCount);
+        log.info("{}: published {} rows in {} files ({} bytes), {} rejected lines{}", day, rows, parts.size(), bytes,
+                rejectedCount, before.isPresent() ? ", " + lateEvents + " more than before (late data)" : "");
     }
 
     @Override
@@ -309,6 +323,7 @@ public class DayPartition implements ItemStream {
         if (firstRejection != null) {
             ec.putString(FIRST_REJECTION, firstRejection);
         }
+        ec.putLong(HASH, hashSum);
         ec.put(PUBLISHED, published);
     }
 

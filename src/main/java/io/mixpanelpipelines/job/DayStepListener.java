@@ -5,7 +5,6 @@ import io.mixpanelpipelines.source.MixpanelAuthenticationException;
 import io.mixpanelpipelines.source.MixpanelRateLimitedException;
 import io.mixpanelpipelines.source.MixpanelRequestException;
 import io.mixpanelpipelines.source.Spool;
-import io.mixpanelpipelines.source.ExportRequest;
 import java.time.LocalDate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,12 +51,12 @@ public final class DayStepListener implements StepExecutionListener {
         String code = failure instanceof MixpanelAuthenticationException || failure instanceof MixpanelRequestException
                 || failure instanceof InvalidJobException ? FATAL
                 : failure instanceof MixpanelRateLimitedException ? DEFERRED : ExitStatus.FAILED.getExitCode();
+        ctx.outcomes().put(day, code);
         return new ExitStatus(code, message);
     }
 
     private void deleteSpool(LocalDate day) {
-        Spool spool = ctx.spools().forRequest(new ExportRequest(day, day, ctx.job().export().events(), null, null,
-                ctx.job().export().timeInMs()));
+        Spool spool = ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), day));
         try {
             spool.delete();
         } catch (RuntimeException e) {

@@ -1,6 +1,8 @@
 package io.mixpanelpipelines.job;
 
 import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.source.ExportRequest;
+import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.source.MixpanelExportClient;
 import io.mixpanelpipelines.source.SpoolStore;
 import io.mixpanelpipelines.state.PartitionLedger;
@@ -11,7 +13,15 @@ import io.mixpanelpipelines.storage.Storage;
  * each worker's step execution), so the same partitions could run in other processes.
  *
  * @param runId identifies this invocation in part names, manifests and the request log
+ * @param outcomes how each day of this run ended when it did not publish (FAILED_FATAL, DEFERRED, FAILED),
+ *     for the exit code; the ledger holds the durable state
  */
 public record ExportContext(JobDefinition job, String runId, MixpanelExportClient client, SpoolStore spools,
-        Storage storage, DatasetLayout layout, DayPublisher publisher, PartitionLedger ledger, Progress progress) {
+        Storage storage, DatasetLayout layout, DayPublisher publisher, PartitionLedger ledger, Progress progress,
+        RequestBudget budget, java.util.Map<java.time.LocalDate, String> outcomes) {
+
+    /** The request of a single day: also the name of that day's spool. */
+    public static ExportRequest dayRequest(JobDefinition job, java.time.LocalDate day) {
+        return new ExportRequest(day, day, job.export().events(), null, null, job.export().timeInMs());
+    }
 }

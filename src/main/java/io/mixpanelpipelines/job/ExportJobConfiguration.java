@@ -15,6 +15,7 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
+import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
 
 /**
@@ -32,8 +33,41 @@ public class ExportJobConfiguration {
     }
 
     @Bean
-    public Job exportJob(JobRepository jobRepository, Step exportDays, JobDefinition job) {
-        return new JobBuilder(batchJobName(job), jobRepository).start(exportDays).build();
+    public Job exportJob(JobRepository jobRepository, Step fetchWindows, Step exportDays, JobDefinition job) {
+        return new JobBuilder(batchJobName(job), jobRepository).start(fetchWindows).next(exportDays).build();
+    }
+
+    /** Step 1: one partition per request window, {@code export.maxConcurrentRequests} at a time. */
+    @Bean
+    public Step fetchWindows(JobRepository jobRepository, Step fetchWindow, WindowPartitioner windowPartitioner,
+            JobDefinition job) {
+        int concurrency = job.export().maxConcurrentRequests();
+        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("fetch-");
+        executor.setConcurrencyLimit(concurrency);
+        // allowed to start again when complete: a restart re-checks (free of requests when spools are complete)
+        // that every day still has its spool, e.g. after an operator's rerun discarded one
+        return new StepBuilder("fetchWindows", jobRepository)
+                .allowStartIfComplete(true)
+                .partitioner("fetchWindow", windowPartitioner)
+                .step(fetchWindow)
+                .gridSize(concurrency)
+                .taskExecutor(executor)
+                .build();
+    }
+
+    @Bean
+    public Step fetchWindow(JobRepository jobRepository, ExportContext exportContext) {
+        // no transaction around a download that may take minutes: the ledger writes commit on their own
+        return new StepBuilder("fetchWindow", jobRepository)
+                .tasklet(new WindowFetchTasklet(exportContext), new ResourcelessTransactionManager())
+                .allowStartIfComplete(true)
+                .build();
+    }
+
+    @Bean
+    @JobScope
+    public WindowPartitioner windowPartitioner(@Value("#{jobParameters['windows']}") String windows) {
+        return new WindowPartitioner(RequestWindow.decode(windows));
     }
 
     @Bean
@@ -63,10 +97,19 @@ public class ExportJobConfiguration {
                 .build();
     }
 
+    /** Step 2's partitions: the days of the windows whose spool step 1 completed. */
     @Bean
     @JobScope
-    public DayPartitioner dayPartitioner(@Value("#{jobParameters['days']}") String days) {
-        return new DayPartitioner(DayRanges.parse(days));
+    public DayPartitioner dayPartitioner(@Value("#{jobParameters['windows']}") String windows, ExportContext ctx) {
+        java.util.List<LocalDate> days = new java.util.ArrayList<>();
+        for (RequestWindow w : RequestWindow.decode(windows)) {
+            for (LocalDate d : w.days()) {
+                if (ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), d)).isComplete()) {
+                    days.add(d);
+                }
+            }
+        }
+        return new DayPartitioner(days);
     }
 
     @Bean

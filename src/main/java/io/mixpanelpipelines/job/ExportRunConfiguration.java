@@ -9,7 +9,7 @@ import io.mixpanelpipelines.source.http.HttpMixpanelExportClient;
 import io.mixpanelpipelines.source.http.Sleeper;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcPartitionLedger;
-import io.mixpanelpipelines.state.jdbc.JdbcRequestLog;
+import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import io.mixpanelpipelines.storage.Storage;
 import io.mixpanelpipelines.storage.local.LocalStorage;
 import java.time.Clock;
@@ -45,14 +45,19 @@ public class ExportRunConfiguration {
     }
 
     @Bean
-    public JdbcRequestLog requestLog(DataSource dataSource, JobDefinition job, String runId) {
+    public JdbcRequestBudget requestBudget(DataSource dataSource, JobDefinition job, String runId,
+            ObjectProvider<Clock> clock, ObjectProvider<Sleeper> sleeper) {
+        // the budget is Mixpanel's: per region and project, whichever job or process spends it
         String projectKey = job.mixpanel().region().name().toLowerCase(java.util.Locale.ROOT) + ":" + job.mixpanel().projectId();
-        return new JdbcRequestLog(dataSource, projectKey, job.name(), runId);
+        JobDefinition.Export e = job.export();
+        return new JdbcRequestBudget(dataSource, projectKey, job.name(), runId,
+                new JdbcRequestBudget.Limits(e.requestsPerHour(), e.requestsPerSecond(), e.maxConcurrentRequests()),
+                clock.getIfAvailable(Clock::systemUTC), sleeper.getIfAvailable(() -> Sleeper.SYSTEM));
     }
 
     @Bean
     public MixpanelExportClient mixpanelExportClient(JobDefinition job, MixpanelCredentials credentials,
-            JdbcRequestLog requestLog, ObjectProvider<Sleeper> sleeper) {
+            JdbcRequestBudget requestLog, ObjectProvider<Sleeper> sleeper) {
         JobDefinition.Export e = job.export();
         ClientSettings settings = new ClientSettings(job.mixpanel().apiUrl(), job.mixpanel().projectId(),
                 e.connectTimeout(), e.readTimeout(), e.maxAttempts(), e.initialBackoff(), e.maxBackoff(),
@@ -68,16 +73,16 @@ public class ExportRunConfiguration {
 
     @Bean
     public ExportContext exportContext(JobDefinition job, String runId, MixpanelExportClient client,
-            PartitionLedger ledger, Progress progress) {
+            PartitionLedger ledger, Progress progress, JdbcRequestBudget budget) {
         Storage storage = new LocalStorage();
         DatasetLayout layout = new DatasetLayout(job.destination().uri(), job.mixpanel().projectId());
         return new ExportContext(job, runId, client, new SpoolStore(job.export().spoolDir(), job.name()), storage, layout,
-                new DayPublisher(storage, layout), ledger, progress);
+                new DayPublisher(storage, layout), ledger, progress, budget, new java.util.concurrent.ConcurrentHashMap<>());
     }
 
     @Bean
     public ExportService exportService(ExportContext ctx, JobOperator jobOperator, JobRepository jobRepository,
-            Job exportJob, JdbcRequestLog requestLog, ObjectProvider<Clock> clock) {
+            Job exportJob, JdbcRequestBudget requestLog, ObjectProvider<Clock> clock) {
         return new ExportService(ctx, jobOperator, jobRepository, exportJob, requestLog,
                 clock.getIfAvailable(Clock::systemUTC));
     }

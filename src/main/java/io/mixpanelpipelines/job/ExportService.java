@@ -2,11 +2,11 @@ package io.mixpanelpipelines.job;
 
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
-import io.mixpanelpipelines.source.ExportRequest;
+import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.state.PartitionState;
-import io.mixpanelpipelines.state.jdbc.JdbcRequestLog;
+import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.PositionOutputStream;
 import java.io.IOException;
@@ -39,24 +39,26 @@ import org.springframework.batch.core.step.StepExecution;
 public final class ExportService {
 
     private static final Logger log = LoggerFactory.getLogger(ExportService.class);
-    /** Days per Spring Batch job instance, so the {@code days} parameter stays short. */
-    static final int MAX_DAYS_PER_INSTANCE = 120;
+    /** Windows per Spring Batch job instance, so the {@code windows} parameter stays within its column. */
+    static final int MAX_WINDOWS_PER_INSTANCE = 100;
 
     private final ExportContext ctx;
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final Job job;
-    private final JdbcRequestLog requestLog;
+    private final JdbcRequestBudget requestLog;
     private final Clock clock;
+    private final PartitionPlanner planner;
 
     public ExportService(ExportContext ctx, JobOperator jobOperator, JobRepository jobRepository, Job job,
-            JdbcRequestLog requestLog, Clock clock) {
+            JdbcRequestBudget requestLog, Clock clock) {
         this.ctx = ctx;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.job = job;
         this.requestLog = requestLog;
         this.clock = clock;
+        this.planner = new PartitionPlanner(ctx.job().export());
     }
 
     /** Today in the project's timezone. */
@@ -65,32 +67,37 @@ public final class ExportService {
     }
 
     /**
-     * Exports {@code from..to} (each may be null: from the job's start date, to yesterday in the project's
-     * timezone). Published days are skipped.
+     * Exports {@code from..to}, or, with neither, what the project needs: new days, the late-data lookback
+     * and the backfill (see {@link PartitionPlanner}). Published days of a range are skipped.
      */
     public RunSummary export(LocalDate from, LocalDate to) {
-        JobDefinition def = ctx.job();
-        LocalDate yesterday = today().minusDays(1);
-        LocalDate first = from != null ? from : def.export().firstDay(today());
-        LocalDate last = to != null ? to : yesterday;
-        if (last.isAfter(yesterday)) {
-            throw new InvalidJobException("--to " + last + " is not over yet in the project's timezone ("
-                    + def.mixpanel().timezone() + "); the last complete day is " + yesterday);
-        }
-        if (first.isAfter(last)) {
-            if (from == null && to == null) {
-                return finish(List.of(), "nothing to export: export.startDate " + first + " is after yesterday " + yesterday);
-            }
-            throw new InvalidJobException("--from " + first + " is after --to " + last);
-        }
-        List<LocalDate> wanted = new ArrayList<>();
-        for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
-            wanted.add(d);
-        }
-        return run(wanted, false);
+        return run(plan(from, to), false);
     }
 
-    /** Exports the given days again and replaces them, published or not. */
+    /** The requests a run with this range would make, in order; spends nothing. */
+    public List<RequestWindow> plan(LocalDate from, LocalDate to) {
+        JobDefinition def = ctx.job();
+        LocalDate yesterday = today().minusDays(1);
+        if (to != null && to.isAfter(yesterday)) {
+            throw new InvalidJobException("--to " + to + " is not over yet in the project's timezone ("
+                    + def.mixpanel().timezone() + "); the last complete day is " + yesterday);
+        }
+        if (from != null && to != null && from.isAfter(to)) {
+            throw new InvalidJobException("--from " + from + " is after --to " + to);
+        }
+        List<PartitionRecord> ledger = ctx.ledger().list(def.name());
+        if (from == null && to == null) {
+            return planner.plan(def.export().firstDay(today()), yesterday, ledger);
+        }
+        LocalDate first = from != null ? from : def.export().firstDay(today());
+        LocalDate last = to != null ? to : yesterday;
+        if (first.isAfter(last)) {
+            throw new InvalidJobException("--from " + first + " is after --to " + last);
+        }
+        return planner.planRange(first, last, ledger, false);
+    }
+
+    /** Exports the given days again and replaces them (when their content changed), published or not. */
     public RunSummary rerun(Collection<LocalDate> days) {
         LocalDate yesterday = today().minusDays(1);
         for (LocalDate d : days) {
@@ -102,10 +109,13 @@ public final class ExportService {
         ctx.ledger().requestRerun(ctx.job().name(), sorted);
         for (LocalDate d : sorted) {
             // an operator's rerun fetches the day afresh: the old body is what they want replaced
-            ctx.spools().forRequest(new ExportRequest(d, d, ctx.job().export().events(), null, null,
-                    ctx.job().export().timeInMs())).delete();
+            ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), d)).delete();
         }
-        return run(sorted, true);
+        List<RequestWindow> windows = new ArrayList<>();
+        for (LocalDate d : sorted) {
+            windows.addAll(planner.planRange(d, d, ctx.ledger().list(ctx.job().name()), true));
+        }
+        return run(windows, true);
     }
 
     /** Days whose last attempt failed. */
@@ -119,31 +129,69 @@ public final class ExportService {
         return days;
     }
 
-    private RunSummary run(List<LocalDate> wanted, boolean replace) {
+    /** The request budget as it stands. */
+    public RequestBudget.Status budget() {
+        return ctx.budget().status();
+    }
+
+    private RunSummary run(List<RequestWindow> windows, boolean replace) {
         checkDestination();
         Set<LocalDate> attempted = new LinkedHashSet<>(resumeUnfinished());
-        List<LocalDate> todo = new ArrayList<>();
-        for (LocalDate d : wanted) {
-            if (attempted.contains(d)) {
-                continue;
+        List<RequestWindow> todo = new ArrayList<>();
+        Set<LocalDate> report = new LinkedHashSet<>(attempted);
+        for (RequestWindow w : windows) {
+            report.addAll(w.days());
+            // a day the resumed run finished needs nothing more; one it failed is planned again
+            if (!w.days().stream().allMatch(d -> attempted.contains(d) && !ctx.outcomes().containsKey(d))) {
+                todo.add(w);
             }
-            PartitionRecord r = ctx.ledger().find(ctx.job().name(), d).orElse(null);
-            if (r != null && r.state() == PartitionState.PUBLISHED && !replace) {
-                continue;
-            }
-            todo.add(d);
         }
-        if (todo.isEmpty() && attempted.isEmpty()) {
+        for (LocalDate d : todo.stream().flatMap(w -> w.days().stream()).toList()) {
+            ctx.outcomes().remove(d);
+        }
+        // take what fits in the budget now, in the planned order; defer the rest without a request
+        int remaining = ctx.budget().status().remaining();
+        List<RequestWindow> now = new ArrayList<>();
+        List<LocalDate> deferred = new ArrayList<>();
+        for (RequestWindow w : todo) {
+            if (fetched(w)) {
+                now.add(w);
+            } else if (remaining > 0) {
+                now.add(w);
+                remaining--;
+            } else {
+                deferred.addAll(w.days());
+            }
+        }
+        if (!deferred.isEmpty()) {
+            RequestBudget.Status s = ctx.budget().status();
+            String reason = "export budget spent (" + s.perHour() + " requests per hour, export.requestsPerHour); next request at "
+                    + s.nextSlotAt();
+            ctx.ledger().deferred(ctx.job().name(), deferred, ctx.runId(), reason);
+            deferred.forEach(d -> ctx.outcomes().put(d, DayStepListener.DEFERRED));
+            log.warn("deferred {} day(s): {}", deferred.size(), reason);
+        }
+        if (now.isEmpty() && attempted.isEmpty() && deferred.isEmpty()) {
             log.info("nothing to do: every requested day is published");
         }
-        for (int i = 0; i < todo.size(); i += MAX_DAYS_PER_INSTANCE) {
-            List<LocalDate> group = todo.subList(i, Math.min(todo.size(), i + MAX_DAYS_PER_INSTANCE));
-            launch(group);
-            attempted.addAll(group);
+        for (int i = 0; i < now.size(); i += MAX_WINDOWS_PER_INSTANCE) {
+            launch(now.subList(i, Math.min(now.size(), i + MAX_WINDOWS_PER_INSTANCE)));
         }
-        Set<LocalDate> report = new LinkedHashSet<>(wanted);
-        report.addAll(attempted);
-        return finish(new ArrayList<>(report), null);
+        return finish(new ArrayList<>(new java.util.TreeSet<>(report)), null);
+    }
+
+    /** Whether every day of a window already has a complete spool: converting it costs no request. */
+    public boolean isFetched(RequestWindow w) {
+        return fetched(w);
+    }
+
+    private boolean fetched(RequestWindow w) {
+        for (LocalDate d : w.days()) {
+            if (!ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), d)).isComplete()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -165,19 +213,20 @@ public final class ExportService {
             log.warn("the previous run (execution {}) did not finish; recovering it", last.getId());
             last = jobOperator.recover(last);
         }
-        List<LocalDate> days = DayRanges.parse(last.getJobParameters().getString("days"));
+        List<LocalDate> days = new ArrayList<>();
+        RequestWindow.decode(last.getJobParameters().getString("windows")).forEach(w -> days.addAll(w.days()));
         log.info("resuming the unfinished run of {} day(s) {}", days.size(), DayRanges.format(days));
         execute(last.getJobParameters());
         return days;
     }
 
-    private void launch(List<LocalDate> days) {
+    private void launch(List<RequestWindow> windows) {
         JobParameters params = new JobParametersBuilder()
                 .addString("job", ctx.job().name())
-                .addString("days", DayRanges.format(days))
-                .addString("run.id", ctx.runId(), false)
+                .addString("windows", RequestWindow.encode(windows))
+                .addString("run.id", ctx.runId())
                 .toJobParameters();
-        log.info("exporting {} day(s): {}", days.size(), DayRanges.format(days));
+        log.info("exporting {} request window(s): {}", windows.size(), RequestWindow.encode(windows));
         execute(params);
     }
 
@@ -194,48 +243,28 @@ public final class ExportService {
 
     private RunSummary finish(List<LocalDate> days, String message) {
         List<RunSummary.Day> out = new ArrayList<>();
-        Map<LocalDate, String> exitCodes = lastExitCodes();
         boolean fatal = false;
         boolean deferred = false;
         boolean failed = false;
         for (LocalDate d : days) {
             PartitionRecord r = ctx.ledger().find(ctx.job().name(), d).orElse(null);
             String state = r == null ? "MISSING" : r.state().name();
-            String code = exitCodes.get(d);
-            if (r == null || r.state() != PartitionState.PUBLISHED) {
-                if (DayStepListener.FATAL.equals(code)) {
-                    fatal = true;
-                } else if (DayStepListener.DEFERRED.equals(code)) {
-                    deferred = true;
-                    state = "DEFERRED";
-                } else {
-                    failed = true;
-                }
+            String code = ctx.outcomes().get(d);
+            boolean published = r != null && r.state() == PartitionState.PUBLISHED;
+            if (DayStepListener.FATAL.equals(code)) {
+                fatal = true;
+            } else if (DayStepListener.DEFERRED.equals(code) || (r != null && r.state() == PartitionState.DEFERRED)) {
+                deferred = true;
+            } else if (code != null || !published) {
+                failed = true;
             }
             out.add(r == null ? new RunSummary.Day(d, state, 0, 0, 0, 0, null)
                     : new RunSummary.Day(d, state, r.rows(), r.files(), r.bytes(), r.rejectedLines(),
-                            r.state() == PartitionState.PUBLISHED ? null : r.lastError()));
+                            published && code == null ? null : r.lastError()));
         }
         int exit = fatal ? RunSummary.INVALID : failed ? RunSummary.FAILED : deferred ? RunSummary.DEFERRED : RunSummary.OK;
-        return new RunSummary(ctx.job().name(), ctx.runId(), out, requestLog.countForRun(), exit, message);
-    }
-
-    /** The exit code of each day's latest worker step in this run's executions. */
-    private Map<LocalDate, String> lastExitCodes() {
-        Map<LocalDate, String> codes = new LinkedHashMap<>();
-        for (JobInstance instance : jobRepository.findJobInstances(job.getName())) {
-            JobExecution e = jobRepository.getLastJobExecution(instance);
-            if (e == null || !ctx.runId().equals(e.getJobParameters().getString("run.id"))) {
-                continue;
-            }
-            for (StepExecution s : e.getStepExecutions()) {
-                if (s.getExecutionContext().containsKey(DayPartitioner.DAY)) {
-                    codes.put(LocalDate.parse(s.getExecutionContext().getString(DayPartitioner.DAY)),
-                            s.getExitStatus().getExitCode());
-                }
-            }
-        }
-        return codes;
+        return new RunSummary(ctx.job().name(), ctx.runId(), out, requestLog.countForRun(), exit, message,
+                ctx.budget().status());
     }
 
     /** Fails before any request when the destination cannot be written. */

@@ -9,5 +9,7 @@ public enum PartitionState {
     /** The last attempt failed; {@code rerun --failed} or the next {@code export} tries again. */
     FAILED,
     /** An operator asked for it to be exported again and replaced. */
-    RERUN_REQUESTED
+    RERUN_REQUESTED,
+    /** Not fetched: the export budget was spent (or Mixpanel kept answering 429); a later run takes it. */
+    DEFERRED
 }

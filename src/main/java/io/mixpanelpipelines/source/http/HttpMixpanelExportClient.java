@@ -50,7 +50,11 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
     private final RequestRecorder recorder;
     private final Sleeper sleeper;
     private final String timezoneHint;
+    /** After this many 429s in one run, Mixpanel's limit is spent by someone else: the rest is deferred. */
+    static final int MAX_RATE_LIMIT_REJECTIONS = 3;
+
     private final AtomicReference<MixpanelException> fatal = new AtomicReference<>();
+    private final java.util.concurrent.atomic.AtomicInteger rejections = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param timezone the configured project timezone, named when Mixpanel says {@code to_date} is after its today
@@ -73,6 +77,10 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
                         ? new MixpanelAuthenticationException(earlier.getMessage() + " (not requesting " + request.window() + ")")
                         : new MixpanelRequestException(earlier.getMessage());
             }
+            if (rejections.get() >= MAX_RATE_LIMIT_REJECTIONS) {
+                throw new MixpanelRateLimitedException("Mixpanel answered 429 to " + rejections.get()
+                        + " requests of this run: not requesting " + request.window() + " now");
+            }
             TransientFailure failure;
             try {
                 return attempt(request, spool, attempt);
@@ -81,6 +89,11 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
             } catch (MixpanelAuthenticationException e) {
                 fatal.compareAndSet(null, e);
                 throw e;
+            }
+            if (failure.rateLimited && rejections.incrementAndGet() >= MAX_RATE_LIMIT_REJECTIONS) {
+                throw new MixpanelRateLimitedException("Mixpanel answered 429 to " + MAX_RATE_LIMIT_REJECTIONS
+                        + " requests of this run (someone else is spending the project's limit); deferring "
+                        + request.window() + "; last: " + failure.getMessage(), failure);
             }
             if (attempt >= settings.maxAttempts()) {
                 String message = "export of " + request.window() + " failed after " + attempt + " attempts; last: "

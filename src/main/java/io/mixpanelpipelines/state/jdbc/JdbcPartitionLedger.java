@@ -40,27 +40,48 @@ public final class JdbcPartitionLedger implements PartitionLedger {
     @Override
     public void started(String jobName, LocalDate day, String runId) {
         upsert(jobName, day);
-        jdbc.update("UPDATE mp_partition SET state = ?, attempts = attempts + 1, run_id = ?, updated_at = ? "
-                + "WHERE job_name = ? AND event_date = ?", PartitionState.RUNNING.name(), runId, now(), jobName, day);
+        // a published day being re-fetched for late data stays published until its replacement is
+        jdbc.update("UPDATE mp_partition SET state = CASE WHEN state = ? THEN state ELSE ? END, attempts = attempts + 1, "
+                + "run_id = ?, updated_at = ? WHERE job_name = ? AND event_date = ?", PartitionState.PUBLISHED.name(),
+                PartitionState.RUNNING.name(), runId, now(), jobName, day);
     }
 
     @Override
     public void published(String jobName, LocalDate day, String runId, long rows, int files, long bytes,
-            long rejectedLines) {
+            long rejectedLines, long sourceBytes, String contentHash) {
         upsert(jobName, day);
         OffsetDateTime now = now();
         jdbc.update("UPDATE mp_partition SET state = ?, rows_count = ?, files_count = ?, bytes_count = ?, "
-                + "rejected_lines = ?, last_error = NULL, run_id = ?, updated_at = ?, published_at = ? "
-                + "WHERE job_name = ? AND event_date = ?", PartitionState.PUBLISHED.name(), rows, files, bytes,
-                rejectedLines, runId, now, now, jobName, day);
+                + "rejected_lines = ?, last_error = NULL, run_id = ?, updated_at = ?, published_at = ?, "
+                + "source_bytes = ?, content_hash = ? WHERE job_name = ? AND event_date = ?",
+                PartitionState.PUBLISHED.name(), rows, files, bytes, rejectedLines, runId, now, now, sourceBytes,
+                contentHash, jobName, day);
+    }
+
+    @Override
+    public void unchanged(String jobName, LocalDate day, String runId) {
+        jdbc.update("UPDATE mp_partition SET state = ?, last_error = NULL, updated_at = ? WHERE job_name = ? AND event_date = ?",
+                PartitionState.PUBLISHED.name(), now(), jobName, day);
+    }
+
+    @Override
+    public void deferred(String jobName, Collection<LocalDate> days, String runId, String reason) {
+        for (LocalDate day : days) {
+            upsert(jobName, day);
+            // a published day stays published: deferring its late-data re-fetch loses nothing
+            jdbc.update("UPDATE mp_partition SET state = CASE WHEN state = ? THEN state ELSE ? END, last_error = ?, "
+                    + "updated_at = ? WHERE job_name = ? AND event_date = ?", PartitionState.PUBLISHED.name(),
+                    PartitionState.DEFERRED.name(), shorten(reason), now(), jobName, day);
+        }
     }
 
     @Override
     public void failed(String jobName, LocalDate day, String runId, String error) {
         upsert(jobName, day);
-        String e = error == null ? "unknown error" : error.length() > MAX_ERROR ? error.substring(0, MAX_ERROR - 3) + "..." : error;
-        jdbc.update("UPDATE mp_partition SET state = ?, last_error = ?, run_id = ?, updated_at = ? "
-                + "WHERE job_name = ? AND event_date = ?", PartitionState.FAILED.name(), e, runId, now(), jobName, day);
+        // a published day whose re-fetch failed keeps its files and its state; the error is still shown
+        jdbc.update("UPDATE mp_partition SET state = CASE WHEN state = ? THEN state ELSE ? END, last_error = ?, "
+                + "run_id = ?, updated_at = ? WHERE job_name = ? AND event_date = ?", PartitionState.PUBLISHED.name(),
+                PartitionState.FAILED.name(), shorten(error), runId, now(), jobName, day);
     }
 
     @Override
@@ -70,6 +91,11 @@ public final class JdbcPartitionLedger implements PartitionLedger {
             jdbc.update("UPDATE mp_partition SET state = ?, updated_at = ? WHERE job_name = ? AND event_date = ?",
                     PartitionState.RERUN_REQUESTED.name(), now(), jobName, day);
         }
+    }
+
+    private static String shorten(String error) {
+        String e = error == null ? "unknown error" : error;
+        return e.length() > MAX_ERROR ? e.substring(0, MAX_ERROR - 3) + "..." : e;
     }
 
     private void upsert(String jobName, LocalDate day) {
@@ -88,7 +114,7 @@ public final class JdbcPartitionLedger implements PartitionLedger {
                 PartitionState.valueOf(rs.getString("state")), rs.getLong("rows_count"), rs.getInt("files_count"),
                 rs.getLong("bytes_count"), rs.getLong("rejected_lines"), rs.getInt("attempts"),
                 rs.getString("last_error"), rs.getString("run_id"), instant(rs, "updated_at"),
-                instant(rs, "published_at"));
+                instant(rs, "published_at"), rs.getLong("source_bytes"), rs.getString("content_hash"));
     }
 
     static Instant instant(ResultSet rs, String column) throws SQLException {

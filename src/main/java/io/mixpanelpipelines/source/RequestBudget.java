@@ -1,0 +1,27 @@
+package io.mixpanelpipelines.source;
+
+import java.time.Instant;
+
+/**
+ * A Mixpanel project's export allowance, shared by every job, run and process that uses the same state
+ * database. {@link #beforeSend} reserves and records a request atomically (whatever its outcome later,
+ * a 429 included, it counts), waiting at most about a second for the per-second limit, and throws
+ * {@link RequestBudgetExhaustedException} when the hour's budget is spent. Implementations are thread-safe.
+ */
+public interface RequestBudget extends RequestRecorder {
+
+    /** The budget as it stands now. */
+    Status status();
+
+    /**
+     * @param usedLastHour requests sent in the sliding hour, by every process
+     * @param perHour the configured budget per hour
+     * @param nextSlotAt when the next request fits in the hour (now when {@code remaining > 0})
+     */
+    record Status(int usedLastHour, int perHour, Instant nextSlotAt) {
+
+        public int remaining() {
+            return Math.max(0, perHour - usedLastHour);
+        }
+    }
+}

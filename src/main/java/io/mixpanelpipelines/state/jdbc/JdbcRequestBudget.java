@@ -1,0 +1,191 @@
+package io.mixpanelpipelines.state.jdbc;
+
+import io.mixpanelpipelines.source.ExportRequest;
+import io.mixpanelpipelines.source.RequestBudget;
+import io.mixpanelpipelines.source.RequestBudgetExhaustedException;
+import io.mixpanelpipelines.source.http.Sleeper;
+import java.sql.PreparedStatement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import javax.sql.DataSource;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.support.GeneratedKeyHolder;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * The request budget and log of a Mixpanel project in the state database ({@code mp_request_log},
+ * {@code mp_request_budget}). A reservation locks the project's budget row ({@code SELECT ... FOR UPDATE}),
+ * counts the requests of the sliding hour and second and those still in flight, and records the new
+ * request in the same transaction: two processes racing for the last slot cannot both win. The rows hold
+ * the project, the dates and the outcome; never a credential. Time comes from the injected clock.
+ * Thread-safe.
+ */
+public final class JdbcRequestBudget implements RequestBudget {
+
+    private static final Duration HOUR = Duration.ofHours(1);
+    private static final Duration SECOND = Duration.ofSeconds(1);
+    /** A request still unfinished after this long is taken for dead (its process died): not in flight. */
+    private static final Duration STALE = Duration.ofMinutes(30);
+    /** The longest a reservation waits for a free concurrent slot before the work is deferred. */
+    private static final Duration MAX_CONCURRENCY_WAIT = Duration.ofMinutes(10);
+
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate tx;
+    private final String projectKey;
+    private final String jobName;
+    private final String runId;
+    private final Limits limits;
+    private final Clock clock;
+    private final Sleeper sleeper;
+
+    /** The configured budget of a project. */
+    public record Limits(int perHour, int perSecond, int maxConcurrent) {
+    }
+
+    public JdbcRequestBudget(DataSource dataSource, String projectKey, String jobName, String runId, Limits limits,
+            Clock clock, Sleeper sleeper) {
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.projectKey = projectKey;
+        this.jobName = jobName;
+        this.runId = runId;
+        this.limits = limits;
+        this.clock = clock;
+        this.sleeper = sleeper;
+    }
+
+    @Override
+    public long beforeSend(ExportRequest request, int attempt) {
+        ensureBudgetRow();
+        Instant waitingSince = clock.instant();
+        while (true) {
+            Decision d = tx.execute(status -> reserve(request, attempt));
+            if (d.requestId != null) {
+                return d.requestId;
+            }
+            if (d.exhaustedUntil != null) {
+                throw new RequestBudgetExhaustedException("the export budget of " + projectKey + " (" + limits.perHour()
+                        + " requests per hour, export.requestsPerHour) is spent; the next request fits at "
+                        + d.exhaustedUntil, d.exhaustedUntil);
+            }
+            if (Duration.between(waitingSince, clock.instant()).compareTo(MAX_CONCURRENCY_WAIT) > 0) {
+                throw new RequestBudgetExhaustedException("waited " + MAX_CONCURRENCY_WAIT.toMinutes()
+                        + " min for one of the " + limits.maxConcurrent() + " concurrent export requests of " + projectKey
+                        + " (export.maxConcurrentRequests)", clock.instant().plus(Duration.ofMinutes(1)));
+            }
+            try {
+                sleeper.sleep(d.waitFor);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new RequestBudgetExhaustedException("interrupted while waiting for a request slot", clock.instant());
+            }
+        }
+    }
+
+    private Decision reserve(ExportRequest request, int attempt) {
+        jdbc.queryForObject("SELECT project_key FROM mp_request_budget WHERE project_key = ? FOR UPDATE", String.class,
+                projectKey);
+        Instant now = clock.instant();
+        Instant hourAgo = now.minus(HOUR);
+        int inHour = count("requested_at > ?", hourAgo);
+        if (inHour >= limits.perHour()) {
+            Instant oldest = oldestSince(hourAgo);
+            return Decision.exhausted(oldest.plus(HOUR));
+        }
+        Instant secondAgo = now.minus(SECOND);
+        if (count("requested_at > ?", secondAgo) >= limits.perSecond()) {
+            Instant oldest = oldestSince(secondAgo);
+            return Decision.waitFor(Duration.between(now, oldest.plus(SECOND)).plusMillis(5));
+        }
+        if (count("finished_at IS NULL AND requested_at > ?", now.minus(STALE)) >= limits.maxConcurrent()) {
+            return Decision.waitFor(Duration.ofMillis(200));
+        }
+        GeneratedKeyHolder key = new GeneratedKeyHolder();
+        jdbc.update(c -> {
+            PreparedStatement ps = c.prepareStatement("INSERT INTO mp_request_log (project_key, job_name, run_id, "
+                    + "from_date, to_date, attempt, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)", new String[] {"id"});
+            ps.setString(1, projectKey);
+            ps.setString(2, jobName);
+            ps.setString(3, runId);
+            ps.setObject(4, request.fromDate());
+            ps.setObject(5, request.toDate());
+            ps.setInt(6, attempt);
+            ps.setObject(7, utc(now));
+            return ps;
+        }, key);
+        return Decision.sent(key.getKey().longValue());
+    }
+
+    @Override
+    public void completed(long requestId, int status, String outcome, long bytes) {
+        jdbc.update("UPDATE mp_request_log SET status_code = ?, outcome = ?, bytes_received = ?, finished_at = ? WHERE id = ?",
+                status, outcome, bytes, utc(clock.instant()), requestId);
+    }
+
+    @Override
+    public Status status() {
+        Instant now = clock.instant();
+        Instant hourAgo = now.minus(HOUR);
+        int used = count("requested_at > ?", hourAgo);
+        Instant next = used < limits.perHour() ? now : oldestSince(hourAgo).plus(HOUR);
+        return new Status(used, limits.perHour(), next);
+    }
+
+    /** Requests this run has sent. */
+    public int countForRun() {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM mp_request_log WHERE run_id = ?", Integer.class, runId);
+        return n == null ? 0 : n;
+    }
+
+    /** Requests sent for this project since {@code since}, by every job and run. */
+    public int countForProjectSince(Instant since) {
+        return count("requested_at >= ?", since);
+    }
+
+    private int count(String condition, Instant since) {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM mp_request_log WHERE project_key = ? AND " + condition,
+                Integer.class, projectKey, utc(since));
+        return n == null ? 0 : n;
+    }
+
+    private Instant oldestSince(Instant since) {
+        OffsetDateTime t = jdbc.queryForObject("SELECT MIN(requested_at) FROM mp_request_log WHERE project_key = ? AND requested_at > ?",
+                OffsetDateTime.class, projectKey, utc(since));
+        return t == null ? since : t.toInstant();
+    }
+
+    private void ensureBudgetRow() {
+        try {
+            jdbc.update("INSERT INTO mp_request_budget (project_key, created_at) SELECT ?, ? WHERE NOT EXISTS "
+                    + "(SELECT 1 FROM mp_request_budget WHERE project_key = ?)", projectKey, utc(clock.instant()), projectKey);
+        } catch (DuplicateKeyException raced) {
+            // another process created it first
+        }
+    }
+
+    private static OffsetDateTime utc(Instant t) {
+        return OffsetDateTime.ofInstant(t, ZoneOffset.UTC);
+    }
+
+    /** The outcome of one reservation attempt. */
+    private record Decision(Long requestId, Instant exhaustedUntil, Duration waitFor) {
+        static Decision sent(long id) {
+            return new Decision(id, null, null);
+        }
+
+        static Decision exhausted(Instant until) {
+            return new Decision(null, until, null);
+        }
+
+        static Decision waitFor(Duration d) {
+            return new Decision(null, null, d.isNegative() ? Duration.ofMillis(5) : d);
+        }
+    }
+}
