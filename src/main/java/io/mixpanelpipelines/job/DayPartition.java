@@ -282,9 +282,10 @@ public class DayPartition implements ItemStream {
         long rows = parts.stream().mapToLong(PartInfo::rows).sum();
         long bytes = parts.stream().mapToLong(PartInfo::bytes).sum();
         String contentHash = LineHash.format(rows, hashSum);
-        Optional<PartitionRecord> before = ctx.ledger().find(job.name(), day)
-                .filter(r -> r.state() == PartitionState.PUBLISHED && r.publishedAt() != null);
-        if (before.isPresent() && contentHash.equals(before.get().contentHash())) {
+        Optional<PartitionRecord> before = ctx.ledger().find(job.name(), day).filter(r -> r.publishedAt() != null);
+        // a late-data re-fetch leaves an unchanged day alone; an operator's rerun always rewrites it (repairs)
+        if (before.isPresent() && before.get().state() == PartitionState.PUBLISHED
+                && contentHash.equals(before.get().contentHash())) {
             // a late-data re-fetch that found nothing new: the published day is left as it is
             for (PartInfo part : parts) {
                 ctx.storage().delete(ctx.layout().staging(day).resolve(part.name()));

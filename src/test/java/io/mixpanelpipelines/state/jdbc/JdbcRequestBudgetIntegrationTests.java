@@ -1,0 +1,187 @@
+package io.mixpanelpipelines.state.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mixpanelpipelines.source.ExportRequest;
+import io.mixpanelpipelines.source.RequestBudgetExhaustedException;
+import io.mixpanelpipelines.source.http.Sleeper;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The shared request budget on both state stores, with an injected clock (no test sleeps for real): the
+ * sliding hour, the per-second limit, and many threads racing for the last slots.
+ */
+class JdbcRequestBudgetIntegrationTests {
+
+    static EmbeddedPostgres postgres;
+    static final AtomicInteger DATABASES = new AtomicInteger();
+    static final ExportRequest REQUEST = ExportRequest.days(LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-01"), true);
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        postgres.close();
+    }
+
+    DataSource database(String kind) throws Exception {
+        DataSource ds;
+        String vendor;
+        if (kind.equals("h2")) {
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL("jdbc:h2:file:" + tmp.resolve("state") + ";WRITE_DELAY=0");
+            h2.setUser("sa");
+            ds = h2;
+            vendor = "h2";
+        } else {
+            String db = "budget_" + DATABASES.incrementAndGet();
+            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE DATABASE " + db);
+            }
+            ds = postgres.getDatabase("postgres", db);
+            vendor = "postgresql";
+        }
+        Flyway.configure().dataSource(ds).locations("classpath:sql/state/common", "classpath:sql/state/" + vendor).load().migrate();
+        return ds;
+    }
+
+    /** A clock that only moves when the budget "sleeps". */
+    static final class FakeTime extends Clock implements Sleeper {
+        final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-05-01T10:00:00Z"));
+
+        @Override
+        public void sleep(Duration d) {
+            now.accumulateAndGet(null, (t, x) -> t.plus(d));
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    static JdbcRequestBudget budget(DataSource ds, FakeTime time, String job, int perHour, int perSecond) {
+        return new JdbcRequestBudget(ds, "us:42", job, job + "-run", new JdbcRequestBudget.Limits(perHour, perSecond, 100),
+                time, time);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void theHourSlidesAndAFullBudgetSaysWhenTheNextSlotIs(String kind) throws Exception {
+        DataSource ds = database(kind);
+        FakeTime time = new FakeTime();
+        JdbcRequestBudget budget = budget(ds, time, "a", 3, 3);
+        Instant start = time.instant();
+
+        for (int i = 0; i < 3; i++) {
+            budget.completed(budget.beforeSend(REQUEST, 1), 429, "http-429", 0);
+            time.sleep(Duration.ofMinutes(10));
+        }
+
+        assertThatThrownBy(() -> budget.beforeSend(REQUEST, 1)).isInstanceOf(RequestBudgetExhaustedException.class)
+                .hasMessageContaining("export.requestsPerHour")
+                .satisfies(e -> assertThat(((RequestBudgetExhaustedException) e).nextSlotAt()).isEqualTo(start.plus(Duration.ofHours(1))));
+        assertThat(budget.status().remaining()).isZero();
+        time.now.set(start.plus(Duration.ofHours(1)).plusMillis(1));
+        assertThat(budget.status().remaining()).isEqualTo(1);
+        budget.beforeSend(REQUEST, 1);
+        assertThat(budget(ds, time, "other-job", 3, 3).status().usedLastHour()).as("shared by every job of the project").isEqualTo(3);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void threeRequestsASecondAtMost(String kind) throws Exception {
+        DataSource ds = database(kind);
+        FakeTime time = new FakeTime();
+        JdbcRequestBudget budget = budget(ds, time, "a", 50, 3);
+        List<Instant> sent = new ArrayList<>();
+
+        for (int i = 0; i < 9; i++) {
+            budget.beforeSend(REQUEST, 1);
+            sent.add(time.instant());
+        }
+
+        for (int i = 3; i < sent.size(); i++) {
+            assertThat(Duration.between(sent.get(i - 3), sent.get(i))).as("request %d", i).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void threadsRacingForTheLastSlotsNeverExceedTheBudget(String kind) throws Exception {
+        DataSource ds = database(kind);
+        FakeTime time = new FakeTime();
+        int perHour = 7;
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        CountDownLatch go = new CountDownLatch(1);
+        ConcurrentLinkedQueue<Long> granted = new ConcurrentLinkedQueue<>();
+        AtomicInteger refused = new AtomicInteger();
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            JdbcRequestBudget budget = budget(ds, time, "job-" + t, perHour, 50);
+            futures.add(pool.submit(() -> {
+                go.await();
+                for (int i = 0; i < 3; i++) {
+                    try {
+                        granted.add(budget.beforeSend(REQUEST, 1));
+                    } catch (RequestBudgetExhaustedException e) {
+                        refused.incrementAndGet();
+                    }
+                }
+                return null;
+            }));
+        }
+        go.countDown();
+        for (Future<?> f : futures) {
+            f.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+
+        assertThat(granted).hasSize(perHour).doesNotHaveDuplicates();
+        assertThat(refused.get()).isEqualTo(24 - perHour);
+    }
+}
