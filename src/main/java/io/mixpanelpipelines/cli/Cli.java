@@ -14,6 +14,7 @@ import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.format.DateTimeParseException;
@@ -46,12 +47,20 @@ public final class Cli implements Callable<Integer> {
     private final PrintStream out;
     private final PrintStream err;
     private final Map<String, Object> springProperties;
+    private final Clock clock;
 
     public Cli(Map<String, String> environment, PrintStream out, PrintStream err, Map<String, Object> springProperties) {
+        this(environment, out, err, springProperties, Clock.systemUTC());
+    }
+
+    /** With the clock that decides "today" and the request budget's hour (tests move it). */
+    public Cli(Map<String, String> environment, PrintStream out, PrintStream err, Map<String, Object> springProperties,
+            Clock clock) {
         this.environment = environment;
         this.out = out;
         this.err = err;
         this.springProperties = springProperties;
+        this.clock = clock;
     }
 
     /** Runs one command and returns its exit code. */
@@ -120,6 +129,7 @@ public final class Cli implements Callable<Integer> {
                         c.getEnvironment().getPropertySources().addFirst(new MapPropertySource("cli", props));
                         c.getBeanFactory().registerSingleton("jobDefinition", definition);
                         c.getBeanFactory().registerSingleton("mixpanelCredentials", credentials);
+                        c.getBeanFactory().registerSingleton("clock", clock);
                     })
                     .run()) {
                 return action.apply(ctx);

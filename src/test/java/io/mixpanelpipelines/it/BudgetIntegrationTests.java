@@ -115,6 +115,45 @@ class BudgetIntegrationTests {
     }
 
     @Test
+    void aThirtyDayBackfillCostsOneRequestAndAWeekOfDailyRunsOneEach() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<java.time.Instant> now =
+                new java.util.concurrent.atomic.AtomicReference<>(java.time.Instant.parse("2026-04-01T06:00:00Z"));
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.Instant instant() {
+                return now.get();
+            }
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+        };
+        start(MixpanelSimulator.builder().eventsPerDay(50).clock(clock));
+        ws.clock = clock;
+        Files.writeString(ws.jobFile, Files.readString(ws.jobFile).replace("startDate: 2026-01-01", "startDate: 2026-03-02"));
+
+        assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();
+        assertThat(sim.requestCount()).as("30 days of backfill").isEqualTo(1);
+        assertThat(publishedDays()).isEqualTo(30);
+
+        for (int day = 1; day <= 7; day++) {
+            now.set(now.get().plus(java.time.Duration.ofDays(1)));
+            assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();
+            assertThat(sim.requestCount()).as("daily run %d", day).isEqualTo(1 + day);
+        }
+        assertThat(publishedDays()).isEqualTo(37);
+        assertThat(sim.requests().get(7).fromDate()).as("the new day and the 5-day lookback")
+                .isEqualTo(LocalDate.parse("2026-04-02"));
+        assertThat(sim.requests().get(7).toDate()).isEqualTo(LocalDate.parse("2026-04-07"));
+    }
+
+    @Test
     void aChangedDayIsReplacedAndItsLateEventsCounted() throws Exception {
         sim = MixpanelSimulator.builder().eventsPerDay(1).serviceAccount("u", "s").build().start(0);
         try (StaticExportServer server = new StaticExportServer()) {

@@ -22,6 +22,7 @@ final class ExportWorkspace {
     final Path spool;
     final Map<String, String> env = new HashMap<>();
     final Map<String, Object> springProperties = new HashMap<>();
+    java.time.Clock clock = java.time.Clock.systemUTC();
     String lastOut = "";
     String lastErr = "";
 
@@ -61,7 +62,7 @@ final class ExportWorkspace {
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = new Cli(env, o, e, springProperties).run(args);
+            code = new Cli(env, o, e, springProperties, clock).run(args);
         }
         lastOut = out.toString(StandardCharsets.UTF_8);
         lastErr = err.toString(StandardCharsets.UTF_8);
