@@ -395,7 +395,8 @@ class JobDefinitionLoaderTests {
                 "  - mixpanel.timezone: 'Nowhere/City' is not a timezone id such as UTC or America/New_York",
                 "  - export.colour: unknown key (allowed here: startDate, maxRejectedLines, partSize, parallelism, "
                         + "connectTimeout, readTimeout, maxAttempts, initialBackoff, maxBackoff, timeInMs, compression, "
-                        + "spoolDir, events)",
+                        + "spoolDir, events, requestsPerHour, requestsPerSecond, maxConcurrentRequests, lookbackDays, "
+                        + "daysPerRequest, maxRequestSize)",
                 "  - export.partSize: 'huge' is not a size such as 512KB, 128MB or 1GB",
                 "  - export.parallelism: 0 is out of range [1, 64]",
                 "  - destination.uri: 's3://b/k': s3:// destinations are not supported by this version; use file://");

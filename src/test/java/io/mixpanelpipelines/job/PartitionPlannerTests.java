@@ -124,6 +124,16 @@ class PartitionPlannerTests {
     }
 
     @Test
+    void daysAcrossADstChangeAreWholeCalendarDaysOfTheProjectTimezone() {
+        // 2026-03-08 has 23 hours in America/New_York: it is still one day, planned once
+        List<RequestWindow> plan = new PartitionPlanner(settings("daysPerRequest: 2"))
+                .planRange(LocalDate.parse("2026-03-07"), LocalDate.parse("2026-03-09"), List.of(), false);
+
+        assertThat(plan).extracting(RequestWindow::label).containsExactly("2026-03-08..2026-03-09", "2026-03-07");
+        assertThat(plan.stream().mapToInt(RequestWindow::size).sum()).isEqualTo(3);
+    }
+
+    @Test
     void windowsSurviveTheirJobParameterEncoding() {
         List<RequestWindow> plan = new PartitionPlanner(settings("daysPerRequest: 2")).plan(YESTERDAY.minusDays(4), YESTERDAY, List.of());
 

@@ -328,18 +328,35 @@ class HttpMixpanelExportClientTests {
     }
 
     @Test
-    void exhaustedAttemptsOn429ThrowRateLimited() {
+    void threeRejectionsIn429sDeferTheRestOfTheRun() {
         for (int i = 0; i < 3; i++) {
             sim.faults().enqueue(Fault.tooManyRequests(1));
         }
+        HttpMixpanelExportClient client = client(projectSecret(PROJECT_SECRET), 5);
 
-        assertThatThrownBy(() -> client(projectSecret(PROJECT_SECRET), 3).fetch(ExportRequest.days(DAY, DAY, true),
-                spool("limited")))
+        assertThatThrownBy(() -> client.fetch(ExportRequest.days(DAY, DAY, true), spool("limited")))
                 .isInstanceOf(MixpanelRateLimitedException.class)
-                .hasMessageContaining("failed after 3 attempts")
+                .hasMessageContaining("answered 429 to 3 requests of this run")
                 .hasMessageContaining("too many export requests in progress");
         assertThat(sim.requestCount()).isEqualTo(3);
-        assertThat(sleeper.waits).containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));
+        assertThat(sleeper.waits).as("Retry-After honoured between them").containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1));
+
+        assertThatThrownBy(() -> client.fetch(ExportRequest.days(DAY.minusDays(1), DAY.minusDays(1), true), spool("next")))
+                .isInstanceOf(MixpanelRateLimitedException.class);
+        assertThat(sim.requestCount()).as("no request after the third rejection").isEqualTo(3);
+    }
+
+    @Test
+    void exhaustedAttemptsOn429BeforeTheRunLimitThrowRateLimited() {
+        for (int i = 0; i < 2; i++) {
+            sim.faults().enqueue(Fault.tooManyRequests(1));
+        }
+
+        assertThatThrownBy(() -> client(projectSecret(PROJECT_SECRET), 2).fetch(ExportRequest.days(DAY, DAY, true),
+                spool("limited")))
+                .isInstanceOf(MixpanelRateLimitedException.class)
+                .hasMessageContaining("failed after 2 attempts");
+        assertThat(sim.requestCount()).isEqualTo(2);
     }
 
     @Test
