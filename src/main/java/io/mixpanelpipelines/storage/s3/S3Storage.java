@@ -154,6 +154,9 @@ public final class S3Storage implements Storage {
         List<FileEntry> entries = new ArrayList<>();
         try {
             for (S3Object o : client().listObjectsV2Paginator(r -> r.bucket(prefix.bucket()).prefix(keyPrefix)).contents()) {
+                if (o.key().endsWith("/")) {
+                    continue; // a "folder" marker (the S3 console's, or a filesystem-backed server's), not a file
+                }
                 entries.add(new FileEntry(Location.of("s3://" + prefix.bucket() + "/" + o.key()), o.size()));
             }
         } catch (SdkException e) {
