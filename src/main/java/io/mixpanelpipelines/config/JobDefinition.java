@@ -1,6 +1,8 @@
 package io.mixpanelpipelines.config;
 
 import io.mixpanelpipelines.storage.Location;
+import io.mixpanelpipelines.storage.gcs.GcsSettings;
+import io.mixpanelpipelines.storage.s3.S3Settings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -76,7 +78,16 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
         }
     }
 
-    public record Destination(Location uri) {
+    /**
+     * @param uri where the dataset goes: {@code file://}, {@code s3://bucket/prefix} or {@code gs://bucket/prefix}
+     * @param s3 settings of an {@code s3://} destination (defaults when the section is absent)
+     * @param gcs settings of a {@code gs://} destination (defaults when the section is absent)
+     */
+    public record Destination(Location uri, S3Settings s3, GcsSettings gcs) {
+
+        public Destination(Location uri) {
+            this(uri, S3Settings.defaults(), GcsSettings.defaults());
+        }
     }
 
     public record Simulator(long eventsPerDay, long seed) {

@@ -1,6 +1,8 @@
 package io.mixpanelpipelines.config;
 
 import io.mixpanelpipelines.storage.Location;
+import io.mixpanelpipelines.storage.gcs.GcsSettings;
+import io.mixpanelpipelines.storage.s3.S3Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -209,27 +211,86 @@ public final class JobDefinitionLoader {
         if (node == null) {
             return null;
         }
-        node.allowOnly("uri");
+        node.allowOnly("uri", "s3", "gcs");
+        S3Settings s3 = s3(node.child("s3", false));
+        GcsSettings gcs = gcs(node.child("gcs", false));
         String uri = node.requiredString("uri");
         if (uri == null) {
             return null;
         }
         try {
             Location location = Location.of(uri);
-            if (location.scheme() != Location.Scheme.FILE) {
-                node.error("uri", "'" + uri + "': " + location.scheme().name().toLowerCase(Locale.ROOT)
-                        + ":// destinations are not supported by this version; use file://");
-                return null;
+            if (location.scheme() != Location.Scheme.FILE && location.bucket().isEmpty()) {
+                node.error("uri", "'" + uri + "' names no bucket");
             }
-            return new JobDefinition.Destination(location);
+            return new JobDefinition.Destination(location, s3, gcs);
         } catch (IllegalArgumentException e) {
             if (!uri.contains("://")) {
                 // a plain path, relative to the working directory like every other path in a job file
-                return new JobDefinition.Destination(Location.of(Path.of(uri)));
+                return new JobDefinition.Destination(Location.of(Path.of(uri)), s3, gcs);
             }
             node.error("uri", e.getMessage());
             return null;
         }
+    }
+
+    private S3Settings s3(Node node) {
+        if (node == null) {
+            return S3Settings.defaults();
+        }
+        node.allowOnly("region", "endpoint", "pathStyleAccess", "partSizeMb", "partsInFlight", "sse", "kmsKeyId",
+                "storageClass");
+        String region = node.optionalString("region");
+        if (region != null && !region.matches("[a-z0-9-]{1,40}")) {
+            node.error("region", "'" + region + "' is not a region such as us-east-1");
+        }
+        URI endpoint = null;
+        String url = node.optionalString("endpoint");
+        if (url != null) {
+            try {
+                endpoint = URI.create(url);
+                if (endpoint.getRawUserInfo() != null || url.contains("@")) {
+                    node.error("endpoint", "must not carry credentials; use the AWS credentials chain");
+                    endpoint = null;
+                } else if (!("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme())) || endpoint.getHost() == null) {
+                    node.error("endpoint", "'" + url + "' must be an http:// or https:// URL");
+                    endpoint = null;
+                }
+            } catch (IllegalArgumentException e) {
+                node.error("endpoint", url.contains("@") ? "is not a URL" : "'" + url + "' is not a URL");
+            }
+        }
+        boolean pathStyle = node.booleanValue("pathStyleAccess", false);
+        long partMb = node.longValue("partSizeMb", S3Settings.DEFAULT_PART_SIZE >> 20, 5, 1024);
+        int inFlight = (int) node.longValue("partsInFlight", S3Settings.DEFAULT_PARTS_IN_FLIGHT, 1, 16);
+        String sse = node.optionalString("sse");
+        if (sse != null && !sse.equals("AES256") && !sse.equals("aws:kms")) {
+            node.error("sse", "'" + sse + "' is not one of AES256, aws:kms");
+            sse = null;
+        }
+        String kmsKeyId = node.optionalString("kmsKeyId");
+        if (kmsKeyId != null && !"aws:kms".equals(sse)) {
+            node.error("kmsKeyId", "needs sse: aws:kms");
+        }
+        String storageClass = node.optionalString("storageClass");
+        if (storageClass != null && !storageClass.matches("[A-Z_]{1,40}")) {
+            node.error("storageClass", "'" + storageClass + "' is not a storage class such as STANDARD_IA");
+        }
+        return new S3Settings(region, endpoint, pathStyle, partMb << 20, inFlight, sse, kmsKeyId, storageClass);
+    }
+
+    private GcsSettings gcs(Node node) {
+        if (node == null) {
+            return GcsSettings.defaults();
+        }
+        node.allowOnly("projectId", "chunkSizeMb", "kmsKeyName");
+        String projectId = node.optionalString("projectId");
+        long chunkMb = node.longValue("chunkSizeMb", GcsSettings.DEFAULT_CHUNK_SIZE >> 20, 1, 1024);
+        String kmsKeyName = node.optionalString("kmsKeyName");
+        if (kmsKeyName != null && !kmsKeyName.startsWith("projects/")) {
+            node.error("kmsKeyName", "'" + kmsKeyName + "' must be a key's resource name: projects/.../locations/.../keyRings/.../cryptoKeys/...");
+        }
+        return new GcsSettings(projectId, (int) (chunkMb << 20), kmsKeyName);
     }
 
     private JobDefinition.Simulator simulator(Node node) {

@@ -11,7 +11,7 @@ import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcPartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import io.mixpanelpipelines.storage.Storage;
-import io.mixpanelpipelines.storage.local.LocalStorage;
+import io.mixpanelpipelines.storage.StorageFactory;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -74,7 +74,7 @@ public class ExportRunConfiguration {
     @Bean
     public ExportContext exportContext(JobDefinition job, String runId, MixpanelExportClient client,
             PartitionLedger ledger, Progress progress, JdbcRequestBudget budget) {
-        Storage storage = new LocalStorage();
+        Storage storage = StorageFactory.create(job.destination().uri(), job.destination().s3(), job.destination().gcs());
         DatasetLayout layout = new DatasetLayout(job.destination().uri(), job.mixpanel().projectId());
         return new ExportContext(job, runId, client, new SpoolStore(job.export().spoolDir(), job.name()), storage, layout,
                 new DayPublisher(storage, layout), ledger, progress, budget, new java.util.concurrent.ConcurrentHashMap<>());

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mixpanelpipelines.storage.Location;
+import io.mixpanelpipelines.storage.gcs.GcsSettings;
+import io.mixpanelpipelines.storage.s3.S3Settings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -201,6 +203,44 @@ class JobDefinitionLoaderTests {
         assertThat(def.destination().uri()).isEqualTo(Location.of(Path.of("data/export")));
     }
 
+    private static String withDestination(String lines) {
+        return job("", "", "", "").replace("  uri: out\n", "  uri: out\n  " + lines + "\n");
+    }
+
+    @Test
+    void objectStoreDestinationsAndTheirSettings() {
+        JobDefinition def = loader.parse(job("", "", "", "").replace("  uri: out\n", """
+                  uri: s3://my-bucket/mixpanel/raw
+                  s3:
+                    region: us-east-1
+                    endpoint: http://127.0.0.1:9000
+                    pathStyleAccess: true
+                    partSizeMb: 32
+                    sse: aws:kms
+                    kmsKeyId: arn:aws:kms:us-east-1:1:key/k
+                    storageClass: STANDARD_IA
+                  gcs:
+                    projectId: my-gcp-project
+                    chunkSizeMb: 8
+                    kmsKeyName: projects/p/locations/l/keyRings/r/cryptoKeys/k
+                """));
+
+        assertThat(def.destination().uri()).isEqualTo(Location.of("s3://my-bucket/mixpanel/raw"));
+        assertThat(def.destination().s3()).isEqualTo(new S3Settings("us-east-1", URI.create("http://127.0.0.1:9000"), true,
+                32L << 20, 2, "aws:kms", "arn:aws:kms:us-east-1:1:key/k", "STANDARD_IA"));
+        assertThat(def.destination().gcs()).isEqualTo(new GcsSettings("my-gcp-project", 8 << 20,
+                "projects/p/locations/l/keyRings/r/cryptoKeys/k"));
+    }
+
+    @Test
+    void objectStoreSettingsDefaults() {
+        JobDefinition def = loader.parse(job("", "", "", "").replace("uri: out", "uri: gs://bucket"));
+
+        assertThat(def.destination().uri()).isEqualTo(Location.of("gs://bucket"));
+        assertThat(def.destination().s3()).isEqualTo(new S3Settings(null, null, false, 16L << 20, 2, null, null, null));
+        assertThat(def.destination().gcs()).isEqualTo(new GcsSettings(null, 16 << 20, null));
+    }
+
     @Test
     void simulatorDefaults() {
         JobDefinition def = loader.parse(job("", "", "", "simulator: {}"));
@@ -246,10 +286,14 @@ class JobDefinitionLoaderTests {
                 Arguments.of(withExport("events: Signed up"), "export.events: must be a list of event names"),
                 Arguments.of(withExport("events: ['']"), "export.events: must contain only non-empty event names"),
                 Arguments.of(withExport("events: [1]"), "export.events: must contain only non-empty event names"),
-                Arguments.of(job("", "", "", "").replace("uri: out", "uri: s3://bucket/prefix"),
-                        "destination.uri: 's3://bucket/prefix': s3:// destinations are not supported by this version; use file://"),
-                Arguments.of(job("", "", "", "").replace("uri: out", "uri: gs://bucket"),
-                        "destination.uri: 'gs://bucket': gs:// destinations are not supported by this version"),
+                Arguments.of(withDestination("s3:\n    partSizeMb: 4"), "destination.s3.partSizeMb: 4 is out of range [5, 1024]"),
+                Arguments.of(withDestination("s3:\n    sse: KMS"), "destination.s3.sse: 'KMS' is not one of AES256, aws:kms"),
+                Arguments.of(withDestination("s3:\n    kmsKeyId: k1"), "destination.s3.kmsKeyId: needs sse: aws:kms"),
+                Arguments.of(withDestination("s3:\n    endpoint: 'http://key:secret@host:9000'"), "destination.s3.endpoint: must not carry credentials"),
+                Arguments.of(withDestination("s3:\n    endpoint: ftp://host"), "destination.s3.endpoint: 'ftp://host' must be an http:// or https:// URL"),
+                Arguments.of(withDestination("s3:\n    accessKey: x"), "destination.s3.accessKey: unknown key"),
+                Arguments.of(withDestination("gcs:\n    chunkSizeMb: 0"), "destination.gcs.chunkSizeMb: 0 is out of range [1, 1024]"),
+                Arguments.of(withDestination("gcs:\n    kmsKeyName: mykey"), "destination.gcs.kmsKeyName: 'mykey' must be a key's resource name"),
                 Arguments.of(job("", "", "", "").replace("uri: out", "uri: ftp://host/x"), "destination.uri: 'ftp://host/x' has an unsupported scheme"),
                 Arguments.of(job("", "", "", "").replace("uri: out", "uri: s3://"), "destination.uri: 's3://' names no bucket"),
                 Arguments.of(job("", "", "", "").replace("  uri: out\n", "  {}\n").replace("destination:\n  {}", "destination: {}"), "destination.uri: is required"),
@@ -343,7 +387,7 @@ class JobDefinitionLoaderTests {
                 Arguments.of(serviceAccount("usernameEnv: U\n      secretEnv: S\n      password: x"),
                         "mixpanel.auth.serviceAccount.password: unknown key (allowed here: usernameEnv, usernameFile, secretEnv, secretFile)"),
                 Arguments.of(withExport("partsize: 1MB"), "export.partsize: unknown key"),
-                Arguments.of(job("", "", "", "").replace("uri: out", "uri: out\n  url: x"), "destination.url: unknown key (allowed here: uri)"),
+                Arguments.of(job("", "", "", "").replace("uri: out", "uri: out\n  url: x"), "destination.url: unknown key (allowed here: uri, s3, gcs)"),
                 Arguments.of(job("", "", "", "simulator: {events: 3}"), "simulator.events: unknown key (allowed here: eventsPerDay, seed)"));
     }
 
@@ -388,7 +432,7 @@ class JobDefinitionLoaderTests {
     @Test
     void everyErrorIsReportedAtOnce() {
         String yaml = job("region: usa\n  timezone: Nowhere/City", "", "partSize: huge\n  parallelism: 0\n  colour: red",
-                "").replace("uri: out", "uri: s3://b/k");
+                "").replace("uri: out", "uri: s3://b/k\n  s3:\n    sse: none");
 
         assertThat(errorOf(yaml).lines()).containsExactlyInAnyOrder(
                 "  - mixpanel.region: 'usa' is not one of us, eu, in",
@@ -399,7 +443,7 @@ class JobDefinitionLoaderTests {
                         + "daysPerRequest, maxRequestSize)",
                 "  - export.partSize: 'huge' is not a size such as 512KB, 128MB or 1GB",
                 "  - export.parallelism: 0 is out of range [1, 64]",
-                "  - destination.uri: 's3://b/k': s3:// destinations are not supported by this version; use file://");
+                "  - destination.s3.sse: 'none' is not one of AES256, aws:kms");
     }
 
     @Test
