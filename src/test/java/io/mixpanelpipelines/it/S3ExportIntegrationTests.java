@@ -102,6 +102,30 @@ class S3ExportIntegrationTests {
         assertThat(sim.requestCount()).isZero();
     }
 
+    @Test
+    void theCommandLineTakesItsS3CredentialsFromTheEnvironmentLikeAUser() throws Exception {
+        server.createBucket(bucket);
+        destination("s3://" + bucket + "/mixpanel/raw");
+        Map<String, String> env = new java.util.HashMap<>(ws.env);
+        env.put("AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY);
+        env.put("AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY);
+        env.put("AWS_REGION", "us-east-1");
+
+        ChildJvm child = ChildJvm.start(tmp, "s3-child", env, List.of("spring.datasource.url=jdbc:h2:file:"
+                + tmp.resolve("child-state/db") + ";WRITE_DELAY=0"), "export", "--job", ws.jobFile.toString(),
+                "--from", "2026-01-01", "--to", "2026-01-02");
+
+        assertThat(child.process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(child.process.exitValue()).as(child.err()).isZero();
+        assertThat(child.err() + child.out()).doesNotContain(S3ProxyServer.SECRET_KEY);
+        Path events = download("mixpanel/raw/").resolve("mixpanel/raw/123456/events");
+        Map<LocalDate, List<String>> served = new LinkedHashMap<>();
+        served.put(D1, sim.expectedLines(D1, true));
+        served.put(D2, sim.expectedLines(D2, true));
+        ParquetAssertions.assertExactly(events, served);
+        ParquetAssertions.assertFoldersMatchManifests(events, Set.of(D1, D2));
+    }
+
     /** Copies every object under {@code prefix} to a fresh local folder, keeping keys as paths. */
     private Path download(String prefix) throws Exception {
         Path dir = Files.createTempDirectory(tmp, "bucket-");
