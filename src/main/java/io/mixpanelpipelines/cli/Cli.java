@@ -175,8 +175,8 @@ public final class Cli implements Callable<Integer> {
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Export the range (default: from export.startDate to yesterday in the project timezone); "
-                    + "days already published are not requested again.")
+            description = "Export a range (its published days are not requested again) or, with no range, what the "
+                    + "project needs: reruns, new days with the late-data lookback, then the backfill, within the budget.")
     final class Export implements Callable<Integer> {
         @Mixin
         JobFile jobFile;
