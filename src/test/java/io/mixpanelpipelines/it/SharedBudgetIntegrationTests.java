@@ -51,6 +51,43 @@ class SharedBudgetIntegrationTests {
         }
     }
 
+    @Test
+    void threadsOfOneProcessShareTheBudgetToo() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+                MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(100).projectId("123456")
+                        .serviceAccount("u", "s").hourlyLimit(5).build().start(0)) {
+            Map<String, Object> db = Map.of("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"),
+                    "spring.datasource.username", "postgres", "spring.datasource.password", "postgres");
+            java.util.List<ExportWorkspace> workspaces = new java.util.ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                ExportWorkspace ws = new ExportWorkspace(Files.createDirectories(tmp.resolve("w" + i)), db)
+                        .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "requestsPerHour: 5",
+                                "daysPerRequest: 1");
+                Files.writeString(ws.jobFile, Files.readString(ws.jobFile).replace("name: it-events", "name: job-" + i));
+                ws.env.put("IT_SA_USER", "u");
+                ws.env.put("IT_SA_SECRET", "s");
+                workspaces.add(ws);
+            }
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            java.util.List<java.util.concurrent.Future<Integer>> codes = new java.util.ArrayList<>();
+            for (ExportWorkspace ws : workspaces) {
+                codes.add(pool.submit(() -> ws.export("2026-01-01", "2026-01-03")));
+            }
+            for (java.util.concurrent.Future<Integer> code : codes) {
+                assertThat(code.get(120, TimeUnit.SECONDS)).isIn(0, 75);
+            }
+            pool.shutdown();
+
+            assertThat(sim.requests()).as("no request refused").noneMatch(r -> r.status() == 429);
+            assertThat(sim.requestCount()).isEqualTo(5);
+            long published = 0;
+            for (ExportWorkspace ws : workspaces) {
+                published += published(ws);
+            }
+            assertThat(published).as("one day per request, each once").isEqualTo(5);
+        }
+    }
+
     private static long published(ExportWorkspace ws) throws Exception {
         if (!Files.isDirectory(ws.events())) {
             return 0;
