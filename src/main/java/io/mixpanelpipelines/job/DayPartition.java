@@ -198,6 +198,7 @@ public class DayPartition implements ItemStream {
                 finish();
             } else {
                 convert(batch);
+                lines.recycle(batch);
             }
         }
     }

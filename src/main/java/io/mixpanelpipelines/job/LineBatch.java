@@ -71,6 +71,12 @@ public final class LineBatch {
         return used;
     }
 
+    /** Empties the batch for reuse, keeping its buffers. */
+    void clear() {
+        used = 0;
+        count = 0;
+    }
+
     /** Appends bytes of the line being read, growing the buffer when needed. */
     void append(byte[] src, int off, int len) {
         if (used + len > buffer.length) {
