@@ -3,10 +3,8 @@ package io.mixpanelpipelines.job;
 import com.sun.net.httpserver.HttpServer;
 import io.mixpanelpipelines.config.Secret;
 import io.mixpanelpipelines.convert.EventParquetWriter;
-import io.mixpanelpipelines.convert.MalformedEventException;
 import io.mixpanelpipelines.convert.MixpanelEventParser;
 import io.mixpanelpipelines.convert.ParquetWriterOptions;
-import io.mixpanelpipelines.convert.ParsedEvent;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.MixpanelCredentials;
@@ -19,10 +17,11 @@ import io.mixpanelpipelines.storage.local.LocalStorage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.HttpURLConnection;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -144,19 +143,26 @@ class ExportBenchmark {
         }
         stage(events, "stage: decompress+split lines", t0);
 
-        MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
-        ParsedEvent event = new ParsedEvent();
         t0 = System.nanoTime();
-        long parsed = parseAll(spool, parser, event, null);
-        stage(events, "stage: ... +parse", t0);
+        long parsed = parseAll(spool, null);
+        stage(events, "stage: ... +parse (own thread)", t0);
 
         Path parquet = dir.resolve("out.parquet");
-        t0 = System.nanoTime();
-        try (EventParquetWriter writer = new EventParquetWriter(new LocalStorage().newOutputFile(Location.of(parquet)),
-                ParquetWriterOptions.defaults())) {
-            parseAll(spool, parser, event, writer);
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        for (String level : System.getProperty("benchmark.zstdLevels", "1").split(",")) {
+            ParquetWriterOptions options = ParquetWriterOptions.defaults().withZstdLevel(Integer.parseInt(level.strip()));
+            t0 = System.nanoTime();
+            long cpu0 = cpu.getCurrentThreadCpuTime();
+            try (EventParquetWriter writer = new EventParquetWriter(new LocalStorage().newOutputFile(Location.of(parquet)),
+                    options)) {
+                parseAll(spool, writer);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            row(events, "stage: ... +encode+write, zstd " + level, List.of(seconds), events,
+                    String.format(Locale.ROOT, "parquet %d kB, encoding thread's CPU %.1f s", Files.size(parquet) / 1000,
+                            (cpu.getCurrentThreadCpuTime() - cpu0) / 1e9));
+            Files.delete(parquet);
         }
-        stage(events, "stage: ... +encode+write (1 part)", t0);
         if (lines != events || parsed != events) {
             throw new IllegalStateException("expected " + events + " events, read " + lines + " lines, parsed " + parsed);
         }
@@ -167,15 +173,19 @@ class ExportBenchmark {
         return new SpoolLineReader(spool.openLines(), 0, 1, DayPartition.BATCH_BYTES, DayPartition.MAX_LINE_BYTES);
     }
 
-    private static long parseAll(Spool spool, MixpanelEventParser parser, ParsedEvent event, EventParquetWriter writer)
-            throws IOException, MalformedEventException {
+    /** Reads, parses (on the reader's thread, as {@link DayPartition} does) and optionally writes every event. */
+    private static long parseAll(Spool spool, EventParquetWriter writer) throws IOException {
+        MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
         long n = 0;
-        try (SpoolLineReader reader = reader(spool)) {
+        try (SpoolLineReader reader = new SpoolLineReader(spool.openLines(), 0, 1, DayPartition.BATCH_BYTES,
+                DayPartition.MAX_LINE_BYTES, b -> b.parse(parser))) {
             for (LineBatch b = reader.next(); b != null && !b.isEnd(); b = reader.next()) {
                 for (int i = 0; i < b.size(); i++) {
-                    parser.parse(b.buffer(), b.start(i), b.length(i), event);
+                    if (b.error(i) != null) {
+                        throw new IllegalStateException("line " + b.lineNumber(i) + ": " + b.error(i));
+                    }
                     if (writer != null) {
-                        writer.write(event, b.buffer());
+                        writer.write(b.event(i), b.buffer());
                     }
                     n++;
                 }
