@@ -116,9 +116,13 @@ final class SpoolLineReader implements AutoCloseable {
      * are reused instead of allocated again. Optional.
      */
     void recycle(LineBatch batch) {
-        if (!batch.isEnd() && batch.buffer().length <= 2 * batchBytes) {
+        if (!batch.isEnd() && batch.buffer().length <= initialCapacity()) { // not one grown by a long line
             free.offer(batch);
         }
+    }
+
+    private int initialCapacity() {
+        return batchBytes + (1 << 12);
     }
 
     private void start(Runnable stage, String name) {
@@ -173,7 +177,7 @@ final class SpoolLineReader implements AutoCloseable {
     private LineBatch readBatch() throws IOException {
         LineBatch batch = free.poll();
         if (batch == null) {
-            batch = LineBatch.withCapacity(batchBytes + (1 << 12));
+            batch = LineBatch.withCapacity(initialCapacity());
         } else {
             batch.clear();
         }
