@@ -84,18 +84,26 @@ class ExportBenchmark {
 
     private void benchmark(long events, Path gz, int repeat, boolean stages) throws Exception {
         List<Double> cli = new ArrayList<>();
+        List<Double> baseline = new ArrayList<>();
         List<Double> duck = new ArrayList<>();
         List<Double> floor = new ArrayList<>();
         List<String> memory = new ArrayList<>();
+        List<String> baselineMemory = new ArrayList<>();
+        String baselineJar = System.getProperty("benchmark.baselineJar", "");
         long duckBytes = 0;
         long cliBytes = 0;
         try (FileServer server = new FileServer(gz)) {
             for (int r = 0; r < repeat && Boolean.parseBoolean(System.getProperty("benchmark.cli", "true")); r++) {
                 floor.add(gunzipSeconds(gz));
-                CliRun run = cli(gz, server.uri(), r);
+                CliRun run = cli(gz, server.uri(), JAR);
                 cli.add(run.seconds);
                 cliBytes = run.parquetBytes;
-                memory.add("heap " + run.peakHeapMb + " MB, RSS " + run.peakRssMb + " MB");
+                memory.add(run.memory());
+                if (!baselineJar.isBlank()) {
+                    CliRun before = cli(gz, server.uri(), Path.of(baselineJar));
+                    baseline.add(before.seconds);
+                    baselineMemory.add(before.memory());
+                }
                 Path out = WORK.resolve("duckdb-" + events + ".parquet");
                 duck.add(duckdb(gz, out));
                 duckBytes = Files.size(out);
@@ -112,6 +120,11 @@ class ExportBenchmark {
                     range(events, cli, duck, false)));
             table.add(String.format(Locale.ROOT, "%-9s %-34s %s", events, "  -> fraction of gunzip floor",
                     range(events, cli, floor, true)));
+            if (!baseline.isEmpty()) {
+                row(events, "baseline CLI (before)", baseline, events, String.join(" | ", baselineMemory));
+                table.add(String.format(Locale.ROOT, "%-9s %-34s %s", events, "  -> baseline / DuckDB",
+                        range(events, baseline, duck, false)));
+            }
             if (stages) {
                 stages(events, gz, server.uri());
             }
@@ -201,10 +214,15 @@ class ExportBenchmark {
 
     // ---- the whole process, DuckDB, gunzip
 
-    private record CliRun(double seconds, long peakHeapMb, long peakRssMb, long parquetBytes) {
+    private record CliRun(double seconds, double cpuSeconds, long peakHeapMb, long liveHeapMb, long peakRssMb,
+            long parquetBytes) {
+        String memory() {
+            return String.format(Locale.ROOT, "CPU %.1f s, heap %d MB (after GC <= %d), RSS %d MB", cpuSeconds,
+                    peakHeapMb, liveHeapMb, peakRssMb);
+        }
     }
 
-    private CliRun cli(Path gz, URI uri, int round) throws Exception {
+    private CliRun cli(Path gz, URI uri, Path jar) throws Exception {
         Path dir = WORK.resolve("cli").toAbsolutePath();
         deleteTree(dir);
         Files.createDirectories(dir);
@@ -232,7 +250,7 @@ class ExportBenchmark {
         if (!extra.isBlank()) {
             command.addAll(List.of(extra.strip().split("\\s+")));
         }
-        command.addAll(List.of("-jar", JAR.toAbsolutePath().toString(), "export", "--job", "job.yaml",
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString(), "export", "--job", "job.yaml",
                 "--from", DAY.toString(), "--to", DAY.toString()));
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).redirectError(dir.resolve("stderr.txt").toFile());
@@ -247,18 +265,25 @@ class ExportBenchmark {
         }
         Matcher rss = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)").matcher(stderr);
         long rssMb = rss.find() ? Long.parseLong(rss.group(1)) / 1024 : -1;
+        double cpu = 0;
+        Matcher times = Pattern.compile("(User|System) time \\(seconds\\): ([0-9.]+)").matcher(stderr);
+        while (times.find()) {
+            cpu += Double.parseDouble(times.group(2));
+        }
         long heapMb = 0;
+        long liveMb = 0;
         Matcher gc = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)").matcher(Files.readString(dir.resolve("gc.log")));
         while (gc.find()) {
             heapMb = Math.max(heapMb, Long.parseLong(gc.group(1)));
+            liveMb = Math.max(liveMb, Long.parseLong(gc.group(2)));
         }
         long bytes;
         try (Stream<Path> files = Files.walk(dir.resolve("export"))) {
             bytes = files.filter(p -> p.toString().endsWith(".parquet")).mapToLong(p -> p.toFile().length()).sum();
         }
-        Files.copy(dir.resolve("stderr.txt"), WORK.resolve("cli-last-stderr.txt"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(dir.resolve("stderr.txt"), WORK.resolve("cli-last-stderr-" + jar.getFileName() + ".txt"), StandardCopyOption.REPLACE_EXISTING);
         deleteTree(dir);
-        return new CliRun(seconds, heapMb, rssMb, bytes);
+        return new CliRun(seconds, cpu, heapMb, liveMb, rssMb, bytes);
     }
 
     private static double duckdb(Path gz, Path out) throws Exception {
