@@ -1,7 +1,10 @@
 package io.mixpanelpipelines.convert;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -274,15 +277,21 @@ final class JsonScanner {
         byte[] b = buf;
         int e = end;
         while (p < e) {
-            int c = b[p];
+            while (p <= e - 8 && plainAscii8(b, p)) {
+                p += 8;
+            }
+            int c;
+            while (p < e && (c = b[p]) >= 0x20 && c != '"' && c != '\\') { // plain ASCII, the common case
+                p++;
+            }
+            if (p >= e) {
+                break;
+            }
+            c = b[p];
             if (c == '"') {
                 strEnd = p;
                 pos = p + 1;
                 return;
-            }
-            if (c >= 0x20 && c != '\\') { // plain ASCII, the common case
-                p++;
-                continue;
             }
             if (c == '\\') {
                 strEscaped = true;
@@ -296,6 +305,24 @@ final class JsonScanner {
         }
         pos = e;
         throw fail("unterminated string");
+    }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
+
+    /**
+     * Whether the 8 bytes at {@code p} are all plain string content: printable ASCII other than the quote
+     * and the backslash (SWAR: one test per word instead of three per byte). A false answer may be wrong
+     * (a borrow): the caller then looks at the bytes one by one.
+     */
+    private static boolean plainAscii8(byte[] b, int p) {
+        long x = (long) LONGS.get(b, p);
+        long quote = x ^ 0x2222222222222222L;
+        long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
+        long special = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
+                | (x - 0x2020202020202020L) | x;
+        return (special & HIGHS) == 0;
     }
 
     private int checkEscape(int p) throws MalformedEventException {

@@ -14,7 +14,7 @@ final class Utf8Text {
     private int length;
     private boolean present;
     private String string;
-    private byte[] scratch = new byte[64];
+    private byte[] scratch; // only for escaped text: most values are slices of the line
 
     void clear() {
         bytes = null;
@@ -32,8 +32,8 @@ final class Utf8Text {
 
     /** A buffer of at least {@code capacity} bytes to decode into; pass it back through {@link #set}. */
     byte[] scratch(int capacity) {
-        if (scratch.length < capacity) {
-            scratch = new byte[Math.max(capacity, scratch.length * 2)];
+        if (scratch == null || scratch.length < capacity) {
+            scratch = new byte[Math.max(capacity, scratch == null ? 64 : scratch.length * 2)];
         }
         return scratch;
     }

@@ -1,7 +1,6 @@
 package io.mixpanelpipelines.job;
 
 import io.mixpanelpipelines.convert.EventParquetWriter;
-import io.mixpanelpipelines.convert.MalformedEventException;
 import io.mixpanelpipelines.convert.MixpanelEventParser;
 import io.mixpanelpipelines.convert.ParsedEvent;
 import io.mixpanelpipelines.config.JobDefinition;
@@ -65,7 +64,6 @@ public class DayPartition implements ItemStream {
     private final ExportContext ctx;
     private final LocalDate day;
     private final long epochDay;
-    private final ParsedEvent event = new ParsedEvent();
     private final JobDefinition job;
     private boolean opened;
     private boolean finished;
@@ -73,7 +71,6 @@ public class DayPartition implements ItemStream {
     private Spool spool;
     private SpoolManifest spoolManifest;
     private SpoolLineReader lines;
-    private MixpanelEventParser parser;
     private RejectedLines rejected;
 
     // the checkpoint: everything as of the last closed part
@@ -137,10 +134,11 @@ public class DayPartition implements ItemStream {
             cleanStaging();
             rejected = new RejectedLines(spool.rejectedDir(), day.toString());
             rejected.resetTo(rejectedLinesBytes, rejectedReasonsBytes);
-            parser = new MixpanelEventParser(job.mixpanel().timezone(), job.export().timeInMs());
+            MixpanelEventParser parser = new MixpanelEventParser(job.mixpanel().timezone(), job.export().timeInMs());
             InputStream in = spool.openLines();
             in.skipNBytes(resumeOffset);
-            lines = new SpoolLineReader(in, resumeOffset, resumeLine, BATCH_BYTES, MAX_LINE_BYTES);
+            // parsing runs on the reader's own thread (the parser is confined to it), encoding on this one
+            lines = new SpoolLineReader(in, resumeOffset, resumeLine, BATCH_BYTES, MAX_LINE_BYTES, b -> b.parse(parser));
             if (resumeOffset > 0) {
                 log.info("{}: resuming after {} closed parts at line {}", day, parts.size(), resumeLine);
             }
@@ -193,6 +191,7 @@ public class DayPartition implements ItemStream {
                 finish();
             } else {
                 convert(batch);
+                lines.recycle(batch);
             }
         }
     }
@@ -206,12 +205,12 @@ public class DayPartition implements ItemStream {
                 reject(batch, i, "line longer than " + (MAX_LINE_BYTES >> 20) + " MiB");
                 continue;
             }
-            try {
-                parser.parse(buf, batch.start(i), length, event);
-            } catch (MalformedEventException e) {
-                reject(batch, i, e.getMessage());
+            String malformed = batch.error(i);
+            if (malformed != null) {
+                reject(batch, i, malformed);
                 continue;
             }
+            ParsedEvent event = batch.event(i);
             if (event.eventEpochDay() != epochDay) {
                 reject(batch, i, "event time falls on " + event.eventDate() + " in " + job.mixpanel().timezone()
                         + ", outside the requested day " + day);

@@ -1,12 +1,17 @@
 package io.mixpanelpipelines.job;
 
+import io.mixpanelpipelines.convert.MalformedEventException;
+import io.mixpanelpipelines.convert.MixpanelEventParser;
+import io.mixpanelpipelines.convert.ParsedEvent;
 import java.util.Arrays;
 
 /**
  * A run of whole lines read from a spool: the item of the conversion step. Lines point into one byte
  * array; each knows its number in the body and the offset just past it, so a checkpoint can name the
  * exact place to resume. A batch is bounded in bytes (a few MiB, or one line of up to 16 MiB), so memory
- * does not grow with a day. The last item of a spool is the {@link #isEnd() end marker}. Not thread-safe.
+ * does not grow with a day. Once {@linkplain #parse parsed}, each line also has its event or the reason it is
+ * malformed. The last item of a spool is the {@link #isEnd() end marker}. Not thread-safe: handed from
+ * thread to thread through the reader's queues.
  */
 public final class LineBatch {
 
@@ -21,6 +26,8 @@ public final class LineBatch {
     private int[] lengths = new int[256];
     private long[] lineNumbers = new long[256];
     private long[] endOffsets = new long[256];
+    private ParsedEvent[] events = new ParsedEvent[0];
+    private String[] errors = new String[0];
 
     private LineBatch(int capacity, boolean end) {
         this.buffer = new byte[capacity];
@@ -69,6 +76,49 @@ public final class LineBatch {
 
     int used() {
         return used;
+    }
+
+    /**
+     * Parses every line (but oversized ones) into {@link #event}, or records why it is malformed in
+     * {@link #error}. The events point into this batch's buffer; their objects are reused with the batch.
+     */
+    void parse(MixpanelEventParser parser) {
+        if (events.length < count) {
+            int n = Math.max(count, events.length * 2);
+            int old = events.length;
+            events = Arrays.copyOf(events, n);
+            for (int i = old; i < n; i++) {
+                events[i] = new ParsedEvent();
+            }
+            errors = new String[n];
+        }
+        for (int i = 0; i < count; i++) {
+            errors[i] = null;
+            if (lengths[i] == OVERSIZED) {
+                continue;
+            }
+            try {
+                parser.parse(buffer, starts[i], lengths[i], events[i]);
+            } catch (MalformedEventException e) {
+                errors[i] = e.getMessage();
+            }
+        }
+    }
+
+    /** The event of line {@code i}, after {@link #parse}, when {@link #error} is null. */
+    public ParsedEvent event(int i) {
+        return events[i];
+    }
+
+    /** Why line {@code i} is malformed, after {@link #parse}; null when it parsed. */
+    public String error(int i) {
+        return errors[i];
+    }
+
+    /** Empties the batch for reuse, keeping its buffers. */
+    void clear() {
+        used = 0;
+        count = 0;
     }
 
     /** Appends bytes of the line being read, growing the buffer when needed. */

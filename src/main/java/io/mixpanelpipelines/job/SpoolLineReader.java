@@ -2,25 +2,51 @@ package io.mixpanelpipelines.job;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.function.Consumer;
 
 /**
  * Splits a decoded export body into {@link LineBatch}es of whole lines with bounded memory: a batch holds
- * about {@code batchBytes}; a longer line grows it up to {@code maxLineBytes}; a line longer than that is
- * skipped without being buffered and reported as {@link LineBatch#OVERSIZED}. Blank lines are passed over
- * (their numbers still count). A trailing carriage return is dropped. Not thread-safe.
+ * about {@code batchBytes} (and at most {@value #MAX_BATCH_LINES} lines); a longer line grows it up to
+ * {@code maxLineBytes}; a line longer than that is skipped without being buffered and reported as
+ * {@link LineBatch#OVERSIZED}. Blank lines are passed over (their numbers still count). A trailing carriage
+ * return is dropped.
+ *
+ * <p>The work runs ahead of the caller on threads of its own, a pipeline joined by small bounded queues:
+ * one thread decompresses and splits lines, and, when a {@code prepare} step is given (parsing), a second
+ * one applies it to each batch. With the caller encoding, the three stages spread over the cores. At most
+ * a few batches are in flight and batches handed back through {@link #recycle} are reused, so memory stays
+ * a few batches whatever the size of the body. A failure in any stage is rethrown by {@link #next}, in
+ * order. Not thread-safe: one consumer thread calls {@link #next}, {@link #recycle} and {@link #close}.
  */
 final class SpoolLineReader implements AutoCloseable {
+
+    /** Batches waiting between two stages. */
+    static final int READ_AHEAD = 2;
+    /** Lines per batch at most, so that per-line state (parsed events) stays bounded for short lines too. */
+    static final int MAX_BATCH_LINES = 16_384;
 
     private final InputStream in;
     private final int batchBytes;
     private final int maxLineBytes;
+    private final Consumer<LineBatch> prepare;
     private final byte[] readBuffer = new byte[1 << 16];
     private int readPos;
     private int readLength;
     private long offset;
     private long nextLine;
     private boolean eof;
-    private boolean endSent;
+
+    private final BlockingQueue<Object> split = new ArrayBlockingQueue<>(READ_AHEAD);
+    private final BlockingQueue<Object> ready;
+    private final BlockingQueue<LineBatch> free = new ArrayBlockingQueue<>(3 * READ_AHEAD + 3);
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean closed;
+    private boolean consumerDone;
 
     /**
      * @param in the decoded body, positioned at {@code offset}
@@ -28,24 +54,137 @@ final class SpoolLineReader implements AutoCloseable {
      * @param firstLine the number of the line that starts there (1 at the start of the body)
      */
     SpoolLineReader(InputStream in, long offset, long firstLine, int batchBytes, int maxLineBytes) {
+        this(in, offset, firstLine, batchBytes, maxLineBytes, null);
+    }
+
+    /**
+     * @param prepare applied to every batch (not the end marker) on a thread of its own before {@link #next}
+     *     returns it, e.g. parsing its lines; null for none. It may throw unchecked exceptions, rethrown by
+     *     {@link #next}.
+     */
+    SpoolLineReader(InputStream in, long offset, long firstLine, int batchBytes, int maxLineBytes,
+            Consumer<LineBatch> prepare) {
         this.in = in;
         this.offset = offset;
         this.nextLine = firstLine;
         this.batchBytes = batchBytes;
         this.maxLineBytes = maxLineBytes;
+        this.prepare = prepare;
+        this.ready = prepare == null ? split : new ArrayBlockingQueue<>(READ_AHEAD);
     }
 
     /** The next batch; the end marker once every line has been read; then null. */
     LineBatch next() throws IOException {
-        if (endSent) {
+        if (consumerDone) {
             return null;
         }
-        LineBatch batch = LineBatch.withCapacity(batchBytes + (1 << 12));
-        while (batch.used() < batchBytes && readLine(batch)) {
+        if (threads.isEmpty()) {
+            String name = Thread.currentThread().getName();
+            start(this::produce, "spool-reader-" + name);
+            if (prepare != null) {
+                start(this::relay, "spool-parser-" + name);
+            }
+        }
+        Object item;
+        try {
+            item = ready.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while reading the spool");
+        }
+        if (item instanceof IOException e) {
+            consumerDone = true;
+            throw e;
+        }
+        if (item instanceof RuntimeException e) {
+            consumerDone = true;
+            throw e;
+        }
+        if (item instanceof Error e) {
+            consumerDone = true;
+            throw e;
+        }
+        LineBatch batch = (LineBatch) item;
+        if (batch.isEnd()) {
+            consumerDone = true;
+        }
+        return batch;
+    }
+
+    /**
+     * Hands back a batch the caller is done with (nothing may point into it any more), so that its buffers
+     * are reused instead of allocated again. Optional.
+     */
+    void recycle(LineBatch batch) {
+        if (!batch.isEnd() && batch.buffer().length <= initialCapacity()) { // not one grown by a long line
+            free.offer(batch);
+        }
+    }
+
+    private int initialCapacity() {
+        return batchBytes + (1 << 12);
+    }
+
+    private void start(Runnable stage, String name) {
+        Thread t = new Thread(stage, name);
+        t.setDaemon(true);
+        threads.add(t);
+        t.start();
+    }
+
+    /** First stage: decodes and splits batches until the end, a failure or {@link #close}. */
+    private void produce() {
+        try {
+            while (!closed) {
+                Object item;
+                try {
+                    item = readBatch();
+                } catch (IOException | RuntimeException | Error e) {
+                    item = e;
+                }
+                split.put(item);
+                if (!(item instanceof LineBatch b) || b.isEnd()) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            // closed while waiting for room in the queue
+        }
+    }
+
+    /** Second stage (with a {@code prepare} step): prepares each batch, passing everything else on. */
+    private void relay() {
+        try {
+            while (!closed) {
+                Object item = split.take();
+                if (item instanceof LineBatch b && !b.isEnd()) {
+                    try {
+                        prepare.accept(b);
+                    } catch (RuntimeException | Error e) {
+                        item = e;
+                    }
+                }
+                ready.put(item);
+                if (!(item instanceof LineBatch b) || b.isEnd()) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            // closed
+        }
+    }
+
+    private LineBatch readBatch() throws IOException {
+        LineBatch batch = free.poll();
+        if (batch == null) {
+            batch = LineBatch.withCapacity(initialCapacity());
+        } else {
+            batch.clear();
+        }
+        while (batch.used() < batchBytes && batch.size() < MAX_BATCH_LINES && readLine(batch)) {
             // keep filling
         }
         if (batch.size() == 0) {
-            endSent = true;
             return LineBatch.end();
         }
         return batch;
@@ -133,8 +272,20 @@ final class SpoolLineReader implements AutoCloseable {
         return true;
     }
 
+    /** Stops the read-ahead thread and closes the stream. */
     @Override
     public void close() throws IOException {
+        closed = true;
+        for (Thread t : threads) {
+            t.interrupt();
+        }
+        try {
+            for (Thread t : threads) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         in.close();
     }
 }

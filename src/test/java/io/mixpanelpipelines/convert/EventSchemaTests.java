@@ -30,7 +30,7 @@ class EventSchemaTests {
     void writerDefaults() {
         ParquetWriterOptions defaults = ParquetWriterOptions.defaults();
         assertThat(defaults.codec()).isEqualTo(ParquetWriterOptions.Codec.ZSTD);
-        assertThat(defaults.zstdLevel()).isEqualTo(3);
+        assertThat(defaults.zstdLevel()).isEqualTo(1);
         assertThat(defaults.rowGroupSize()).isEqualTo(64L * 1024 * 1024);
         assertThat(defaults.pageSize()).isEqualTo(1024 * 1024);
     }

@@ -242,6 +242,101 @@ class SpoolLineReaderTests {
         }
     }
 
+    @Test
+    void recycledBatchesAreReusedAndStillGiveEveryLine() throws IOException {
+        Random random = new Random(5);
+        for (int round = 0; round < 50; round++) {
+            byte[] body = randomBody(random, 30);
+            List<Line> lines = new ArrayList<>();
+            java.util.Set<LineBatch> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            try (SpoolLineReader reader = new SpoolLineReader(new TrickleInputStream(body, round), 0, 1, 16, 30)) {
+                for (LineBatch b = reader.next(); !b.isEnd(); b = reader.next()) {
+                    distinct.add(b);
+                    for (int i = 0; i < b.size(); i++) {
+                        lines.add(b.length(i) == LineBatch.OVERSIZED ? Line.oversized(b.lineNumber(i), b.endOffset(i))
+                                : new Line(b.lineNumber(i), b.endOffset(i),
+                                        new String(b.buffer(), b.start(i), b.length(i), StandardCharsets.ISO_8859_1)));
+                    }
+                    reader.recycle(b);
+                }
+            }
+            assertThat(lines).isEqualTo(reference(body, 30, 1));
+            assertThat(distinct.size()).as("batches in flight stay bounded").isLessThanOrEqualTo(4 * SpoolLineReader.READ_AHEAD + 4);
+        }
+    }
+
+    @Test
+    void prepareRunsOnEveryBatchBeforeItIsHandedOut() throws IOException {
+        byte[] body = bytes("a\nbb\n\nccc\n");
+        List<String> seen = new ArrayList<>();
+        List<String> threads = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (SpoolLineReader reader = new SpoolLineReader(new ByteArrayInputStream(body), 0, 1, 1, 10,
+                b -> threads.add(Thread.currentThread().getName()))) {
+            for (LineBatch b = reader.next(); !b.isEnd(); b = reader.next()) {
+                seen.add(new String(b.buffer(), b.start(0), b.length(0), StandardCharsets.ISO_8859_1));
+            }
+        }
+        assertThat(seen).containsExactly("a", "bb", "ccc");
+        assertThat(threads).hasSize(3).allSatisfy(name -> assertThat(name).startsWith("spool-parser-"));
+    }
+
+    @Test
+    void failuresOfTheStreamAndOfPrepareAreRethrownAfterTheLinesBeforeThem() throws IOException {
+        InputStream failing = new InputStream() {
+            private final InputStream lines = new ByteArrayInputStream(bytes("one\ntwo\n"));
+
+            @Override
+            public int read() throws IOException {
+                int b = lines.read();
+                if (b < 0) {
+                    throw new java.util.zip.ZipException("Corrupt GZIP trailer");
+                }
+                return b;
+            }
+        };
+        List<String> seen = new ArrayList<>();
+        try (SpoolLineReader reader = new SpoolLineReader(failing, 0, 1, 1, 10)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                while (true) {
+                    LineBatch b = reader.next();
+                    seen.add(new String(b.buffer(), b.start(0), b.length(0), StandardCharsets.ISO_8859_1));
+                }
+            }).isInstanceOf(java.util.zip.ZipException.class).hasMessage("Corrupt GZIP trailer");
+            assertThat(reader.next()).isNull();
+        }
+        assertThat(seen).containsExactly("one", "two");
+
+        try (SpoolLineReader reader = new SpoolLineReader(new ByteArrayInputStream(bytes("x\n")), 0, 1, 1, 10,
+                b -> {
+                    throw new IllegalStateException("parser bug");
+                })) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(reader::next).hasMessage("parser bug");
+        }
+    }
+
+    @Test
+    void closeBeforeTheEndStopsTheReadAheadThreads() throws IOException {
+        InputStream endless = new InputStream() {
+            @Override
+            public int read() {
+                return 'x';
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                for (int i = 0; i < len; i++) {
+                    b[off + i] = (byte) (i % 10 == 9 ? '\n' : 'x');
+                }
+                return len;
+            }
+        };
+        SpoolLineReader reader = new SpoolLineReader(endless, 0, 1, 100, 1000, b -> { });
+        assertThat(reader.next().size()).isPositive();
+        reader.close(); // returns: the threads blocked on full queues are interrupted and joined
+        assertThat(Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("spool-") && t.isAlive())).isEmpty();
+    }
+
     private static byte[] randomBody(Random random, int maxLineBytes) {
         StringBuilder sb = new StringBuilder();
         int lines = random.nextInt(25);

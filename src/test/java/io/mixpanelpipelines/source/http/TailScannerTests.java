@@ -52,4 +52,22 @@ class TailScannerTests {
 
         assertThat(scan(event, 7).terminatedEarly()).isFalse();
     }
+
+    @Test
+    void countsNewlinesExactlyWhateverTheBytesAround() {
+        java.util.Random random = new java.util.Random(11);
+        for (int round = 0; round < 2000; round++) {
+            byte[] buf = new byte[random.nextInt(40)];
+            for (int i = 0; i < buf.length; i++) {
+                int k = random.nextInt(6);
+                buf[i] = (byte) (k == 0 ? '\n' : k == 1 ? 0x0B : k == 2 ? 0x8A : k == 3 ? 0 : k == 4 ? 0xFF : random.nextInt(256));
+            }
+            int n = random.nextInt(buf.length + 1);
+            long expected = 0;
+            for (int i = 0; i < n; i++) {
+                expected += buf[i] == '\n' ? 1 : 0;
+            }
+            assertThat(TailScanner.countNewlines(buf, n)).isEqualTo(expected);
+        }
+    }
 }
