@@ -117,7 +117,9 @@ public final class PostgresWarehouseLoader implements WarehouseLoader {
                 Statement s = duck.createStatement();
                 ResultSet rs = s.executeQuery(select)) {
             PGCopyOutputStream copyOut = new PGCopyOutputStream(pg.unwrap(PGConnection.class), copySql, 1 << 16);
-            try (Writer w = new BufferedWriter(new OutputStreamWriter(copyOut, StandardCharsets.UTF_8), 1 << 16)) {
+            // not closed: closing after endCopy() would flush into the finished COPY
+            Writer w = new BufferedWriter(new OutputStreamWriter(copyOut, StandardCharsets.UTF_8), 1 << 16);
+            try {
                 while (rs.next()) {
                     w.write(dateText);
                     for (int c = 1; c <= 8; c++) {
@@ -130,10 +132,15 @@ public final class PostgresWarehouseLoader implements WarehouseLoader {
                     }
                 }
                 w.flush();
-                long copied = copyOut.endCopy();
-                progress.accept(rows);
-                return copied;
+            } catch (SQLException | IOException | RuntimeException e) {
+                if (copyOut.isActive()) {
+                    copyOut.cancelCopy();
+                }
+                throw e;
             }
+            long copied = copyOut.endCopy();
+            progress.accept(rows);
+            return copied;
         }
     }
 
