@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "mixpanel-pipelines", mixinStandardHelpOptions = true, version = "mixpanel-pipelines 0.1.0",
         description = "Exports Mixpanel raw events to day-partitioned Parquet.",
-        subcommands = {Cli.Export.class, Cli.Plan.class, Cli.Status.class, Cli.Rerun.class, Cli.Simulate.class})
+        subcommands = {Cli.Export.class, Cli.Plan.class, Cli.Status.class, Cli.Rerun.class, Cli.Simulate.class, Cli.Load.class})
 public final class Cli implements Callable<Integer> {
 
     private final Map<String, String> environment;
@@ -186,12 +186,44 @@ public final class Cli implements Callable<Integer> {
         String to;
         @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
         Path summaryJson;
+        @Option(names = "--no-load", description = "do not load the published days into the job's warehouse")
+        boolean noLoad;
 
         @Override
         public Integer call() {
             LocalDate f = date("--from", from);
             LocalDate t = date("--to", to);
-            return withApplication(jobFile.path, ctx -> report(ctx, ctx.getBean(ExportService.class).export(f, t), summaryJson));
+            return withApplication(jobFile.path, ctx -> {
+                RunSummary summary = ctx.getBean(ExportService.class).export(f, t);
+                int code = report(ctx, summary, summaryJson);
+                if (noLoad || ctx.getBean(JobDefinition.class).warehouse() == null || code == RunSummary.INVALID) {
+                    return code;
+                }
+                int load = new WarehouseCommands(ctx, environment, out, err, clock).loadAfterExport(summary);
+                // a failed load is a failure to retry, but never hides a deferral or a failed day
+                return code == RunSummary.OK ? load : code;
+            });
+        }
+    }
+
+    @Command(name = "load", mixinStandardHelpOptions = true,
+            description = "Load published days into the job's warehouse: days never loaded and days replaced since their last load.")
+    final class Load implements Callable<Integer> {
+        @Mixin
+        JobFile jobFile;
+        @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "first day")
+        String from;
+        @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "last day")
+        String to;
+        @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
+        Path summaryJson;
+
+        @Override
+        public Integer call() {
+            LocalDate f = date("--from", from);
+            LocalDate t = date("--to", to);
+            return withApplication(jobFile.path, ctx -> new WarehouseCommands(ctx, environment, out, err, clock)
+                    .load(f, t, null, summaryJson));
         }
     }
 
@@ -251,9 +283,23 @@ public final class Cli implements Callable<Integer> {
     final class Status implements Callable<Integer> {
         @Mixin
         JobFile jobFile;
+        @Option(names = "--partition", paramLabel = "YYYY-MM-DD", description = "one day's state (with --json: exit 0 when published, 75 when not yet)")
+        String partition;
+        @Option(names = "--json", description = "print the day's state as JSON (needs --partition)")
+        boolean json;
+        @Option(names = "--loaded", description = "with --partition: exit 0 only when the day is also loaded into the warehouse")
+        boolean loaded;
 
         @Override
         public Integer call() {
+            LocalDate day = date("--partition", partition);
+            if (day != null || json || loaded) {
+                if (day == null) {
+                    throw new InvalidJobException("--json and --loaded need --partition YYYY-MM-DD");
+                }
+                return withApplication(jobFile.path, ctx -> new WarehouseCommands(ctx, environment, out, err, clock)
+                        .status(day, loaded));
+            }
             return withApplication(jobFile.path, ctx -> {
                 String name = ctx.getBean(JobDefinition.class).name();
                 new SummaryPrinter(out).status(name, ctx.getBean(PartitionLedger.class).list(name),

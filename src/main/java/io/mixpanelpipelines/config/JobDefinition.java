@@ -3,6 +3,7 @@ package io.mixpanelpipelines.config;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.gcs.GcsSettings;
 import io.mixpanelpipelines.storage.s3.S3Settings;
+import io.mixpanelpipelines.warehouse.WarehouseSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,14 +18,21 @@ import java.util.List;
  * @param name unique within a state store; letters, digits, dot, dash and underscore
  * @param simulator when present, the built-in Mixpanel simulator is started in-process and used instead
  *     of Mixpanel (the demo job)
+ * @param warehouse where {@code load} (and {@code export}, unless {@code --no-load}) loads published days;
+ *     null: files only
  */
 public record JobDefinition(String name, Mixpanel mixpanel, Export export, Destination destination,
-        Simulator simulator) {
+        Simulator simulator, WarehouseSettings warehouse) {
+
+    /** A job without a warehouse. */
+    public JobDefinition(String name, Mixpanel mixpanel, Export export, Destination destination, Simulator simulator) {
+        this(name, mixpanel, export, destination, simulator, null);
+    }
 
     /** The same job, sending its requests to {@code apiUrl} (the in-process simulator of the demo). */
     public JobDefinition withApiUrl(URI apiUrl) {
         return new JobDefinition(name, new Mixpanel(mixpanel.projectId(), mixpanel.region(), apiUrl, mixpanel.timezone(),
-                mixpanel.auth()), export, destination, simulator);
+                mixpanel.auth()), export, destination, simulator, warehouse);
     }
 
     /**

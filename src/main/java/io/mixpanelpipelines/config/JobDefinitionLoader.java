@@ -3,6 +3,8 @@ package io.mixpanelpipelines.config;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.gcs.GcsSettings;
 import io.mixpanelpipelines.storage.s3.S3Settings;
+import io.mixpanelpipelines.warehouse.WarehouseSettings;
+import io.mixpanelpipelines.warehouse.WarehouseType;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -75,7 +77,7 @@ public final class JobDefinitionLoader {
             throw errors.toException();
         }
         Node top = new Node(root, "", errors);
-        top.allowOnly("name", "mixpanel", "export", "destination", "simulator");
+        top.allowOnly("name", "mixpanel", "export", "destination", "simulator", "warehouse");
 
         String name = top.requiredString("name");
         if (name != null && !NAME.matcher(name).matches()) {
@@ -85,10 +87,11 @@ public final class JobDefinitionLoader {
         JobDefinition.Mixpanel mixpanel = mixpanel(top.child("mixpanel", true), simulator != null);
         JobDefinition.Export export = export(top.child("export", false), errors);
         JobDefinition.Destination destination = destination(top.child("destination", true));
+        WarehouseSettings warehouse = warehouse(top.child("warehouse", false), destination);
         if (!errors.isEmpty()) {
             throw errors.toException();
         }
-        return new JobDefinition(name, mixpanel, export, destination, simulator);
+        return new JobDefinition(name, mixpanel, export, destination, simulator, warehouse);
     }
 
     private JobDefinition.Mixpanel mixpanel(Node node, boolean simulated) {
@@ -291,6 +294,80 @@ public final class JobDefinitionLoader {
             node.error("kmsKeyName", "'" + kmsKeyName + "' must be a key's resource name: projects/.../locations/.../keyRings/.../cryptoKeys/...");
         }
         return new GcsSettings(projectId, (int) (chunkMb << 20), kmsKeyName);
+    }
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,39}");
+
+    private WarehouseSettings warehouse(Node node, JobDefinition.Destination destination) {
+        if (node == null) {
+            return null;
+        }
+        node.allowOnly("type", "url", "usernameEnv", "usernameFile", "passwordEnv", "passwordFile", "table",
+                "projectId", "stage", "iamRole");
+        WarehouseType type = node.enumValue("type", WarehouseType.class, null);
+        if (type == null && !node.json.has("type")) {
+            node.error("type", "is required (postgresql, duckdb, bigquery, snowflake or redshift)");
+        }
+        String url = node.optionalString("url");
+        if (type != null && type != WarehouseType.BIGQUERY) {
+            String prefix = "jdbc:" + type.name().toLowerCase(Locale.ROOT) + ":";
+            if (url == null) {
+                node.error("url", "is required for " + type.name().toLowerCase(Locale.ROOT) + " (" + prefix + "...)");
+            } else if (!url.startsWith(prefix)) {
+                node.error("url", "must start with " + prefix);
+            } else if (url.contains("password=") || url.contains("@")) {
+                // never echo the URL: it may carry the very credential that does not belong there
+                node.error("url", "must not carry credentials; use passwordEnv or passwordFile");
+            }
+        } else if (type == WarehouseType.BIGQUERY && url != null) {
+            node.error("url", "is not used by bigquery (set projectId; credentials are Application Default Credentials)");
+        }
+        SecretSource user = node.secretSource("username", false);
+        SecretSource password = node.secretSource("password", false);
+        if ((type == WarehouseType.DUCKDB || type == WarehouseType.BIGQUERY) && (user != null || password != null)) {
+            node.error("usernameEnv", "is not used by " + type.name().toLowerCase(Locale.ROOT));
+        }
+        String schema = null;
+        String table = null;
+        String qualified = node.requiredString("table");
+        if (qualified != null) {
+            String[] parts = qualified.split("\\.", -1);
+            if (parts.length != 2 || !IDENTIFIER.matcher(parts[0]).matches() || !IDENTIFIER.matcher(parts[1]).matches()) {
+                node.error("table", "'" + qualified + "' must be schema.table (letters, digits and _, at most 40 each)");
+            } else {
+                schema = parts[0];
+                table = parts[1];
+            }
+        }
+        String projectId = node.optionalString("projectId");
+        String stage = node.optionalString("stage");
+        String iamRole = node.optionalString("iamRole");
+        if (projectId != null && type != WarehouseType.BIGQUERY) {
+            node.error("projectId", "is only used by bigquery");
+        }
+        if (type == WarehouseType.SNOWFLAKE && (stage == null || !stage.matches("[A-Za-z_][A-Za-z0-9_.$]{0,200}"))) {
+            node.error("stage", stage == null ? "is required for snowflake: the external stage over destination.uri"
+                    : "'" + stage + "' is not a stage name such as analytics.mixpanel.events_stage");
+        } else if (stage != null && type != WarehouseType.SNOWFLAKE) {
+            node.error("stage", "is only used by snowflake");
+        }
+        if (type == WarehouseType.REDSHIFT && (iamRole == null || !iamRole.startsWith("arn:aws"))) {
+            node.error("iamRole", iamRole == null ? "is required for redshift: the role ARN Redshift assumes to read the bucket"
+                    : "'" + iamRole + "' is not a role ARN (arn:aws:iam::...:role/...)");
+        } else if (iamRole != null && type != WarehouseType.REDSHIFT) {
+            node.error("iamRole", "is only used by redshift");
+        }
+        if (destination != null && destination.uri() != null && type != null) {
+            Location.Scheme scheme = destination.uri().scheme();
+            if (type == WarehouseType.BIGQUERY && scheme != Location.Scheme.GS) {
+                node.error("type", "bigquery loads from gs:// only; destination.uri is " + scheme.name().toLowerCase(Locale.ROOT));
+            } else if (type == WarehouseType.REDSHIFT && scheme != Location.Scheme.S3) {
+                node.error("type", "redshift loads from s3:// only; destination.uri is " + scheme.name().toLowerCase(Locale.ROOT));
+            } else if (type == WarehouseType.SNOWFLAKE && scheme == Location.Scheme.FILE) {
+                node.error("type", "snowflake loads from s3:// or gs:// through its stage; destination.uri is on local disk");
+            }
+        }
+        return new WarehouseSettings(type, url, user, password, schema, table, projectId, stage, iamRole);
     }
 
     private JobDefinition.Simulator simulator(Node node) {

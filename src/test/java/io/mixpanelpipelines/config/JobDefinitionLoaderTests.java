@@ -381,7 +381,7 @@ class JobDefinitionLoaderTests {
 
     static Stream<Arguments> unknownKeys() {
         return Stream.of(
-                Arguments.of(job("", "", "", "nmae: x"), "nmae: unknown key (allowed here: name, mixpanel, export, destination, simulator)"),
+                Arguments.of(job("", "", "", "nmae: x"), "nmae: unknown key (allowed here: name, mixpanel, export, destination, simulator, warehouse)"),
                 Arguments.of(withMixpanel("regoin: us"), "mixpanel.regoin: unknown key"),
                 Arguments.of(job("", "projectSecret: x", "", ""), "mixpanel.auth.projectSecret: unknown key"),
                 Arguments.of(serviceAccount("usernameEnv: U\n      secretEnv: S\n      password: x"),

@@ -1,0 +1,74 @@
+package io.mixpanelpipelines.it;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** Export then load into a real PostgreSQL server (embedded binaries) through HikariCP, with a password from the environment. */
+class PostgresWarehouseIntegrationTests extends AbstractWarehouseIntegrationTests {
+
+    private static EmbeddedPostgres postgres;
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    DataSource db;
+
+    @BeforeAll
+    static void startPostgres() throws Exception {
+        postgres = EmbeddedPostgres.builder().start();
+    }
+
+    @AfterAll
+    static void stopPostgres() throws Exception {
+        postgres.close();
+    }
+
+    @Override
+    String warehouseSection(Path tmp) throws Exception {
+        String name = "analytics_" + DATABASES.incrementAndGet();
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name);
+        }
+        db = postgres.getDatabase("postgres", name);
+        ws.env.put("IT_WAREHOUSE_USER", "postgres");
+        ws.env.put("IT_WAREHOUSE_PASSWORD", "postgres");
+        return "type: postgresql\nurl: " + postgres.getJdbcUrl("postgres", name) + "\nusernameEnv: IT_WAREHOUSE_USER\n"
+                + "passwordEnv: IT_WAREHOUSE_PASSWORD\ntable: mixpanel.events\n";
+    }
+
+    @Override
+    Map<LocalDate, List<String>> table() throws Exception {
+        Map<LocalDate, List<String>> m = new TreeMap<>();
+        try (Connection c = db.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT event_date, event_name, insert_id, time FROM mixpanel.events")) {
+            while (rs.next()) {
+                var t = rs.getObject(4, OffsetDateTime.class).toInstant();
+                m.computeIfAbsent(rs.getObject(1, LocalDate.class), d -> new ArrayList<>())
+                        .add(rs.getString(2) + "|" + rs.getString(3) + "|" + (t.getEpochSecond() * 1_000_000 + t.getNano() / 1000));
+            }
+        }
+        return m;
+    }
+
+    @Override
+    String physicalState() throws Exception {
+        List<String> names = new ArrayList<>();
+        try (Connection c = db.getConnection(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT tablename FROM pg_tables WHERE schemaname = 'mixpanel' ORDER BY 1")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return String.join(",", names);
+    }
+}
