@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "mixpanel-pipelines", mixinStandardHelpOptions = true, version = "mixpanel-pipelines 0.1.0",
         description = "Exports Mixpanel raw events to day-partitioned Parquet.",
-        subcommands = {Cli.Export.class, Cli.Plan.class, Cli.Status.class, Cli.Rerun.class, Cli.Simulate.class})
+        subcommands = {Cli.Export.class, Cli.Plan.class, Cli.Status.class, Cli.Rerun.class, Cli.Simulate.class,
+                Cli.Schedule.class})
 public final class Cli implements Callable<Integer> {
 
     private final Map<String, String> environment;
@@ -287,6 +288,21 @@ public final class Cli implements Callable<Integer> {
             }
             MixpanelSimulator.runForeground(port, eventsPerDay, seed, projectSecret, serviceAccount);
             return RunSummary.OK;
+        }
+    }
+
+    @Command(name = "schedule", mixinStandardHelpOptions = true,
+            description = "Run every job of a folder on its export.schedule until stopped (SIGTERM), with health probes "
+                    + "and /actuator/prometheus on server.port (8080).")
+    final class Schedule implements Callable<Integer> {
+        @Option(names = "--jobs", required = true, paramLabel = "DIR", description = "folder of job files (*.yaml, *.yml)")
+        Path jobs;
+
+        @Override
+        public Integer call() {
+            return io.mixpanelpipelines.schedule.SchedulerLauncher.run(
+                    new io.mixpanelpipelines.schedule.ScheduledJobs(io.mixpanelpipelines.schedule.JobFolder.load(jobs, environment)),
+                    springProperties, clock);
         }
     }
 }
