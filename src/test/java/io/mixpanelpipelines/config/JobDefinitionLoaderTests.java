@@ -450,7 +450,7 @@ class JobDefinitionLoaderTests {
                 "  - export.colour: unknown key (allowed here: startDate, maxRejectedLines, partSize, parallelism, "
                         + "connectTimeout, readTimeout, maxAttempts, initialBackoff, maxBackoff, timeInMs, compression, "
                         + "spoolDir, events, requestsPerHour, requestsPerSecond, maxConcurrentRequests, lookbackDays, "
-                        + "daysPerRequest, maxRequestSize)",
+                        + "daysPerRequest, maxRequestSize, schedule)",
                 "  - export.partSize: 'huge' is not a size such as 512KB, 128MB or 1GB",
                 "  - export.parallelism: 0 is out of range [1, 64]",
                 "  - destination.s3.sse: 'none' is not one of AES256, aws:kms");
