@@ -118,6 +118,16 @@ public final class ExportService {
         return run(windows, true);
     }
 
+    /** The requests a {@link #rerun} of these days would make (at most one per day); spends and changes nothing. */
+    public List<RequestWindow> planRerun(Collection<LocalDate> days) {
+        List<RequestWindow> windows = new ArrayList<>();
+        List<PartitionRecord> ledger = ctx.ledger().list(ctx.job().name());
+        for (LocalDate d : new java.util.TreeSet<>(days)) {
+            windows.addAll(planner.planRange(d, d, ledger, true));
+        }
+        return windows;
+    }
+
     /** Days whose last attempt failed. */
     public List<LocalDate> failedDays() {
         List<LocalDate> days = new ArrayList<>();
