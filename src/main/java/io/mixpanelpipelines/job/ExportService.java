@@ -218,8 +218,8 @@ public final class ExportService {
             return List.of();
         }
         if (last.getStatus().isRunning() || last.getStatus() == BatchStatus.UNKNOWN) {
-            // A single scheduler per job is assumed here: an execution still marked running belongs to a
-            // process that died (a database lock per job comes with the scheduler).
+            // One run per job at a time is assumed here (the scheduler holds a database lock per job): an
+            // execution still marked running belongs to a process that died.
             log.warn("the previous run (execution {}) did not finish; recovering it", last.getId());
             last = jobOperator.recover(last);
         }
