@@ -102,6 +102,49 @@ class ScheduleIntegrationTests {
         }
     }
 
+    @Test
+    void sigtermStopsARunAtACheckpointAndTheNextRunResumesItWithoutANewRequest() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+                MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(150_000).projectId("123456")
+                        .serviceAccount("u", "s").build().start(0)) {
+            Path jobs = Files.createDirectories(tmp.resolve("jobs"));
+            Path job = Files.writeString(jobs.resolve("stop-it.yaml"), """
+                    name: stop-it
+                    mixpanel:
+                      projectId: "123456"
+                      apiUrl: %s
+                      auth:
+                        serviceAccount: {usernameEnv: IT_SA_USER, secretEnv: IT_SA_SECRET}
+                    export:
+                      startDate: -3d
+                      schedule: "*/5 * * * * *"
+                      spoolDir: %s
+                      parallelism: 1
+                      partSize: 2MB
+                    destination:
+                      uri: %s
+                    """.formatted(sim.baseUri(), tmp.resolve("spool"), tmp.resolve("export")));
+            Map<String, String> env = Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "s");
+            List<String> props = List.of("spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                    "spring.datasource.username=postgres", "spring.datasource.password=postgres", "server.port=0",
+                    "spring.lifecycle.timeout-per-shutdown-phase=20s");
+            ChildJvm scheduler = ChildJvm.start(tmp, "scheduler", env, props, "schedule", "--jobs", jobs.toString());
+            // the body is downloaded and spooled: the days are being converted, chunk by chunk
+            waitFor(() -> scheduler.err().contains("received 450000 lines"), 120, scheduler);
+            scheduler.process.destroy(); // SIGTERM
+            assertThat(scheduler.process.waitFor(30, TimeUnit.SECONDS)).as("exits within the grace period").isTrue();
+            assertThat(scheduler.err()).contains("at its next checkpoint").contains("scheduler stopped");
+            assertThat(sim.requestCount()).isEqualTo(1);
+
+            ChildJvm export = ChildJvm.start(tmp, "export", env, props, "export", "--job", job.toString());
+            assertThat(export.process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(export.process.exitValue()).as(export.err()).isZero();
+            assertThat(export.err()).contains("resuming the unfinished run of 3 day(s)");
+            assertThat(export.out()).contains("3 of 3 day(s) published");
+            assertThat(sim.requestCount()).as("resumed from the spool and the checkpoints, not downloaded again").isEqualTo(1);
+        }
+    }
+
     private static List<String> startedSlots(List<ChildJvm> replicas) throws Exception {
         List<String> slots = new ArrayList<>();
         for (ChildJvm r : replicas) {
