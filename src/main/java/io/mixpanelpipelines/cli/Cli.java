@@ -40,7 +40,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "mixpanel-pipelines", mixinStandardHelpOptions = true, version = "mixpanel-pipelines 0.1.0",
         description = "Exports Mixpanel raw events to day-partitioned Parquet.",
-        subcommands = {Cli.Export.class, Cli.Plan.class, Cli.Status.class, Cli.Rerun.class, Cli.Simulate.class, Cli.Load.class})
+        subcommands = {Cli.Export.class, Cli.Plan.class, Cli.Status.class, Cli.Rerun.class, Cli.Simulate.class,
+                Cli.Load.class, Cli.Schedule.class})
 public final class Cli implements Callable<Integer> {
 
     private final Map<String, String> environment;
@@ -168,6 +169,24 @@ public final class Cli implements Callable<Integer> {
         return summary.exitCode();
     }
 
+    /**
+     * Prints what a rerun will do and the requests it will cost; on a terminal, asks before going on
+     * unless {@code --yes}. Off a terminal (scripts, Kubernetes jobs) it goes on.
+     */
+    boolean confirmRerun(ExportService service, List<LocalDate> days, boolean yes) {
+        int cost = service.planRerun(days).size();
+        io.mixpanelpipelines.source.RequestBudget.Status budget = service.budget();
+        out.printf("rerun: %d day(s) %s will be fetched afresh and replaced; about %d export request(s), %d of %d left this hour%s%n",
+                days.size(), io.mixpanelpipelines.job.DayRanges.format(days), cost, budget.remaining(), budget.perHour(),
+                cost > budget.remaining() ? " (the rest is deferred to a later run)" : "");
+        java.io.Console console = System.console();
+        if (yes || console == null) {
+            return true;
+        }
+        String answer = console.readLine("Go on? [y/N] ");
+        return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
+    }
+
     /** The {@code --job FILE} option every job command takes. */
     static final class JobFile {
         @Option(names = "--job", required = true, paramLabel = "FILE", description = "the job file (YAML)")
@@ -260,6 +279,8 @@ public final class Cli implements Callable<Integer> {
         boolean failed;
         @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
         Path summaryJson;
+        @Option(names = "--yes", description = "do not ask for confirmation on a terminal")
+        boolean yes;
 
         @Override
         public Integer call() {
@@ -274,36 +295,57 @@ public final class Cli implements Callable<Integer> {
                     out.println("no failed days to rerun");
                     return RunSummary.OK;
                 }
+                if (!confirmRerun(service, which, yes)) {
+                    out.println("rerun cancelled: nothing was changed");
+                    return RunSummary.OK;
+                }
                 return report(ctx, service.rerun(which), summaryJson);
             });
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Show the job's partitions.")
+    @Command(name = "status", mixinStandardHelpOptions = true,
+            description = "Show the job's days as a month calendar by state, its partitions and the budget left this hour.")
     final class Status implements Callable<Integer> {
         @Mixin
         JobFile jobFile;
-        @Option(names = "--partition", paramLabel = "YYYY-MM-DD", description = "one day's state (with --json: exit 0 when published, 75 when not yet)")
+        @Option(names = "--partition", paramLabel = "YYYY-MM-DD",
+                description = "one day's state (an Airflow sensor: exit 0 when published, 75 when not yet)")
         String partition;
-        @Option(names = "--json", description = "print the day's state as JSON (needs --partition)")
+        @Option(names = "--json", description = "as JSON: the day (with --partition), or every day by state, the missing "
+                + "days and the budget")
         boolean json;
         @Option(names = "--loaded", description = "with --partition: exit 0 only when the day is also loaded into the warehouse")
         boolean loaded;
+        @Option(names = "--months", defaultValue = "3", paramLabel = "N", description = "months shown (default ${DEFAULT-VALUE})")
+        int months;
 
         @Override
         public Integer call() {
             LocalDate day = date("--partition", partition);
-            if (day != null || json || loaded) {
-                if (day == null) {
-                    throw new InvalidJobException("--json and --loaded need --partition YYYY-MM-DD");
-                }
+            if (day != null) {
                 return withApplication(jobFile.path, ctx -> new WarehouseCommands(ctx, environment, out, err, clock)
                         .status(day, loaded));
             }
+            if (loaded) {
+                throw new InvalidJobException("--loaded needs --partition YYYY-MM-DD");
+            }
+            if (months < 1 || months > 120) {
+                throw new InvalidJobException("--months must be 1-120");
+            }
             return withApplication(jobFile.path, ctx -> {
-                String name = ctx.getBean(JobDefinition.class).name();
-                new SummaryPrinter(out).status(name, ctx.getBean(PartitionLedger.class).list(name),
-                        ctx.getBean(JdbcRequestBudget.class).status());
+                JobDefinition def = ctx.getBean(JobDefinition.class);
+                List<io.mixpanelpipelines.state.PartitionRecord> records = ctx.getBean(PartitionLedger.class).list(def.name());
+                LocalDate today = ctx.getBean(ExportService.class).today();
+                StatusCalendar calendar = new StatusCalendar(records, def.export().firstDay(today), today);
+                io.mixpanelpipelines.source.RequestBudget.Status budget = ctx.getBean(JdbcRequestBudget.class).status();
+                if (json) {
+                    SummaryPrinter.printJson(calendar.json(def.name(), budget), out);
+                } else {
+                    // colours only on a terminal: piped or redirected, the letters carry the states alone
+                    out.print(calendar.render(months, System.console() != null));
+                    new SummaryPrinter(out).status(def.name(), records, budget);
+                }
                 return RunSummary.OK;
             });
         }
@@ -333,6 +375,21 @@ public final class Cli implements Callable<Integer> {
             }
             MixpanelSimulator.runForeground(port, eventsPerDay, seed, projectSecret, serviceAccount);
             return RunSummary.OK;
+        }
+    }
+
+    @Command(name = "schedule", mixinStandardHelpOptions = true,
+            description = "Run every job of a folder on its export.schedule until stopped (SIGTERM), with health probes "
+                    + "and /actuator/prometheus on server.port (8080).")
+    final class Schedule implements Callable<Integer> {
+        @Option(names = "--jobs", required = true, paramLabel = "DIR", description = "folder of job files (*.yaml, *.yml)")
+        Path jobs;
+
+        @Override
+        public Integer call() {
+            return io.mixpanelpipelines.schedule.SchedulerLauncher.run(
+                    new io.mixpanelpipelines.schedule.ScheduledJobs(io.mixpanelpipelines.schedule.JobFolder.load(jobs, environment)),
+                    springProperties, clock);
         }
     }
 }

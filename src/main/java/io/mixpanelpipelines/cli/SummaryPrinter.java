@@ -92,6 +92,10 @@ final class SummaryPrinter {
         out.println(budgetLine(budget));
     }
 
+    static void printJson(Object value, java.io.PrintStream out) {
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value));
+    }
+
     static void writeJson(RunSummary s, Path file) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("job", s.job());

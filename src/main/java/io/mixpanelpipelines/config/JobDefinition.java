@@ -70,12 +70,14 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
      * @param daysPerRequest consecutive days per request; null: adaptive, sized from the volumes seen so far
      *     to keep a body within {@code maxRequestBytes} (at most 31 days)
      * @param maxRequestBytes the decoded body size an adaptive request aims to stay within
+     * @param schedule when {@code schedule} runs the job: a cron expression of Spring's six-field form
+     *     (seconds first; a five-field job-file value is given second 0), in the project timezone; null: never
      */
     public record Export(LocalDate startDate, Integer startDaysAgo, long maxRejectedLines, long partSizeBytes,
             int parallelism, Duration connectTimeout, Duration readTimeout, int maxAttempts,
             Duration initialBackoff, Duration maxBackoff, boolean timeInMs, ParquetCodec codec, Path spoolDir,
             List<String> events, int requestsPerHour, int requestsPerSecond, int maxConcurrentRequests,
-            int lookbackDays, Integer daysPerRequest, long maxRequestBytes) {
+            int lookbackDays, Integer daysPerRequest, long maxRequestBytes, String schedule) {
 
         /** The most days one request may hold. */
         public static final int MAX_DAYS_PER_REQUEST = 31;

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.springframework.scheduling.support.CronExpression;
 import org.springframework.util.unit.DataSize;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.StreamReadFeature;
@@ -161,7 +162,7 @@ public final class JobDefinitionLoader {
         n.allowOnly("startDate", "maxRejectedLines", "partSize", "parallelism", "connectTimeout", "readTimeout",
                 "maxAttempts", "initialBackoff", "maxBackoff", "timeInMs", "compression", "spoolDir", "events",
                 "requestsPerHour", "requestsPerSecond", "maxConcurrentRequests", "lookbackDays", "daysPerRequest",
-                "maxRequestSize");
+                "maxRequestSize", "schedule");
         LocalDate startDate = null;
         Integer daysAgo = null;
         String start = n.requiredString("startDate");
@@ -205,9 +206,26 @@ public final class JobDefinitionLoader {
             daysPerRequest = (int) n.longValue("daysPerRequest", 1, 1, JobDefinition.Export.MAX_DAYS_PER_REQUEST);
         }
         long maxRequest = n.dataSize("maxRequestSize", DataSize.ofGigabytes(2), 1024, DataSize.ofGigabytes(1024).toBytes());
+        String schedule = n.optionalString("schedule");
+        if (schedule != null && !CronExpression.isValidExpression(cron(schedule))) {
+            n.error("schedule", "'" + schedule + "' is not a cron expression such as '30 * * * *' (minute hour day month weekday, "
+                    + "optionally with seconds first)");
+            schedule = null;
+        }
         return new JobDefinition.Export(startDate, daysAgo, maxRejected, partSize, parallelism, connect, read, attempts,
                 initialBackoff, maxBackoff, timeInMs, codec, spoolDir.toAbsolutePath().normalize(), events, perHour,
-                perSecond, concurrent, lookback, daysPerRequest, maxRequest);
+                perSecond, concurrent, lookback, daysPerRequest, maxRequest, cron(schedule));
+    }
+
+    /**
+     * Spring's cron has six fields (seconds first); the five-field form of crontab and Kubernetes is
+     * accepted too and runs at second 0.
+     */
+    static String cron(String schedule) {
+        if (schedule == null) {
+            return null;
+        }
+        return schedule.trim().split("\\s+").length == 5 && !schedule.startsWith("@") ? "0 " + schedule.trim() : schedule.trim();
     }
 
     private JobDefinition.Destination destination(Node node) {

@@ -118,6 +118,16 @@ public final class ExportService {
         return run(windows, true);
     }
 
+    /** The requests a {@link #rerun} of these days would make (at most one per day); spends and changes nothing. */
+    public List<RequestWindow> planRerun(Collection<LocalDate> days) {
+        List<RequestWindow> windows = new ArrayList<>();
+        List<PartitionRecord> ledger = ctx.ledger().list(ctx.job().name());
+        for (LocalDate d : new java.util.TreeSet<>(days)) {
+            windows.addAll(planner.planRange(d, d, ledger, true));
+        }
+        return windows;
+    }
+
     /** Days whose last attempt failed. */
     public List<LocalDate> failedDays() {
         List<LocalDate> days = new ArrayList<>();
@@ -208,8 +218,8 @@ public final class ExportService {
             return List.of();
         }
         if (last.getStatus().isRunning() || last.getStatus() == BatchStatus.UNKNOWN) {
-            // A single scheduler per job is assumed here: an execution still marked running belongs to a
-            // process that died (a database lock per job comes with the scheduler).
+            // One run per job at a time is assumed here (the scheduler holds a database lock per job): an
+            // execution still marked running belongs to a process that died.
             log.warn("the previous run (execution {}) did not finish; recovering it", last.getId());
             last = jobOperator.recover(last);
         }

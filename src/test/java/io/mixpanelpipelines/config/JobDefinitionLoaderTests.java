@@ -100,6 +100,16 @@ class JobDefinitionLoaderTests {
         assertThat(ex.events()).isEmpty();
         assertThat(ex.firstDay(LocalDate.of(2026, 5, 5))).isEqualTo(LocalDate.of(2026, 1, 1));
         assertThat(def.destination().uri()).isEqualTo(Location.of(Path.of("out")));
+        assertThat(ex.schedule()).isNull();
+    }
+
+    @Test
+    void scheduleTakesFiveOrSixCronFields() {
+        assertThat(loader.parse(withExport("schedule: '30 * * * *'")).export().schedule()).isEqualTo("0 30 * * * *");
+        assertThat(loader.parse(withExport("schedule: '*/10 * * * * *'")).export().schedule()).isEqualTo("*/10 * * * * *");
+        assertThat(loader.parse(withExport("schedule: '@daily'")).export().schedule()).isEqualTo("@daily");
+        assertThat(errorOf(withExport("schedule: 'every hour'"))).contains("export.schedule: 'every hour' is not a cron expression");
+        assertThat(errorOf(withExport("schedule: '61 * * * *'"))).contains("export.schedule: '61 * * * *' is not a cron expression");
     }
 
     @Test
@@ -440,7 +450,7 @@ class JobDefinitionLoaderTests {
                 "  - export.colour: unknown key (allowed here: startDate, maxRejectedLines, partSize, parallelism, "
                         + "connectTimeout, readTimeout, maxAttempts, initialBackoff, maxBackoff, timeInMs, compression, "
                         + "spoolDir, events, requestsPerHour, requestsPerSecond, maxConcurrentRequests, lookbackDays, "
-                        + "daysPerRequest, maxRequestSize)",
+                        + "daysPerRequest, maxRequestSize, schedule)",
                 "  - export.partSize: 'huge' is not a size such as 512KB, 128MB or 1GB",
                 "  - export.parallelism: 0 is out of range [1, 64]",
                 "  - destination.s3.sse: 'none' is not one of AES256, aws:kms");

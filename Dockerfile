@@ -1,0 +1,14 @@
+# The image of mixpanel-pipelines: the Spring Boot jar on a JRE 17, run as a non-root user, with nothing
+# written outside /tmp and the spool folder (the Helm chart mounts both as emptyDir volumes and makes the
+# root filesystem read-only). Build the jar first:
+#   ./mvnw -B -DskipTests package && docker build -t mixpanel-pipelines:0.1.0 .
+FROM eclipse-temurin:17-jre
+RUN groupadd --system --gid 10001 pipelines && useradd --system --uid 10001 --gid 10001 --no-create-home pipelines
+WORKDIR /app
+COPY target/mixpanel-pipelines.jar /app/mixpanel-pipelines.jar
+USER 10001:10001
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"
+# 8080: Actuator (health probes, /actuator/prometheus) of the `schedule` command
+EXPOSE 8080
+ENTRYPOINT ["java", "-jar", "/app/mixpanel-pipelines.jar"]
+CMD ["--help"]

@@ -1,0 +1,80 @@
+package io.mixpanelpipelines.schedule;
+
+import io.mixpanelpipelines.job.BatchConfiguration;
+import io.mixpanelpipelines.job.ExportJobConfiguration;
+import io.mixpanelpipelines.job.ExportRunConfiguration;
+import io.mixpanelpipelines.job.ExportService;
+import io.mixpanelpipelines.job.RunSummary;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
+import org.springframework.transaction.PlatformTransactionManager;
+
+/**
+ * Runs a scheduled job once, through the same {@link ExportService#export} path as the {@code export}
+ * command: each run gets a child context of the scheduler's (the export configuration is built per job
+ * definition and per run), sharing its state database. Thread-safe; a job is never run twice at once
+ * by one scheduler (its cron trigger waits for the run to end).
+ */
+public final class ExportRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(ExportRunner.class);
+
+    private final ApplicationContext parent;
+    private final Map<String, AnnotationConfigApplicationContext> running = new ConcurrentHashMap<>();
+
+    public ExportRunner(ApplicationContext parent) {
+        this.parent = parent;
+    }
+
+    /** Exports what the job needs now, like {@code export} without a range. */
+    public RunSummary run(ScheduledJob job) {
+        try (AnnotationConfigApplicationContext ctx = new AnnotationConfigApplicationContext()) {
+            ctx.setParent(parent);
+            ctx.setDisplayName("export " + job.name());
+            var beans = ctx.getBeanFactory();
+            beans.registerSingleton("jobDefinition", job.definition());
+            beans.registerSingleton("mixpanelCredentials", job.credentials());
+            // Spring Batch's default configuration looks these up in its own context only
+            beans.registerSingleton("dataSource", parent.getBean(DataSource.class));
+            beans.registerSingleton("transactionManager", parent.getBean(PlatformTransactionManager.class));
+            ctx.register(BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class);
+            ctx.refresh();
+            running.put(job.name(), ctx);
+            try {
+                return ctx.getBean(ExportService.class).export(null, null);
+            } finally {
+                running.remove(job.name());
+            }
+        }
+    }
+
+    /** Whether a run of any job is going on. */
+    public boolean isRunning() {
+        return !running.isEmpty();
+    }
+
+    /**
+     * Asks every running Spring Batch execution to stop: each day step ends at its next chunk commit with
+     * its checkpoint saved, and the next run resumes from there. Safe to call repeatedly.
+     */
+    public void stopRunning() {
+        running.forEach((name, ctx) -> {
+            try {
+                JobOperator operator = ctx.getBean(JobOperator.class);
+                for (Long id : operator.getRunningExecutions(ctx.getBean(org.springframework.batch.core.job.Job.class).getName())) {
+                    log.info("stopping the run of {} (execution {}) at its next checkpoint", name, id);
+                    operator.stop(id);
+                }
+            } catch (Exception e) {
+                // not started yet, or just finished: nothing to stop
+                log.debug("no execution of {} to stop: {}", name, e.toString());
+            }
+        });
+    }
+}
