@@ -187,6 +187,22 @@ public final class Cli implements Callable<Integer> {
         return answer != null && (answer.strip().equalsIgnoreCase("y") || answer.strip().equalsIgnoreCase("yes"));
     }
 
+    /** The {@code --from} and {@code --to} options of the commands that take a range of days. */
+    static final class DayRange {
+        @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "first day")
+        String from;
+        @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "last day")
+        String to;
+
+        LocalDate from() {
+            return date("--from", from);
+        }
+
+        LocalDate to() {
+            return date("--to", to);
+        }
+    }
+
     /** The {@code --job FILE} option every job command takes. */
     static final class JobFile {
         @Option(names = "--job", required = true, paramLabel = "FILE", description = "the job file (YAML)")
@@ -199,10 +215,8 @@ public final class Cli implements Callable<Integer> {
     final class Export implements Callable<Integer> {
         @Mixin
         JobFile jobFile;
-        @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "first day, YYYY-MM-DD")
-        String from;
-        @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "last day, YYYY-MM-DD")
-        String to;
+        @Mixin
+        DayRange range;
         @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
         Path summaryJson;
         @Option(names = "--no-load", description = "do not load the published days into the job's warehouse")
@@ -210,8 +224,8 @@ public final class Cli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            LocalDate f = date("--from", from);
-            LocalDate t = date("--to", to);
+            LocalDate f = range.from();
+            LocalDate t = range.to();
             return withApplication(jobFile.path, ctx -> {
                 RunSummary summary = ctx.getBean(ExportService.class).export(f, t);
                 int code = report(ctx, summary, summaryJson);
@@ -230,17 +244,15 @@ public final class Cli implements Callable<Integer> {
     final class Load implements Callable<Integer> {
         @Mixin
         JobFile jobFile;
-        @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "first day")
-        String from;
-        @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "last day")
-        String to;
+        @Mixin
+        DayRange range;
         @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
         Path summaryJson;
 
         @Override
         public Integer call() {
-            LocalDate f = date("--from", from);
-            LocalDate t = date("--to", to);
+            LocalDate f = range.from();
+            LocalDate t = range.to();
             return withApplication(jobFile.path, ctx -> new WarehouseCommands(ctx, environment, out, err, clock)
                     .load(f, t, null, summaryJson));
         }
@@ -251,15 +263,13 @@ public final class Cli implements Callable<Integer> {
     final class Plan implements Callable<Integer> {
         @Mixin
         JobFile jobFile;
-        @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "first day")
-        String from;
-        @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "last day")
-        String to;
+        @Mixin
+        DayRange range;
 
         @Override
         public Integer call() {
-            LocalDate f = date("--from", from);
-            LocalDate t = date("--to", to);
+            LocalDate f = range.from();
+            LocalDate t = range.to();
             return withApplication(jobFile.path, ctx -> {
                 ExportService service = ctx.getBean(ExportService.class);
                 new SummaryPrinter(out).plan(service.plan(f, t), service.budget(), service::isFetched);
