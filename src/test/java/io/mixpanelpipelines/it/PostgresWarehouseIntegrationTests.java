@@ -1,6 +1,6 @@
 package io.mixpanelpipelines.it;
 
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.mixpanelpipelines.support.TestPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -11,38 +11,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /** Export then load into a real PostgreSQL server (embedded binaries) through HikariCP, with a password from the environment. */
 class PostgresWarehouseIntegrationTests extends AbstractWarehouseIntegrationTests {
 
-    private static EmbeddedPostgres postgres;
-    private static final AtomicInteger DATABASES = new AtomicInteger();
     DataSource db;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
 
     @Override
     String warehouseSection(Path tmp) throws Exception {
-        String name = "analytics_" + DATABASES.incrementAndGet();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        }
-        db = postgres.getDatabase("postgres", name);
+        String name = TestPostgres.newDatabase("analytics");
+        db = TestPostgres.dataSource(name);
         ws.env.put("IT_WAREHOUSE_USER", "postgres");
         ws.env.put("IT_WAREHOUSE_PASSWORD", "postgres");
-        return "type: postgresql\nurl: " + postgres.getJdbcUrl("postgres", name) + "\nusernameEnv: IT_WAREHOUSE_USER\n"
+        return "type: postgresql\nurl: " + TestPostgres.jdbcUrl(name) + "\nusernameEnv: IT_WAREHOUSE_USER\n"
                 + "passwordEnv: IT_WAREHOUSE_PASSWORD\ntable: mixpanel.events\n";
     }
 

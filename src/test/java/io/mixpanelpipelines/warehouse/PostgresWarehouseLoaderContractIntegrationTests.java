@@ -1,9 +1,9 @@
 package io.mixpanelpipelines.warehouse;
 
+import io.mixpanelpipelines.support.TestPostgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mixpanelpipelines.warehouse.postgresql.PostgresWarehouseLoader;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,36 +12,18 @@ import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The loader contract on a real PostgreSQL server (embedded binaries), a fresh database per test. */
 class PostgresWarehouseLoaderContractIntegrationTests extends AbstractWarehouseLoaderContractTests {
 
-    private static EmbeddedPostgres postgres;
-    private static final AtomicInteger DATABASES = new AtomicInteger();
     DataSource db;
-
-    @BeforeAll
-    static void startPostgres() throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
-    }
-
-    @AfterAll
-    static void stopPostgres() throws Exception {
-        postgres.close();
-    }
 
     @Override
     WarehouseLoader newLoader(Path tmp, PublishedDays days) throws Exception {
-        String name = "warehouse_" + DATABASES.incrementAndGet();
-        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-            s.execute("CREATE DATABASE " + name);
-        }
-        db = postgres.getDatabase("postgres", name);
+        String name = TestPostgres.newDatabase("warehouse");
+        db = TestPostgres.dataSource(name);
         return new PostgresWarehouseLoader(db, days.storage, "mixpanel", "events");
     }
 

@@ -1,15 +1,13 @@
 package io.mixpanelpipelines.state.jdbc;
 
+import io.mixpanelpipelines.support.TestPostgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.RequestBudgetExhaustedException;
 import io.mixpanelpipelines.source.http.Sleeper;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,8 +27,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.h2.jdbcx.JdbcDataSource;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -41,22 +37,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class JdbcRequestBudgetIntegrationTests {
 
-    static EmbeddedPostgres postgres;
-    static final AtomicInteger DATABASES = new AtomicInteger();
     static final ExportRequest REQUEST = ExportRequest.days(LocalDate.parse("2026-01-01"), LocalDate.parse("2026-01-01"), true);
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void start() throws Exception {
-        postgres = EmbeddedPostgres.builder().start();
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        postgres.close();
-    }
 
     DataSource database(String kind) throws Exception {
         DataSource ds;
@@ -68,11 +52,7 @@ class JdbcRequestBudgetIntegrationTests {
             ds = h2;
             vendor = "h2";
         } else {
-            String db = "budget_" + DATABASES.incrementAndGet();
-            try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE " + db);
-            }
-            ds = postgres.getDatabase("postgres", db);
+            ds = TestPostgres.dataSource(TestPostgres.newDatabase("budget"));
             vendor = "postgresql";
         }
         Flyway.configure().dataSource(ds).locations("classpath:sql/state/common", "classpath:sql/state/" + vendor).load().migrate();
