@@ -67,6 +67,8 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
      * @param requestsPerSecond at most this many requests in any second (Mixpanel allows 3)
      * @param maxConcurrentRequests requests in flight at once for the project
      * @param lookbackDays published days re-fetched by a run without a range, for late data
+     * @param lookbackInterval a published day in the lookback is fetched again at most once per this interval, so
+     *     that an hourly schedule does not spend a request on the same days every hour
      * @param daysPerRequest consecutive days per request; null: adaptive, sized from the volumes seen so far
      *     to keep a body within {@code maxRequestBytes} (at most 31 days)
      * @param maxRequestBytes the decoded body size an adaptive request aims to stay within
@@ -77,7 +79,8 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
             int parallelism, Duration connectTimeout, Duration readTimeout, int maxAttempts,
             Duration initialBackoff, Duration maxBackoff, boolean timeInMs, ParquetCodec codec, Path spoolDir,
             List<String> events, int requestsPerHour, int requestsPerSecond, int maxConcurrentRequests,
-            int lookbackDays, Integer daysPerRequest, long maxRequestBytes, String schedule) {
+            int lookbackDays, Integer daysPerRequest, long maxRequestBytes, String schedule,
+            Duration lookbackInterval) {
 
         /** The most days one request may hold. */
         public static final int MAX_DAYS_PER_REQUEST = 31;

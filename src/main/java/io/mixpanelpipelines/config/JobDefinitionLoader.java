@@ -161,7 +161,7 @@ public final class JobDefinitionLoader {
         Node n = node != null ? node : Node.empty("export", errors);
         n.allowOnly("startDate", "maxRejectedLines", "partSize", "parallelism", "connectTimeout", "readTimeout",
                 "maxAttempts", "initialBackoff", "maxBackoff", "timeInMs", "compression", "spoolDir", "events",
-                "requestsPerHour", "requestsPerSecond", "maxConcurrentRequests", "lookbackDays", "daysPerRequest",
+                "requestsPerHour", "requestsPerSecond", "maxConcurrentRequests", "lookbackDays", "lookbackInterval", "daysPerRequest",
                 "maxRequestSize", "schedule");
         LocalDate startDate = null;
         Integer daysAgo = null;
@@ -200,6 +200,7 @@ public final class JobDefinitionLoader {
         int perSecond = (int) n.longValue("requestsPerSecond", 3, 1, 3);
         int concurrent = (int) n.longValue("maxConcurrentRequests", 4, 1, 100);
         int lookback = (int) n.longValue("lookbackDays", 5, 0, 30);
+        Duration lookbackInterval = n.duration("lookbackInterval", Duration.ofHours(12));
         Integer daysPerRequest = null;
         String dpr = n.optionalString("daysPerRequest");
         if (dpr != null && !dpr.equalsIgnoreCase("adaptive")) {
@@ -214,7 +215,7 @@ public final class JobDefinitionLoader {
         }
         return new JobDefinition.Export(startDate, daysAgo, maxRejected, partSize, parallelism, connect, read, attempts,
                 initialBackoff, maxBackoff, timeInMs, codec, spoolDir.toAbsolutePath().normalize(), events, perHour,
-                perSecond, concurrent, lookback, daysPerRequest, maxRequest, cron(schedule));
+                perSecond, concurrent, lookback, daysPerRequest, maxRequest, cron(schedule), lookbackInterval);
     }
 
     /**

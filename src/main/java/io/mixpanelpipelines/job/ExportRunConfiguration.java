@@ -40,8 +40,8 @@ public class ExportRunConfiguration {
     }
 
     @Bean
-    public PartitionLedger partitionLedger(DataSource dataSource) {
-        return new JdbcPartitionLedger(dataSource);
+    public PartitionLedger partitionLedger(DataSource dataSource, ObjectProvider<Clock> clock) {
+        return new JdbcPartitionLedger(dataSource, clock.getIfAvailable(Clock::systemUTC));
     }
 
     @Bean

@@ -87,7 +87,7 @@ public final class ExportService {
         }
         List<PartitionRecord> ledger = ctx.ledger().list(def.name());
         if (from == null && to == null) {
-            return planner.plan(def.export().firstDay(today()), yesterday, ledger);
+            return planner.plan(def.export().firstDay(today()), yesterday, ledger, clock.instant());
         }
         LocalDate first = from != null ? from : def.export().firstDay(today());
         LocalDate last = to != null ? to : yesterday;

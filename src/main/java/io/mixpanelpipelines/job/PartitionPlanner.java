@@ -38,6 +38,15 @@ public final class PartitionPlanner {
      * @param firstDay the job's start date
      */
     public List<RequestWindow> plan(LocalDate firstDay, LocalDate lastDay, Collection<PartitionRecord> ledger) {
+        return plan(firstDay, lastDay, ledger, null);
+    }
+
+    /**
+     * As above, at {@code now}: a published day of the lookback last fetched within
+     * {@code export.lookbackInterval} of {@code now} is not fetched again (null: no such limit).
+     */
+    public List<RequestWindow> plan(LocalDate firstDay, LocalDate lastDay, Collection<PartitionRecord> ledger,
+            java.time.Instant now) {
         Map<LocalDate, PartitionRecord> byDay = index(ledger);
         int maxDays = daysPerRequest(ledger);
         NavigableSet<LocalDate> reruns = new TreeSet<>();
@@ -65,7 +74,7 @@ public final class PartitionPlanner {
             LocalDate lookbackEnd = recent.isEmpty() ? lastDay : firstNew.minusDays(1);
             for (int i = 0; i < settings.lookbackDays(); i++) {
                 LocalDate d = lookbackEnd.minusDays(i);
-                if (!d.isBefore(firstDay) && !reruns.contains(d)) {
+                if (!d.isBefore(firstDay) && !reruns.contains(d) && dueForLookback(byDay.get(d), now)) {
                     recent.add(d);
                 }
             }
@@ -81,6 +90,13 @@ public final class PartitionPlanner {
         }
         windows.addAll(group(backfill, RequestWindow.Kind.BACKFILL, maxDays, byDay));
         return windows;
+    }
+
+    private boolean dueForLookback(PartitionRecord r, java.time.Instant now) {
+        if (now == null || r == null || r.state() != PartitionState.PUBLISHED || r.updatedAt() == null) {
+            return true;
+        }
+        return !r.updatedAt().isAfter(now.minus(settings.lookbackInterval()));
     }
 
     /** Plans an explicit range: its days not yet published (and those an operator asked to rerun). */

@@ -101,6 +101,13 @@ class JobDefinitionLoaderTests {
         assertThat(ex.firstDay(LocalDate.of(2026, 5, 5))).isEqualTo(LocalDate.of(2026, 1, 1));
         assertThat(def.destination().uri()).isEqualTo(Location.of(Path.of("out")));
         assertThat(ex.schedule()).isNull();
+        assertThat(ex.requestsPerHour()).isEqualTo(50);
+        assertThat(ex.requestsPerSecond()).isEqualTo(3);
+        assertThat(ex.maxConcurrentRequests()).isEqualTo(4);
+        assertThat(ex.lookbackDays()).isEqualTo(5);
+        assertThat(ex.lookbackInterval()).isEqualTo(Duration.ofHours(12));
+        assertThat(ex.daysPerRequest()).as("adaptive").isNull();
+        assertThat(ex.maxRequestBytes()).isEqualTo(2L << 30);
     }
 
     @Test
@@ -449,7 +456,7 @@ class JobDefinitionLoaderTests {
                 "  - mixpanel.timezone: 'Nowhere/City' is not a timezone id such as UTC or America/New_York",
                 "  - export.colour: unknown key (allowed here: startDate, maxRejectedLines, partSize, parallelism, "
                         + "connectTimeout, readTimeout, maxAttempts, initialBackoff, maxBackoff, timeInMs, compression, "
-                        + "spoolDir, events, requestsPerHour, requestsPerSecond, maxConcurrentRequests, lookbackDays, "
+                        + "spoolDir, events, requestsPerHour, requestsPerSecond, maxConcurrentRequests, lookbackDays, lookbackInterval, "
                         + "daysPerRequest, maxRequestSize, schedule)",
                 "  - export.partSize: 'huge' is not a size such as 512KB, 128MB or 1GB",
                 "  - export.parallelism: 0 is out of range [1, 64]",

@@ -80,7 +80,7 @@ class BudgetIntegrationTests {
 
     @Test
     void aSixtyDayBackfillCostsTwoRequestsAndTheNextRunLeavesUnchangedDaysAlone() throws Exception {
-        start(MixpanelSimulator.builder().eventsPerDay(50));
+        start(MixpanelSimulator.builder().eventsPerDay(50), "lookbackInterval: 1ms");
         Files.writeString(ws.jobFile, Files.readString(ws.jobFile).replace("startDate: 2026-01-01", "startDate: -60d"));
 
         assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();

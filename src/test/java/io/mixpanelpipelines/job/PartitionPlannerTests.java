@@ -76,6 +76,25 @@ class PartitionPlannerTests {
     }
 
     @Test
+    void aLookbackDayFetchedWithinTheIntervalIsNotFetchedAgain() {
+        List<PartitionRecord> ledger = new ArrayList<>();
+        Instant now = Instant.parse("2026-03-11T10:00:00Z");
+        for (LocalDate d = LocalDate.parse("2026-03-01"); !d.isAfter(YESTERDAY); d = d.plusDays(1)) {
+            // the last three days were fetched an hour ago, the others two days ago
+            Instant fetched = d.isAfter(YESTERDAY.minusDays(3)) ? now.minusSeconds(3600) : now.minusSeconds(2 * 86400);
+            ledger.add(new PartitionRecord("p", d, PartitionState.PUBLISHED, 10, 1, 100, 0, 1, null, "r", fetched, fetched,
+                    100, "10:abc"));
+        }
+        PartitionPlanner planner = new PartitionPlanner(settings("lookbackInterval: 12h"));
+
+        assertThat(planner.plan(LocalDate.parse("2026-03-01"), YESTERDAY, ledger, now)).extracting(RequestWindow::label)
+                .as("an hourly run re-fetches only what was not fetched in the last 12 h")
+                .containsExactly("2026-03-06..2026-03-07");
+        assertThat(planner.plan(LocalDate.parse("2026-03-01"), YESTERDAY, ledger, now.plusSeconds(12 * 3600)))
+                .extracting(RequestWindow::label).containsExactly("2026-03-06..2026-03-10");
+    }
+
+    @Test
     void rerunsComeFirstThenNewDaysThenTheBackfillNewestFirst() {
         List<PartitionRecord> ledger = new ArrayList<>(published(LocalDate.parse("2026-03-01"), LocalDate.parse("2026-03-08"), 100));
         ledger.set(2, record(LocalDate.parse("2026-03-03"), PartitionState.RERUN_REQUESTED, 100));

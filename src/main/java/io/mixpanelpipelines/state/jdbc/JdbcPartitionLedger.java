@@ -21,9 +21,16 @@ public final class JdbcPartitionLedger implements PartitionLedger {
     private static final int MAX_ERROR = 2000;
 
     private final JdbcTemplate jdbc;
+    private final java.time.Clock clock;
 
     public JdbcPartitionLedger(DataSource dataSource) {
+        this(dataSource, java.time.Clock.systemUTC());
+    }
+
+    /** With the clock that stamps {@code updated_at} and {@code published_at} (the one planning compares them with). */
+    public JdbcPartitionLedger(DataSource dataSource, java.time.Clock clock) {
         this.jdbc = new JdbcTemplate(dataSource);
+        this.clock = clock;
     }
 
     @Override
@@ -122,7 +129,7 @@ public final class JdbcPartitionLedger implements PartitionLedger {
         return t == null ? null : t.toInstant();
     }
 
-    static OffsetDateTime now() {
-        return OffsetDateTime.now(ZoneOffset.UTC);
+    private OffsetDateTime now() {
+        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 }
