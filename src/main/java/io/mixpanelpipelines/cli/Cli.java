@@ -203,6 +203,12 @@ public final class Cli implements Callable<Integer> {
         }
     }
 
+    /** The {@code --summary-json FILE} option of the commands that report a run. */
+    static final class SummaryJson {
+        @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
+        Path path;
+    }
+
     /** The {@code --job FILE} option every job command takes. */
     static final class JobFile {
         @Option(names = "--job", required = true, paramLabel = "FILE", description = "the job file (YAML)")
@@ -217,8 +223,8 @@ public final class Cli implements Callable<Integer> {
         JobFile jobFile;
         @Mixin
         DayRange range;
-        @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
-        Path summaryJson;
+        @Mixin
+        SummaryJson summaryJson;
         @Option(names = "--no-load", description = "do not load the published days into the job's warehouse")
         boolean noLoad;
 
@@ -228,7 +234,7 @@ public final class Cli implements Callable<Integer> {
             LocalDate t = range.to();
             return withApplication(jobFile.path, ctx -> {
                 RunSummary summary = ctx.getBean(ExportService.class).export(f, t);
-                int code = report(ctx, summary, summaryJson);
+                int code = report(ctx, summary, summaryJson.path);
                 if (noLoad || ctx.getBean(JobDefinition.class).warehouse() == null || code == RunSummary.INVALID) {
                     return code;
                 }
@@ -246,15 +252,15 @@ public final class Cli implements Callable<Integer> {
         JobFile jobFile;
         @Mixin
         DayRange range;
-        @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
-        Path summaryJson;
+        @Mixin
+        SummaryJson summaryJson;
 
         @Override
         public Integer call() {
             LocalDate f = range.from();
             LocalDate t = range.to();
             return withApplication(jobFile.path, ctx -> new WarehouseCommands(ctx, environment, out, err, clock)
-                    .load(f, t, null, summaryJson));
+                    .load(f, t, null, summaryJson.path));
         }
     }
 
@@ -287,8 +293,8 @@ public final class Cli implements Callable<Integer> {
         List<String> partitions;
         @Option(names = "--failed", description = "every day whose last attempt failed")
         boolean failed;
-        @Option(names = "--summary-json", paramLabel = "FILE", description = "write a machine-readable summary to this file")
-        Path summaryJson;
+        @Mixin
+        SummaryJson summaryJson;
         @Option(names = "--yes", description = "do not ask for confirmation on a terminal")
         boolean yes;
 
@@ -309,7 +315,7 @@ public final class Cli implements Callable<Integer> {
                     out.println("rerun cancelled: nothing was changed");
                     return RunSummary.OK;
                 }
-                return report(ctx, service.rerun(which), summaryJson);
+                return report(ctx, service.rerun(which), summaryJson.path);
             });
         }
     }

@@ -164,7 +164,7 @@ public final class ExportService {
         List<RequestWindow> now = new ArrayList<>();
         List<LocalDate> deferred = new ArrayList<>();
         for (RequestWindow w : todo) {
-            if (fetched(w)) {
+            if (isFetched(w)) {
                 now.add(w);
             } else if (remaining > 0) {
                 now.add(w);
@@ -192,10 +192,6 @@ public final class ExportService {
 
     /** Whether every day of a window already has a complete spool: converting it costs no request. */
     public boolean isFetched(RequestWindow w) {
-        return fetched(w);
-    }
-
-    private boolean fetched(RequestWindow w) {
         for (LocalDate d : w.days()) {
             if (!ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), d)).isComplete()) {
                 return false;
