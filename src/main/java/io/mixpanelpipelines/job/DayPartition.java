@@ -29,10 +29,17 @@ import org.springframework.batch.infrastructure.item.ItemStream;
 import org.springframework.batch.infrastructure.item.ItemStreamException;
 
 /**
- * Exports one day: the worker of a day partition. On {@link #open} it makes sure the day's spool is
- * complete (fetching it only if it is not), then the conversion step reads the spool in {@link LineBatch}es
- * and writes Parquet parts that roll at {@code export.partSize}. When the end of the spool arrives, the
- * last part is closed and the day is {@linkplain DayPublisher published}, inside that chunk's transaction.
+ * Exports one day: the worker of a day partition. The conversion step reads the day's body in
+ * {@link LineBatch}es and writes Parquet parts that roll at {@code export.partSize}. When the end of the
+ * body arrives, the last part is closed and the day is {@linkplain DayPublisher published}, inside that
+ * chunk's transaction.
+ *
+ * <p>The body comes from the day's complete spool when there is one (step 1 fetched it as part of a
+ * multi-day window, or an earlier run did). Otherwise the day is its own request and is
+ * {@linkplain StreamedFetch downloaded while it is converted}: the download decodes the body once for both
+ * its checks and this conversion, and writes the spool as usual. If the download gives an attempt up (a cut
+ * stream, {@code terminated early}), what was converted from it is discarded and the next attempt is
+ * converted from its start; nothing is published before the spool is committed.
  *
  * <p><b>Restartable.</b> Each closed part is a checkpoint: the parts so far, the offset and line number
  * just past the last event they hold, the rejected-line counts and file lengths. {@link #update} saves the
@@ -60,6 +67,8 @@ public class DayPartition implements ItemStream {
     static final String FIRST_REJECTION = "day.firstRejection";
     static final String PUBLISHED = "day.published";
     static final String HASH = "day.hashSum";
+    /** The SPOOL_ID of a conversion made while downloading: never resumed (the body may be fetched again). */
+    private static final String STREAMED = "streamed";
 
     private final ExportContext ctx;
     private final LocalDate day;
@@ -71,6 +80,8 @@ public class DayPartition implements ItemStream {
     private Spool spool;
     private SpoolManifest spoolManifest;
     private SpoolLineReader lines;
+    private StreamedFetch streamed;
+    private MixpanelEventParser parser;
     private RejectedLines rejected;
 
     // the checkpoint: everything as of the last closed part
@@ -117,34 +128,45 @@ public class DayPartition implements ItemStream {
         ec.putString(RUN_ID, runId);
         ctx.ledger().started(job.name(), day, ctx.runId());
         try {
-            // fetching is the job's first step; a day is converted only once its spool is complete
             spool = ctx.spools().forRequest(request());
+            parser = new MixpanelEventParser(job.mixpanel().timezone(), job.export().timeInMs());
             if (!spool.isComplete()) {
-                throw new PartitionFailedException(day + ": no complete spool in " + spool.dir()
-                        + " (the day was not fetched)");
+                // the day is its own request (step 1 left it to this step): download it while converting
+                ec.putString(SPOOL_ID, STREAMED);
+                cleanStaging();
+                rejected = new RejectedLines(spool.rejectedDir(), day.toString());
+                rejected.resetTo(0, 0);
+                streamed = new StreamedFetch(ctx.client(), request(), spool, ctx.requestSlots(), day.toString());
+                return; // the reader opens on the first read, once the download's first attempt has begun
             }
             spoolManifest = spool.manifest();
             String bodyId = spool.bodyId();
-            if (bodyId.equals(ec.containsKey(SPOOL_ID) ? ec.getString(SPOOL_ID) : null)) {
+            String checkpointed = ec.containsKey(SPOOL_ID) ? ec.getString(SPOOL_ID) : null;
+            if (bodyId.equals(checkpointed)) {
                 restore(ec);
-            } else if (ec.containsKey(SPOOL_ID)) {
+            } else if (STREAMED.equals(checkpointed)) {
+                log.info("{}: converting the spool downloaded by the interrupted execution from the start", day);
+            } else if (checkpointed != null) {
                 log.info("{}: the spool was fetched again since the last checkpoint; converting from the start", day);
             }
             ec.putString(SPOOL_ID, bodyId);
             cleanStaging();
             rejected = new RejectedLines(spool.rejectedDir(), day.toString());
             rejected.resetTo(rejectedLinesBytes, rejectedReasonsBytes);
-            MixpanelEventParser parser = new MixpanelEventParser(job.mixpanel().timezone(), job.export().timeInMs());
             InputStream in = spool.openLines();
             in.skipNBytes(resumeOffset);
-            // parsing runs on the reader's own thread (the parser is confined to it), encoding on this one
-            lines = new SpoolLineReader(in, resumeOffset, resumeLine, BATCH_BYTES, MAX_LINE_BYTES, b -> b.parse(parser));
+            lines = reader(in, resumeOffset, resumeLine);
             if (resumeOffset > 0) {
                 log.info("{}: resuming after {} closed parts at line {}", day, parts.size(), resumeLine);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(day + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Parsing runs on the reader's own thread (the parser is confined to it), encoding on the step's. */
+    private SpoolLineReader reader(InputStream in, long offset, long line) {
+        return new SpoolLineReader(in, offset, line, BATCH_BYTES, MAX_LINE_BYTES, b -> b.parse(parser));
     }
 
     private ExportRequest request() {
@@ -175,14 +197,56 @@ public class DayPartition implements ItemStream {
 
     /** The next batch of lines; the end marker once; then null. */
     public LineBatch read() throws IOException {
-        if (finished || lines == null) {
-            return null;
+        while (true) {
+            if (finished) {
+                return null;
+            }
+            if (lines == null) {
+                if (streamed == null) {
+                    return null;
+                }
+                // waits for the download's next attempt; throws the client's failure when there is none
+                lines = reader(streamed.nextAttempt(), 0, 1);
+            }
+            LineBatch batch;
+            try {
+                batch = lines.next();
+            } catch (StreamedFetch.AttemptAbandonedException e) {
+                discardAttempt(e.getMessage());
+                continue;
+            }
+            if (batch == null) {
+                finished = true;
+            } else if (batch.isEnd() && streamed != null) {
+                spoolManifest = streamed.manifest(); // the stream ends only once the spool is committed
+            }
+            return batch;
         }
-        LineBatch batch = lines.next();
-        if (batch == null) {
-            finished = true;
+    }
+
+    /** Forgets everything converted from a download attempt that was given up; the next one starts afresh. */
+    private void discardAttempt(String reason) throws IOException {
+        log.warn("{}: {}; converting the next attempt from the start", day, reason);
+        lines.close();
+        lines = null;
+        if (current != null) {
+            current.abort();
+            current = null;
         }
-        return batch;
+        parts = new ArrayList<>();
+        cleanStaging();
+        resumeOffset = 0;
+        resumeLine = 1;
+        rejectedCount = 0;
+        rejectedLinesBytes = 0;
+        rejectedReasonsBytes = 0;
+        firstRejection = null;
+        hashSum = 0;
+        pendingRejected = 0;
+        pendingFirstRejection = null;
+        pendingHash = 0;
+        rejected.close(); // buffered rejections of the void attempt are flushed, then cut off
+        rejected.resetTo(0, 0);
     }
 
     public void write(Chunk<? extends LineBatch> chunk) throws Exception {
@@ -342,6 +406,10 @@ public class DayPartition implements ItemStream {
             }
         } catch (IOException e) {
             throw new ItemStreamException(day + ": cannot close the spool", e);
+        } finally {
+            if (streamed != null) {
+                streamed.close(); // waits for a download still running, so that its spool is kept
+            }
         }
     }
 

@@ -46,11 +46,19 @@ public final class DayStepListener implements StepExecutionListener {
                 : rootOf(stepExecution.getFailureExceptions().get(0));
         String message = failure == null ? "step " + stepExecution.getStatus()
                 : failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
-        ctx.ledger().failed(ctx.job().name(), day, ctx.runId(), message);
-        log.error("{}: failed: {}", day, message);
         String code = failure instanceof MixpanelAuthenticationException || failure instanceof MixpanelRequestException
                 || failure instanceof InvalidJobException ? FATAL
-                : failure instanceof MixpanelRateLimitedException ? DEFERRED : ExitStatus.FAILED.getExitCode();
+                : failure instanceof MixpanelRateLimitedException
+                        || failure instanceof io.mixpanelpipelines.source.RequestBudgetExhaustedException
+                        ? DEFERRED : ExitStatus.FAILED.getExitCode();
+        if (code.equals(DEFERRED)) {
+            // the request was never answered: a later run plans the day again
+            ctx.ledger().deferred(ctx.job().name(), java.util.List.of(day), ctx.runId(), message);
+            log.warn("{}: deferred: {}", day, message);
+        } else {
+            ctx.ledger().failed(ctx.job().name(), day, ctx.runId(), message);
+            log.error("{}: failed: {}", day, message);
+        }
         ctx.outcomes().put(day, code);
         return new ExitStatus(code, message);
     }

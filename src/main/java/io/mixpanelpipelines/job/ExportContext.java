@@ -15,10 +15,12 @@ import io.mixpanelpipelines.storage.Storage;
  * @param runId identifies this invocation in part names, manifests and the request log
  * @param outcomes how each day of this run ended when it did not publish (FAILED_FATAL, DEFERRED, FAILED),
  *     for the exit code; the ledger holds the durable state
+ * @param requestSlots bounds the downloads in flight across the run's steps (export.maxConcurrentRequests)
  */
 public record ExportContext(JobDefinition job, String runId, MixpanelExportClient client, SpoolStore spools,
         Storage storage, DatasetLayout layout, DayPublisher publisher, PartitionLedger ledger, Progress progress,
-        RequestBudget budget, java.util.Map<java.time.LocalDate, String> outcomes) {
+        RequestBudget budget, java.util.Map<java.time.LocalDate, String> outcomes,
+        java.util.concurrent.Semaphore requestSlots) {
 
     /** The request of a single day: also the name of that day's spool. */
     public static ExportRequest dayRequest(JobDefinition job, java.time.LocalDate day) {

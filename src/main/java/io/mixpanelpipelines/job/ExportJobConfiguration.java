@@ -97,14 +97,18 @@ public class ExportJobConfiguration {
                 .build();
     }
 
-    /** Step 2's partitions: the days of the windows whose spool step 1 completed. */
+    /**
+     * Step 2's partitions: the days with a complete spool (step 1 split their window, or an earlier run
+     * fetched them) and the one-day windows, which their day step downloads while converting.
+     */
     @Bean
     @JobScope
     public DayPartitioner dayPartitioner(@Value("#{jobParameters['windows']}") String windows, ExportContext ctx) {
         java.util.List<LocalDate> days = new java.util.ArrayList<>();
         for (RequestWindow w : RequestWindow.decode(windows)) {
             for (LocalDate d : w.days()) {
-                if (ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), d)).isComplete()) {
+                if (ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), d)).isComplete()
+                        || (w.days().size() == 1 && !ctx.outcomes().containsKey(d))) {
                     days.add(d);
                 }
             }

@@ -77,7 +77,8 @@ public class ExportRunConfiguration {
         Storage storage = StorageFactory.create(job.destination().uri(), job.destination().s3(), job.destination().gcs());
         DatasetLayout layout = new DatasetLayout(job.destination().uri(), job.mixpanel().projectId());
         return new ExportContext(job, runId, client, new SpoolStore(job.export().spoolDir(), job.name()), storage, layout,
-                new DayPublisher(storage, layout), ledger, progress, budget, new java.util.concurrent.ConcurrentHashMap<>());
+                new DayPublisher(storage, layout), ledger, progress, budget, new java.util.concurrent.ConcurrentHashMap<>(),
+                new java.util.concurrent.Semaphore(job.export().maxConcurrentRequests()));
     }
 
     @Bean

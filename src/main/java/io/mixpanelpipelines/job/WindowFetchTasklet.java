@@ -18,8 +18,8 @@ import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.batch.core.scope.context.ChunkContext;
 
 /**
- * Fetches one request window into its spool (unless a complete one is there) and, for a multi-day window,
- * splits it into one spool per day. A refusal or an exhausted budget does not fail the step: the window's
+ * Fetches one multi-day request window into its spool (unless a complete one is there) and splits it into
+ * one spool per day. A one-day window is left to its day's step, which downloads and converts it at once. A refusal or an exhausted budget does not fail the step: the window's
  * days are recorded as FAILED or DEFERRED (a later run plans them again) and the days that were fetched
  * still get converted. Restartable: every stage is skipped once its result is complete on disk.
  */
@@ -45,6 +45,12 @@ public final class WindowFetchTasklet implements Tasklet {
         }
         if (daySpools.values().stream().allMatch(Spool::isComplete)) {
             log.info("{}: using the complete spool{} (no request)", label, days.size() > 1 ? "s" : "");
+            return RepeatStatus.FINISHED;
+        }
+        if (days.size() == 1) {
+            // a one-day window is the day's own request: its day step downloads it while converting it
+            // (StreamedFetch), decoding the body once instead of twice
+            log.debug("{}: fetched by its day step", label);
             return RepeatStatus.FINISHED;
         }
         ExportRequest request = new ExportRequest(window.from(), window.to(), ctx.job().export().events(), null, null,

@@ -16,5 +16,15 @@ public interface MixpanelExportClient {
      * @throws MixpanelRateLimitedException Mixpanel kept answering 429: defer the work
      * @throws MixpanelUnavailableException transient failures outlasted every attempt
      */
-    SpoolManifest fetch(ExportRequest request, Spool spool);
+    default SpoolManifest fetch(ExportRequest request, Spool spool) {
+        return fetch(request, spool, BodySink.NONE);
+    }
+
+    /**
+     * Like {@link #fetch(ExportRequest, Spool)}, also handing the decoded body to {@code sink} as it
+     * arrives, attempt by attempt (see {@link BodySink}), so that it can be converted while it downloads.
+     * The spool is written and committed exactly as without a sink; {@link BodySink#complete} is called
+     * only after the commit.
+     */
+    SpoolManifest fetch(ExportRequest request, Spool spool, BodySink sink);
 }

@@ -116,6 +116,39 @@ abstract class AbstractExportIntegrationTests {
     }
 
     @Test
+    void aDayDownloadedWhileConvertedStartsAfreshAfterACutStreamOrATerminatedEarlyBody() throws Exception {
+        // one day is its own request: it is converted while it downloads (StreamedFetch); parts roll at
+        // 256 KB, so the abandoned attempts leave closed parts and a rejected 'terminated early' line behind
+        sim.faults().enqueue(Fault.cutMidStream()).enqueue(Fault.terminatedEarly()).enqueue(Fault.status(503));
+
+        int code = ws.export("2026-01-02", "2026-01-02");
+
+        assertThat(code).as(ws.lastErr).isZero();
+        assertThat(sim.requestCount()).as("one request, three retries").isEqualTo(4);
+        ParquetAssertions.assertExactly(ws.events(), served(D2));
+        ParquetAssertions.assertFoldersMatchManifests(ws.events(), java.util.Set.of(D2));
+        assertThat(ws.spool.resolve("it-events/_rejected/" + D2 + ".lines")).as("nothing of a void attempt is kept")
+                .doesNotExist();
+        assertThat(Files.readString(ws.day("2026-01-02").resolve("_SUCCESS"))).contains("\"rejectedLines\" : 0");
+    }
+
+    @Test
+    void daysOfOneRequestEachDownloadAndConvertInParallelExactly() throws Exception {
+        ws.job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(),
+                "partSize: 256KB", "daysPerRequest: 1", "parallelism: 3");
+        sim.faults().enqueue(Fault.cutMidStream());
+
+        int code = ws.export("2026-01-01", "2026-01-03");
+
+        assertThat(code).as(ws.lastErr).isZero();
+        assertThat(sim.requestCount()).as("a request per day, one retried").isEqualTo(4);
+        ParquetAssertions.assertExactly(ws.events(), served(D1, D2, D3));
+        ParquetAssertions.assertFoldersMatchManifests(ws.events(), java.util.Set.of(D1, D2, D3));
+        assertThat(ws.export("2026-01-01", "2026-01-03")).isZero();
+        assertThat(sim.requestCount()).as("published days cost nothing again").isEqualTo(4);
+    }
+
+    @Test
     void aWrongSecretExitsTwoWithinSecondsNamingTheCredentialNotItsValue() throws Exception {
         ws.env.put("IT_SA_SECRET", "wrong-" + SECRET);
         long start = System.nanoTime();

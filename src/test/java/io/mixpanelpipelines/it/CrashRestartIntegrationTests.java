@@ -63,6 +63,38 @@ class CrashRestartIntegrationTests {
         }
     }
 
+    @Test
+    void aDayKilledWhileDownloadingAndConvertingIsFetchedOnceMoreAndLandsExactly() throws Exception {
+        // a one-day request is converted while it downloads: a kill before its body is complete loses that
+        // body (the export API cannot resume one), so the restart asks for the day once more
+        String secret = "crash-secret-" + System.nanoTime();
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(150_000).seed(6).projectId("123456")
+                .serviceAccount("crash-user", secret).timezone(ZoneId.of("UTC")).build().start(0)) {
+            ExportWorkspace ws = new ExportWorkspace(tmp, Map.of())
+                    .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "partSize: 1MB", "parallelism: 1");
+            Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
+            List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+            String[] args = {"export", "--job", ws.jobFile.toString(), "--from", "2026-01-02", "--to", "2026-01-02"};
+            Path staging = tmp.resolve("export/123456/_staging/events");
+
+            ChildJvm first = ChildJvm.start(tmp, "first", env, props, args);
+            waitForStagedParts(staging, 4, first);
+            first.process.destroyForcibly();
+            first.process.waitFor(30, TimeUnit.SECONDS);
+            boolean bodyWasComplete = Files.exists(tmp.resolve("spool/it-events/2026-01-02_2026-01-02/complete.json"));
+
+            ChildJvm second = ChildJvm.start(tmp, "second", env, props, args);
+            assertThat(second.process.waitFor(180, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.process.exitValue()).as(second.err()).isZero();
+
+            assertThat(sim.requestCount()).as("the day once more, unless its body had been completed")
+                    .isEqualTo(bodyWasComplete ? 1 : 2);
+            LocalDate d2 = LocalDate.parse("2026-01-02");
+            ParquetAssertions.assertExactly(ws.events(), Map.of(d2, sim.expectedLines(d2, true)));
+            ParquetAssertions.assertFoldersMatchManifests(ws.events(), Set.of(d2));
+        }
+    }
+
     /** Waits until some day has {@code parts} closed parts in staging; returns that day's staging folder. */
     private static Path waitForStagedParts(Path staging, int parts, ChildJvm child) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);

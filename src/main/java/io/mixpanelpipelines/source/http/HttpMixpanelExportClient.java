@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.source.http;
 
+import io.mixpanelpipelines.source.BodySink;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.MixpanelAuthenticationException;
 import io.mixpanelpipelines.source.MixpanelCredentials;
@@ -69,7 +70,7 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
     }
 
     @Override
-    public SpoolManifest fetch(ExportRequest request, Spool spool) {
+    public SpoolManifest fetch(ExportRequest request, Spool spool, BodySink sink) {
         for (int attempt = 1; ; attempt++) {
             MixpanelException earlier = fatal.get();
             if (earlier != null) {
@@ -83,9 +84,10 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
             }
             TransientFailure failure;
             try {
-                return attempt(request, spool, attempt);
+                return attempt(request, spool, attempt, sink);
             } catch (TransientFailure t) {
                 failure = t;
+                sink.abandon(t.getMessage());
             } catch (MixpanelAuthenticationException e) {
                 fatal.compareAndSet(null, e);
                 throw e;
@@ -113,7 +115,7 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
         }
     }
 
-    private SpoolManifest attempt(ExportRequest request, Spool spool, int attempt) {
+    private SpoolManifest attempt(ExportRequest request, Spool spool, int attempt, BodySink sink) {
         URI uri = uri(request);
         long requestId = recorder.beforeSend(request, attempt);
         HttpURLConnection connection;
@@ -145,13 +147,14 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
                 recorder.completed(requestId, status, "http-" + status, body.length());
                 throw classify(status, body, connection.getHeaderField("Retry-After"), request);
             }
-            return receive(request, spool, connection, requestId);
+            return receive(request, spool, connection, requestId, sink);
         } finally {
             connection.disconnect();
         }
     }
 
-    private SpoolManifest receive(ExportRequest request, Spool spool, HttpURLConnection connection, long requestId) {
+    private SpoolManifest receive(ExportRequest request, Spool spool, HttpURLConnection connection, long requestId,
+            BodySink sink) {
         boolean gzip = "gzip".equalsIgnoreCase(connection.getContentEncoding());
         long contentLength = connection.getContentLengthLong();
         CountingInputStream raw = null;
@@ -163,6 +166,7 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
             recorder.completed(requestId, 200, "spool-error", 0);
             throw spoolFailure(request, spool, e);
         }
+        sink.begin();
         try (InputStream body = connection.getInputStream(); OutputStream out = spoolOut) {
             raw = new CountingInputStream(body, out);
             InputStream decoded = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
@@ -170,6 +174,7 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
             int n;
             while ((n = decoded.read(buf)) > 0) {
                 scanner.accept(buf, n);
+                sink.write(buf, 0, n);
             }
             // drain whatever follows the gzip trailer so the spool holds the body exactly as sent
             while (raw.read(buf) > 0) {
@@ -207,6 +212,7 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
         }
         log.info("export {}: received {} lines, {} bytes ({})", request.window(), scanner.lines(), raw.count(),
                 manifest.encoding());
+        sink.complete(manifest);
         return manifest;
     }
 

@@ -1,0 +1,116 @@
+package io.mixpanelpipelines.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mixpanelpipelines.source.BodySink;
+import io.mixpanelpipelines.source.ExportRequest;
+import io.mixpanelpipelines.source.MixpanelExportClient;
+import io.mixpanelpipelines.source.MixpanelUnavailableException;
+import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.source.SpoolManifest;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hand-over between a download and the conversion reading it: attempts, their end, their abandonment
+ * and a final failure. The client here is a stand-in that drives the sink the way the HTTP client does;
+ * the HTTP client itself with the simulator's faults is covered by the export integration tests.
+ */
+class StreamedFetchTests {
+
+    private static final LocalDate DAY = LocalDate.of(2026, 1, 2);
+    private static final ExportRequest REQUEST = new ExportRequest(DAY, DAY, List.of(), null, null, false);
+    private static final SpoolManifest MANIFEST = new SpoolManifest("2026-01-02", "gzip", 10, 2, 8, Instant.EPOCH);
+
+    @TempDir
+    Path tmp;
+
+    private StreamedFetch start(MixpanelExportClient client) {
+        return new StreamedFetch(client, REQUEST, new Spool(tmp.resolve("spool")), new Semaphore(1), "test");
+    }
+
+    private static void write(BodySink sink, String text) {
+        byte[] b = text.getBytes(StandardCharsets.UTF_8);
+        sink.write(b, 0, b.length);
+    }
+
+    @Test
+    void anAttemptEndsOnlyOnceTheSpoolIsCommittedAndAnAbandonedOneIsReplacedByTheNext() throws Exception {
+        MixpanelExportClient client = (request, spool, sink) -> {
+            sink.begin();
+            write(sink, "{\"event\":\"a\"}\n{\"event\":");
+            sink.abandon("body cut after 20 bytes");
+            sink.begin();
+            write(sink, "{\"event\":\"a\"}\n");
+            write(sink, "{\"event\":\"b\"}\n");
+            sink.complete(MANIFEST);
+            return MANIFEST;
+        };
+        try (StreamedFetch fetch = start(client)) {
+            InputStream first = fetch.nextAttempt();
+            assertThatThrownBy(first::readAllBytes).isInstanceOf(StreamedFetch.AttemptAbandonedException.class)
+                    .hasMessageContaining("body cut after 20 bytes");
+
+            InputStream second = fetch.nextAttempt();
+
+            assertThat(new String(second.readAllBytes(), StandardCharsets.UTF_8))
+                    .isEqualTo("{\"event\":\"a\"}\n{\"event\":\"b\"}\n");
+            assertThat(fetch.manifest()).isEqualTo(MANIFEST);
+        }
+    }
+
+    @Test
+    void aFetchThatFailsForGoodFailsTheReaderWithTheClientsException() throws Exception {
+        MixpanelExportClient client = (request, spool, sink) -> {
+            sink.begin();
+            write(sink, "{\"event\":\"a\"}\n");
+            sink.abandon("HTTP 503");
+            throw new MixpanelUnavailableException("export of 2026-01-02 failed after 5 attempts; last: HTTP 503");
+        };
+        try (StreamedFetch fetch = start(client)) {
+            InputStream first = fetch.nextAttempt();
+            assertThatThrownBy(first::readAllBytes).isInstanceOf(StreamedFetch.AttemptAbandonedException.class);
+
+            assertThatThrownBy(fetch::nextAttempt).isInstanceOf(MixpanelUnavailableException.class)
+                    .hasMessageContaining("after 5 attempts");
+            assertThatThrownBy(fetch::nextAttempt).as("and again").isInstanceOf(MixpanelUnavailableException.class);
+        }
+    }
+
+    @Test
+    void aConsumerThatStopsEarlyDoesNotStopTheDownloadWhichCloseWaitsFor() throws Exception {
+        AtomicBoolean finished = new AtomicBoolean();
+        CountDownLatch begun = new CountDownLatch(1);
+        MixpanelExportClient client = (request, spool, sink) -> {
+            sink.begin();
+            begun.countDown();
+            byte[] chunk = new byte[1 << 16];
+            for (int i = 0; i < 4 * StreamedFetch.QUEUED_CHUNKS; i++) { // far more than the queue holds
+                sink.write(chunk, 0, chunk.length);
+            }
+            sink.complete(MANIFEST);
+            finished.set(true);
+            return MANIFEST;
+        };
+        StreamedFetch fetch = start(client);
+        InputStream attempt = fetch.nextAttempt();
+        assertThat(begun.await(5, TimeUnit.SECONDS)).isTrue();
+        attempt.read(new byte[10]);
+
+        attempt.close(); // the conversion failed and went away
+        fetch.close();
+
+        assertThat(finished).as("the paid-for download ran to its end").isTrue();
+    }
+}
