@@ -39,6 +39,7 @@ public final class EventParquetWriter implements Closeable {
             this.writer = new Builder(file, writeSupport)
                     .withConf(new PlainParquetConfiguration())
                     .withCodecFactory(codecs)
+                    .withAllocator(new RecyclingAllocator(2 * options.rowGroupSize()))
                     .withCompressionCodec(codecName(options.codec()))
                     .withRowGroupSize(options.rowGroupSize())
                     .withPageSize(options.pageSize())

@@ -59,8 +59,15 @@ final class HadoopFreeCodecFactory implements CompressionCodecFactory {
         compressors.clear();
     }
 
+    /**
+     * zstd through reused input and output arrays: parquet-java consumes what {@code compress} returns
+     * before it compresses again (it copies a data page into the row group's buffer, and a dictionary page
+     * with {@code BytesInput.copy}), so one pair of arrays serves every page of a writer.
+     */
     private static final class ZstdCompressor implements BytesInputCompressor {
         private ZstdCompressCtx ctx;
+        private final ReusableBytes input = new ReusableBytes();
+        private byte[] output = new byte[0];
 
         ZstdCompressor(int level) {
             ctx = new ZstdCompressCtx();
@@ -72,9 +79,14 @@ final class HadoopFreeCodecFactory implements CompressionCodecFactory {
             if (ctx == null) {
                 throw new IllegalStateException("compressor already released");
             }
-            // A fresh output array per page: parquet may keep the returned BytesInput until the row group
-            // is flushed, so a reused buffer would be overwritten.
-            return BytesInput.from(ctx.compress(bytes.toByteArray()));
+            input.reset();
+            bytes.writeAllTo(input);
+            int bound = (int) Math.min(Integer.MAX_VALUE - 8, Zstd.compressBound(input.size()));
+            if (output.length < bound) {
+                output = new byte[bound];
+            }
+            int n = ctx.compressByteArray(output, 0, output.length, input.array(), 0, input.size());
+            return BytesInput.from(output, 0, n);
         }
 
         @Override
@@ -173,6 +185,43 @@ final class HadoopFreeCodecFactory implements CompressionCodecFactory {
         @Override
         byte[] decompress(byte[] compressed, int uncompressedSize) {
             return compressed;
+        }
+    }
+
+    /** A growable byte array written as a stream and reused from page to page. */
+    private static final class ReusableBytes extends java.io.OutputStream {
+        private byte[] bytes = new byte[1 << 16];
+        private int size;
+
+        void reset() {
+            size = 0;
+        }
+
+        byte[] array() {
+            return bytes;
+        }
+
+        int size() {
+            return size;
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            bytes[size++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            ensure(len);
+            System.arraycopy(b, off, bytes, size, len);
+            size += len;
+        }
+
+        private void ensure(int more) {
+            if (size + more > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(size + more, bytes.length * 2));
+            }
         }
     }
 }
