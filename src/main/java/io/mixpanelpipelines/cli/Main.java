@@ -9,6 +9,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // Spring Boot warms up web and validation libraries on a background thread; no command uses them,
+        // and on a small machine that thread competes with the export for a core while it starts
+        System.setProperty("spring.backgroundpreinitializer.ignore", "true");
         int code = new Cli(System.getenv(), System.out, System.err, Map.of()).run(args);
         System.exit(code);
     }
