@@ -284,7 +284,7 @@ public class DayPartition implements ItemStream {
                 openPart();
             }
             current.write(event, buf);
-            pendingHash += LineHash.hash(buf, batch.start(i), length);
+            pendingHash += batch.hash(i); // hashed by the parsing thread
             events++;
             if (++sinceSizeCheck >= SIZE_CHECK_EVERY) {
                 sinceSizeCheck = 0;

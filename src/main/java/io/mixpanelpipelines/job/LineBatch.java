@@ -28,6 +28,7 @@ public final class LineBatch {
     private long[] endOffsets = new long[256];
     private ParsedEvent[] events = new ParsedEvent[0];
     private String[] errors = new String[0];
+    private long[] hashes = new long[0];
 
     private LineBatch(int capacity, boolean end) {
         this.buffer = new byte[capacity];
@@ -79,8 +80,9 @@ public final class LineBatch {
     }
 
     /**
-     * Parses every line (but oversized ones) into {@link #event}, or records why it is malformed in
-     * {@link #error}. The events point into this batch's buffer; their objects are reused with the batch.
+     * Parses every line (but oversized ones) into {@link #event} and hashes it ({@link #hash}), or records
+     * why it is malformed in {@link #error}. The events point into this batch's buffer; their objects are
+     * reused with the batch.
      */
     void parse(MixpanelEventParser parser) {
         if (events.length < count) {
@@ -91,6 +93,7 @@ public final class LineBatch {
                 events[i] = new ParsedEvent();
             }
             errors = new String[n];
+            hashes = new long[n];
         }
         for (int i = 0; i < count; i++) {
             errors[i] = null;
@@ -99,6 +102,7 @@ public final class LineBatch {
             }
             try {
                 parser.parse(buffer, starts[i], lengths[i], events[i]);
+                hashes[i] = LineHash.hash(buffer, starts[i], lengths[i]);
             } catch (MalformedEventException e) {
                 errors[i] = e.getMessage();
             }
@@ -108,6 +112,11 @@ public final class LineBatch {
     /** The event of line {@code i}, after {@link #parse}, when {@link #error} is null. */
     public ParsedEvent event(int i) {
         return events[i];
+    }
+
+    /** The {@link LineHash} of line {@code i}, after {@link #parse}, when {@link #error} is null. */
+    long hash(int i) {
+        return hashes[i];
     }
 
     /** Why line {@code i} is malformed, after {@link #parse}; null when it parsed. */
