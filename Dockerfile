@@ -9,7 +9,8 @@ WORKDIR /app
 COPY target/lib/ /app/lib/
 COPY target/mixpanel-pipelines.jar /app/mixpanel-pipelines.jar
 USER 10001:10001
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"
+# the throughput collector suits a batch job (about 10% faster than G1 on 2 cores; README, Performance)
+ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+UseParallelGC -Djava.io.tmpdir=/tmp"
 # 8080: Actuator (health probes, /actuator/prometheus) of the `schedule` command
 EXPOSE 8080
 ENTRYPOINT ["java", "-jar", "/app/mixpanel-pipelines.jar"]

@@ -84,6 +84,9 @@ class ExportBenchmark {
 
     private void benchmark(long events, Path gz, int repeat, boolean stages) throws Exception {
         List<Double> cli = new ArrayList<>();
+        List<Double> tuned = new ArrayList<>();
+        List<String> tunedMemory = new ArrayList<>();
+        String tunedArgs = System.getProperty("benchmark.tunedJvmArgs", "-XX:+UseParallelGC");
         List<Double> baseline = new ArrayList<>();
         List<Double> duck = new ArrayList<>();
         List<Double> floor = new ArrayList<>();
@@ -95,12 +98,17 @@ class ExportBenchmark {
         try (FileServer server = new FileServer(gz)) {
             for (int r = 0; r < repeat && Boolean.parseBoolean(System.getProperty("benchmark.cli", "true")); r++) {
                 floor.add(gunzipSeconds(gz));
-                CliRun run = cli(gz, server.uri(), JAR);
+                CliRun run = cli(gz, server.uri(), JAR, "");
                 cli.add(run.seconds);
                 cliBytes = run.parquetBytes;
                 memory.add(run.memory());
+                if (!tunedArgs.isBlank()) {
+                    CliRun t = cli(gz, server.uri(), JAR, tunedArgs);
+                    tuned.add(t.seconds);
+                    tunedMemory.add(t.memory());
+                }
                 if (!baselineJar.isBlank()) {
-                    CliRun before = cli(gz, server.uri(), Path.of(baselineJar));
+                    CliRun before = cli(gz, server.uri(), Path.of(baselineJar), "");
                     baseline.add(before.seconds);
                     baselineMemory.add(before.memory());
                 }
@@ -120,6 +128,11 @@ class ExportBenchmark {
                     range(events, cli, duck, false)));
             table.add(String.format(Locale.ROOT, "%-9s %-34s %s", events, "  -> fraction of gunzip floor",
                     range(events, cli, floor, true)));
+            if (!tuned.isEmpty()) {
+                row(events, "CLI, java " + tunedArgs, tuned, events, String.join(" | ", tunedMemory));
+                table.add(String.format(Locale.ROOT, "%-9s %-34s %s", events, "  -> project / DuckDB",
+                        range(events, tuned, duck, false)));
+            }
             if (!baseline.isEmpty()) {
                 row(events, "baseline CLI (before)", baseline, events, String.join(" | ", baselineMemory));
                 table.add(String.format(Locale.ROOT, "%-9s %-34s %s", events, "  -> baseline / DuckDB",
@@ -142,8 +155,9 @@ class ExportBenchmark {
                         Duration.ofSeconds(1), ClientSettings.DEFAULT_MAX_LINE_BYTES),
                 new MixpanelCredentials(Secret.of(USER), Secret.of(SECRET), true, "benchmark"), RequestRecorder.NONE,
                 d -> { }, ZoneOffset.UTC);
+        ExportRequest request = new ExportRequest(DAY, DAY, List.of(), null, null, false);
         long t0 = System.nanoTime();
-        client.fetch(new ExportRequest(DAY, DAY, List.of(), null, null, false), spool);
+        client.fetch(request, spool);
         stage(events, "stage: download+spool (+tail check)", t0);
 
         t0 = System.nanoTime();
@@ -176,8 +190,21 @@ class ExportBenchmark {
                             (cpu.getCurrentThreadCpuTime() - cpu0) / 1e9));
             Files.delete(parquet);
         }
-        if (lines != events || parsed != events) {
-            throw new IllegalStateException("expected " + events + " events, read " + lines + " lines, parsed " + parsed);
+        // what export does with a one-day request: all of the above at once, the download feeding the rest
+        spool.delete();
+        t0 = System.nanoTime();
+        long streamed;
+        try (StreamedFetch fetch = new StreamedFetch(client, request, spool, new java.util.concurrent.Semaphore(1), "bench");
+                EventParquetWriter writer = new EventParquetWriter(new LocalStorage().newOutputFile(Location.of(parquet)),
+                        ParquetWriterOptions.defaults())) {
+            streamed = convertAll(fetch.nextAttempt(), writer);
+        }
+        row(events, "stage: all at once (as export does)", List.of((System.nanoTime() - t0) / 1e9), events,
+                "parquet " + Files.size(parquet) / 1000 + " kB");
+        Files.delete(parquet);
+        if (lines != events || parsed != events || streamed != events) {
+            throw new IllegalStateException("expected " + events + " events, read " + lines + " lines, parsed " + parsed
+                    + ", converted while downloading " + streamed);
         }
         deleteTree(dir);
     }
@@ -188,9 +215,13 @@ class ExportBenchmark {
 
     /** Reads, parses (on the reader's thread, as {@link DayPartition} does) and optionally writes every event. */
     private static long parseAll(Spool spool, EventParquetWriter writer) throws IOException {
+        return convertAll(spool.openLines(), writer);
+    }
+
+    private static long convertAll(InputStream decoded, EventParquetWriter writer) throws IOException {
         MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
         long n = 0;
-        try (SpoolLineReader reader = new SpoolLineReader(spool.openLines(), 0, 1, DayPartition.BATCH_BYTES,
+        try (SpoolLineReader reader = new SpoolLineReader(decoded, 0, 1, DayPartition.BATCH_BYTES,
                 DayPartition.MAX_LINE_BYTES, b -> b.parse(parser))) {
             for (LineBatch b = reader.next(); b != null && !b.isEnd(); b = reader.next()) {
                 for (int i = 0; i < b.size(); i++) {
@@ -222,7 +253,8 @@ class ExportBenchmark {
         }
     }
 
-    private CliRun cli(Path gz, URI uri, Path jar) throws Exception {
+    /** Runs the CLI as its own process, with {@code jvmArgs} (and -Dbenchmark.jvmArgs) before {@code -jar}. */
+    private CliRun cli(Path gz, URI uri, Path jar, String jvmArgs) throws Exception {
         Path dir = WORK.resolve("cli").toAbsolutePath();
         deleteTree(dir);
         Files.createDirectories(dir);
@@ -246,7 +278,7 @@ class ExportBenchmark {
                 """.formatted(uri, DAY, dir.resolve("spool"), dir.resolve("export")));
         List<String> command = new ArrayList<>(List.of("/usr/bin/time", "-v", "java", "-Xmx512m",
                 "-Xlog:gc:file=" + dir.resolve("gc.log")));
-        String extra = System.getProperty("benchmark.jvmArgs", "");
+        String extra = jvmArgs + " " + System.getProperty("benchmark.jvmArgs", "");
         if (!extra.isBlank()) {
             command.addAll(List.of(extra.strip().split("\\s+")));
         }
