@@ -163,6 +163,20 @@ abstract class AbstractExportIntegrationTests {
     }
 
     @Test
+    void aWrongSecretOnADayDownloadedWhileConvertedExitsTwoAndLeavesNothing() throws Exception {
+        ws.env.put("IT_SA_SECRET", "wrong-" + SECRET);
+
+        int code = ws.export("2026-01-02", "2026-01-02");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(ws.lastErr + ws.lastOut).contains("IT_SA_SECRET").doesNotContain(SECRET);
+        assertThat(sim.requestCount()).isEqualTo(1);
+        assertThat(ws.events()).doesNotExist();
+        assertThat(ws.run("status", "--job", ws.jobFile.toString(), "--json")).isZero();
+        assertThat(ws.lastOut).contains("FAILED");
+    }
+
+    @Test
     void aMissingCredentialVariableExitsTwoBeforeAnyRequest() throws Exception {
         ws.env.remove("IT_SA_SECRET");
 
