@@ -133,9 +133,7 @@ public class DayPartition implements ItemStream {
             if (!spool.isComplete()) {
                 // the day is its own request (step 1 left it to this step): download it while converting
                 ec.putString(SPOOL_ID, STREAMED);
-                cleanStaging();
-                rejected = new RejectedLines(spool.rejectedDir(), day.toString());
-                rejected.resetTo(0, 0);
+                resetOutputs();
                 streamed = new StreamedFetch(ctx.client(), request(), spool, ctx.requestSlots(), day.toString());
                 return; // the reader opens on the first read, once the download's first attempt has begun
             }
@@ -150,9 +148,7 @@ public class DayPartition implements ItemStream {
                 log.info("{}: the spool was fetched again since the last checkpoint; converting from the start", day);
             }
             ec.putString(SPOOL_ID, bodyId);
-            cleanStaging();
-            rejected = new RejectedLines(spool.rejectedDir(), day.toString());
-            rejected.resetTo(rejectedLinesBytes, rejectedReasonsBytes);
+            resetOutputs();
             InputStream in = spool.openLines();
             in.skipNBytes(resumeOffset);
             lines = reader(in, resumeOffset, resumeLine);
@@ -182,6 +178,16 @@ public class DayPartition implements ItemStream {
         rejectedReasonsBytes = ec.getLong(REJECTED_REASONS_BYTES, 0L);
         firstRejection = ec.containsKey(FIRST_REJECTION) ? ec.getString(FIRST_REJECTION) : null;
         hashSum = ec.getLong(HASH, 0L);
+    }
+
+    /**
+     * Brings the day's outputs back to the checkpoint: deletes staged parts it does not name and cuts the
+     * rejected-line files back to its lengths (what a run that then died wrote after it).
+     */
+    private void resetOutputs() throws IOException {
+        cleanStaging();
+        rejected = new RejectedLines(spool.rejectedDir(), day.toString());
+        rejected.resetTo(rejectedLinesBytes, rejectedReasonsBytes);
     }
 
     /** Deletes staged parts the checkpoint does not name: written after it, by a run that then died. */
@@ -234,7 +240,6 @@ public class DayPartition implements ItemStream {
             current = null;
         }
         parts = new ArrayList<>();
-        cleanStaging();
         resumeOffset = 0;
         resumeLine = 1;
         rejectedCount = 0;
@@ -246,7 +251,7 @@ public class DayPartition implements ItemStream {
         pendingFirstRejection = null;
         pendingHash = 0;
         rejected.close(); // buffered rejections of the void attempt are flushed, then cut off
-        rejected.resetTo(0, 0);
+        resetOutputs();
     }
 
     public void write(Chunk<? extends LineBatch> chunk) throws Exception {
