@@ -25,21 +25,38 @@ class CrashRestartIntegrationTests {
     @TempDir
     Path tmp;
 
+    private final String secret = "crash-secret-" + System.nanoTime();
+
+    /** 150,000 events a day: a part (1MB) is about 1,300 events, a chunk (one checkpoint commit) about 5,000. */
+    private MixpanelSimulator simulator(int seed) {
+        return MixpanelSimulator.builder().eventsPerDay(150_000).seed(seed).projectId("123456")
+                .serviceAccount("crash-user", secret).timezone(ZoneId.of("UTC")).build().start(0);
+    }
+
+    private ExportWorkspace workspace(MixpanelSimulator sim) throws java.io.IOException {
+        return new ExportWorkspace(tmp, Map.of())
+                .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "partSize: 1MB", "parallelism: 1");
+    }
+
+    /** Runs the export command in a child JVM, on an H2 state database that both JVMs open. */
+    private ChildJvm start(String name, ExportWorkspace ws, String from, String to) throws Exception {
+        Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
+        List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+        return ChildJvm.start(tmp, name, env, props, "export", "--job", ws.jobFile.toString(), "--from", from, "--to", to);
+    }
+
+    private Path staging() {
+        return tmp.resolve("export/123456/_staging/events");
+    }
+
     @Test
     void aKilledExportResumesFromItsCheckpointWithoutAnotherRequest() throws Exception {
-        String secret = "crash-secret-" + System.nanoTime();
-        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(150_000).seed(5).projectId("123456")
-                .serviceAccount("crash-user", secret).timezone(ZoneId.of("UTC")).build().start(0)) {
-            ExportWorkspace ws = new ExportWorkspace(tmp, Map.of())
-                    .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "partSize: 1MB", "parallelism: 1");
-            Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
-            List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
-            String[] args = {"export", "--job", ws.jobFile.toString(), "--from", "2026-01-01", "--to", "2026-01-03"};
-            Path staging = tmp.resolve("export/123456/_staging/events");
+        try (MixpanelSimulator sim = simulator(5)) {
+            ExportWorkspace ws = workspace(sim);
 
-            ChildJvm first = ChildJvm.start(tmp, "first", env, props, args);
-            // a part is about 1,300 events and a chunk (one checkpoint commit) about 5,000: wait for several commits
-            Path stagedDay = waitForStagedParts(staging, 16, first);
+            ChildJvm first = start("first", ws, "2026-01-01", "2026-01-03");
+            // wait for several checkpoint commits
+            Path stagedDay = waitForStagedParts(staging(), 16, first);
             first.process.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
             first.process.waitFor(30, TimeUnit.SECONDS);
 
@@ -47,7 +64,7 @@ class CrashRestartIntegrationTests {
             assertThat(ws.day(killedDay.toString()).resolve("_SUCCESS")).as("killed before the day was published").doesNotExist();
             int requestsBeforeRestart = sim.requestCount();
 
-            ChildJvm second = ChildJvm.start(tmp, "second", env, props, args);
+            ChildJvm second = start("second", ws, "2026-01-01", "2026-01-03");
             assertThat(second.process.waitFor(180, TimeUnit.SECONDS)).isTrue();
             assertThat(second.process.exitValue()).as(second.err()).isZero();
 
@@ -67,23 +84,16 @@ class CrashRestartIntegrationTests {
     void aDayKilledWhileDownloadingAndConvertingIsFetchedOnceMoreAndLandsExactly() throws Exception {
         // a one-day request is converted while it downloads: a kill before its body is complete loses that
         // body (the export API cannot resume one), so the restart asks for the day once more
-        String secret = "crash-secret-" + System.nanoTime();
-        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(150_000).seed(6).projectId("123456")
-                .serviceAccount("crash-user", secret).timezone(ZoneId.of("UTC")).build().start(0)) {
-            ExportWorkspace ws = new ExportWorkspace(tmp, Map.of())
-                    .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "partSize: 1MB", "parallelism: 1");
-            Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
-            List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
-            String[] args = {"export", "--job", ws.jobFile.toString(), "--from", "2026-01-02", "--to", "2026-01-02"};
-            Path staging = tmp.resolve("export/123456/_staging/events");
+        try (MixpanelSimulator sim = simulator(6)) {
+            ExportWorkspace ws = workspace(sim);
 
-            ChildJvm first = ChildJvm.start(tmp, "first", env, props, args);
-            waitForStagedParts(staging, 4, first);
+            ChildJvm first = start("first", ws, "2026-01-02", "2026-01-02");
+            waitForStagedParts(staging(), 4, first);
             first.process.destroyForcibly();
             first.process.waitFor(30, TimeUnit.SECONDS);
             boolean bodyWasComplete = Files.exists(tmp.resolve("spool/it-events/2026-01-02_2026-01-02/complete.json"));
 
-            ChildJvm second = ChildJvm.start(tmp, "second", env, props, args);
+            ChildJvm second = start("second", ws, "2026-01-02", "2026-01-02");
             assertThat(second.process.waitFor(180, TimeUnit.SECONDS)).isTrue();
             assertThat(second.process.exitValue()).as(second.err()).isZero();
 
