@@ -59,6 +59,8 @@ final class StreamedFetch implements BodySink, AutoCloseable {
     private volatile Attempt current;
     private volatile SpoolManifest manifest;
     private volatile boolean closed;
+    /** 0: waiting for a request slot; 1: requesting (the request is sent); 2: stopped before requesting. */
+    private final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * Starts the download. {@code slots} bounds the requests in flight (export.maxConcurrentRequests): a
@@ -75,9 +77,13 @@ final class StreamedFetch implements BodySink, AutoCloseable {
         try {
             slots.acquire();
             acquired = true;
+            if (!phase.compareAndSet(0, 1)) {
+                fail(new InterruptedIOException("not requesting " + request.window() + ": its conversion stopped"));
+                return;
+            }
             client.fetch(request, spool, this);
         } catch (InterruptedException e) {
-            fail(new InterruptedIOException("interrupted before downloading " + request.window()));
+            fail(new InterruptedIOException("not requesting " + request.window() + ": its conversion stopped"));
         } catch (Throwable e) {
             fail(e);
         } finally {
@@ -168,11 +174,15 @@ final class StreamedFetch implements BodySink, AutoCloseable {
 
     /**
      * Stops handing bytes to the consumer and waits for the download to end, so that the spool of a request
-     * already sent is completed (or known failed) before the day's step goes on.
+     * already sent is completed (or known failed) before the day's step goes on. A request not sent yet
+     * (still waiting for a slot) is not sent at all.
      */
     @Override
     public void close() {
         closed = true;
+        if (phase.compareAndSet(0, 2)) {
+            thread.interrupt(); // stop waiting for a slot
+        }
         Attempt a = current;
         if (a != null) {
             a.close();

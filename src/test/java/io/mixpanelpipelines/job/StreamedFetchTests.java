@@ -89,6 +89,24 @@ class StreamedFetchTests {
     }
 
     @Test
+    void aRequestStillWaitingForASlotIsNotSentOnceTheConversionStops() throws Exception {
+        AtomicBoolean requested = new AtomicBoolean();
+        MixpanelExportClient client = (request, spool, sink) -> {
+            requested.set(true);
+            return MANIFEST;
+        };
+        Semaphore noSlot = new Semaphore(0); // every slot held by other days
+        StreamedFetch fetch = new StreamedFetch(client, REQUEST, new Spool(tmp.resolve("spool")), noSlot, "test");
+
+        fetch.close();
+        noSlot.release(); // a slot frees up after the conversion stopped
+
+        assertThat(requested).as("no request for a conversion that is gone").isFalse();
+        assertThatThrownBy(fetch::nextAttempt).hasMessageContaining("its conversion stopped");
+        assertThat(noSlot.availablePermits()).as("the slot is not kept").isEqualTo(1);
+    }
+
+    @Test
     void aConsumerThatStopsEarlyDoesNotStopTheDownloadWhichCloseWaitsFor() throws Exception {
         AtomicBoolean finished = new AtomicBoolean();
         CountDownLatch begun = new CountDownLatch(1);
