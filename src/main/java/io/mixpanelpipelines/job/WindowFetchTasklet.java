@@ -19,9 +19,10 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 
 /**
  * Fetches one multi-day request window into its spool (unless a complete one is there) and splits it into
- * one spool per day. A one-day window is left to its day's step, which downloads and converts it at once. A refusal or an exhausted budget does not fail the step: the window's
- * days are recorded as FAILED or DEFERRED (a later run plans them again) and the days that were fetched
- * still get converted. Restartable: every stage is skipped once its result is complete on disk.
+ * one spool per day. A one-day window is left to its day's step, which downloads and converts it at once.
+ * A refusal or an exhausted budget does not fail the step: the window's days are recorded as FAILED or
+ * DEFERRED (a later run plans them again) and the days that were fetched still get converted.
+ * Restartable: every stage is skipped once its result is complete on disk.
  */
 public final class WindowFetchTasklet implements Tasklet {
 
