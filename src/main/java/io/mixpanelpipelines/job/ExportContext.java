@@ -15,7 +15,8 @@ import io.mixpanelpipelines.storage.Storage;
  * @param runId identifies this invocation in part names, manifests and the request log
  * @param outcomes how each day of this run ended when it did not publish (FAILED_FATAL, DEFERRED, FAILED),
  *     for the exit code; the ledger holds the durable state
- * @param requestSlots bounds the downloads in flight across the run's steps (export.maxConcurrentRequests)
+ * @param requestSlots bounds the day steps' own downloads (one-day requests) to export.maxConcurrentRequests;
+ *     step 1's multi-day fetches are bounded by its executor, and the two steps never run at once
  */
 public record ExportContext(JobDefinition job, String runId, MixpanelExportClient client, SpoolStore spools,
         Storage storage, DatasetLayout layout, DayPublisher publisher, PartitionLedger ledger, Progress progress,
