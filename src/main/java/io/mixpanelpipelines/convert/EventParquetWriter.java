@@ -3,16 +3,24 @@ package io.mixpanelpipelines.convert;
 import io.mixpanelpipelines.storage.OutputFile;
 import java.io.Closeable;
 import java.io.IOException;
-import org.apache.parquet.conf.ParquetConfiguration;
-import org.apache.parquet.conf.PlainParquetConfiguration;
+import java.util.Map;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
+import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
+import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
  * Writes {@link ParsedEvent}s to one Parquet file in {@link EventSchema}, streaming through our storage
  * (no local copy for object stores). The file appears at its location only on {@link #close()}; after any
  * failure the caller must call {@link #abort()} instead, which discards it.
+ *
+ * <p>Values go straight into pages ({@link ColumnEncoder}); parquet-java compresses the pages, buffers
+ * the row group and writes the file's structure: page headers and checksums, column and offset indexes,
+ * statistics and the footer. Its record layer is not used: for this fixed, flat schema it cost more CPU
+ * than everything else on the writing thread except compression.
  *
  * <p>Dictionary encoding is on for the low-cardinality columns (event name and the user/device ids) and
  * off for the ones that are nearly unique per row ({@code time}, {@code insert_id},
@@ -24,34 +32,66 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  */
 public final class EventParquetWriter implements Closeable {
 
+    private static final Map<String, String> FOOTER_METADATA = Map.of(
+            EventSchema.VERSION_KEY, Integer.toString(EventSchema.SCHEMA_VERSION),
+            ParquetWriter.OBJECT_MODEL_NAME_PROP, "mixpanel-pipelines");
+
     private final ParquetIO file;
     private final HadoopFreeCodecFactory codecs;
-    private final EventWriteSupport writeSupport = new EventWriteSupport();
-    private final ParquetWriter<ParsedEvent> writer;
+    private final BytesInputCompressor compressor;
+    private final RecyclingAllocator allocator;
+    private final ParquetProperties properties;
+    private final ParquetFileWriter fileWriter;
+    private final long rowGroupSize;
+
+    private final ColumnEncoder.Dictionary eventName;
+    private final ColumnEncoder.Int64 time;
+    private final ColumnEncoder.Dictionary distinctId;
+    private final ColumnEncoder.Bytes insertId;
+    private final ColumnEncoder.Dictionary deviceId;
+    private final ColumnEncoder.Dictionary userId;
+    private final ColumnEncoder.Int64 mpProcessingTime;
+    private final ColumnEncoder.Bytes propertiesJson;
+    private final ColumnEncoder[] columns;
+
+    private ColumnChunkPageWriteStore pageStore;
+    private long rowGroupRows;
+    private long rowGroupsEnd;
     private long rows;
+    private boolean failed;
     private boolean done;
 
     /** Opens the file; nothing is visible at its location until {@link #close()}. */
     public EventParquetWriter(OutputFile outputFile, ParquetWriterOptions options) throws IOException {
         this.file = new ParquetIO(outputFile);
         this.codecs = new HadoopFreeCodecFactory(options.zstdLevel());
+        this.rowGroupSize = options.rowGroupSize();
+        this.allocator = new RecyclingAllocator(2 * options.rowGroupSize());
+        int pageSize = options.pageSize();
+        this.eventName = new ColumnEncoder.Dictionary(column(EventSchema.EVENT_NAME), pageSize, pageSize);
+        this.time = new ColumnEncoder.Int64(column(EventSchema.TIME), pageSize);
+        this.distinctId = new ColumnEncoder.Dictionary(column(EventSchema.DISTINCT_ID), pageSize, pageSize);
+        this.insertId = new ColumnEncoder.Bytes(column(EventSchema.INSERT_ID), pageSize, true);
+        this.deviceId = new ColumnEncoder.Dictionary(column(EventSchema.DEVICE_ID), pageSize, pageSize);
+        this.userId = new ColumnEncoder.Dictionary(column(EventSchema.USER_ID), pageSize, pageSize);
+        this.mpProcessingTime = new ColumnEncoder.Int64(column(EventSchema.MP_PROCESSING_TIME), pageSize);
+        this.propertiesJson = new ColumnEncoder.Bytes(column(EventSchema.PROPERTIES), pageSize, false);
+        this.columns = new ColumnEncoder[] {
+            eventName, time, distinctId, insertId, deviceId, userId, mpProcessingTime, propertiesJson};
+        this.properties = ParquetProperties.builder()
+                .withPageSize(pageSize)
+                .withDictionaryPageSize(pageSize)
+                .withAllocator(allocator)
+                .withStatisticsEnabled(EventSchema.PROPERTIES, false)
+                .withSizeStatisticsEnabled(EventSchema.PROPERTIES, false)
+                .build();
         try {
-            this.writer = new Builder(file, writeSupport)
-                    .withConf(new PlainParquetConfiguration())
-                    .withCodecFactory(codecs)
-                    .withAllocator(new RecyclingAllocator(2 * options.rowGroupSize()))
-                    .withCompressionCodec(codecName(options.codec()))
-                    .withRowGroupSize(options.rowGroupSize())
-                    .withPageSize(options.pageSize())
-                    .withDictionaryPageSize(options.pageSize())
-                    .withDictionaryEncoding(true)
-                    .withDictionaryEncoding(EventSchema.TIME, false)
-                    .withDictionaryEncoding(EventSchema.INSERT_ID, false)
-                    .withDictionaryEncoding(EventSchema.MP_PROCESSING_TIME, false)
-                    .withDictionaryEncoding(EventSchema.PROPERTIES, false)
-                    .withStatisticsEnabled(EventSchema.PROPERTIES, false)
-                    .withSizeStatisticsEnabled(EventSchema.PROPERTIES, false)
-                    .build();
+            this.compressor = codecs.getCompressor(codecName(options.codec()));
+            this.fileWriter = new ParquetFileWriter(file, EventSchema.SCHEMA, ParquetFileWriter.Mode.CREATE,
+                    rowGroupSize, ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, properties);
+            fileWriter.start();
+            this.rowGroupsEnd = fileWriter.getPos();
+            startRowGroup();
         } catch (IOException | RuntimeException e) {
             file.abort();
             codecs.release();
@@ -61,15 +101,51 @@ public final class EventParquetWriter implements Closeable {
 
     /**
      * Appends one event. {@code lineBuffer} is the buffer the event was parsed from: its properties slice
-     * is written from there without a copy.
+     * is copied from there into the page.
      */
     public void write(ParsedEvent event, byte[] lineBuffer) throws IOException {
-        if (done) {
-            throw new IllegalStateException("writer for " + file.getPath() + " is already closed");
+        if (done || failed) {
+            throw new IllegalStateException("writer for " + file.getPath() + " is already "
+                    + (done ? "closed" : "failed"));
         }
-        writeSupport.setLine(lineBuffer);
-        writer.write(event);
-        rows++;
+        if (!event.eventName.present()) {
+            throw new IllegalArgumentException("an event without a name cannot be written");
+        }
+        try {
+            text(eventName, event.eventName);
+            time.add(event.timeMicros);
+            text(distinctId, event.distinctId);
+            text(insertId, event.insertId);
+            text(deviceId, event.deviceId);
+            text(userId, event.userId);
+            if (event.hasMpProcessingTime) {
+                mpProcessingTime.add(event.mpProcessingTimeMicros);
+            } else {
+                mpProcessingTime.addNull();
+            }
+            if (event.propertiesOffset >= 0) {
+                propertiesJson.add(lineBuffer, event.propertiesOffset, event.propertiesLength);
+            } else {
+                propertiesJson.addNull();
+            }
+            rows++;
+            rowGroupRows++;
+            if (bufferedBytes() >= rowGroupSize) {
+                flushRowGroup();
+                startRowGroup();
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = true; // the columns may now disagree on the row count: only abort() is left
+            throw e;
+        }
+    }
+
+    private static void text(ColumnEncoder.Bytes column, Utf8Text value) throws IOException {
+        if (value.present()) {
+            column.add(value.bytes(), value.offset(), value.length());
+        } else {
+            column.addNull();
+        }
     }
 
     /** Rows written so far. */
@@ -79,7 +155,7 @@ public final class EventParquetWriter implements Closeable {
 
     /** Bytes written to the file plus bytes buffered for the current row group: for rolling at a size. */
     public long dataSize() {
-        return writer.getDataSize();
+        return rowGroupsEnd + bufferedBytes();
     }
 
     /** The size of the finished file in bytes, footer included (valid after {@link #close()}). */
@@ -93,13 +169,21 @@ public final class EventParquetWriter implements Closeable {
         if (done) {
             return;
         }
+        if (failed) {
+            abort();
+            throw new IOException("writer for " + file.getPath() + " failed earlier; its file was discarded");
+        }
         done = true;
         try {
-            writer.close();
+            if (rowGroupRows > 0) {
+                flushRowGroup();
+            }
+            fileWriter.end(FOOTER_METADATA);
         } catch (IOException | RuntimeException e) {
             file.abort();
             throw e;
         } finally {
+            releaseRowGroup();
             codecs.release();
         }
     }
@@ -110,10 +194,50 @@ public final class EventParquetWriter implements Closeable {
             return;
         }
         done = true;
-        // No writer.close(): it would write a footer into the discarded stream. The buffered pages are
-        // plain heap memory, freed with this object; only the native zstd contexts need releasing.
+        // No footer: the buffered pages are plain heap memory, freed with this object; only the native zstd
+        // contexts need releasing.
         file.abort();
+        releaseRowGroup();
         codecs.release();
+    }
+
+    private long bufferedBytes() {
+        long sum = 0;
+        for (ColumnEncoder c : columns) {
+            sum += c.bufferedBytes();
+        }
+        return sum;
+    }
+
+    private void startRowGroup() {
+        pageStore = new ColumnChunkPageWriteStore(compressor, EventSchema.SCHEMA, allocator,
+                properties.getColumnIndexTruncateLength(), properties.getPageWriteChecksumEnabled());
+        for (ColumnEncoder c : columns) {
+            c.startChunk(pageStore.getPageWriter(c.column));
+        }
+        rowGroupRows = 0;
+    }
+
+    private void flushRowGroup() throws IOException {
+        for (ColumnEncoder c : columns) {
+            c.endChunk();
+        }
+        fileWriter.startBlock(rowGroupRows);
+        pageStore.flushToFileWriter(fileWriter);
+        fileWriter.endBlock();
+        rowGroupsEnd = fileWriter.getPos();
+        releaseRowGroup();
+    }
+
+    private void releaseRowGroup() {
+        if (pageStore != null) {
+            pageStore.close();
+            pageStore = null;
+        }
+    }
+
+    private static ColumnDescriptor column(String name) {
+        return EventSchema.SCHEMA.getColumnDescription(new String[] {name});
     }
 
     private static CompressionCodecName codecName(ParquetWriterOptions.Codec codec) {
@@ -122,30 +246,5 @@ public final class EventParquetWriter implements Closeable {
             case SNAPPY -> CompressionCodecName.SNAPPY;
             case UNCOMPRESSED -> CompressionCodecName.UNCOMPRESSED;
         };
-    }
-
-    private static final class Builder extends ParquetWriter.Builder<ParsedEvent, Builder> {
-        private final EventWriteSupport writeSupport;
-
-        Builder(ParquetIO file, EventWriteSupport writeSupport) {
-            super(file);
-            this.writeSupport = writeSupport;
-        }
-
-        @Override
-        protected Builder self() {
-            return this;
-        }
-
-        @Override
-        protected WriteSupport<ParsedEvent> getWriteSupport(ParquetConfiguration conf) {
-            return writeSupport;
-        }
-
-        /** Required by the abstract class; unused because the builder is given a ParquetConfiguration. */
-        @Override
-        protected WriteSupport<ParsedEvent> getWriteSupport(org.apache.hadoop.conf.Configuration conf) {
-            return writeSupport;
-        }
     }
 }

@@ -79,13 +79,28 @@ final class HadoopFreeCodecFactory implements CompressionCodecFactory {
             if (ctx == null) {
                 throw new IllegalStateException("compressor already released");
             }
-            input.reset();
-            bytes.writeAllTo(input);
-            int bound = (int) Math.min(Integer.MAX_VALUE - 8, Zstd.compressBound(input.size()));
+            // A page made in one array (as ColumnEncoder makes them) is compressed where it is; anything
+            // else is gathered into the reused input array first.
+            ByteBuffer whole = bytes.toByteBuffer();
+            byte[] in;
+            int offset;
+            int length;
+            if (whole.hasArray()) {
+                in = whole.array();
+                offset = whole.arrayOffset() + whole.position();
+                length = whole.remaining();
+            } else {
+                input.reset();
+                bytes.writeAllTo(input);
+                in = input.array();
+                offset = 0;
+                length = input.size();
+            }
+            int bound = (int) Math.min(Integer.MAX_VALUE - 8, Zstd.compressBound(length));
             if (output.length < bound) {
                 output = new byte[bound];
             }
-            int n = ctx.compressByteArray(output, 0, output.length, input.array(), 0, input.size());
+            int n = ctx.compressByteArray(output, 0, output.length, in, offset, length);
             return BytesInput.from(output, 0, n);
         }
 

@@ -20,6 +20,13 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.apache.parquet.format.ColumnChunk;
+import org.apache.parquet.format.ColumnIndex;
+import org.apache.parquet.format.FileMetaData;
+import org.apache.parquet.format.OffsetIndex;
+import org.apache.parquet.format.PageLocation;
+import org.apache.parquet.format.RowGroup;
+import org.apache.parquet.format.Util;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -248,6 +255,148 @@ class EventParquetWriterTests {
             assertThat(rs.next()).isTrue();
             assertThat(rs.getLong(1)).isZero();
         }
+    }
+
+    @Test
+    void aDictionaryThatOverflowsMidChunkFallsBackWithoutLosingAValue() throws Exception {
+        Path file = dir.resolve("fallback.parquet");
+        MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
+        ParsedEvent event = new ParsedEvent();
+        // 8 KiB pages, so an 8 KiB dictionary: 50 ids fit, then unique ids overflow it in the second page.
+        ParquetWriterOptions options = ParquetWriterOptions.defaults().withPageSize(8 * 1024);
+        List<String> ids = new ArrayList<>();
+        try (EventParquetWriter writer = new EventParquetWriter(storage.newOutputFile(Location.of(file)), options)) {
+            for (int i = 0; i < 60_000; i++) {
+                String id = i < 30_000 ? "user-" + (i % 50) : "unique-" + i;
+                ids.add(id);
+                byte[] line = ("{\"event\":\"e\",\"properties\":{\"time\":1700000000,\"distinct_id\":\"" + id
+                        + "\"}}").getBytes(StandardCharsets.UTF_8);
+                parser.parse(line, 0, line.length, event);
+                writer.write(event, line);
+            }
+        }
+        try (Connection db = duckdb(); Statement st = db.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT encodings, dictionary_page_offset FROM parquet_metadata('"
+                    + file + "') WHERE path_in_schema = 'distinct_id'")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.getString(1).split(", ")).contains("PLAIN_DICTIONARY", "PLAIN");
+                assertThat(rs.getObject(2)).as("dictionary page kept for the pages that use it").isNotNull();
+                assertThat(rs.next()).as("one row group").isFalse();
+            }
+            List<String> actual = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery("SELECT distinct_id FROM read_parquet('" + file
+                    + "', file_row_number = true) ORDER BY file_row_number")) {
+                while (rs.next()) {
+                    actual.add(rs.getString(1));
+                }
+            }
+            assertThat(actual).isEqualTo(ids);
+        }
+    }
+
+    @Test
+    void eachPageOfTheColumnIndexBoundsItsOwnRows() throws Exception {
+        Path file = dir.resolve("index.parquet");
+                // Small pages for many pages per chunk; row groups of more than 20,000 rows, so that dictionary
+        // columns (whose pages end at 20,000 rows) have several pages too.
+        ParquetWriterOptions options = ParquetWriterOptions.defaults().withPageSize(8 * 1024).withRowGroupSize(6 << 20);
+        List<Expected> expected = writeEvents(file, options, 70_000);
+
+        FileMetaData footer = readFooter(file);
+        assertThat(footer.getRow_groups()).as("several row groups").hasSizeGreaterThan(1);
+        Map<String, java.util.function.Function<Expected, byte[]>> columns = Map.of(
+                "event_name", e -> utf8(e.eventName()),
+                "time", e -> littleEndian(e.timeMicros()),
+                "distinct_id", e -> utf8(e.distinctId()),
+                "insert_id", e -> utf8(e.insertId()),
+                "device_id", e -> utf8(e.deviceId()),
+                "user_id", e -> utf8(e.userId()),
+                "mp_processing_time", e -> e.mpProcessingTimeMicros() == null ? null
+                        : littleEndian(e.mpProcessingTimeMicros()));
+        int pagesChecked = 0;
+        try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            long rowBase = 0;
+            for (RowGroup group : footer.getRow_groups()) {
+                for (ColumnChunk chunk : group.getColumns()) {
+                    String name = chunk.getMeta_data().getPath_in_schema().get(0);
+                    if (name.equals("properties")) {
+                        continue; // no min/max kept
+                    }
+                    assertThat(chunk.isSetColumn_index_offset()).as(name).isTrue();
+                    ColumnIndex index = Util.readColumnIndex(new java.io.ByteArrayInputStream(
+                            read(in, chunk.getColumn_index_offset(), chunk.getColumn_index_length())));
+                    OffsetIndex offsets = Util.readOffsetIndex(new java.io.ByteArrayInputStream(
+                            read(in, chunk.getOffset_index_offset(), chunk.getOffset_index_length())));
+                    List<PageLocation> pages = offsets.getPage_locations();
+                    for (int p = 0; p < pages.size(); p++) {
+                        long first = pages.get(p).getFirst_row_index();
+                        long end = p + 1 < pages.size() ? pages.get(p + 1).getFirst_row_index() : group.getNum_rows();
+                        byte[] min = null;
+                        byte[] max = null;
+                        long nulls = 0;
+                        for (long r = rowBase + first; r < rowBase + end; r++) {
+                            byte[] v = columns.get(name).apply(expected.get((int) r));
+                            if (v == null) {
+                                nulls++;
+                            } else {
+                                min = min == null || compare(name, v, min) < 0 ? v : min;
+                                max = max == null || compare(name, v, max) > 0 ? v : max;
+                            }
+                        }
+                        String where = name + " row group at " + rowBase + ", page " + p;
+                        assertThat(index.getNull_counts().get(p)).as(where).isEqualTo(nulls);
+                        assertThat(index.getNull_pages().get(p)).as(where).isEqualTo(min == null);
+                        if (min != null) {
+                            assertThat(bytes(index.getMin_values().get(p))).as(where + " min").isEqualTo(min);
+                            assertThat(bytes(index.getMax_values().get(p))).as(where + " max").isEqualTo(max);
+                        }
+                        pagesChecked++;
+                    }
+                }
+                rowBase += group.getNum_rows();
+            }
+            assertThat(rowBase).isEqualTo(expected.size());
+        }
+        assertThat(pagesChecked).isGreaterThan(100);
+    }
+
+    private static FileMetaData readFooter(Path file) throws Exception {
+        try (java.io.RandomAccessFile in = new java.io.RandomAccessFile(file.toFile(), "r")) {
+            long length = in.length();
+            in.seek(length - 8);
+            int footerLength = Integer.reverseBytes(in.readInt());
+            return Util.readFileMetaData(new java.io.ByteArrayInputStream(read(in, length - 8 - footerLength, footerLength)));
+        }
+    }
+
+    private static byte[] read(java.io.RandomAccessFile in, long offset, int length) throws Exception {
+        byte[] b = new byte[length];
+        in.seek(offset);
+        in.readFully(b);
+        return b;
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    private static byte[] utf8(String s) {
+        return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] littleEndian(long v) {
+        return java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+    }
+
+    /** Parquet's orders: signed for INT64 timestamps, unsigned bytes for text. */
+    private static int compare(String column, byte[] a, byte[] b) {
+        if (column.equals("time") || column.equals("mp_processing_time")) {
+            return Long.compare(java.nio.ByteBuffer.wrap(a).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong(),
+                    java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
+        }
+        return java.util.Arrays.compareUnsigned(a, b);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
