@@ -276,18 +276,26 @@ final class JsonScanner {
         strEscaped = false;
         byte[] b = buf;
         int e = end;
-        while (p < e) {
-            while (p <= e - 8 && plainAscii8(b, p)) {
-                p += 8;
-            }
+        while (true) {
+            // Jump to the next byte that is not plain string content, 8 bytes per step.
             int c;
-            while (p < e && (c = b[p]) >= 0x20 && c != '"' && c != '\\') { // plain ASCII, the common case
-                p++;
+            if (p <= e - 8) {
+                long special = special8(b, p);
+                if (special == 0) {
+                    p += 8;
+                    continue;
+                }
+                p += Long.numberOfTrailingZeros(special) >>> 3;
+                c = b[p];
+            } else {
+                while (p < e && (c = b[p]) >= 0x20 && c != '"' && c != '\\') {
+                    p++;
+                }
+                if (p >= e) {
+                    break;
+                }
+                c = b[p];
             }
-            if (p >= e) {
-                break;
-            }
-            c = b[p];
             if (c == '"') {
                 strEnd = p;
                 pos = p + 1;
@@ -312,17 +320,16 @@ final class JsonScanner {
     private static final long HIGHS = 0x8080808080808080L;
 
     /**
-     * Whether the 8 bytes at {@code p} are all plain string content: printable ASCII other than the quote
-     * and the backslash (SWAR: one test per word instead of three per byte). A false answer may be wrong
-     * (a borrow): the caller then looks at the bytes one by one.
+     * Marks (in the byte's high bit) the bytes at {@code p..p+8) that are not plain string content: the
+     * quote, the backslash, control characters and non-ASCII bytes (SWAR). Marks above the lowest one may
+     * be false (a borrow), but the lowest one is always exact: it is the first byte that needs a look.
      */
-    private static boolean plainAscii8(byte[] b, int p) {
+    private static long special8(byte[] b, int p) {
         long x = (long) LONGS.get(b, p);
         long quote = x ^ 0x2222222222222222L;
         long backslash = x ^ 0x5C5C5C5C5C5C5C5CL;
-        long special = ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
-                | (x - 0x2020202020202020L) | x;
-        return (special & HIGHS) == 0;
+        return (((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)
+                | (x - 0x2020202020202020L) | x) & HIGHS;
     }
 
     private int checkEscape(int p) throws MalformedEventException {

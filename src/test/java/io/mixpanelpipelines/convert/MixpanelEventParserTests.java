@@ -315,6 +315,30 @@ class MixpanelEventParserTests {
     }
 
     @Test
+    void everySpecialByteIsSeenAtEveryPositionOfAnEightByteStep() throws Exception {
+        // The string scanner steps 8 bytes at a time: put each kind of special byte at every offset of
+        // a step, and at the unaligned tail, in a distinct_id whose decoded value is then checked.
+        for (int prefix = 0; prefix < 20; prefix++) {
+            for (int suffix = 0; suffix < 10; suffix++) {
+                String head = "a".repeat(prefix);
+                String tail = "b".repeat(suffix);
+                assertThat(parse("{\"event\":\"e\",\"properties\":{\"time\":1,\"distinct_id\":\"" + head
+                        + "\\\"é😀\\n" + tail + "\"}}").distinctId()).isEqualTo(head + "\"é😀\n" + tail);
+                byte[] control = utf8("{\"event\":\"e\",\"properties\":{\"time\":1,\"distinct_id\":\"" + head
+                        + "\u0001" + tail + "\"}}");
+                assertThatThrownBy(() -> utc.parse(control, 0, control.length)).hasMessageContaining("control character");
+                byte[] badUtf8 = utf8("{\"event\":\"e\",\"properties\":{\"time\":1,\"distinct_id\":\"" + head
+                        + "x" + tail + "\"}}");
+                badUtf8[badUtf8.length - 3 - suffix - 1] = (byte) 0xFF; // the x
+                assertThatThrownBy(() -> utc.parse(badUtf8, 0, badUtf8.length)).hasMessageContaining("invalid UTF-8");
+                byte[] unterminated = utf8("{\"event\":\"e\",\"properties\":{\"time\":1,\"distinct_id\":\"" + head);
+                assertThatThrownBy(() -> utc.parse(unterminated, 0, unterminated.length))
+                        .hasMessageContaining("unterminated string");
+            }
+        }
+    }
+
+    @Test
     void deepNestingIsRejectedWithoutStackOverflow() {
         String deep = "[".repeat(100_000);
         assertThatThrownBy(() -> parse("{\"event\":\"a\",\"properties\":{\"time\":1,\"x\":" + deep + "}}"))

@@ -123,6 +123,29 @@ class SpoolLineReaderTests {
     // --- tests ---
 
     @Test
+    void findsTheFirstNewlineAtEveryPositionAndNoneInAWindowWithout() {
+        Random random = new Random(3);
+        for (int length = 0; length < 40; length++) {
+            for (int at = -1; at < length; at++) {
+                byte[] b = new byte[length + 2];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (byte) (random.nextInt(250) + 11); // never '\n' (10): bytes 11..260 wrap past it
+                }
+                b[0] = '\n'; // before the window
+                b[b.length - 1] = '\n'; // after it
+                if (at >= 0) {
+                    b[1 + at] = '\n';
+                    if (at + 1 < length) {
+                        b[2 + at] = '\n'; // a second one: the first must win
+                    }
+                }
+                assertThat(SpoolLineReader.indexOfNewline(b, 1, 1 + length)).as("length %d, newline at %d", length, at)
+                        .isEqualTo(at < 0 ? -1 : 1 + at);
+            }
+        }
+    }
+
+    @Test
     void emptyBodyGivesOnlyTheEndMarker() throws IOException {
         Result r = read(new byte[0], 16, 8);
 
