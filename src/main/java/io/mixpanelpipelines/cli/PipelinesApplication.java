@@ -3,11 +3,14 @@ package io.mixpanelpipelines.cli;
 import io.mixpanelpipelines.job.BatchConfiguration;
 import io.mixpanelpipelines.job.ExportJobConfiguration;
 import io.mixpanelpipelines.job.ExportRunConfiguration;
+import io.mixpanelpipelines.state.jdbc.StateSchema;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
+import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 
 /**
@@ -22,4 +25,10 @@ import org.springframework.context.annotation.Import;
         FlywayAutoConfiguration.class})
 @Import({BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class})
 public class PipelinesApplication {
+
+    /** Flyway only when the state store lacks this build's migrations (see {@link StateSchema}). */
+    @Bean
+    FlywayMigrationStrategy migrateUnlessCurrent() {
+        return StateSchema::migrateUnlessCurrent;
+    }
 }

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * after that attempt's body ended cleanly and its spool was committed; it throws
  * {@link AttemptAbandonedException} when the download gave that attempt up (the consumer then discards
  * what it converted and reads the next attempt), and it throws the client's exception when the fetch
- * failed for good. Between the two threads at most {@value #QUEUED_CHUNKS} chunks of 64 KiB wait: memory
+ * failed for good. Between the two threads at most {@value #QUEUED_CHUNKS} chunks of 256 KiB wait: memory
  * is bounded and a slow conversion slows the download (TCP back-pressure) rather than buffering the day.
  *
  * <p>If the consumer stops early (its conversion failed), the download goes on into the spool and
@@ -32,8 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class StreamedFetch implements BodySink, AutoCloseable {
 
-    static final int QUEUED_CHUNKS = 32;
-    private static final int CHUNK = 1 << 16;
+    static final int QUEUED_CHUNKS = 8;
+    private static final int CHUNK = 1 << 18;
 
     /** Thrown by an attempt's stream when the download gave that attempt up. */
     static final class AttemptAbandonedException extends IOException {
@@ -57,6 +57,8 @@ final class StreamedFetch implements BodySink, AutoCloseable {
     private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(QUEUED_CHUNKS + 2);
     private final Thread thread;
     private volatile Attempt current;
+    /** The chunk lent to the download thread by {@link #buffer}; only that thread touches it. */
+    private byte[] lent;
     private volatile SpoolManifest manifest;
     private volatile boolean closed;
     /** 0: waiting for a request slot; 1: requesting (the request is sent); 2: stopped before requesting. */
@@ -137,9 +139,32 @@ final class StreamedFetch implements BodySink, AutoCloseable {
         attempts.add(a);
     }
 
+    /** Lends a chunk to decode into: {@link #write} then queues it as it is. */
+    @Override
+    public byte[] buffer() {
+        Attempt a = current;
+        if (a == null || a.dropped) {
+            return null;
+        }
+        if (lent == null) {
+            lent = free.poll();
+            if (lent == null) {
+                lent = new byte[CHUNK];
+            }
+        }
+        return lent;
+    }
+
     @Override
     public void write(byte[] b, int off, int len) {
         Attempt a = current;
+        if (b == lent && off == 0) {
+            lent = null;
+            if (a != null && len > 0 && !a.dropped) {
+                a.put(new Chunk(b, len));
+            }
+            return;
+        }
         while (a != null && len > 0 && !a.dropped) {
             byte[] buf = free.poll();
             if (buf == null) {

@@ -35,7 +35,16 @@ public interface BodySink {
     /** A body (HTTP 200) starts arriving: decoded bytes follow from its first byte. */
     void begin();
 
-    /** The next decoded bytes; the array is reused after this returns. */
+    /**
+     * An array the caller may decode the next bytes into, or null to use its own. If {@link #write} is then
+     * called with that very array at offset 0, the sink keeps it instead of copying it, and the caller must
+     * not touch it again; any other array is copied.
+     */
+    default byte[] buffer() {
+        return null;
+    }
+
+    /** The next decoded bytes; unless the array came from {@link #buffer}, it is reused after this returns. */
     void write(byte[] b, int off, int len);
 
     /** The body ended cleanly and its spool is committed with this manifest. */

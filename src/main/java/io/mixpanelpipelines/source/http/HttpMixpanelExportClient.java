@@ -169,15 +169,21 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
         sink.begin();
         try (InputStream body = connection.getInputStream(); OutputStream out = spoolOut) {
             raw = new CountingInputStream(body, out);
-            InputStream decoded = gzip ? new GZIPInputStream(raw, 1 << 16) : raw;
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = decoded.read(buf)) > 0) {
+            // 128 KiB of gzip in, up to 256 KiB decoded out per read: fewer, longer calls into zlib.
+            InputStream decoded = gzip ? new GZIPInputStream(raw, 1 << 17) : raw;
+            byte[] own = new byte[1 << 18];
+            while (true) {
+                byte[] lent = sink.buffer();
+                byte[] buf = lent == null ? own : lent;
+                int n = decoded.read(buf, 0, buf.length);
+                if (n <= 0) {
+                    break;
+                }
                 scanner.accept(buf, n);
                 sink.write(buf, 0, n);
             }
             // drain whatever follows the gzip trailer so the spool holds the body exactly as sent
-            while (raw.read(buf) > 0) {
+            while (raw.read(own) > 0) {
                 // counted and saved by the stream itself
             }
         } catch (SpoolWriteException e) {
