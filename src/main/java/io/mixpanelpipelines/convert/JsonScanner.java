@@ -361,8 +361,26 @@ final class JsonScanner {
         }
     }
 
-    /** Checks one multi-byte UTF-8 sequence starting at {@code p}; returns the position after it. */
+    /**
+     * Checks the multi-byte UTF-8 sequences that start at {@code p} and follow each other (a word of
+     * Cyrillic, say), with the two-byte case inline; returns the position of the next ASCII byte (or the end).
+     */
     private int checkUtf8(int p) throws MalformedEventException {
+        byte[] b = buf;
+        int e = end;
+        do {
+            int lead = b[p] & 0xFF;
+            if (lead >= 0xC2 && lead <= 0xDF && p + 1 < e && (b[p + 1] & 0xC0) == 0x80) {
+                p += 2;
+            } else {
+                p = checkUtf8Sequence(p);
+            }
+        } while (p < e && b[p] < 0);
+        return p;
+    }
+
+    /** Checks one multi-byte UTF-8 sequence starting at {@code p}; returns the position after it. */
+    private int checkUtf8Sequence(int p) throws MalformedEventException {
         int lead = buf[p] & 0xFF;
         int count;
         int min = 0x80;
