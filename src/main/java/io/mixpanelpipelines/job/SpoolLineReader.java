@@ -28,6 +28,22 @@ import java.util.function.Consumer;
  */
 final class SpoolLineReader implements AutoCloseable {
 
+    /**
+     * An input that lends the arrays its bytes arrived in instead of copying them out (a download in
+     * progress, {@link StreamedFetch}). The reader takes one chunk at a time and is done with it by the
+     * next call.
+     */
+    interface Chunked {
+        /**
+         * Gives the current chunk back and makes the next one current: its length, or -1 at the end. Fails as
+         * {@link InputStream#read} would.
+         */
+        int nextChunk() throws IOException;
+
+        /** The current chunk's array: its first {@link #nextChunk} bytes are the chunk. */
+        byte[] currentChunk();
+    }
+
     /** Batches waiting between two stages. */
     static final int READ_AHEAD = 2;
     /** Lines per batch at most, so that per-line state (parsed events) stays bounded for short lines too. */
@@ -37,7 +53,7 @@ final class SpoolLineReader implements AutoCloseable {
     private final int batchBytes;
     private final int maxLineBytes;
     private final Consumer<LineBatch> prepare;
-    private final byte[] readBuffer = new byte[1 << 16];
+    private byte[] readBuffer = new byte[1 << 16];
     private int readPos;
     private int readLength;
     private long offset;
@@ -280,6 +296,17 @@ final class SpoolLineReader implements AutoCloseable {
     private boolean fill() throws IOException {
         if (eof) {
             return false;
+        }
+        if (in instanceof Chunked chunked) {
+            int n = chunked.nextChunk();
+            if (n < 0) {
+                eof = true;
+                return false;
+            }
+            readBuffer = chunked.currentChunk();
+            readPos = 0;
+            readLength = n;
+            return true;
         }
         int n = in.read(readBuffer);
         while (n == 0) {

@@ -235,7 +235,7 @@ final class StreamedFetch implements BodySink, AutoCloseable {
     }
 
     /** One attempt's decoded body: a bounded queue of chunks read as a stream by the consumer. */
-    private final class Attempt extends InputStream {
+    private final class Attempt extends InputStream implements SpoolLineReader.Chunked {
         private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUED_CHUNKS);
         private volatile boolean dropped;
         private Chunk chunk;
@@ -266,9 +266,42 @@ final class StreamedFetch implements BodySink, AutoCloseable {
             if (len == 0) {
                 return 0;
             }
+            if (!advance()) {
+                return -1;
+            }
+            int n = Math.min(len, chunk.length() - pos);
+            System.arraycopy(chunk.bytes(), pos, b, off, n);
+            pos += n;
+            if (pos == chunk.length()) {
+                free.offer(chunk.bytes());
+                chunk = null;
+            }
+            return n;
+        }
+
+        @Override
+        public int nextChunk() throws IOException {
+            if (chunk != null) {
+                free.offer(chunk.bytes()); // the reader is done with it
+                chunk = null;
+            }
+            if (!advance()) {
+                return -1;
+            }
+            pos = chunk.length();
+            return chunk.length();
+        }
+
+        @Override
+        public byte[] currentChunk() {
+            return chunk.bytes();
+        }
+
+        /** Makes a chunk current unless there is one; false at the end of the attempt. */
+        private boolean advance() throws IOException {
             while (chunk == null) {
                 if (ended) {
-                    return -1;
+                    return false;
                 }
                 Object item;
                 try {
@@ -279,7 +312,7 @@ final class StreamedFetch implements BodySink, AutoCloseable {
                 }
                 if (item == END) {
                     ended = true;
-                    return -1;
+                    return false;
                 }
                 if (item instanceof Abandoned x) {
                     throw new AttemptAbandonedException(x.reason());
@@ -293,14 +326,7 @@ final class StreamedFetch implements BodySink, AutoCloseable {
                 chunk = (Chunk) item;
                 pos = 0;
             }
-            int n = Math.min(len, chunk.length() - pos);
-            System.arraycopy(chunk.bytes(), pos, b, off, n);
-            pos += n;
-            if (pos == chunk.length()) {
-                free.offer(chunk.bytes());
-                chunk = null;
-            }
-            return n;
+            return true;
         }
 
         @Override

@@ -139,6 +139,45 @@ class StreamedFetchTests {
     }
 
     @Test
+    void theLineReaderTakesTheChunksAsTheyCameAndSplitsLinesAcrossThem() throws Exception {
+        StringBuilder text = new StringBuilder();
+        java.util.Random random = new java.util.Random(13);
+        List<String> expected = new java.util.ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            String line = "{\"n\":" + i + ",\"pad\":\"" + "x".repeat(random.nextInt(300)) + "\"}";
+            expected.add(line);
+            text.append(line).append('\n');
+        }
+        byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
+        MixpanelExportClient client = (request, spool, sink) -> {
+            sink.begin();
+            java.util.Random sizes = new java.util.Random(14);
+            int at = 0;
+            while (at < body.length) {
+                byte[] lent = sink.buffer();
+                byte[] buf = lent != null && sizes.nextBoolean() ? lent : new byte[1000];
+                int n = Math.min(body.length - at, 1 + sizes.nextInt(buf.length));
+                System.arraycopy(body, at, buf, 0, n);
+                sink.write(buf, 0, n);
+                at += n;
+            }
+            sink.complete(MANIFEST);
+            return MANIFEST;
+        };
+        List<String> lines = new java.util.ArrayList<>();
+        try (StreamedFetch fetch = start(client);
+                SpoolLineReader reader = new SpoolLineReader(fetch.nextAttempt(), 0, 1, 1 << 16, 1 << 20)) {
+            for (LineBatch b = reader.next(); !b.isEnd(); b = reader.next()) {
+                for (int i = 0; i < b.size(); i++) {
+                    lines.add(new String(b.buffer(), b.start(i), b.length(i), StandardCharsets.UTF_8));
+                }
+                reader.recycle(b);
+            }
+        }
+        assertThat(lines).isEqualTo(expected);
+    }
+
+    @Test
     void aConsumerThatStopsEarlyDoesNotStopTheDownloadWhichCloseWaitsFor() throws Exception {
         AtomicBoolean finished = new AtomicBoolean();
         CountDownLatch begun = new CountDownLatch(1);
