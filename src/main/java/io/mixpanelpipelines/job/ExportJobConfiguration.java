@@ -21,11 +21,18 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * The Spring Batch job {@code export-<job name>}: a partitioned step, one partition per day, run by a
  * task executor {@code export.parallelism} days at a time. Each worker is a chunk-oriented step whose item
- * is a {@link LineBatch} (a chunk of one batch of a few MiB: memory stays bounded and each chunk commit
- * saves the day's checkpoint).
+ * is a {@link LineBatch} of a few MiB; a chunk is {@value #BATCHES_PER_CHUNK} of them (memory stays bounded,
+ * and each chunk commit saves the day's checkpoint).
  */
 @Configuration(proxyBeanMethods = false)
 public class ExportJobConfiguration {
+
+    /**
+     * Batches (4 MiB each) per chunk, so per transaction. One per chunk made 550 commits for a 3M-event
+     * day, and their state-store and job-repository work cost about 0.7 s of CPU; a restart still resumes
+     * from the last closed part, so the checkpoint granularity that matters is unchanged.
+     */
+    static final int BATCHES_PER_CHUNK = 4;
 
     /** The Spring Batch job's name for a job definition. */
     public static String batchJobName(JobDefinition job) {
@@ -88,7 +95,7 @@ public class ExportJobConfiguration {
         ItemReader<LineBatch> reader = dayPartition::read;
         ItemWriter<LineBatch> writer = dayPartition::write;
         return new StepBuilder("exportDay", jobRepository)
-                .<LineBatch, LineBatch>chunk(1)
+                .<LineBatch, LineBatch>chunk(BATCHES_PER_CHUNK)
                 .transactionManager(transactionManager)
                 .reader(reader)
                 .writer(writer)
