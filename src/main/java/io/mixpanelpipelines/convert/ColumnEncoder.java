@@ -56,10 +56,12 @@ abstract class ColumnEncoder {
     int rows;
     private int nulls;
     long unencodedBytes;
+    private final PageQueue pages;
     private PageWriter pageWriter;
     private long chunkBytes;
 
-    ColumnEncoder(ColumnDescriptor column, int pageSize, boolean statisticsEnabled) {
+    ColumnEncoder(ColumnDescriptor column, int pageSize, boolean statisticsEnabled, PageQueue pages) {
+        this.pages = pages;
         this.column = column;
         this.type = column.getPrimitiveType();
         this.optional = column.getMaxDefinitionLevel() > 0;
@@ -136,14 +138,32 @@ abstract class ColumnEncoder {
         SizeStatistics sizes = statisticsEnabled
                 ? new SizeStatistics(type, unencodedBytes, new ArrayList<>(), new ArrayList<>())
                 : SizeStatistics.noopBuilder(type, 0, column.getMaxDefinitionLevel()).build();
-        pageWriter.writePage(BytesInput.from(page.bytes, start, page.size - start), rows, rows, statistics, sizes, null,
-                Encoding.BIT_PACKED, optional ? Encoding.RLE : Encoding.BIT_PACKED, valuesEncoding);
-        chunkBytes = pageWriter.getMemSize();
+        page.bytes = pages.add(this, pageWriter, page.bytes, start, page.size, rows, statistics, sizes,
+                optional ? Encoding.RLE : Encoding.BIT_PACKED, valuesEncoding);
         rows = 0;
         nulls = 0;
         unencodedBytes = 0;
         page.size = valuesStart;
         pageStarted();
+    }
+
+    /** The page writer has taken one of this column's pages: its chunk now holds {@code chunkMemSize} bytes. */
+    final void pageWritten(long chunkMemSize) {
+        chunkBytes = chunkMemSize;
+    }
+
+    /**
+     * Where a column's finished pages go: to its page writer, at once or after compression ahead of it
+     * ({@link EventParquetWriter}).
+     */
+    interface PageQueue {
+        /**
+         * Takes the page {@code bytes[start..end)} of {@code column}; returns the array the column builds its
+         * next page in (the same one if the page was written at once).
+         */
+        byte[] add(ColumnEncoder column, PageWriter writer, byte[] bytes, int start, int end, int rows,
+                Statistics<?> statistics, SizeStatistics sizes, Encoding definitionLevels, Encoding values)
+                throws IOException;
     }
 
     /** A new page begins: subclasses reset their page statistics. */
@@ -160,8 +180,8 @@ abstract class ColumnEncoder {
         private long max;
         private boolean hasValue;
 
-        Int64(ColumnDescriptor column, int pageSize) {
-            super(column, pageSize, true);
+        Int64(ColumnDescriptor column, int pageSize, PageQueue pages) {
+            super(column, pageSize, true, pages);
         }
 
         void add(long v) throws IOException {
@@ -204,8 +224,8 @@ abstract class ColumnEncoder {
         private final MinMax minMax = new MinMax();
         private final boolean statisticsEnabled;
 
-        Bytes(ColumnDescriptor column, int pageSize, boolean statisticsEnabled) {
-            super(column, pageSize, statisticsEnabled);
+        Bytes(ColumnDescriptor column, int pageSize, boolean statisticsEnabled, PageQueue pages) {
+            super(column, pageSize, statisticsEnabled, pages);
             this.statisticsEnabled = statisticsEnabled;
         }
 
@@ -266,8 +286,8 @@ abstract class ColumnEncoder {
         private int pagesInChunk;
         private boolean dictionaryPageNeeded;
 
-        Dictionary(ColumnDescriptor column, int pageSize, int maxDictionaryBytes) {
-            super(column, pageSize, true);
+        Dictionary(ColumnDescriptor column, int pageSize, int maxDictionaryBytes, PageQueue pages) {
+            super(column, pageSize, true, pages);
             this.maxDictionaryBytes = maxDictionaryBytes;
         }
 

@@ -4,8 +4,13 @@ import io.mixpanelpipelines.storage.OutputFile;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Map;
+import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.page.PageWriter;
+import org.apache.parquet.column.statistics.SizeStatistics;
+import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -17,9 +22,10 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * (no local copy for object stores). The file appears at its location only on {@link #close()}; after any
  * failure the caller must call {@link #abort()} instead, which discards it.
  *
- * <p>Values go straight into pages ({@link ColumnEncoder}); parquet-java compresses the pages, buffers
- * the row group and writes the file's structure: page headers and checksums, column and offset indexes,
- * statistics and the footer. Its record layer is not used: for this fixed, flat schema it cost more CPU
+ * <p>Values go straight into pages ({@link ColumnEncoder}); the pages are compressed on worker threads
+ * while encoding goes on ({@link PageCompressor}, at most {@value #PAGES_AHEAD} pages ahead); parquet-java
+ * buffers the row group and writes the file's structure: page headers and checksums, column and offset
+ * indexes, statistics and the footer. Its record layer is not used: for this fixed, flat schema it cost more CPU
  * than everything else on the writing thread except compression.
  *
  * <p>Dictionary encoding is on for the low-cardinality columns (event name and the user/device ids) and
@@ -30,7 +36,15 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  *
  * <p>Not thread-safe. Not restartable: a failed file is aborted and written again from the start.
  */
-public final class EventParquetWriter implements Closeable {
+public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQueue {
+
+    /** Pages compressed ahead at most (each in an array of its own): bounds the memory they hold. */
+    private static final int PAGES_AHEAD = 8;
+    /**
+     * Compression threads per writer: two, so that either core can take compression when the other
+     * stages of the day are waiting (measured on 2 cores: one thread gained nothing, three no more than two).
+     */
+    private static final int COMPRESSION_THREADS = 2;
 
     private static final Map<String, String> FOOTER_METADATA = Map.of(
             EventSchema.VERSION_KEY, Integer.toString(EventSchema.SCHEMA_VERSION),
@@ -39,6 +53,10 @@ public final class EventParquetWriter implements Closeable {
     private final ParquetIO file;
     private final HadoopFreeCodecFactory codecs;
     private final BytesInputCompressor compressor;
+    private final PageCompressor ahead;
+    private final java.util.ArrayDeque<PendingPage> inFlight = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<byte[]> spareArrays = new java.util.ArrayDeque<>();
+    private long inFlightBytes;
     private final RecyclingAllocator allocator;
     private final ParquetProperties properties;
     private final ParquetFileWriter fileWriter;
@@ -68,14 +86,14 @@ public final class EventParquetWriter implements Closeable {
         this.rowGroupSize = options.rowGroupSize();
         this.allocator = new RecyclingAllocator(2 * options.rowGroupSize());
         int pageSize = options.pageSize();
-        this.eventName = new ColumnEncoder.Dictionary(column(EventSchema.EVENT_NAME), pageSize, pageSize);
-        this.time = new ColumnEncoder.Int64(column(EventSchema.TIME), pageSize);
-        this.distinctId = new ColumnEncoder.Dictionary(column(EventSchema.DISTINCT_ID), pageSize, pageSize);
-        this.insertId = new ColumnEncoder.Bytes(column(EventSchema.INSERT_ID), pageSize, true);
-        this.deviceId = new ColumnEncoder.Dictionary(column(EventSchema.DEVICE_ID), pageSize, pageSize);
-        this.userId = new ColumnEncoder.Dictionary(column(EventSchema.USER_ID), pageSize, pageSize);
-        this.mpProcessingTime = new ColumnEncoder.Int64(column(EventSchema.MP_PROCESSING_TIME), pageSize);
-        this.propertiesJson = new ColumnEncoder.Bytes(column(EventSchema.PROPERTIES), pageSize, false);
+        this.eventName = new ColumnEncoder.Dictionary(column(EventSchema.EVENT_NAME), pageSize, pageSize, this);
+        this.time = new ColumnEncoder.Int64(column(EventSchema.TIME), pageSize, this);
+        this.distinctId = new ColumnEncoder.Dictionary(column(EventSchema.DISTINCT_ID), pageSize, pageSize, this);
+        this.insertId = new ColumnEncoder.Bytes(column(EventSchema.INSERT_ID), pageSize, true, this);
+        this.deviceId = new ColumnEncoder.Dictionary(column(EventSchema.DEVICE_ID), pageSize, pageSize, this);
+        this.userId = new ColumnEncoder.Dictionary(column(EventSchema.USER_ID), pageSize, pageSize, this);
+        this.mpProcessingTime = new ColumnEncoder.Int64(column(EventSchema.MP_PROCESSING_TIME), pageSize, this);
+        this.propertiesJson = new ColumnEncoder.Bytes(column(EventSchema.PROPERTIES), pageSize, false, this);
         this.columns = new ColumnEncoder[] {
             eventName, time, distinctId, insertId, deviceId, userId, mpProcessingTime, propertiesJson};
         this.properties = ParquetProperties.builder()
@@ -85,8 +103,11 @@ public final class EventParquetWriter implements Closeable {
                 .withStatisticsEnabled(EventSchema.PROPERTIES, false)
                 .withSizeStatisticsEnabled(EventSchema.PROPERTIES, false)
                 .build();
+        CompressionCodecName codec = codecName(options.codec());
+        this.ahead = codec == CompressionCodecName.UNCOMPRESSED ? null
+                : new PageCompressor(codec, options.zstdLevel(), COMPRESSION_THREADS);
         try {
-            this.compressor = codecs.getCompressor(codecName(options.codec()));
+            this.compressor = ahead != null ? ahead : codecs.getCompressor(codec);
             this.fileWriter = new ParquetFileWriter(file, EventSchema.SCHEMA, ParquetFileWriter.Mode.CREATE,
                     rowGroupSize, ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, properties);
             fileWriter.start();
@@ -94,7 +115,7 @@ public final class EventParquetWriter implements Closeable {
             startRowGroup();
         } catch (IOException | RuntimeException e) {
             file.abort();
-            codecs.release();
+            releaseCompression();
             throw e;
         }
     }
@@ -184,7 +205,7 @@ public final class EventParquetWriter implements Closeable {
             throw e;
         } finally {
             releaseRowGroup();
-            codecs.release();
+            releaseCompression();
         }
     }
 
@@ -198,11 +219,65 @@ public final class EventParquetWriter implements Closeable {
         // contexts need releasing.
         file.abort();
         releaseRowGroup();
+        releaseCompression();
+    }
+
+    private void releaseCompression() {
+        inFlight.clear();
+        if (ahead != null) {
+            ahead.release();
+        }
         codecs.release();
     }
 
+    @Override
+    public byte[] add(ColumnEncoder column, PageWriter writer, byte[] bytes, int start, int end, int rows,
+            Statistics<?> statistics, SizeStatistics sizes, Encoding definitionLevels, Encoding values)
+            throws IOException {
+        PendingPage page = new PendingPage(column, writer, bytes, start, end, rows, statistics, sizes,
+                definitionLevels, values);
+        if (ahead == null) {
+            write(page);
+            return bytes;
+        }
+        ahead.submit(bytes, start, end - start);
+        inFlight.add(page);
+        inFlightBytes += end - start;
+        while (inFlight.size() > PAGES_AHEAD) {
+            writeOldest();
+        }
+        byte[] next = spareArrays.pollFirst();
+        return next != null && next.length >= bytes.length ? next : new byte[bytes.length];
+    }
+
+    private void writeOldest() throws IOException {
+        PendingPage page = inFlight.pollFirst();
+        inFlightBytes -= page.end() - page.start();
+        write(page);
+        if (spareArrays.size() < PAGES_AHEAD) {
+            spareArrays.addFirst(page.bytes());
+        }
+    }
+
+    private void writeAll() throws IOException {
+        while (!inFlight.isEmpty()) {
+            writeOldest();
+        }
+    }
+
+    private static void write(PendingPage p) throws IOException {
+        p.writer().writePage(BytesInput.from(p.bytes(), p.start(), p.end() - p.start()), p.rows(), p.rows(),
+                p.statistics(), p.sizes(), null, Encoding.BIT_PACKED, p.definitionLevels(), p.values());
+        p.column().pageWritten(p.writer().getMemSize());
+    }
+
+    /** A page handed over and not yet written: its compression runs ahead. */
+    private record PendingPage(ColumnEncoder column, PageWriter writer, byte[] bytes, int start, int end, int rows,
+            Statistics<?> statistics, SizeStatistics sizes, Encoding definitionLevels, Encoding values) {
+    }
+
     private long bufferedBytes() {
-        long sum = 0;
+        long sum = inFlightBytes;
         for (ColumnEncoder c : columns) {
             sum += c.bufferedBytes();
         }
@@ -222,6 +297,7 @@ public final class EventParquetWriter implements Closeable {
         for (ColumnEncoder c : columns) {
             c.endChunk();
         }
+        writeAll();
         fileWriter.startBlock(rowGroupRows);
         pageStore.flushToFileWriter(fileWriter);
         fileWriter.endBlock();

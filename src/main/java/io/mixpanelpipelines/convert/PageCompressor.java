@@ -1,0 +1,163 @@
+package io.mixpanelpipelines.convert;
+
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Compresses a writer's data pages on worker threads, ahead of the moment parquet-java asks for them. The
+ * encoding thread {@link #submit}s a finished page (an array of its own) and goes on encoding; when the page
+ * is later handed to parquet-java's page writer, its {@link #compress} call finds the result by the page's
+ * array and waits for it if needed. Any other input (dictionary pages) is compressed on the calling thread.
+ *
+ * <p>Why: compression is half of the encoding thread's work; done there, that thread is the one stage of
+ * the day's pipeline the others wait for, and a core idles while they wait. On workers, any free core takes
+ * it.
+ *
+ * <p>{@link #submit} and {@link #compress} belong to one thread (the writer's). {@link #release} waits for
+ * the workers before freeing their native zstd contexts.
+ */
+final class PageCompressor implements BytesInputCompressor {
+
+    private final CompressionCodecName codec;
+    private final int zstdLevel;
+    private final ExecutorService workers;
+    private final Map<byte[], Future<byte[]>> pending = new IdentityHashMap<>();
+    private final List<ZstdCompressCtx> contexts = new ArrayList<>();
+    private final ThreadLocal<Worker> worker = ThreadLocal.withInitial(this::newWorker);
+    private Worker own;
+    private boolean released;
+
+    /** @param codec ZSTD or SNAPPY */
+    PageCompressor(CompressionCodecName codec, int zstdLevel, int threads) {
+        if (codec != CompressionCodecName.ZSTD && codec != CompressionCodecName.SNAPPY) {
+            throw new IllegalArgumentException("no page compressor for " + codec);
+        }
+        this.codec = codec;
+        this.zstdLevel = zstdLevel;
+        this.workers = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "parquet-compress-" + Thread.currentThread().getName());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts compressing {@code raw[off..off+len)}; the array must stay untouched until its page is written. */
+    void submit(byte[] raw, int off, int len) {
+        pending.put(raw, workers.submit(() -> worker.get().compress(raw, off, len)));
+    }
+
+    @Override
+    public BytesInput compress(BytesInput bytes) throws IOException {
+        if (released) {
+            throw new IllegalStateException("compressor already released");
+        }
+        ByteBuffer whole = bytes.toByteBuffer();
+        Future<byte[]> ahead = whole.hasArray() ? pending.remove(whole.array()) : null;
+        byte[] compressed;
+        if (ahead != null) {
+            compressed = await(ahead);
+        } else {
+            if (own == null) {
+                own = newWorker();
+            }
+            byte[] in = whole.hasArray() ? whole.array() : bytes.toByteArray();
+            int off = whole.hasArray() ? whole.arrayOffset() + whole.position() : 0;
+            compressed = own.compress(in, off, whole.remaining());
+        }
+        return BytesInput.from(compressed);
+    }
+
+    private static byte[] await(Future<byte[]> f) throws IOException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while compressing a page");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException("page compression failed: " + cause, cause);
+        }
+    }
+
+    @Override
+    public CompressionCodecName getCodecName() {
+        return codec;
+    }
+
+    /** Stops the workers (dropping pages not written) and frees the zstd contexts. Idempotent. */
+    @Override
+    public void release() {
+        if (released) {
+            return;
+        }
+        released = true;
+        pending.values().forEach(f -> f.cancel(false));
+        pending.clear();
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(1, TimeUnit.MINUTES)) {
+                return; // a worker is stuck: leak its context rather than free it under its feet
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        synchronized (contexts) {
+            contexts.forEach(ZstdCompressCtx::close);
+            contexts.clear();
+        }
+    }
+
+    private Worker newWorker() {
+        if (codec != CompressionCodecName.ZSTD) {
+            return new Worker(null);
+        }
+        ZstdCompressCtx ctx = new ZstdCompressCtx();
+        ctx.setLevel(zstdLevel);
+        synchronized (contexts) {
+            contexts.add(ctx);
+        }
+        return new Worker(ctx);
+    }
+
+    /** One thread's compression state: a zstd context (null for snappy) and an output array it reuses. */
+    private static final class Worker {
+        private final ZstdCompressCtx ctx;
+        private byte[] out = new byte[0];
+
+        Worker(ZstdCompressCtx ctx) {
+            this.ctx = ctx;
+        }
+
+        byte[] compress(byte[] in, int off, int len) throws IOException {
+            if (ctx == null) {
+                return Snappy.compress(java.util.Arrays.copyOfRange(in, off, off + len));
+            }
+            int bound = (int) Math.min(Integer.MAX_VALUE - 8, Zstd.compressBound(len));
+            if (out.length < bound) {
+                out = new byte[bound];
+            }
+            int n = ctx.compressByteArray(out, 0, out.length, in, off, len);
+            return java.util.Arrays.copyOf(out, n);
+        }
+    }
+}
