@@ -246,17 +246,29 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
         while (inFlight.size() > PAGES_AHEAD) {
             writeOldest();
         }
-        byte[] next = spareArrays.pollFirst();
-        return next != null && next.length >= bytes.length ? next : new byte[bytes.length];
+        return spareArray(bytes.length);
+    }
+
+    /** A written page's array of at least {@code length} bytes, or a new one: columns' pages differ in size. */
+    private byte[] spareArray(int length) {
+        for (java.util.Iterator<byte[]> it = spareArrays.iterator(); it.hasNext(); ) {
+            byte[] a = it.next();
+            if (a.length >= length) {
+                it.remove();
+                return a;
+            }
+        }
+        return new byte[length];
     }
 
     private void writeOldest() throws IOException {
         PendingPage page = inFlight.pollFirst();
         inFlightBytes -= page.end() - page.start();
         write(page);
-        if (spareArrays.size() < PAGES_AHEAD) {
-            spareArrays.addFirst(page.bytes());
+        if (spareArrays.size() >= 2 * PAGES_AHEAD) {
+            spareArrays.removeLast();
         }
+        spareArrays.addFirst(page.bytes());
     }
 
     private void writeAll() throws IOException {

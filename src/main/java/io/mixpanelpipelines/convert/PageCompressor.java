@@ -29,6 +29,9 @@ import org.xerial.snappy.Snappy;
  * the day's pipeline the others wait for, and a core idles while they wait. On workers, any free core takes
  * it.
  *
+ * <p>Like any of parquet-java's compressors here, the bytes {@link #compress} returns are valid until it is
+ * called again (parquet-java copies them first); their array then serves another page.
+ *
  * <p>{@link #submit} and {@link #compress} belong to one thread (the writer's). {@link #release} waits for
  * the workers before freeing their native zstd contexts.
  */
@@ -37,7 +40,12 @@ final class PageCompressor implements BytesInputCompressor {
     private final CompressionCodecName codec;
     private final int zstdLevel;
     private final ExecutorService workers;
-    private final Map<byte[], Future<byte[]>> pending = new IdentityHashMap<>();
+    private final Map<byte[], Future<Compressed>> pending = new IdentityHashMap<>();
+    /** Output arrays parquet-java is done with, for the workers to reuse. */
+    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> spareOutputs =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** The output {@link #compress} returned last: parquet-java copies it before it asks again. */
+    private byte[] lastOutput;
     private final List<ZstdCompressCtx> contexts = new ArrayList<>();
     private final ThreadLocal<Worker> worker = ThreadLocal.withInitial(this::newWorker);
     private Worker own;
@@ -59,7 +67,7 @@ final class PageCompressor implements BytesInputCompressor {
 
     /** Starts compressing {@code raw[off..off+len)}; the array must stay untouched until its page is written. */
     void submit(byte[] raw, int off, int len) {
-        pending.put(raw, workers.submit(() -> worker.get().compress(raw, off, len)));
+        pending.put(raw, workers.submit(() -> worker.get().compress(raw, off, len, spareOutputs.poll())));
     }
 
     @Override
@@ -67,23 +75,27 @@ final class PageCompressor implements BytesInputCompressor {
         if (released) {
             throw new IllegalStateException("compressor already released");
         }
+        if (lastOutput != null) {
+            spareOutputs.offer(lastOutput);
+            lastOutput = null;
+        }
         ByteBuffer whole = bytes.toByteBuffer();
-        Future<byte[]> ahead = whole.hasArray() ? pending.remove(whole.array()) : null;
-        byte[] compressed;
-        if (ahead != null) {
-            compressed = await(ahead);
-        } else {
+        Future<Compressed> ahead = whole.hasArray() ? pending.remove(whole.array()) : null;
+        if (ahead == null) { // not submitted (a dictionary page): compressed here, into an array of its own
             if (own == null) {
                 own = newWorker();
             }
             byte[] in = whole.hasArray() ? whole.array() : bytes.toByteArray();
             int off = whole.hasArray() ? whole.arrayOffset() + whole.position() : 0;
-            compressed = own.compress(in, off, whole.remaining());
+            Compressed c = own.compress(in, off, whole.remaining(), null);
+            return BytesInput.from(c.bytes(), 0, c.length());
         }
-        return BytesInput.from(compressed);
+        Compressed c = await(ahead);
+        lastOutput = c.bytes();
+        return BytesInput.from(c.bytes(), 0, c.length());
     }
 
-    private static byte[] await(Future<byte[]> f) throws IOException {
+    private static Compressed await(Future<Compressed> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -112,6 +124,8 @@ final class PageCompressor implements BytesInputCompressor {
         released = true;
         pending.values().forEach(f -> f.cancel(false));
         pending.clear();
+        spareOutputs.clear();
+        lastOutput = null;
         workers.shutdown();
         try {
             if (!workers.awaitTermination(1, TimeUnit.MINUTES)) {
@@ -139,25 +153,27 @@ final class PageCompressor implements BytesInputCompressor {
         return new Worker(ctx);
     }
 
-    /** One thread's compression state: a zstd context (null for snappy) and an output array it reuses. */
+    /** A compressed page: the first {@code length} bytes of {@code bytes}. */
+    private record Compressed(byte[] bytes, int length) {
+    }
+
+    /** One thread's compression state: a zstd context, or none for snappy. */
     private static final class Worker {
         private final ZstdCompressCtx ctx;
-        private byte[] out = new byte[0];
 
         Worker(ZstdCompressCtx ctx) {
             this.ctx = ctx;
         }
 
-        byte[] compress(byte[] in, int off, int len) throws IOException {
+        /** Compresses into {@code spare} when it is large enough, else into a new array. */
+        Compressed compress(byte[] in, int off, int len, byte[] spare) throws IOException {
             if (ctx == null) {
-                return Snappy.compress(java.util.Arrays.copyOfRange(in, off, off + len));
+                byte[] out = Snappy.compress(java.util.Arrays.copyOfRange(in, off, off + len));
+                return new Compressed(out, out.length);
             }
             int bound = (int) Math.min(Integer.MAX_VALUE - 8, Zstd.compressBound(len));
-            if (out.length < bound) {
-                out = new byte[bound];
-            }
-            int n = ctx.compressByteArray(out, 0, out.length, in, off, len);
-            return java.util.Arrays.copyOf(out, n);
+            byte[] out = spare != null && spare.length >= bound ? spare : new byte[bound];
+            return new Compressed(out, ctx.compressByteArray(out, 0, out.length, in, off, len));
         }
     }
 }
