@@ -57,6 +57,8 @@ abstract class ColumnEncoder {
     private int nulls;
     long unencodedBytes;
     private final PageQueue pages;
+    /** Arrays of this column's written pages, for its next pages (the {@link PageQueue}'s to manage). */
+    final java.util.ArrayDeque<byte[]> spareArrays = new java.util.ArrayDeque<>();
     private PageWriter pageWriter;
     private long chunkBytes;
 

@@ -55,7 +55,6 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
     private final BytesInputCompressor compressor;
     private final PageCompressor ahead;
     private final java.util.ArrayDeque<PendingPage> inFlight = new java.util.ArrayDeque<>();
-    private final java.util.ArrayDeque<byte[]> spareArrays = new java.util.ArrayDeque<>();
     private long inFlightBytes;
     private final RecyclingAllocator allocator;
     private final ParquetProperties properties;
@@ -79,12 +78,31 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
     private boolean failed;
     private boolean done;
 
+    /**
+     * Buffers that one writer after another can reuse: the row group's compressed pages. A day's parts
+     * share them, so each part does not allocate its row groups afresh (which, once the part was closed,
+     * was garbage for full collections). For one writer at a time.
+     */
+    public static final class Buffers {
+        private final RecyclingAllocator allocator;
+
+        public Buffers(ParquetWriterOptions options) {
+            // a row group's worth and a quarter: what the next row group needs again, and no more
+            this.allocator = new RecyclingAllocator(options.rowGroupSize() + options.rowGroupSize() / 4);
+        }
+    }
+
     /** Opens the file; nothing is visible at its location until {@link #close()}. */
     public EventParquetWriter(OutputFile outputFile, ParquetWriterOptions options) throws IOException {
+        this(outputFile, options, new Buffers(options));
+    }
+
+    /** Opens the file, with buffers that earlier writers left (not used by another writer meanwhile). */
+    public EventParquetWriter(OutputFile outputFile, ParquetWriterOptions options, Buffers buffers) throws IOException {
         this.file = new ParquetIO(outputFile);
         this.codecs = new HadoopFreeCodecFactory(options.zstdLevel());
         this.rowGroupSize = options.rowGroupSize();
-        this.allocator = new RecyclingAllocator(2 * options.rowGroupSize());
+        this.allocator = buffers.allocator;
         int pageSize = options.pageSize();
         this.eventName = new ColumnEncoder.Dictionary(column(EventSchema.EVENT_NAME), pageSize, pageSize, this);
         this.time = new ColumnEncoder.Int64(column(EventSchema.TIME), pageSize, this);
@@ -246,29 +264,17 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
         while (inFlight.size() > PAGES_AHEAD) {
             writeOldest();
         }
-        return spareArray(bytes.length);
-    }
-
-    /** A written page's array of at least {@code length} bytes, or a new one: columns' pages differ in size. */
-    private byte[] spareArray(int length) {
-        for (java.util.Iterator<byte[]> it = spareArrays.iterator(); it.hasNext(); ) {
-            byte[] a = it.next();
-            if (a.length >= length) {
-                it.remove();
-                return a;
-            }
-        }
-        return new byte[length];
+        byte[] next = column.spareArrays.pollFirst();
+        return next != null && next.length >= bytes.length ? next : new byte[bytes.length];
     }
 
     private void writeOldest() throws IOException {
         PendingPage page = inFlight.pollFirst();
         inFlightBytes -= page.end() - page.start();
         write(page);
-        if (spareArrays.size() >= 2 * PAGES_AHEAD) {
-            spareArrays.removeLast();
+        if (page.column().spareArrays.size() <= PAGES_AHEAD) {
+            page.column().spareArrays.addFirst(page.bytes()); // back to its column: the right size
         }
-        spareArrays.addFirst(page.bytes());
     }
 
     private void writeAll() throws IOException {

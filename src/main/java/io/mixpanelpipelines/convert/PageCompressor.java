@@ -143,14 +143,14 @@ final class PageCompressor implements BytesInputCompressor {
 
     private Worker newWorker() {
         if (codec != CompressionCodecName.ZSTD) {
-            return new Worker(null);
+            return new Worker(null, spareOutputs);
         }
         ZstdCompressCtx ctx = new ZstdCompressCtx();
         ctx.setLevel(zstdLevel);
         synchronized (contexts) {
             contexts.add(ctx);
         }
-        return new Worker(ctx);
+        return new Worker(ctx, spareOutputs);
     }
 
     /** A compressed page: the first {@code length} bytes of {@code bytes}. */
@@ -160,9 +160,11 @@ final class PageCompressor implements BytesInputCompressor {
     /** One thread's compression state: a zstd context, or none for snappy. */
     private static final class Worker {
         private final ZstdCompressCtx ctx;
+        private final java.util.Queue<byte[]> spares;
 
-        Worker(ZstdCompressCtx ctx) {
+        Worker(ZstdCompressCtx ctx, java.util.Queue<byte[]> spares) {
             this.ctx = ctx;
+            this.spares = spares;
         }
 
         /** Compresses into {@code spare} when it is large enough, else into a new array. */
@@ -171,8 +173,17 @@ final class PageCompressor implements BytesInputCompressor {
                 byte[] out = Snappy.compress(java.util.Arrays.copyOfRange(in, off, off + len));
                 return new Compressed(out, out.length);
             }
-            int bound = (int) Math.min(Integer.MAX_VALUE - 8, Zstd.compressBound(len));
-            byte[] out = spare != null && spare.length >= bound ? spare : new byte[bound];
+            long bound = Zstd.compressBound(len);
+            byte[] out;
+            if (spare != null && spare.length >= bound) {
+                out = spare;
+            } else {
+                if (spare != null) {
+                    spares.offer(spare); // too small for this page: another one's
+                }
+                // a power of two, so that an array serves any smaller page later
+                out = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Long.highestOneBit(Math.max(1, bound - 1)) << 1)];
+            }
             return new Compressed(out, ctx.compressByteArray(out, 0, out.length, in, off, len));
         }
     }

@@ -2,9 +2,9 @@ package io.mixpanelpipelines.convert;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.parquet.bytes.ByteBufferAllocator;
 
 /**
@@ -13,8 +13,9 @@ import org.apache.parquet.bytes.ByteBufferAllocator;
  * them afresh: parquet-java's default allocator made about two bytes of garbage per byte of input, much of
  * it in arrays large enough for G1 to treat as humongous.
  *
- * <p>Capacities are rounded up (powers of two up to 64 KiB, multiples of 64 KiB above) so that pages of
- * varying size reuse each other's buffers; a buffer is handed out with its limit at the size asked for.
+ * <p>Capacities are rounded up (powers of two up to 64 KiB, multiples of 64 KiB above), and a request takes
+ * the smallest pooled buffer that fits if it is at most twice as large, so that pages of varying size reuse
+ * each other's buffers; a buffer is handed out with its limit at the size asked for.
  * Only buffers this allocator handed out and that are not already back are pooled, so a stray or double
  * release can never put one buffer in two hands. At most {@code maxPooledBytes} are kept. Not thread-safe:
  * a writer and its allocator belong to one thread.
@@ -24,7 +25,7 @@ final class RecyclingAllocator implements ByteBufferAllocator {
     private static final int STEP = 1 << 16;
 
     private final long maxPooledBytes;
-    private final Map<Integer, ArrayDeque<ByteBuffer>> pool = new HashMap<>();
+    private final TreeMap<Integer, ArrayDeque<ByteBuffer>> pool = new TreeMap<>();
     private final Map<ByteBuffer, Boolean> out = new IdentityHashMap<>();
     private long pooledBytes;
 
@@ -35,12 +36,19 @@ final class RecyclingAllocator implements ByteBufferAllocator {
     @Override
     public ByteBuffer allocate(int size) {
         int capacity = roundUp(size);
-        ArrayDeque<ByteBuffer> free = pool.get(capacity);
-        ByteBuffer b = free == null ? null : free.pollFirst();
+        // the smallest pooled buffer that fits, if it is at most twice the size: compressed pages vary in size
+        Map.Entry<Integer, ArrayDeque<ByteBuffer>> fit = pool.ceilingEntry(capacity);
+        ByteBuffer b = null;
+        if (fit != null && fit.getKey() <= 2L * capacity) {
+            b = fit.getValue().pollFirst();
+            if (fit.getValue().isEmpty()) {
+                pool.remove(fit.getKey());
+            }
+        }
         if (b == null) {
             b = ByteBuffer.allocate(capacity);
         } else {
-            pooledBytes -= capacity;
+            pooledBytes -= b.capacity();
             b.clear();
         }
         b.limit(size);

@@ -97,6 +97,8 @@ public class DayPartition implements ItemStream {
 
     // the part being written
     private EventParquetWriter current;
+    /** Reused by the day's parts, one after the other. */
+    private EventParquetWriter.Buffers writerBuffers;
     private Location currentLocation;
     private int sinceSizeCheck;
     private long pendingRejected;
@@ -311,7 +313,11 @@ public class DayPartition implements ItemStream {
 
     private void openPart() throws IOException {
         Location location = ctx.layout().staging(day).resolve(DatasetLayout.partName(parts.size(), runId));
-        current = new EventParquetWriter(ctx.storage().newOutputFile(location), ParquetSettings.options(job));
+        if (writerBuffers == null) {
+            writerBuffers = new EventParquetWriter.Buffers(ParquetSettings.options(job));
+        }
+        current = new EventParquetWriter(ctx.storage().newOutputFile(location), ParquetSettings.options(job),
+                writerBuffers);
         currentLocation = location;
         sinceSizeCheck = 0;
     }

@@ -36,6 +36,24 @@ class RecyclingAllocatorTests {
     }
 
     @Test
+    void aSmallerRequestTakesTheSmallestFittingBufferUpToTwiceItsSize() {
+        RecyclingAllocator a = new RecyclingAllocator(8 << 20);
+        ByteBuffer big = a.allocate(1 << 20);
+        ByteBuffer mid = a.allocate(300_000);
+        a.release(big);
+        a.release(mid);
+
+        assertThat(a.allocate(200_000)).as("the 320 KiB one, not the 1 MiB one").isSameAs(mid);
+        ByteBuffer small = a.allocate(100_000);
+        assertThat(small).as("1 MiB is more than twice 128 KiB: a new buffer").isNotSameAs(big);
+        assertThat(small.capacity()).isEqualTo(131072);
+        ByteBuffer large = a.allocate(600_000);
+        assertThat(large).isSameAs(big);
+        assertThat(large.remaining()).isEqualTo(600_000);
+        assertThat(a.pooledBytes()).isZero();
+    }
+
+    @Test
     void neverPoolsABufferTwiceNorOneItDidNotHandOut() {
         RecyclingAllocator a = new RecyclingAllocator(1 << 20);
         ByteBuffer b = a.allocate(4096);
