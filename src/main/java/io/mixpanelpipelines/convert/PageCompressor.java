@@ -37,6 +37,9 @@ import org.xerial.snappy.Snappy;
  */
 final class PageCompressor implements BytesInputCompressor {
 
+    /** Output arrays kept for reuse at most: the arrays alive are these, one per page in flight and one more. */
+    private static final int MAX_SPARE_OUTPUTS = 8;
+
     private final CompressionCodecName codec;
     private final int zstdLevel;
     private final ExecutorService workers;
@@ -76,7 +79,9 @@ final class PageCompressor implements BytesInputCompressor {
             throw new IllegalStateException("compressor already released");
         }
         if (lastOutput != null) {
-            spareOutputs.offer(lastOutput);
+            if (spareOutputs.size() < MAX_SPARE_OUTPUTS) {
+                spareOutputs.offer(lastOutput);
+            }
             lastOutput = null;
         }
         ByteBuffer whole = bytes.toByteBuffer();
@@ -108,6 +113,11 @@ final class PageCompressor implements BytesInputCompressor {
             }
             throw new IOException("page compression failed: " + cause, cause);
         }
+    }
+
+    /** Output arrays kept for reuse now (for tests). */
+    int spareOutputs() {
+        return spareOutputs.size();
     }
 
     @Override
@@ -143,14 +153,14 @@ final class PageCompressor implements BytesInputCompressor {
 
     private Worker newWorker() {
         if (codec != CompressionCodecName.ZSTD) {
-            return new Worker(null, spareOutputs);
+            return new Worker(null);
         }
         ZstdCompressCtx ctx = new ZstdCompressCtx();
         ctx.setLevel(zstdLevel);
         synchronized (contexts) {
             contexts.add(ctx);
         }
-        return new Worker(ctx, spareOutputs);
+        return new Worker(ctx);
     }
 
     /** A compressed page: the first {@code length} bytes of {@code bytes}. */
@@ -160,11 +170,9 @@ final class PageCompressor implements BytesInputCompressor {
     /** One thread's compression state: a zstd context, or none for snappy. */
     private static final class Worker {
         private final ZstdCompressCtx ctx;
-        private final java.util.Queue<byte[]> spares;
 
-        Worker(ZstdCompressCtx ctx, java.util.Queue<byte[]> spares) {
+        Worker(ZstdCompressCtx ctx) {
             this.ctx = ctx;
-            this.spares = spares;
         }
 
         /** Compresses into {@code spare} when it is large enough, else into a new array. */
@@ -174,16 +182,10 @@ final class PageCompressor implements BytesInputCompressor {
                 return new Compressed(out, out.length);
             }
             long bound = Zstd.compressBound(len);
-            byte[] out;
-            if (spare != null && spare.length >= bound) {
-                out = spare;
-            } else {
-                if (spare != null) {
-                    spares.offer(spare); // too small for this page: another one's
-                }
-                // a power of two, so that an array serves any smaller page later
-                out = new byte[(int) Math.min(Integer.MAX_VALUE - 8, Long.highestOneBit(Math.max(1, bound - 1)) << 1)];
-            }
+            // too small a spare is dropped (the pool keeps what fits the pages that come); a new array is
+            // rounded up to 64 KiB so that pages of about the same size share arrays
+            byte[] out = spare != null && spare.length >= bound ? spare
+                    : new byte[(int) Math.min(Integer.MAX_VALUE - 8, (bound + 0xFFFF) & ~0xFFFFL)];
             return new Compressed(out, ctx.compressByteArray(out, 0, out.length, in, off, len));
         }
     }

@@ -47,6 +47,24 @@ class PageCompressorTests {
     }
 
     @Test
+    void keepsBoundedSparesWhatEverTheMixOfPageSizes() throws Exception {
+        PageCompressor compressor = new PageCompressor(CompressionCodecName.ZSTD, 1, 2);
+        Random random = new Random(5);
+        java.util.ArrayDeque<byte[]> inFlight = new java.util.ArrayDeque<>();
+        for (int i = 0; i < 2_000; i++) {
+            byte[] page = new byte[random.nextBoolean() ? 100 + random.nextInt(1000) : 200_000 + random.nextInt(900_000)];
+            compressor.submit(page, 0, page.length);
+            inFlight.add(page);
+            if (inFlight.size() > 8) { // as the writer does: at most 8 pages ahead
+                byte[] oldest = inFlight.poll();
+                assertThat(compressor.compress(BytesInput.from(oldest, 0, oldest.length)).size()).isPositive();
+            }
+        }
+        assertThat(compressor.spareOutputs()).isLessThanOrEqualTo(8);
+        compressor.release();
+    }
+
+    @Test
     void releaseWithPagesStillPendingStopsCleanly() {
         PageCompressor compressor = new PageCompressor(CompressionCodecName.ZSTD, 1, 2);
         for (int i = 0; i < 50; i++) {
