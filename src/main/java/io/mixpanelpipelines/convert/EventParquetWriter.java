@@ -11,7 +11,6 @@ import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.column.page.PageWriter;
 import org.apache.parquet.column.statistics.SizeStatistics;
 import org.apache.parquet.column.statistics.Statistics;
-import org.apache.parquet.compression.CompressionCodecFactory.BytesInputCompressor;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
@@ -51,9 +50,7 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
             ParquetWriter.OBJECT_MODEL_NAME_PROP, "mixpanel-pipelines");
 
     private final ParquetIO file;
-    private final HadoopFreeCodecFactory codecs;
-    private final BytesInputCompressor compressor;
-    private final PageCompressor ahead;
+    private final PageCompressor compressor;
     private final java.util.ArrayDeque<PendingPage> inFlight = new java.util.ArrayDeque<>();
     private long inFlightBytes;
     private final RecyclingAllocator allocator;
@@ -100,7 +97,6 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
     /** Opens the file, with buffers that earlier writers left (not used by another writer meanwhile). */
     public EventParquetWriter(OutputFile outputFile, ParquetWriterOptions options, Buffers buffers) throws IOException {
         this.file = new ParquetIO(outputFile);
-        this.codecs = new HadoopFreeCodecFactory(options.zstdLevel());
         this.rowGroupSize = options.rowGroupSize();
         this.allocator = buffers.allocator;
         int pageSize = options.pageSize();
@@ -121,11 +117,8 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
                 .withStatisticsEnabled(EventSchema.PROPERTIES, false)
                 .withSizeStatisticsEnabled(EventSchema.PROPERTIES, false)
                 .build();
-        CompressionCodecName codec = codecName(options.codec());
-        this.ahead = codec == CompressionCodecName.UNCOMPRESSED ? null
-                : new PageCompressor(codec, options.zstdLevel(), COMPRESSION_THREADS);
+        this.compressor = new PageCompressor(codecName(options.codec()), options.zstdLevel(), COMPRESSION_THREADS);
         try {
-            this.compressor = ahead != null ? ahead : codecs.getCompressor(codec);
             this.fileWriter = new ParquetFileWriter(file, EventSchema.SCHEMA, ParquetFileWriter.Mode.CREATE,
                     rowGroupSize, ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, properties);
             fileWriter.start();
@@ -242,10 +235,7 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
 
     private void releaseCompression() {
         inFlight.clear();
-        if (ahead != null) {
-            ahead.release();
-        }
-        codecs.release();
+        compressor.release();
     }
 
     @Override
@@ -254,11 +244,11 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
             throws IOException {
         PendingPage page = new PendingPage(column, writer, bytes, start, end, rows, statistics, sizes,
                 definitionLevels, values);
-        if (ahead == null) {
+        if (!compressor.compressesAhead()) {
             write(page);
             return bytes;
         }
-        ahead.submit(bytes, start, end - start);
+        compressor.submit(bytes, start, end - start);
         inFlight.add(page);
         inFlightBytes += end - start;
         while (inFlight.size() > PAGES_AHEAD) {

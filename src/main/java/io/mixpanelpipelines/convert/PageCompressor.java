@@ -54,18 +54,27 @@ final class PageCompressor implements BytesInputCompressor {
     private Worker own;
     private boolean released;
 
-    /** @param codec ZSTD or SNAPPY */
+    /**
+     * @param codec ZSTD, SNAPPY or UNCOMPRESSED (pages are then passed through, and nothing is compressed
+     *     ahead)
+     */
     PageCompressor(CompressionCodecName codec, int zstdLevel, int threads) {
-        if (codec != CompressionCodecName.ZSTD && codec != CompressionCodecName.SNAPPY) {
+        if (codec != CompressionCodecName.ZSTD && codec != CompressionCodecName.SNAPPY
+                && codec != CompressionCodecName.UNCOMPRESSED) {
             throw new IllegalArgumentException("no page compressor for " + codec);
         }
         this.codec = codec;
         this.zstdLevel = zstdLevel;
-        this.workers = Executors.newFixedThreadPool(threads, r -> {
+        this.workers = codec == CompressionCodecName.UNCOMPRESSED ? null : Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "parquet-compress-" + Thread.currentThread().getName());
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Whether pages are compressed at all, hence worth {@link #submit}ting. */
+    boolean compressesAhead() {
+        return workers != null;
     }
 
     /** Starts compressing {@code raw[off..off+len)}; the array must stay untouched until its page is written. */
@@ -77,6 +86,9 @@ final class PageCompressor implements BytesInputCompressor {
     public BytesInput compress(BytesInput bytes) throws IOException {
         if (released) {
             throw new IllegalStateException("compressor already released");
+        }
+        if (workers == null) {
+            return bytes; // UNCOMPRESSED
         }
         if (lastOutput != null) {
             if (spareOutputs.size() < MAX_SPARE_OUTPUTS) {
@@ -136,6 +148,9 @@ final class PageCompressor implements BytesInputCompressor {
         pending.clear();
         spareOutputs.clear();
         lastOutput = null;
+        if (workers == null) {
+            return;
+        }
         workers.shutdown();
         try {
             if (!workers.awaitTermination(1, TimeUnit.MINUTES)) {

@@ -65,6 +65,15 @@ class PageCompressorTests {
     }
 
     @Test
+    void uncompressedPagesPassThrough() throws Exception {
+        PageCompressor compressor = new PageCompressor(CompressionCodecName.UNCOMPRESSED, 1, 2);
+        assertThat(compressor.compressesAhead()).isFalse();
+        BytesInput page = BytesInput.from(new byte[] {1, 2, 3});
+        assertThat(compressor.compress(page)).isSameAs(page);
+        compressor.release();
+    }
+
+    @Test
     void releaseWithPagesStillPendingStopsCleanly() {
         PageCompressor compressor = new PageCompressor(CompressionCodecName.ZSTD, 1, 2);
         for (int i = 0; i < 50; i++) {
