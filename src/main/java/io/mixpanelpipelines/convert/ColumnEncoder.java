@@ -45,7 +45,7 @@ abstract class ColumnEncoder {
     final PrimitiveType type;
     final boolean optional;
     final int pageSize;
-    private final boolean statisticsEnabled;
+    final boolean statisticsEnabled;
 
     /** The page being built: definition levels go in front of {@link #valuesStart} when it is written. */
     final PageBuffer page;
@@ -116,8 +116,10 @@ abstract class ColumnEncoder {
         }
     }
 
-    /** Encodes and hands over the open page. */
-    abstract void writePage() throws IOException;
+    /** Encodes and hands over the open page: PLAIN values, unless a subclass encodes them otherwise. */
+    void writePage() throws IOException {
+        emitPage(Encoding.PLAIN);
+    }
 
     /** Page statistics: min/max of the page's values (none when all are null), or nothing when disabled. */
     abstract Statistics<?> pageStatistics();
@@ -201,11 +203,6 @@ abstract class ColumnEncoder {
         }
 
         @Override
-        void writePage() throws IOException {
-            emitPage(Encoding.PLAIN);
-        }
-
-        @Override
         Statistics<?> pageStatistics() {
             Statistics<?> s = Statistics.createStats(type);
             if (hasValue) {
@@ -224,11 +221,9 @@ abstract class ColumnEncoder {
     /** A BYTE_ARRAY column, PLAIN encoded (length-prefixed values). */
     static class Bytes extends ColumnEncoder {
         private final MinMax minMax = new MinMax();
-        private final boolean statisticsEnabled;
 
         Bytes(ColumnDescriptor column, int pageSize, boolean statisticsEnabled, PageQueue pages) {
             super(column, pageSize, statisticsEnabled, pages);
-            this.statisticsEnabled = statisticsEnabled;
         }
 
         void add(byte[] b, int off, int len) throws IOException {
@@ -238,11 +233,6 @@ abstract class ColumnEncoder {
                 minMax.update(b, off, len);
             }
             valueAdded();
-        }
-
-        @Override
-        void writePage() throws IOException {
-            emitPage(Encoding.PLAIN);
         }
 
         @Override

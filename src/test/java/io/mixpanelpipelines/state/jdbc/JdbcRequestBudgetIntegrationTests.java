@@ -1,12 +1,12 @@
 package io.mixpanelpipelines.state.jdbc;
 
-import io.mixpanelpipelines.support.TestPostgres;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.RequestBudgetExhaustedException;
 import io.mixpanelpipelines.source.http.Sleeper;
+import io.mixpanelpipelines.support.TestStateStore;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,8 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -43,19 +41,8 @@ class JdbcRequestBudgetIntegrationTests {
     Path tmp;
 
     DataSource database(String kind) throws Exception {
-        DataSource ds;
-        String vendor;
-        if (kind.equals("h2")) {
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL("jdbc:h2:file:" + tmp.resolve("state") + ";WRITE_DELAY=0");
-            h2.setUser("sa");
-            ds = h2;
-            vendor = "h2";
-        } else {
-            ds = TestPostgres.dataSource(TestPostgres.newDatabase("budget"));
-            vendor = "postgresql";
-        }
-        Flyway.configure().dataSource(ds).locations("classpath:sql/state/common", "classpath:sql/state/" + vendor).load().migrate();
+        DataSource ds = TestStateStore.empty(kind, tmp);
+        TestStateStore.flyway(ds, kind).migrate();
         return ds;
     }
 

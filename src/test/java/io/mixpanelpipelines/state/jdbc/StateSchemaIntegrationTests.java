@@ -2,7 +2,7 @@ package io.mixpanelpipelines.state.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mixpanelpipelines.support.TestPostgres;
+import io.mixpanelpipelines.support.TestStateStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -41,17 +40,8 @@ class StateSchemaIntegrationTests {
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void flywayRunsUntilTheStoreIsCurrentAndAgainAfterAFailure(String vendor) throws Exception {
-        DataSource ds;
-        if (vendor.equals("h2")) {
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL("jdbc:h2:file:" + tmp.resolve("state") + ";WRITE_DELAY=0");
-            h2.setUser("sa");
-            ds = h2;
-        } else {
-            ds = TestPostgres.dataSource(TestPostgres.newDatabase("schema"));
-        }
-        Flyway flyway = Flyway.configure().dataSource(ds)
-                .locations("classpath:sql/state/common", "classpath:sql/state/" + vendor).load();
+        DataSource ds = TestStateStore.empty(vendor, tmp);
+        Flyway flyway = TestStateStore.flyway(ds, vendor);
         String table = flyway.getConfiguration().getTable();
 
         assertThat(StateSchema.isCurrent(ds, table)).as("empty store").isFalse();
