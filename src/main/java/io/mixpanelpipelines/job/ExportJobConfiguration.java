@@ -29,8 +29,9 @@ public class ExportJobConfiguration {
 
     /**
      * Batches (4 MiB each) per chunk, so per transaction. One per chunk made 550 commits for a 3M-event
-     * day, and their state-store and job-repository work cost about 0.7 s of CPU; a restart still resumes
-     * from the last closed part, so the checkpoint granularity that matters is unchanged.
+     * day, and their state-store and job-repository work cost about 0.7 s of CPU. A restart resumes from the
+     * last part closed before the last commit, so a kill now redoes at most one part and 16 MiB of input
+     * (4 MiB before): nothing next to a default part of 128 MB.
      */
     static final int BATCHES_PER_CHUNK = 4;
 
