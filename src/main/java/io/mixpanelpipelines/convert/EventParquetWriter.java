@@ -226,8 +226,8 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
             return;
         }
         done = true;
-        // No footer: the buffered pages are plain heap memory, freed with this object; only the native zstd
-        // contexts need releasing.
+        // No footer. The row group's buffers go back to the allocator; the compression threads stop (pages
+        // still queued are dropped) before their native zstd contexts are freed.
         file.abort();
         releaseRowGroup();
         releaseCompression();

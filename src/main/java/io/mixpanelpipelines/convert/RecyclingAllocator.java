@@ -8,7 +8,8 @@ import java.util.TreeMap;
 import org.apache.parquet.bytes.ByteBufferAllocator;
 
 /**
- * A heap {@link ByteBufferAllocator} for one Parquet writer that reuses the buffers parquet-java releases
+ * A heap {@link ByteBufferAllocator} for Parquet writers that follow each other (a day's parts, through
+ * {@link EventParquetWriter.Buffers}) that reuses the buffers parquet-java releases
  * (page slabs after each page, the row group's compressed pages after each flush) instead of allocating
  * them afresh: parquet-java's default allocator made about two bytes of garbage per byte of input, much of
  * it in arrays large enough for G1 to treat as humongous.
@@ -18,7 +19,7 @@ import org.apache.parquet.bytes.ByteBufferAllocator;
  * each other's buffers; a buffer is handed out with its limit at the size asked for.
  * Only buffers this allocator handed out and that are not already back are pooled, so a stray or double
  * release can never put one buffer in two hands. At most {@code maxPooledBytes} are kept. Not thread-safe:
- * a writer and its allocator belong to one thread.
+ * one writer at a time uses it, on one thread.
  */
 final class RecyclingAllocator implements ByteBufferAllocator {
 
