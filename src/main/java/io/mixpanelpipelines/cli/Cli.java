@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.cli;
 
+import io.mixpanelpipelines.cli.command.WarehouseCommands;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.config.JobDefinitionLoader;
@@ -177,7 +178,7 @@ public final class Cli implements Callable<Integer> {
         int cost = service.planRerun(days).size();
         io.mixpanelpipelines.source.RequestBudget.Status budget = service.budget();
         out.printf("rerun: %d day(s) %s will be fetched afresh and replaced; about %d export request(s), %d of %d left this hour%s%n",
-                days.size(), io.mixpanelpipelines.job.DayRanges.format(days), cost, budget.remaining(), budget.perHour(),
+                days.size(), io.mixpanelpipelines.job.plan.DayRanges.format(days), cost, budget.remaining(), budget.perHour(),
                 cost > budget.remaining() ? " (the rest is deferred to a later run)" : "");
         java.io.Console console = System.console();
         if (yes || console == null) {

@@ -56,13 +56,13 @@ final class SummaryPrinter {
                 + (b.remaining() > 0 ? "" : "; the next request fits at " + b.nextSlotAt());
     }
 
-    void plan(List<io.mixpanelpipelines.job.RequestWindow> windows, io.mixpanelpipelines.source.RequestBudget.Status budget,
-            java.util.function.Predicate<io.mixpanelpipelines.job.RequestWindow> alreadyFetched) {
+    void plan(List<io.mixpanelpipelines.job.plan.RequestWindow> windows, io.mixpanelpipelines.source.RequestBudget.Status budget,
+            java.util.function.Predicate<io.mixpanelpipelines.job.plan.RequestWindow> alreadyFetched) {
         int remaining = budget.remaining();
         int cost = 0;
         out.printf("%-3s  %-23s %5s  %-9s %12s  %s%n", "#", "DAYS", "COUNT", "KIND", "EST. BYTES", "COST");
         int i = 0;
-        for (io.mixpanelpipelines.job.RequestWindow w : windows) {
+        for (io.mixpanelpipelines.job.plan.RequestWindow w : windows) {
             boolean free = alreadyFetched.test(w);
             String note;
             if (free) {

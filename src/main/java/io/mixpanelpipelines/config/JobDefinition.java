@@ -3,7 +3,6 @@ package io.mixpanelpipelines.config;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.gcs.GcsSettings;
 import io.mixpanelpipelines.storage.s3.S3Settings;
-import io.mixpanelpipelines.warehouse.WarehouseSettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

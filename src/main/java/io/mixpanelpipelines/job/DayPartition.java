@@ -1,8 +1,16 @@
 package io.mixpanelpipelines.job;
 
-import io.mixpanelpipelines.convert.EventParquetWriter;
-import io.mixpanelpipelines.convert.MixpanelEventParser;
-import io.mixpanelpipelines.convert.ParsedEvent;
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.dataset.DayManifest;
+import io.mixpanelpipelines.dataset.PartInfo;
+import io.mixpanelpipelines.ingest.LineBatch;
+import io.mixpanelpipelines.ingest.LineHash;
+import io.mixpanelpipelines.ingest.RejectedLines;
+import io.mixpanelpipelines.ingest.SpoolLineReader;
+import io.mixpanelpipelines.ingest.StreamedFetch;
+import io.mixpanelpipelines.convert.parquet.EventParquetWriter;
+import io.mixpanelpipelines.convert.json.MixpanelEventParser;
+import io.mixpanelpipelines.convert.json.ParsedEvent;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.Spool;
@@ -52,8 +60,6 @@ import org.springframework.batch.infrastructure.item.ItemStreamException;
 public class DayPartition implements ItemStream {
 
     private static final Logger log = LoggerFactory.getLogger(DayPartition.class);
-    static final int BATCH_BYTES = 4 << 20;
-    static final int MAX_LINE_BYTES = 16 << 20;
     private static final int SIZE_CHECK_EVERY = 256;
 
     static final String RUN_ID = "day.runId";
@@ -164,7 +170,7 @@ public class DayPartition implements ItemStream {
 
     /** Parsing runs on the reader's own thread (the parser is confined to it), encoding on the step's. */
     private SpoolLineReader reader(InputStream in, long offset, long line) {
-        return new SpoolLineReader(in, offset, line, BATCH_BYTES, MAX_LINE_BYTES, b -> b.parse(parser));
+        return new SpoolLineReader(in, offset, line, SpoolLineReader.BATCH_BYTES, SpoolLineReader.MAX_LINE_BYTES, b -> b.parse(parser));
     }
 
     private ExportRequest request() {
@@ -273,7 +279,7 @@ public class DayPartition implements ItemStream {
         for (int i = 0; i < batch.size(); i++) {
             int length = batch.length(i);
             if (length == LineBatch.OVERSIZED) {
-                reject(batch, i, "line longer than " + (MAX_LINE_BYTES >> 20) + " MiB");
+                reject(batch, i, "line longer than " + (SpoolLineReader.MAX_LINE_BYTES >> 20) + " MiB");
                 continue;
             }
             String malformed = batch.error(i);

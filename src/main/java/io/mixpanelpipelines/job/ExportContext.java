@@ -1,5 +1,7 @@
 package io.mixpanelpipelines.job;
 
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.dataset.DayPublisher;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.RequestBudget;

@@ -1,5 +1,7 @@
 package io.mixpanelpipelines.job;
 
+import io.mixpanelpipelines.ingest.LineBatch;
+import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.config.JobDefinition;
 import java.time.LocalDate;
 import org.springframework.batch.core.configuration.annotation.JobScope;

@@ -1,17 +1,19 @@
 package io.mixpanelpipelines.job;
 
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.dataset.DayPublisher;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.source.MixpanelCredentials;
 import io.mixpanelpipelines.source.MixpanelExportClient;
 import io.mixpanelpipelines.source.SpoolStore;
 import io.mixpanelpipelines.source.http.ClientSettings;
 import io.mixpanelpipelines.source.http.HttpMixpanelExportClient;
-import io.mixpanelpipelines.source.http.Sleeper;
+import io.mixpanelpipelines.source.Sleeper;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcPartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import io.mixpanelpipelines.storage.Storage;
-import io.mixpanelpipelines.storage.StorageFactory;
+import io.mixpanelpipelines.storage.support.StorageFactory;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;

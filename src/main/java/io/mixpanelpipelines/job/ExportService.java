@@ -1,5 +1,8 @@
 package io.mixpanelpipelines.job;
 
+import io.mixpanelpipelines.job.plan.DayRanges;
+import io.mixpanelpipelines.job.plan.PartitionPlanner;
+import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.source.RequestBudget;

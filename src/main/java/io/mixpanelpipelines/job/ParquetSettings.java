@@ -1,8 +1,8 @@
 package io.mixpanelpipelines.job;
 
 import io.mixpanelpipelines.config.JobDefinition;
-import io.mixpanelpipelines.convert.EventSchema;
-import io.mixpanelpipelines.convert.ParquetWriterOptions;
+import io.mixpanelpipelines.convert.parquet.EventSchema;
+import io.mixpanelpipelines.convert.parquet.ParquetWriterOptions;
 
 /** Parquet writer options from a job's settings. */
 final class ParquetSettings {

@@ -1,5 +1,7 @@
 package io.mixpanelpipelines.job;
 
+import io.mixpanelpipelines.ingest.WindowSplitter;
+import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.MixpanelAuthenticationException;

@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.job;
 
+import io.mixpanelpipelines.job.plan.RequestWindow;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

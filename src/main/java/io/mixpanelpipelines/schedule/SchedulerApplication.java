@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.state.jdbc.JdbcPartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
-import io.mixpanelpipelines.source.http.Sleeper;
+import io.mixpanelpipelines.source.Sleeper;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Locale;

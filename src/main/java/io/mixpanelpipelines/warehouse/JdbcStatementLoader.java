@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.warehouse;
 
+import io.mixpanelpipelines.dataset.PublishedDay;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.warehouse;
 
+import io.mixpanelpipelines.dataset.PublishedDay;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.Storage;
 import java.io.IOException;

@@ -1,7 +1,9 @@
 package io.mixpanelpipelines.warehouse;
 
-import io.mixpanelpipelines.job.DayManifest;
-import io.mixpanelpipelines.job.DayPublisher;
+import io.mixpanelpipelines.config.WarehouseSettings;
+import io.mixpanelpipelines.dataset.PublishedDay;
+import io.mixpanelpipelines.dataset.DayManifest;
+import io.mixpanelpipelines.dataset.DayPublisher;
 import io.mixpanelpipelines.state.LoadLedger;
 import io.mixpanelpipelines.state.LoadRecord;
 import io.mixpanelpipelines.state.PartitionLedger;

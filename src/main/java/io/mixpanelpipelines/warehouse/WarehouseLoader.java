@@ -1,5 +1,7 @@
 package io.mixpanelpipelines.warehouse;
 
+import io.mixpanelpipelines.dataset.PublishedDay;
+
 /**
  * Loads published days into one warehouse table.
  *

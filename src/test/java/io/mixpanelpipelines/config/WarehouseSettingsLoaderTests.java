@@ -3,8 +3,6 @@ package io.mixpanelpipelines.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mixpanelpipelines.warehouse.WarehouseSettings;
-import io.mixpanelpipelines.warehouse.WarehouseType;
 import org.junit.jupiter.api.Test;
 
 /** The {@code warehouse:} section: the contract's names, and every problem reported with its key. */

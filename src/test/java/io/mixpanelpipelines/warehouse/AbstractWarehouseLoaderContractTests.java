@@ -1,9 +1,10 @@
 package io.mixpanelpipelines.warehouse;
 
+import io.mixpanelpipelines.dataset.PublishedDay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mixpanelpipelines.job.DayManifest;
+import io.mixpanelpipelines.dataset.DayManifest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;

@@ -1,11 +1,12 @@
 package io.mixpanelpipelines.warehouse;
 
+import io.mixpanelpipelines.dataset.PublishedDay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.cloud.bigquery.LoadJobConfiguration;
-import io.mixpanelpipelines.job.DatasetLayout;
-import io.mixpanelpipelines.job.DayManifest;
-import io.mixpanelpipelines.job.PartInfo;
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.dataset.DayManifest;
+import io.mixpanelpipelines.dataset.PartInfo;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.warehouse.bigquery.BigQueryLoadJobs;
 import io.mixpanelpipelines.warehouse.redshift.RedshiftLoadStatements;

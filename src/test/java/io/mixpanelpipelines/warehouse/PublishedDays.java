@@ -1,13 +1,14 @@
 package io.mixpanelpipelines.warehouse;
 
-import io.mixpanelpipelines.convert.EventParquetWriter;
-import io.mixpanelpipelines.convert.MixpanelEventParser;
-import io.mixpanelpipelines.convert.ParquetWriterOptions;
-import io.mixpanelpipelines.convert.ParsedEvent;
-import io.mixpanelpipelines.job.DatasetLayout;
-import io.mixpanelpipelines.job.DayManifest;
-import io.mixpanelpipelines.job.DayPublisher;
-import io.mixpanelpipelines.job.PartInfo;
+import io.mixpanelpipelines.dataset.PublishedDay;
+import io.mixpanelpipelines.convert.parquet.EventParquetWriter;
+import io.mixpanelpipelines.convert.json.MixpanelEventParser;
+import io.mixpanelpipelines.convert.parquet.ParquetWriterOptions;
+import io.mixpanelpipelines.convert.json.ParsedEvent;
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.dataset.DayManifest;
+import io.mixpanelpipelines.dataset.DayPublisher;
+import io.mixpanelpipelines.dataset.PartInfo;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.local.LocalStorage;
 import java.nio.charset.StandardCharsets;
@@ -19,13 +20,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Publishes test days the way an export does: Parquet parts by our writer, then DayPublisher's manifest. */
-final class PublishedDays {
+public final class PublishedDays {
 
-    final LocalStorage storage = new LocalStorage();
+    public final LocalStorage storage = new LocalStorage();
     final DatasetLayout layout;
     final DayPublisher publisher;
 
-    PublishedDays(Path root) {
+    public PublishedDays(Path root) {
         layout = new DatasetLayout(Location.of(root), "123456");
         publisher = new DayPublisher(storage, layout);
     }
@@ -41,7 +42,7 @@ final class PublishedDays {
                 + ",\"big\":12345678901234567890123,\"nested\":{\"a\":[1,2,{\"b\":null}]},\"k\":\"\\\"q\\\" \\\\ ☃\"}}";
     }
 
-    static List<String> lines(LocalDate day, int count, String tag) {
+    public static List<String> lines(LocalDate day, int count, String tag) {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             out.add(line(day, i, tag));
@@ -50,7 +51,7 @@ final class PublishedDays {
     }
 
     /** Writes the lines as two parts and publishes the day; returns what a loader is given. */
-    PublishedDay publish(LocalDate day, List<String> lines, String runId) throws Exception {
+    public PublishedDay publish(LocalDate day, List<String> lines, String runId) throws Exception {
         MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, true);
         List<PartInfo> parts = new ArrayList<>();
         int half = lines.size() / 2;

@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.source.http;
 
+import io.mixpanelpipelines.source.Sleeper;
 import io.mixpanelpipelines.source.BodySink;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.MixpanelAuthenticationException;

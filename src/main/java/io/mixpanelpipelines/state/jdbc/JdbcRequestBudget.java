@@ -3,7 +3,7 @@ package io.mixpanelpipelines.state.jdbc;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.source.RequestBudgetExhaustedException;
-import io.mixpanelpipelines.source.http.Sleeper;
+import io.mixpanelpipelines.source.Sleeper;
 import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;

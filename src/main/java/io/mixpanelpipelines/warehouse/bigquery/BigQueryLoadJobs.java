@@ -9,9 +9,9 @@ import com.google.cloud.bigquery.Schema;
 import com.google.cloud.bigquery.StandardSQLTypeName;
 import com.google.cloud.bigquery.TableId;
 import com.google.cloud.bigquery.TimePartitioning;
-import io.mixpanelpipelines.job.DatasetLayout;
+import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.storage.Location;
-import io.mixpanelpipelines.warehouse.PublishedDay;
+import io.mixpanelpipelines.dataset.PublishedDay;
 import java.time.format.DateTimeFormatter;
 
 /**

@@ -5,7 +5,7 @@ import com.google.cloud.bigquery.BigQueryException;
 import com.google.cloud.bigquery.Job;
 import com.google.cloud.bigquery.JobInfo;
 import com.google.cloud.bigquery.JobStatistics;
-import io.mixpanelpipelines.warehouse.PublishedDay;
+import io.mixpanelpipelines.dataset.PublishedDay;
 import io.mixpanelpipelines.warehouse.WarehouseLoadException;
 import io.mixpanelpipelines.warehouse.WarehouseLoader;
 import java.util.function.LongConsumer;

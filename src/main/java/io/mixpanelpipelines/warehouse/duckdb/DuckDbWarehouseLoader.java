@@ -2,7 +2,7 @@ package io.mixpanelpipelines.warehouse.duckdb;
 
 import io.mixpanelpipelines.storage.Storage;
 import io.mixpanelpipelines.warehouse.LocalParquetFiles;
-import io.mixpanelpipelines.warehouse.PublishedDay;
+import io.mixpanelpipelines.dataset.PublishedDay;
 import io.mixpanelpipelines.warehouse.WarehouseLoadException;
 import io.mixpanelpipelines.warehouse.WarehouseLoader;
 import java.io.IOException;

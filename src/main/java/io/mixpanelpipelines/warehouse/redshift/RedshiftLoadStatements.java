@@ -2,7 +2,7 @@ package io.mixpanelpipelines.warehouse.redshift;
 
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.warehouse.JdbcStatementLoader;
-import io.mixpanelpipelines.warehouse.PublishedDay;
+import io.mixpanelpipelines.dataset.PublishedDay;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;

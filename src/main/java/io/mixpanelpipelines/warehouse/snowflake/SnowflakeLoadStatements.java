@@ -2,7 +2,7 @@ package io.mixpanelpipelines.warehouse.snowflake;
 
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.warehouse.JdbcStatementLoader;
-import io.mixpanelpipelines.warehouse.PublishedDay;
+import io.mixpanelpipelines.dataset.PublishedDay;
 import java.util.List;
 import java.util.stream.Collectors;
 

@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.source.http;
 
+import io.mixpanelpipelines.source.Sleeper;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.RequestBudgetExhaustedException;
-import io.mixpanelpipelines.source.http.Sleeper;
+import io.mixpanelpipelines.source.Sleeper;
 import io.mixpanelpipelines.support.TestStateStore;
 import java.nio.file.Path;
 import java.time.Clock;

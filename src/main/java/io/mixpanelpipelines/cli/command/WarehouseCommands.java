@@ -1,0 +1,175 @@
+package io.mixpanelpipelines.cli.command;
+
+import io.mixpanelpipelines.config.InvalidJobException;
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.dataset.DayManifest;
+import io.mixpanelpipelines.job.ExportContext;
+import io.mixpanelpipelines.job.RunSummary;
+import io.mixpanelpipelines.state.LoadLedger;
+import io.mixpanelpipelines.state.LoadRecord;
+import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.state.PartitionRecord;
+import io.mixpanelpipelines.state.PartitionState;
+import io.mixpanelpipelines.state.jdbc.JdbcLoadLedger;
+import io.mixpanelpipelines.warehouse.LoadSummary;
+import io.mixpanelpipelines.warehouse.WarehouseLoadService;
+import io.mixpanelpipelines.warehouse.WarehouseLoader;
+import io.mixpanelpipelines.warehouse.support.WarehouseLoaders;
+import io.mixpanelpipelines.config.WarehouseSettings;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import javax.sql.DataSource;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The warehouse side of the command line: {@code load}, the load after {@code export}, and {@code status --json}. */
+public final class WarehouseCommands {
+
+    private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
+
+    private final ConfigurableApplicationContext ctx;
+    private final Map<String, String> environment;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Clock clock;
+
+    public WarehouseCommands(ConfigurableApplicationContext ctx, Map<String, String> environment, PrintStream out,
+            PrintStream err, Clock clock) {
+        this.ctx = ctx;
+        this.environment = environment;
+        this.out = out;
+        this.err = err;
+        this.clock = clock;
+    }
+
+    private JobDefinition job() {
+        return ctx.getBean(JobDefinition.class);
+    }
+
+    private LoadLedger loadLedger() {
+        return new JdbcLoadLedger(ctx.getBean(DataSource.class));
+    }
+
+    /** Loads the published days of {@code from..to} (days: exactly these) that need it; returns the exit code. */
+    public int load(LocalDate from, LocalDate to, List<LocalDate> days, Path summaryJson) {
+        WarehouseSettings w = job().warehouse();
+        if (w == null) {
+            throw new InvalidJobException("the job has no warehouse: section; nothing to load into");
+        }
+        ExportContext ec = ctx.getBean(ExportContext.class);
+        LoadSummary summary;
+        try (WarehouseLoader loader = WarehouseLoaders.create(w, environment, ec.storage(), ec.layout())) {
+            WarehouseLoadService service = new WarehouseLoadService(job().name(), w, ctx.getBean(PartitionLedger.class),
+                    loadLedger(), ec.publisher(), loader, err, clock);
+            summary = days != null ? service.loadDays(days) : service.load(from, to);
+        }
+        long loaded = summary.days().stream().filter(d -> d.outcome().equals("LOADED")).count();
+        out.printf("%s: %d day(s) loaded into %s, %,d rows%n", summary.job(), loaded, summary.target(), summary.rowsLoaded());
+        for (LoadSummary.Day d : summary.days()) {
+            out.printf("  %s  %-13s %,12d rows%s%s%n", d.day(), d.outcome(), d.rows(),
+                    d.outcome().equals("LOADED") ? String.format("  %.1f s  %,.0f rows/s", d.millis() / 1000.0, d.rowsPerSecond()) : "",
+                    d.error() == null ? "" : "  " + d.error());
+        }
+        if (summary.exitCode() != RunSummary.OK) {
+            out.println("Some loads failed; the files are untouched: run `load` again.");
+        }
+        if (summaryJson != null) {
+            write(summaryJson, loadJson(summary));
+        }
+        return summary.exitCode();
+    }
+
+    /** After an export: loads the days it published. */
+    public int loadAfterExport(RunSummary export) {
+        List<LocalDate> published = export.days().stream().filter(d -> d.state().equals(PartitionState.PUBLISHED.name()))
+                .map(RunSummary.Day::day).toList();
+        if (published.isEmpty()) {
+            return RunSummary.OK;
+        }
+        return load(null, null, published, null);
+    }
+
+    /** Prints one day's state as JSON; 0 when published (and loaded from its current manifest, with {@code loaded}), else 75. */
+    public int status(LocalDate day, boolean requireLoaded) {
+        JobDefinition job = job();
+        Optional<PartitionRecord> r = ctx.getBean(PartitionLedger.class).find(job.name(), day);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("job", job.name());
+        m.put("partition", day.toString());
+        m.put("state", r.map(p -> p.state().name()).orElse("MISSING"));
+        m.put("rows", r.map(PartitionRecord::rows).orElse(0L));
+        m.put("files", r.map(PartitionRecord::files).orElse(0));
+        m.put("runId", r.map(PartitionRecord::runId).orElse(null));
+        m.put("lastError", r.map(PartitionRecord::lastError).orElse(null));
+        boolean published = r.isPresent() && r.get().state() == PartitionState.PUBLISHED;
+        m.put("published", published);
+        boolean loaded = false;
+        if (job.warehouse() != null) {
+            String target = job.warehouse().target();
+            Optional<LoadRecord> l = loadLedger().find(job.name(), day, target);
+            DayManifest manifest = null;
+            if (published) {
+                try {
+                    manifest = ctx.getBean(ExportContext.class).publisher().read(day).orElse(null);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot read the manifest of " + day, e);
+                }
+            }
+            loaded = manifest != null && l.isPresent() && WarehouseLoadService.isLoaded(l.get(), manifest);
+            Map<String, Object> lm = new LinkedHashMap<>();
+            lm.put("target", target);
+            lm.put("loaded", loaded);
+            lm.put("runId", l.map(LoadRecord::runId).orElse(null));
+            lm.put("rows", l.map(LoadRecord::rows).orElse(0L));
+            lm.put("loadedAt", l.map(x -> x.loadedAt().toString()).orElse(null));
+            m.put("warehouse", lm);
+        } else if (requireLoaded) {
+            throw new InvalidJobException("--loaded needs a warehouse: section in the job file");
+        }
+        boolean ready = published && (!requireLoaded || loaded);
+        m.put("ready", ready);
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+        return ready ? RunSummary.OK : RunSummary.DEFERRED;
+    }
+
+    static Map<String, Object> loadJson(LoadSummary s) {
+        Map<String, Object> root = new LinkedHashMap<>();
+        root.put("job", s.job());
+        root.put("target", s.target());
+        root.put("exitCode", s.exitCode());
+        root.put("rowsLoaded", s.rowsLoaded());
+        root.put("partitions", s.days().stream().map(d -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("day", d.day().toString());
+            m.put("outcome", d.outcome());
+            m.put("rows", d.rows());
+            m.put("millis", d.millis());
+            m.put("rowsPerSecond", Math.round(d.rowsPerSecond()));
+            m.put("runId", d.runId());
+            m.put("error", d.error());
+            return m;
+        }).toList());
+        return root;
+    }
+
+    private static void write(Path file, Map<String, Object> json) {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.write(file, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

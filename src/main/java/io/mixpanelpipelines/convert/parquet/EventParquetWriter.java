@@ -1,0 +1,336 @@
+package io.mixpanelpipelines.convert.parquet;
+
+import io.mixpanelpipelines.convert.json.ParsedEvent;
+import io.mixpanelpipelines.convert.json.Utf8Text;
+import io.mixpanelpipelines.storage.OutputFile;
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Map;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.column.ParquetProperties;
+import org.apache.parquet.column.page.PageWriter;
+import org.apache.parquet.column.statistics.SizeStatistics;
+import org.apache.parquet.column.statistics.Statistics;
+import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+
+/**
+ * Writes {@link ParsedEvent}s to one Parquet file in {@link EventSchema}, streaming through our storage
+ * (no local copy for object stores). The file appears at its location only on {@link #close()}; after any
+ * failure the caller must call {@link #abort()} instead, which discards it.
+ *
+ * <p>Values go straight into pages ({@link ColumnEncoder}); the pages are compressed on worker threads
+ * while encoding goes on ({@link PageCompressor}, at most {@value #PAGES_AHEAD} pages ahead); parquet-java
+ * buffers the row group and writes the file's structure: page headers and checksums, column and offset
+ * indexes, statistics and the footer. Its record layer is not used: for this fixed, flat schema it cost more CPU
+ * than everything else on the writing thread except compression.
+ *
+ * <p>Dictionary encoding is on for the low-cardinality columns (event name and the user/device ids) and
+ * off for the ones that are nearly unique per row ({@code time}, {@code insert_id},
+ * {@code mp_processing_time}, {@code properties}), where a dictionary only costs memory and a fallback.
+ * Min/max statistics are not kept for {@code properties}: they are meaningless for JSON and would copy
+ * large values.
+ *
+ * <p>Not thread-safe. Not restartable: a failed file is aborted and written again from the start.
+ */
+public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQueue {
+
+    /** Pages compressed ahead at most (each in an array of its own): bounds the memory they hold. */
+    private static final int PAGES_AHEAD = 8;
+    /**
+     * Compression threads per writer: two, so that either core can take compression when the other
+     * stages of the day are waiting (measured on 2 cores: one thread gained nothing, three no more than two).
+     */
+    private static final int COMPRESSION_THREADS = 2;
+
+    private static final Map<String, String> FOOTER_METADATA = Map.of(
+            EventSchema.VERSION_KEY, Integer.toString(EventSchema.SCHEMA_VERSION),
+            ParquetWriter.OBJECT_MODEL_NAME_PROP, "mixpanel-pipelines");
+
+    private final ParquetIO file;
+    private final PageCompressor compressor;
+    private final java.util.ArrayDeque<PendingPage> inFlight = new java.util.ArrayDeque<>();
+    private long inFlightBytes;
+    private final RecyclingAllocator allocator;
+    private final ParquetProperties properties;
+    private final ParquetFileWriter fileWriter;
+    private final long rowGroupSize;
+
+    private final ColumnEncoder.Dictionary eventName;
+    private final ColumnEncoder.Int64 time;
+    private final ColumnEncoder.Dictionary distinctId;
+    private final ColumnEncoder.Bytes insertId;
+    private final ColumnEncoder.Dictionary deviceId;
+    private final ColumnEncoder.Dictionary userId;
+    private final ColumnEncoder.Int64 mpProcessingTime;
+    private final ColumnEncoder.Bytes propertiesJson;
+    private final ColumnEncoder[] columns;
+
+    private ColumnChunkPageWriteStore pageStore;
+    private long rowGroupRows;
+    private long rowGroupsEnd;
+    private long rows;
+    private boolean failed;
+    private boolean done;
+
+    /**
+     * Buffers that one writer after another can reuse: the row group's compressed pages. A day's parts
+     * share them, so each part does not allocate its row groups afresh (which, once the part was closed,
+     * was garbage for full collections). For one writer at a time.
+     */
+    public static final class Buffers {
+        private final RecyclingAllocator allocator;
+
+        public Buffers(ParquetWriterOptions options) {
+            // a row group's worth and a quarter: what the next row group needs again, and no more
+            this.allocator = new RecyclingAllocator(options.rowGroupSize() + options.rowGroupSize() / 4);
+        }
+    }
+
+    /** Opens the file; nothing is visible at its location until {@link #close()}. */
+    public EventParquetWriter(OutputFile outputFile, ParquetWriterOptions options) throws IOException {
+        this(outputFile, options, new Buffers(options));
+    }
+
+    /** Opens the file, with buffers that earlier writers left (not used by another writer meanwhile). */
+    public EventParquetWriter(OutputFile outputFile, ParquetWriterOptions options, Buffers buffers) throws IOException {
+        this.file = new ParquetIO(outputFile);
+        this.rowGroupSize = options.rowGroupSize();
+        this.allocator = buffers.allocator;
+        int pageSize = options.pageSize();
+        this.eventName = new ColumnEncoder.Dictionary(column(EventSchema.EVENT_NAME), pageSize, pageSize, this);
+        this.time = new ColumnEncoder.Int64(column(EventSchema.TIME), pageSize, this);
+        this.distinctId = new ColumnEncoder.Dictionary(column(EventSchema.DISTINCT_ID), pageSize, pageSize, this);
+        this.insertId = new ColumnEncoder.Bytes(column(EventSchema.INSERT_ID), pageSize, true, this);
+        this.deviceId = new ColumnEncoder.Dictionary(column(EventSchema.DEVICE_ID), pageSize, pageSize, this);
+        this.userId = new ColumnEncoder.Dictionary(column(EventSchema.USER_ID), pageSize, pageSize, this);
+        this.mpProcessingTime = new ColumnEncoder.Int64(column(EventSchema.MP_PROCESSING_TIME), pageSize, this);
+        this.propertiesJson = new ColumnEncoder.Bytes(column(EventSchema.PROPERTIES), pageSize, false, this);
+        this.columns = new ColumnEncoder[] {
+            eventName, time, distinctId, insertId, deviceId, userId, mpProcessingTime, propertiesJson};
+        this.properties = ParquetProperties.builder()
+                .withPageSize(pageSize)
+                .withDictionaryPageSize(pageSize)
+                .withAllocator(allocator)
+                .withStatisticsEnabled(EventSchema.PROPERTIES, false)
+                .withSizeStatisticsEnabled(EventSchema.PROPERTIES, false)
+                .build();
+        this.compressor = new PageCompressor(codecName(options.codec()), options.zstdLevel(), COMPRESSION_THREADS);
+        try {
+            this.fileWriter = new ParquetFileWriter(file, EventSchema.SCHEMA, ParquetFileWriter.Mode.CREATE,
+                    rowGroupSize, ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, properties);
+            fileWriter.start();
+            this.rowGroupsEnd = fileWriter.getPos();
+            startRowGroup();
+        } catch (IOException | RuntimeException e) {
+            file.abort();
+            releaseCompression();
+            throw e;
+        }
+    }
+
+    /**
+     * Appends one event. {@code lineBuffer} is the buffer the event was parsed from: its properties slice
+     * is copied from there into the page.
+     */
+    public void write(ParsedEvent event, byte[] lineBuffer) throws IOException {
+        if (done || failed) {
+            throw new IllegalStateException("writer for " + file.getPath() + " is already "
+                    + (done ? "closed" : "failed"));
+        }
+        if (!event.eventNameText().present()) {
+            throw new IllegalArgumentException("an event without a name cannot be written");
+        }
+        try {
+            text(eventName, event.eventNameText());
+            time.add(event.timeMicros());
+            text(distinctId, event.distinctIdText());
+            text(insertId, event.insertIdText());
+            text(deviceId, event.deviceIdText());
+            text(userId, event.userIdText());
+            if (event.hasMpProcessingTime()) {
+                mpProcessingTime.add(event.mpProcessingTimeMicrosRaw());
+            } else {
+                mpProcessingTime.addNull();
+            }
+            if (event.propertiesOffset() >= 0) {
+                propertiesJson.add(lineBuffer, event.propertiesOffset(), event.propertiesLength());
+            } else {
+                propertiesJson.addNull();
+            }
+            rows++;
+            rowGroupRows++;
+            if (bufferedBytes() >= rowGroupSize) {
+                flushRowGroup();
+                startRowGroup();
+            }
+        } catch (IOException | RuntimeException e) {
+            failed = true; // the columns may now disagree on the row count: only abort() is left
+            throw e;
+        }
+    }
+
+    private static void text(ColumnEncoder.Bytes column, Utf8Text value) throws IOException {
+        if (value.present()) {
+            column.add(value.bytes(), value.offset(), value.length());
+        } else {
+            column.addNull();
+        }
+    }
+
+    /** Rows written so far. */
+    public long rows() {
+        return rows;
+    }
+
+    /** Bytes written to the file plus bytes buffered for the current row group: for rolling at a size. */
+    public long dataSize() {
+        return rowGroupsEnd + bufferedBytes();
+    }
+
+    /** The size of the finished file in bytes, footer included (valid after {@link #close()}). */
+    public long fileSize() throws IOException {
+        return file.position();
+    }
+
+    /** Writes the footer and publishes the file at its location. */
+    @Override
+    public void close() throws IOException {
+        if (done) {
+            return;
+        }
+        if (failed) {
+            abort();
+            throw new IOException("writer for " + file.getPath() + " failed earlier; its file was discarded");
+        }
+        done = true;
+        try {
+            if (rowGroupRows > 0) {
+                flushRowGroup();
+            }
+            fileWriter.end(FOOTER_METADATA);
+        } catch (IOException | RuntimeException e) {
+            file.abort();
+            throw e;
+        } finally {
+            releaseRowGroup();
+            releaseCompression();
+        }
+    }
+
+    /** Discards the file: nothing appears at its location. Safe to call after a failure, and twice. */
+    public void abort() {
+        if (done) {
+            return;
+        }
+        done = true;
+        // No footer. The row group's buffers go back to the allocator; the compression threads stop (pages
+        // still queued are dropped) before their native zstd contexts are freed.
+        file.abort();
+        releaseRowGroup();
+        releaseCompression();
+    }
+
+    private void releaseCompression() {
+        inFlight.clear();
+        compressor.release();
+    }
+
+    @Override
+    public byte[] add(ColumnEncoder column, PageWriter writer, byte[] bytes, int start, int end, int rows,
+            Statistics<?> statistics, SizeStatistics sizes, Encoding definitionLevels, Encoding values)
+            throws IOException {
+        PendingPage page = new PendingPage(column, writer, bytes, start, end, rows, statistics, sizes,
+                definitionLevels, values);
+        if (!compressor.compressesAhead()) {
+            write(page);
+            return bytes;
+        }
+        compressor.submit(bytes, start, end - start);
+        inFlight.add(page);
+        inFlightBytes += end - start;
+        while (inFlight.size() > PAGES_AHEAD) {
+            writeOldest();
+        }
+        byte[] next = column.spareArrays.pollFirst();
+        return next != null && next.length >= bytes.length ? next : new byte[bytes.length];
+    }
+
+    private void writeOldest() throws IOException {
+        PendingPage page = inFlight.pollFirst();
+        inFlightBytes -= page.end() - page.start();
+        write(page);
+        if (page.column().spareArrays.size() <= PAGES_AHEAD) {
+            page.column().spareArrays.addFirst(page.bytes()); // back to its column: the right size
+        }
+    }
+
+    private void writeAll() throws IOException {
+        while (!inFlight.isEmpty()) {
+            writeOldest();
+        }
+    }
+
+    private static void write(PendingPage p) throws IOException {
+        p.writer().writePage(BytesInput.from(p.bytes(), p.start(), p.end() - p.start()), p.rows(), p.rows(),
+                p.statistics(), p.sizes(), null, Encoding.BIT_PACKED, p.definitionLevels(), p.values());
+        p.column().pageWritten(p.writer().getMemSize());
+    }
+
+    /** A page handed over and not yet written: its compression runs ahead. */
+    private record PendingPage(ColumnEncoder column, PageWriter writer, byte[] bytes, int start, int end, int rows,
+            Statistics<?> statistics, SizeStatistics sizes, Encoding definitionLevels, Encoding values) {
+    }
+
+    private long bufferedBytes() {
+        long sum = inFlightBytes;
+        for (ColumnEncoder c : columns) {
+            sum += c.bufferedBytes();
+        }
+        return sum;
+    }
+
+    private void startRowGroup() {
+        pageStore = new ColumnChunkPageWriteStore(compressor, EventSchema.SCHEMA, allocator,
+                properties.getColumnIndexTruncateLength(), properties.getPageWriteChecksumEnabled());
+        for (ColumnEncoder c : columns) {
+            c.startChunk(pageStore.getPageWriter(c.column));
+        }
+        rowGroupRows = 0;
+    }
+
+    private void flushRowGroup() throws IOException {
+        for (ColumnEncoder c : columns) {
+            c.endChunk();
+        }
+        writeAll();
+        fileWriter.startBlock(rowGroupRows);
+        pageStore.flushToFileWriter(fileWriter);
+        fileWriter.endBlock();
+        rowGroupsEnd = fileWriter.getPos();
+        releaseRowGroup();
+    }
+
+    private void releaseRowGroup() {
+        if (pageStore != null) {
+            pageStore.close();
+            pageStore = null;
+        }
+    }
+
+    private static ColumnDescriptor column(String name) {
+        return EventSchema.SCHEMA.getColumnDescription(new String[] {name});
+    }
+
+    private static CompressionCodecName codecName(ParquetWriterOptions.Codec codec) {
+        return switch (codec) {
+            case ZSTD -> CompressionCodecName.ZSTD;
+            case SNAPPY -> CompressionCodecName.SNAPPY;
+            case UNCOMPRESSED -> CompressionCodecName.UNCOMPRESSED;
+        };
+    }
+}

@@ -1,0 +1,161 @@
+package io.mixpanelpipelines.ingest;
+
+import io.mixpanelpipelines.convert.json.MalformedEventException;
+import io.mixpanelpipelines.convert.json.MixpanelEventParser;
+import io.mixpanelpipelines.convert.json.ParsedEvent;
+import java.util.Arrays;
+
+/**
+ * A run of whole lines read from a spool: the item of the conversion step. Lines point into one byte
+ * array; each knows its number in the body and the offset just past it, so a checkpoint can name the
+ * exact place to resume. A batch is bounded in bytes (a few MiB, or one line of up to 16 MiB), so memory
+ * does not grow with a day. Once {@linkplain #parse parsed}, each line also has its event or the reason it is
+ * malformed. The last item of a spool is the {@link #isEnd() end marker}. Not thread-safe: handed from
+ * thread to thread through the reader's queues.
+ */
+public final class LineBatch {
+
+    /** Length recorded for a line too long to keep: it is rejected, not buffered. */
+    public static final int OVERSIZED = -1;
+
+    private final boolean end;
+    private byte[] buffer;
+    private int used;
+    private int count;
+    private int[] starts = new int[256];
+    private int[] lengths = new int[256];
+    private long[] lineNumbers = new long[256];
+    private long[] endOffsets = new long[256];
+    private ParsedEvent[] events = new ParsedEvent[0];
+    private String[] errors = new String[0];
+    private long[] hashes = new long[0];
+
+    private LineBatch(int capacity, boolean end) {
+        this.buffer = new byte[capacity];
+        this.end = end;
+    }
+
+    static LineBatch withCapacity(int capacity) {
+        return new LineBatch(capacity, false);
+    }
+
+    static LineBatch end() {
+        return new LineBatch(0, true);
+    }
+
+    /** Whether this marks the end of the spool (all lines have been read). */
+    public boolean isEnd() {
+        return end;
+    }
+
+    public byte[] buffer() {
+        return buffer;
+    }
+
+    public int size() {
+        return count;
+    }
+
+    public int start(int i) {
+        return starts[i];
+    }
+
+    /** The line's length in bytes, or {@link #OVERSIZED}. */
+    public int length(int i) {
+        return lengths[i];
+    }
+
+    /** Offset in the decoded body just past line {@code i} and its newline. */
+    public long endOffset(int i) {
+        return endOffsets[i];
+    }
+
+    /** The 1-based number of line {@code i} in the body. */
+    public long lineNumber(int i) {
+        return lineNumbers[i];
+    }
+
+    public int used() {
+        return used;
+    }
+
+    /**
+     * Parses every line (but oversized ones) into {@link #event} and hashes it ({@link #hash}), or records
+     * why it is malformed in {@link #error}. The events point into this batch's buffer; their objects are
+     * reused with the batch.
+     */
+    public void parse(MixpanelEventParser parser) {
+        if (events.length < count) {
+            int n = Math.max(count, events.length * 2);
+            int old = events.length;
+            events = Arrays.copyOf(events, n);
+            for (int i = old; i < n; i++) {
+                events[i] = new ParsedEvent();
+            }
+            errors = new String[n];
+            hashes = new long[n];
+        }
+        for (int i = 0; i < count; i++) {
+            errors[i] = null;
+            if (lengths[i] == OVERSIZED) {
+                continue;
+            }
+            try {
+                parser.parse(buffer, starts[i], lengths[i], events[i]);
+                hashes[i] = LineHash.hash(buffer, starts[i], lengths[i]);
+            } catch (MalformedEventException e) {
+                errors[i] = e.getMessage();
+            }
+        }
+    }
+
+    /** The event of line {@code i}, after {@link #parse}, when {@link #error} is null. */
+    public ParsedEvent event(int i) {
+        return events[i];
+    }
+
+    /** The {@link LineHash} of line {@code i}, after {@link #parse}, when {@link #error} is null. */
+    public long hash(int i) {
+        return hashes[i];
+    }
+
+    /** Why line {@code i} is malformed, after {@link #parse}; null when it parsed. */
+    public String error(int i) {
+        return errors[i];
+    }
+
+    /** Empties the batch for reuse, keeping its buffers. */
+    void clear() {
+        used = 0;
+        count = 0;
+    }
+
+    /** Appends bytes of the line being read, growing the buffer when needed. */
+    void append(byte[] src, int off, int len) {
+        if (used + len > buffer.length) {
+            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, used + len));
+        }
+        System.arraycopy(src, off, buffer, used, len);
+        used += len;
+    }
+
+    /** Drops bytes appended after {@code mark} (a line that turned out oversized or blank). */
+    void truncate(int mark) {
+        used = mark;
+    }
+
+    void add(int start, int length, long lineNumber, long endOffset) {
+        if (count == starts.length) {
+            int n = count * 2;
+            starts = Arrays.copyOf(starts, n);
+            lengths = Arrays.copyOf(lengths, n);
+            lineNumbers = Arrays.copyOf(lineNumbers, n);
+            endOffsets = Arrays.copyOf(endOffsets, n);
+        }
+        starts[count] = start;
+        lengths[count] = length;
+        lineNumbers[count] = lineNumber;
+        endOffsets[count] = endOffset;
+        count++;
+    }
+}

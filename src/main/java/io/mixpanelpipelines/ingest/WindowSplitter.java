@@ -1,0 +1,154 @@
+package io.mixpanelpipelines.ingest;
+
+import io.mixpanelpipelines.convert.json.MalformedEventException;
+import io.mixpanelpipelines.convert.json.MixpanelEventParser;
+import io.mixpanelpipelines.convert.json.ParsedEvent;
+import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.source.SpoolManifest;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Splits the spool of a multi-day request into one spool per day, by each event's day in the project
+ * timezone, reading the body once. A line whose day cannot be read (malformed) or lies outside the window
+ * goes to the first day's spool, where conversion rejects and keeps it: nothing is dropped. Day spools are
+ * gzip (fastest level) and are committed only when the whole window has been split, so a crash half-way
+ * splits again from the window's spool. Not thread-safe.
+ */
+public final class WindowSplitter {
+
+    private static final Logger log = LoggerFactory.getLogger(WindowSplitter.class);
+
+    private final ZoneId zone;
+    private final boolean timeInMs;
+
+    public WindowSplitter(ZoneId zone, boolean timeInMs) {
+        this.zone = zone;
+        this.timeInMs = timeInMs;
+    }
+
+    /**
+     * @return lines that were too long to split (over 16 MiB): they stay in the window's spool, which the
+     *     caller must then keep
+     */
+    public long split(Spool window, Map<LocalDate, Spool> days) throws IOException {
+        SpoolManifest source = window.manifest();
+        LocalDate first = days.keySet().iterator().next();
+        Map<LocalDate, DayOut> outs = new LinkedHashMap<>();
+        MixpanelEventParser parser = new MixpanelEventParser(zone, timeInMs);
+        ParsedEvent event = new ParsedEvent();
+        long oversized = 0;
+        try {
+            for (Map.Entry<LocalDate, Spool> e : days.entrySet()) {
+                outs.put(e.getKey(), new DayOut(e.getValue().beginBody()));
+            }
+            try (SpoolLineReader lines = new SpoolLineReader(window.openLines(), 0, 1, SpoolLineReader.BATCH_BYTES,
+                    SpoolLineReader.MAX_LINE_BYTES)) {
+                for (LineBatch batch = lines.next(); batch != null && !batch.isEnd(); batch = lines.next()) {
+                    for (int i = 0; i < batch.size(); i++) {
+                        int length = batch.length(i);
+                        if (length == LineBatch.OVERSIZED) {
+                            oversized++;
+                            log.warn("{}: line {} is longer than 16 MiB; it stays in {}", window.dir().getFileName(),
+                                    batch.lineNumber(i), window.dir());
+                            continue;
+                        }
+                        DayOut out = outs.get(first);
+                        try {
+                            parser.parse(batch.buffer(), batch.start(i), length, event);
+                            DayOut d = outs.get(LocalDate.ofEpochDay(event.eventEpochDay()));
+                            if (d != null) {
+                                out = d;
+                            }
+                        } catch (MalformedEventException malformed) {
+                            // kept with the first day, whose conversion rejects and records it
+                        }
+                        out.write(batch.buffer(), batch.start(i), length);
+                    }
+                }
+            }
+            for (DayOut out : outs.values()) {
+                out.close();
+            }
+        } catch (IOException | RuntimeException e) {
+            for (DayOut out : outs.values()) {
+                out.closeQuietly();
+            }
+            throw e;
+        }
+        for (Map.Entry<LocalDate, DayOut> e : outs.entrySet()) {
+            DayOut out = e.getValue();
+            days.get(e.getKey()).commit(new SpoolManifest(source.window(), "gzip", out.bodyBytes(), out.lines,
+                    out.decodedBytes, source.completedAt()));
+        }
+        return oversized;
+    }
+
+    /** One day's spool being written: gzip at the fastest level, counting lines and bytes. */
+    private static final class DayOut {
+        private final Counting file;
+        private final GZIPOutputStream gzip;
+        private long lines;
+        private long decodedBytes;
+
+        DayOut(OutputStream body) throws IOException {
+            this.file = new Counting(body);
+            this.gzip = new GZIPOutputStream(file, 1 << 16) {
+                {
+                    def.setLevel(1);
+                }
+            };
+        }
+
+        void write(byte[] b, int off, int len) throws IOException {
+            gzip.write(b, off, len);
+            gzip.write('\n');
+            lines++;
+            decodedBytes += len + 1L;
+        }
+
+        long bodyBytes() {
+            return file.count;
+        }
+
+        void close() throws IOException {
+            gzip.close();
+        }
+
+        void closeQuietly() {
+            try {
+                gzip.close();
+            } catch (IOException ignored) {
+                // the day spool stays incomplete: it is split again
+            }
+        }
+    }
+
+    private static final class Counting extends FilterOutputStream {
+        long count;
+
+        Counting(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+            count++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+            count += len;
+        }
+    }
+}

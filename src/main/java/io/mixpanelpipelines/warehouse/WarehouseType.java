@@ -1,6 +1,0 @@
-package io.mixpanelpipelines.warehouse;
-
-/** The warehouses a job can load its published days into ({@code warehouse.type}). */
-public enum WarehouseType {
-    POSTGRESQL, DUCKDB, BIGQUERY, SNOWFLAKE, REDSHIFT
-}

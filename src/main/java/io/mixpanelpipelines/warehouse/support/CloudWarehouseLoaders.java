@@ -1,0 +1,38 @@
+package io.mixpanelpipelines.warehouse.support;
+
+import io.mixpanelpipelines.config.WarehouseSettings;
+import io.mixpanelpipelines.warehouse.JdbcStatementLoader;
+import io.mixpanelpipelines.warehouse.WarehouseLoader;
+import com.google.cloud.bigquery.BigQueryOptions;
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.warehouse.bigquery.BigQueryLoadJobs;
+import io.mixpanelpipelines.warehouse.bigquery.BigQueryWarehouseLoader;
+import io.mixpanelpipelines.warehouse.redshift.RedshiftLoadStatements;
+import io.mixpanelpipelines.warehouse.snowflake.SnowflakeLoadStatements;
+import java.util.Map;
+
+/** The loaders of warehouses that read the day's files from the object store themselves. */
+final class CloudWarehouseLoaders {
+
+    private CloudWarehouseLoaders() {
+    }
+
+    static WarehouseLoader create(WarehouseSettings w, Map<String, String> environment, DatasetLayout layout) {
+        return switch (w.type()) {
+            case BIGQUERY -> {
+                BigQueryOptions.Builder options = BigQueryOptions.newBuilder();
+                if (w.projectId() != null) {
+                    options.setProjectId(w.projectId());
+                }
+                yield new BigQueryWarehouseLoader(options.build().getService(),
+                        new BigQueryLoadJobs(w.projectId(), w.schema(), w.table(), layout));
+            }
+            // the drivers are not bundled: put snowflake-jdbc or redshift-jdbc42 on the class path (README)
+            case SNOWFLAKE -> new JdbcStatementLoader(WarehouseLoaders.pool(w, environment, "net.snowflake.client.jdbc.SnowflakeDriver"),
+                    new SnowflakeLoadStatements(w.qualifiedTable(), w.stage(), layout.root()));
+            case REDSHIFT -> new JdbcStatementLoader(WarehouseLoaders.pool(w, environment, "com.amazon.redshift.jdbc42.Driver"),
+                    new RedshiftLoadStatements(w.qualifiedTable(), w.iamRole()));
+            default -> throw new IllegalArgumentException("not a cloud warehouse: " + w.type());
+        };
+    }
+}

@@ -1,0 +1,49 @@
+package io.mixpanelpipelines.warehouse.support;
+
+import io.mixpanelpipelines.config.WarehouseSettings;
+import io.mixpanelpipelines.warehouse.WarehouseLoader;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.mixpanelpipelines.config.InvalidJobException;
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.storage.Storage;
+import io.mixpanelpipelines.warehouse.duckdb.DuckDbWarehouseLoader;
+import io.mixpanelpipelines.warehouse.postgresql.PostgresWarehouseLoader;
+import java.util.Map;
+
+/** Builds the loader of a job's {@code warehouse:} section, resolving its credentials from the environment or files. */
+public final class WarehouseLoaders {
+
+    private WarehouseLoaders() {
+    }
+
+    /** @throws InvalidJobException when a credential's variable or file is missing (named, never its value) */
+    public static WarehouseLoader create(WarehouseSettings w, Map<String, String> environment, Storage storage,
+            DatasetLayout layout) {
+        return switch (w.type()) {
+            case POSTGRESQL -> new PostgresWarehouseLoader(pool(w, environment, "org.postgresql.Driver"), storage, w.schema(), w.table());
+            case DUCKDB -> new DuckDbWarehouseLoader(w.url(), storage, w.schema(), w.table());
+            default -> CloudWarehouseLoaders.create(w, environment, layout);
+        };
+    }
+
+    /** A small HikariCP pool: loads are sequential, one connection is all they use. */
+    static HikariDataSource pool(WarehouseSettings w, Map<String, String> environment, String driverClass) {
+        HikariConfig c = new HikariConfig();
+        c.setPoolName("warehouse");
+        c.setJdbcUrl(w.url());
+        c.setDriverClassName(driverClass);
+        if (w.username() != null) {
+            c.setUsername(w.username().resolve(environment).reveal());
+        }
+        if (w.password() != null) {
+            c.setPassword(w.password().resolve(environment).reveal());
+        }
+        c.setMaximumPoolSize(2);
+        c.setMinimumIdle(0);
+        // fail the command, not hang it, when the warehouse is down; the next `load` retries
+        c.setInitializationFailTimeout(-1);
+        c.setConnectionTimeout(30_000);
+        return new HikariDataSource(c);
+    }
+}

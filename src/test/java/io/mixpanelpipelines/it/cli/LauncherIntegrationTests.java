@@ -1,0 +1,41 @@
+package io.mixpanelpipelines.it.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The launcher the build writes ({@code target/mixpanel-pipelines}) runs the demo job the way a user would,
+ * with -Xshare:on so that a class-data archive the JVM cannot map fails the run instead of being ignored.
+ */
+class LauncherIntegrationTests {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theLauncherRunsTheDemoJobWithTheBuildsClassDataArchive() throws Exception {
+        Path launcher = Path.of("target/mixpanel-pipelines").toAbsolutePath();
+        assertThat(launcher).isExecutable();
+        assertThat(Path.of("target/mixpanel-pipelines.jsa")).as("package dumps the archive").exists();
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "export", "--job",
+                Path.of("jobs/demo.yaml").toAbsolutePath().toString())
+                .directory(tmp.toFile())
+                .redirectOutput(tmp.resolve("out.txt").toFile())
+                .redirectError(tmp.resolve("err.txt").toFile());
+        pb.environment().put("JAVA_OPTS", "-Xshare:on -Xmx512m");
+
+        Process p = pb.start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+
+        String out = Files.readString(tmp.resolve("out.txt"));
+        String err = Files.readString(tmp.resolve("err.txt"));
+        assertThat(p.exitValue()).as(err).isZero();
+        assertThat(out).contains("7 of 7 day(s) published");
+        assertThat(out + err).doesNotContainIgnoringCase("shared archive").doesNotContain("[cds");
+    }
+}

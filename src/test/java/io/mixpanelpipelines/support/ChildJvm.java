@@ -1,0 +1,58 @@
+package io.mixpanelpipelines.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Runs the real command line ({@code io.mixpanelpipelines.cli.Main}) in a separate JVM, as a user would. */
+public final class ChildJvm {
+
+    public final Process process;
+    public final Path stdout;
+    public final Path stderr;
+
+    private ChildJvm(Process process, Path stdout, Path stderr) {
+        this.process = process;
+        this.stdout = stdout;
+        this.stderr = stderr;
+    }
+
+    /**
+     * @param name prefix of the files that receive its stdout and stderr, in {@code dir}
+     * @param systemProperties {@code key=value} pairs passed as {@code -D}
+     */
+    public static ChildJvm start(Path dir, String name, Map<String, String> env, List<String> systemProperties, String... args)
+            throws IOException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx512m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        for (String p : systemProperties) {
+            cmd.add("-D" + p);
+        }
+        cmd.add("io.mixpanelpipelines.cli.Main");
+        cmd.addAll(List.of(args));
+        Path out = dir.resolve(name + ".out");
+        Path err = dir.resolve(name + ".err");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().putAll(env);
+        return new ChildJvm(pb.start(), out, err);
+    }
+
+    public int waitFor() throws InterruptedException {
+        return process.waitFor();
+    }
+
+    public String out() throws IOException {
+        return Files.readString(stdout);
+    }
+
+    public String err() throws IOException {
+        return Files.readString(stderr);
+    }
+}

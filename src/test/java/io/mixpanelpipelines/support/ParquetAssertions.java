@@ -1,0 +1,128 @@
+package io.mixpanelpipelines.support;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Checks exported Parquet with an independent reader, DuckDB: every served event exactly once in its
+ * day, {@code properties} byte-identical to the served JSON, and each column equal to what DuckDB's own
+ * JSON functions extract from {@code properties}.
+ */
+public final class ParquetAssertions {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ParquetAssertions() {
+    }
+
+    /** The exact {@code properties} object of a served line. */
+    public static String propertiesOf(String line) {
+        int i = line.indexOf(",\"properties\":{");
+        assertThat(i).as("served line has properties: %s", line.length() > 200 ? line.substring(0, 200) : line).isPositive();
+        assertThat(line).endsWith("}}");
+        return line.substring(i + ",\"properties\":".length(), line.length() - 1);
+    }
+
+    public static String eventOf(String line) {
+        JsonNode n = JSON.readTree(line);
+        return n.get("event").asString();
+    }
+
+    /** Asserts that the dataset holds exactly {@code served} (day -> lines), nothing more, nothing less. */
+    public static void assertExactly(Path events, Map<LocalDate, List<String>> served) throws SQLException {
+        assertExactly(events, served, "UTC");
+    }
+
+    /**
+     * As above for a project in {@code zone}: Mixpanel's {@code time} is then local milliseconds, which the
+     * {@code time} column must hold as the true instant (events in a spring-forward gap are not compared).
+     */
+    public static void assertExactly(Path events, Map<LocalDate, List<String>> served, String zone) throws SQLException {
+        String glob = events + "/*/*.parquet";
+        try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement()) {
+            // 1. the multiset of (day, event, properties) is exactly what was served
+            Map<String, Integer> expected = new TreeMap<>();
+            for (Map.Entry<LocalDate, List<String>> e : served.entrySet()) {
+                for (String line : e.getValue()) {
+                    expected.merge(e.getKey() + "\u0001" + eventOf(line) + "\u0001" + propertiesOf(line), 1, Integer::sum);
+                }
+            }
+            Map<String, Integer> actual = new TreeMap<>();
+            try (ResultSet rs = s.executeQuery("SELECT CAST(event_date AS VARCHAR), event_name, CAST(properties AS VARCHAR) FROM read_parquet('"
+                    + glob + "', hive_partitioning = true)")) {
+                while (rs.next()) {
+                    actual.merge(rs.getString(1) + "\u0001" + rs.getString(2) + "\u0001" + rs.getString(3), 1, Integer::sum);
+                }
+            }
+            assertThat(actual.size()).as("distinct rows").isEqualTo(expected.size());
+            if (!actual.equals(expected)) {
+                List<String> missing = expected.keySet().stream().filter(k -> !actual.containsKey(k)).limit(3).toList();
+                List<String> extra = actual.keySet().stream().filter(k -> !expected.containsKey(k)).limit(3).toList();
+                throw new AssertionError("dataset differs from what was served; missing e.g. " + missing + "; extra e.g. " + extra);
+            }
+            // 2. every column agrees with DuckDB's own reading of the properties JSON
+            String mismatches = "SELECT count(*) FROM read_parquet('" + glob + "', hive_partitioning = true) WHERE "
+                    + "(epoch_ms(timezone('" + zone + "', time)) <> CAST(json_extract(properties, '$.time') AS BIGINT) "
+                    + "  AND NOT (timezone('" + zone + "', time) - INTERVAL 1 HOUR = make_timestamp(CAST(json_extract(properties, '$.time') AS BIGINT) * 1000))) OR "
+                    + "CAST(timezone('" + zone + "', time) AS DATE) <> event_date OR "
+                    + "distinct_id IS DISTINCT FROM json_extract_string(properties, '$.distinct_id') OR "
+                    + "insert_id IS DISTINCT FROM json_extract_string(properties, '$.\"$insert_id\"') OR "
+                    + "device_id IS DISTINCT FROM json_extract_string(properties, '$.\"$device_id\"') OR "
+                    + "user_id IS DISTINCT FROM json_extract_string(properties, '$.\"$user_id\"') OR "
+                    + "epoch_ms(mp_processing_time) IS DISTINCT FROM CAST(json_extract(properties, '$.mp_processing_time_ms') AS BIGINT)";
+            try (ResultSet rs = s.executeQuery(mismatches)) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("rows whose columns disagree with their properties").isZero();
+            }
+            // 3. the column types a user migrating from Mixpanel Data Pipelines expects
+            Map<String, String> types = new TreeMap<>();
+            try (ResultSet rs = s.executeQuery("DESCRIBE SELECT * FROM read_parquet('" + glob + "', hive_partitioning = true)")) {
+                while (rs.next()) {
+                    types.put(rs.getString(1), rs.getString(2));
+                }
+            }
+            assertThat(types).containsEntry("event_name", "VARCHAR").containsEntry("time", "TIMESTAMP WITH TIME ZONE")
+                    .containsEntry("distinct_id", "VARCHAR").containsEntry("insert_id", "VARCHAR")
+                    .containsEntry("device_id", "VARCHAR").containsEntry("user_id", "VARCHAR")
+                    .containsEntry("mp_processing_time", "TIMESTAMP WITH TIME ZONE").containsEntry("properties", "JSON");
+        }
+    }
+
+    /** Asserts each day folder holds exactly the files its {@code _SUCCESS} manifest names, plus the manifest. */
+    public static void assertFoldersMatchManifests(Path events, Set<LocalDate> days) throws Exception {
+        for (LocalDate day : days) {
+            Path dir = events.resolve("event_date=" + day);
+            Path manifest = dir.resolve("_SUCCESS");
+            assertThat(manifest).as("manifest of %s", day).isRegularFile();
+            JsonNode m = JSON.readTree(Files.readString(manifest));
+            List<String> named = new ArrayList<>();
+            m.get("files").forEach(f -> named.add(f.get("name").asString()));
+            List<String> present;
+            try (Stream<Path> files = Files.list(dir)) {
+                present = files.map(p -> p.getFileName().toString()).filter(n -> !n.equals("_SUCCESS")).sorted().collect(Collectors.toList());
+            }
+            Collections.sort(named);
+            assertThat(present).as("files of %s", day).isEqualTo(named);
+            assertThat(m.get("eventDate").asString()).isEqualTo(day.toString());
+            assertThat(m.get("schemaVersion").asInt()).isEqualTo(1);
+        }
+    }
+}
