@@ -4,8 +4,8 @@ import io.mixpanelpipelines.convert.json.MalformedEventException;
 import io.mixpanelpipelines.convert.json.MixpanelEventParser;
 import io.mixpanelpipelines.convert.json.ParsedEvent;
 import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.storage.CountingOutputStream;
 import io.mixpanelpipelines.source.SpoolManifest;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.LocalDate;
@@ -94,13 +94,13 @@ public final class WindowSplitter {
 
     /** One day's spool being written: gzip at the fastest level, counting lines and bytes. */
     private static final class DayOut {
-        private final Counting file;
+        private final CountingOutputStream file;
         private final GZIPOutputStream gzip;
         private long lines;
         private long decodedBytes;
 
         DayOut(OutputStream body) throws IOException {
-            this.file = new Counting(body);
+            this.file = new CountingOutputStream(body);
             this.gzip = new GZIPOutputStream(file, 1 << 16) {
                 {
                     def.setLevel(1);
@@ -116,7 +116,7 @@ public final class WindowSplitter {
         }
 
         long bodyBytes() {
-            return file.count;
+            return file.count();
         }
 
         void close() throws IOException {
@@ -129,26 +129,6 @@ public final class WindowSplitter {
             } catch (IOException ignored) {
                 // the day spool stays incomplete: it is split again
             }
-        }
-    }
-
-    private static final class Counting extends FilterOutputStream {
-        long count;
-
-        Counting(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            out.write(b);
-            count++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-            count += len;
         }
     }
 }

@@ -3,11 +3,12 @@ package io.mixpanelpipelines.storage.gcs;
 import com.google.cloud.BaseServiceException;
 import com.google.cloud.WriteChannel;
 import com.google.cloud.storage.BlobInfo;
+import io.mixpanelpipelines.storage.CountingOutputStream;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.OutputFile;
 import io.mixpanelpipelines.storage.PositionOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,17 +52,18 @@ public final class GcsOutputFile implements OutputFile {
 
     private final class Stream extends PositionOutputStream {
         private final WriteChannel channel;
+        private final CountingOutputStream out;
         private final byte[] one = new byte[1];
-        private long pos;
         private boolean closed;
 
         Stream(WriteChannel channel) {
             this.channel = channel;
+            this.out = new CountingOutputStream(Channels.newOutputStream(channel));
         }
 
         @Override
         public long getPos() {
-            return pos;
+            return out.count();
         }
 
         @Override
@@ -75,11 +77,8 @@ public final class GcsOutputFile implements OutputFile {
             if (closed) {
                 throw new IOException(location + ": stream is closed");
             }
-            ByteBuffer buf = ByteBuffer.wrap(b, off, len);
             try {
-                while (buf.hasRemaining()) {
-                    channel.write(buf);
-                }
+                out.write(b, off, len);
             } catch (BaseServiceException e) {
                 abort();
                 throw GcsStorage.failure("write", location, e);
@@ -87,7 +86,6 @@ public final class GcsOutputFile implements OutputFile {
                 abort();
                 throw e;
             }
-            pos += len;
         }
 
         @Override
