@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.storage.local;
 
+import io.mixpanelpipelines.storage.CountingOutputStream;
 import io.mixpanelpipelines.storage.FileEntry;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.OutputFile;
@@ -7,11 +8,15 @@ import io.mixpanelpipelines.storage.PositionOutputStream;
 import io.mixpanelpipelines.storage.Storage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,7 +24,10 @@ import java.util.stream.Stream;
 
 /**
  * Local-disk storage. A file is written under a hidden temporary name in its target folder and renamed
- * into place when its stream closes, so no reader ever sees a half-written file. Thread-safe.
+ * into place when its stream closes, so no reader ever sees a half-written file. Durable: a file's bytes are
+ * forced to disk before it is renamed into place, and a folder is forced after a rename into or out of it,
+ * so that what a manifest names survives a power loss or a kernel crash, not only a killed process.
+ * Thread-safe.
  */
 public final class LocalStorage implements Storage {
 
@@ -77,6 +85,23 @@ public final class LocalStorage implements Storage {
         } catch (AtomicMoveNotSupportedException e) {
             Files.move(source.toPath(), to, StandardCopyOption.REPLACE_EXISTING);
         }
+        forceFolder(to.getParent());
+        forceFolder(source.toPath().getParent());
+    }
+
+    /**
+     * Forces a folder's entries to disk (a rename is durable only then). File systems and platforms that
+     * cannot open a folder for this (Windows) are left to their own guarantees.
+     */
+    static void forceFolder(Path folder) throws IOException {
+        if (folder == null || !Files.isDirectory(folder)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(folder, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (AccessDeniedException | UnsupportedOperationException e) {
+            // a folder cannot be opened for syncing here: nothing more can be done
+        }
     }
 
     private static final class LocalOutputFile implements OutputFile {
@@ -104,31 +129,30 @@ public final class LocalStorage implements Storage {
     private static final class RenamingStream extends PositionOutputStream {
         private final Path temp;
         private final Path target;
-        private final java.io.OutputStream out;
-        private long pos;
+        private final FileChannel channel;
+        private final CountingOutputStream out;
         private boolean closed;
 
         RenamingStream(Path temp, Path target) throws IOException {
             this.temp = temp;
             this.target = target;
-            this.out = new java.io.BufferedOutputStream(Files.newOutputStream(temp), 1 << 16);
+            this.channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.CREATE_NEW);
+            this.out = new CountingOutputStream(new java.io.BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16));
         }
 
         @Override
         public long getPos() {
-            return pos;
+            return out.count();
         }
 
         @Override
         public void write(int b) throws IOException {
             out.write(b);
-            pos++;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
-            pos += len;
         }
 
         @Override
@@ -161,13 +185,17 @@ public final class LocalStorage implements Storage {
             }
             closed = true;
             try {
+                out.flush();
+                channel.force(true); // the bytes are on disk before the name says the file is complete
                 out.close();
                 try {
                     Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 } catch (AtomicMoveNotSupportedException e) {
                     Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
                 }
+                forceFolder(target.getParent());
             } catch (IOException | RuntimeException e) {
+                channel.close(); // when flushing or forcing failed, before out.close() did it
                 try {
                     Files.deleteIfExists(temp);
                 } catch (NoSuchFileException ignored) {
