@@ -60,14 +60,14 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
     private final ParquetFileWriter fileWriter;
     private final long rowGroupSize;
 
-    private final ColumnEncoder.Dictionary eventName;
-    private final ColumnEncoder.Int64 time;
-    private final ColumnEncoder.Dictionary distinctId;
-    private final ColumnEncoder.Bytes insertId;
-    private final ColumnEncoder.Dictionary deviceId;
-    private final ColumnEncoder.Dictionary userId;
-    private final ColumnEncoder.Int64 mpProcessingTime;
-    private final ColumnEncoder.Bytes propertiesJson;
+    private final DictionaryColumnEncoder eventName;
+    private final Int64ColumnEncoder time;
+    private final DictionaryColumnEncoder distinctId;
+    private final BytesColumnEncoder insertId;
+    private final DictionaryColumnEncoder deviceId;
+    private final DictionaryColumnEncoder userId;
+    private final Int64ColumnEncoder mpProcessingTime;
+    private final BytesColumnEncoder propertiesJson;
     private final ColumnEncoder[] columns;
 
     private ColumnChunkPageWriteStore pageStore;
@@ -102,14 +102,14 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
         this.rowGroupSize = options.rowGroupSize();
         this.allocator = buffers.allocator;
         int pageSize = options.pageSize();
-        this.eventName = new ColumnEncoder.Dictionary(column(EventSchema.EVENT_NAME), pageSize, pageSize, this);
-        this.time = new ColumnEncoder.Int64(column(EventSchema.TIME), pageSize, this);
-        this.distinctId = new ColumnEncoder.Dictionary(column(EventSchema.DISTINCT_ID), pageSize, pageSize, this);
-        this.insertId = new ColumnEncoder.Bytes(column(EventSchema.INSERT_ID), pageSize, true, this);
-        this.deviceId = new ColumnEncoder.Dictionary(column(EventSchema.DEVICE_ID), pageSize, pageSize, this);
-        this.userId = new ColumnEncoder.Dictionary(column(EventSchema.USER_ID), pageSize, pageSize, this);
-        this.mpProcessingTime = new ColumnEncoder.Int64(column(EventSchema.MP_PROCESSING_TIME), pageSize, this);
-        this.propertiesJson = new ColumnEncoder.Bytes(column(EventSchema.PROPERTIES), pageSize, false, this);
+        this.eventName = new DictionaryColumnEncoder(column(EventSchema.EVENT_NAME), pageSize, pageSize, this);
+        this.time = new Int64ColumnEncoder(column(EventSchema.TIME), pageSize, this);
+        this.distinctId = new DictionaryColumnEncoder(column(EventSchema.DISTINCT_ID), pageSize, pageSize, this);
+        this.insertId = new BytesColumnEncoder(column(EventSchema.INSERT_ID), pageSize, true, this);
+        this.deviceId = new DictionaryColumnEncoder(column(EventSchema.DEVICE_ID), pageSize, pageSize, this);
+        this.userId = new DictionaryColumnEncoder(column(EventSchema.USER_ID), pageSize, pageSize, this);
+        this.mpProcessingTime = new Int64ColumnEncoder(column(EventSchema.MP_PROCESSING_TIME), pageSize, this);
+        this.propertiesJson = new BytesColumnEncoder(column(EventSchema.PROPERTIES), pageSize, false, this);
         this.columns = new ColumnEncoder[] {
             eventName, time, distinctId, insertId, deviceId, userId, mpProcessingTime, propertiesJson};
         this.properties = ParquetProperties.builder()
@@ -174,7 +174,7 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
         }
     }
 
-    private static void text(ColumnEncoder.Bytes column, Utf8Text value) throws IOException {
+    private static void text(BytesColumnEncoder column, Utf8Text value) throws IOException {
         if (value.present()) {
             column.add(value.bytes(), value.offset(), value.length());
         } else {
