@@ -15,7 +15,10 @@ import java.util.Arrays;
  */
 public final class LineBatch {
 
-    /** Length recorded for a line too long to keep: it is rejected, not buffered. */
+    /**
+     * Length recorded for a line too long to keep in memory: it is not buffered, but streamed to a file of its
+     * own when the reader was given a folder for them ({@link SpoolLineReader#oversizedLine}).
+     */
     public static final int OVERSIZED = -1;
 
     private final boolean end;
@@ -25,6 +28,7 @@ public final class LineBatch {
     private int[] starts = new int[256];
     private int[] lengths = new int[256];
     private long[] lineNumbers = new long[256];
+    private long[] startOffsets = new long[256];
     private long[] endOffsets = new long[256];
     private ParsedEvent[] events = new ParsedEvent[0];
     private String[] errors = new String[0];
@@ -63,6 +67,11 @@ public final class LineBatch {
     /** The line's length in bytes, or {@link #OVERSIZED}. */
     public int length(int i) {
         return lengths[i];
+    }
+
+    /** Offset in the decoded body of the first byte of line {@code i}: where to find it in the body. */
+    public long startOffset(int i) {
+        return startOffsets[i];
     }
 
     /** Offset in the decoded body just past line {@code i} and its newline. */
@@ -144,17 +153,19 @@ public final class LineBatch {
         used = mark;
     }
 
-    void add(int start, int length, long lineNumber, long endOffset) {
+    void add(int start, int length, long lineNumber, long startOffset, long endOffset) {
         if (count == starts.length) {
             int n = count * 2;
             starts = Arrays.copyOf(starts, n);
             lengths = Arrays.copyOf(lengths, n);
             lineNumbers = Arrays.copyOf(lineNumbers, n);
+            startOffsets = Arrays.copyOf(startOffsets, n);
             endOffsets = Arrays.copyOf(endOffsets, n);
         }
         starts[count] = start;
         lengths[count] = length;
         lineNumbers[count] = lineNumber;
+        startOffsets[count] = startOffset;
         endOffsets[count] = endOffset;
         count++;
     }

@@ -1,6 +1,7 @@
 package io.mixpanelpipelines.ingest;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,8 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Keeps a day's malformed lines, losslessly: {@code <day>.lines} holds each rejected line byte for byte,
- * {@code <day>.reasons} a tab-separated row per line (line number, offset in the body, reason). Both are
+ * {@code <day>.reasons} a tab-separated row per line (line number, offset of its first byte in the decoded
+ * body, reason). Both are
  * truncated back to a checkpoint's lengths on restart, so a line is never recorded twice. Not thread-safe.
  */
 public final class RejectedLines implements AutoCloseable {
@@ -42,10 +44,30 @@ public final class RejectedLines implements AutoCloseable {
             lines.write('\n');
             linesBytes += length + 1L;
         }
+        addReason(lineNumber, offset, reason);
+    }
+
+    private void addReason(long lineNumber, long offset, String reason) throws IOException {
         byte[] row = (lineNumber + "\t" + offset + "\t" + reason.replace('\t', ' ').replace('\n', ' ') + "\n")
                 .getBytes(StandardCharsets.UTF_8);
         reasons.write(row);
         reasonsBytes += row.length;
+    }
+
+    /**
+     * Moves a line the reader streamed to a file of its own (too long to hold in memory) into the kept lines,
+     * byte for byte, then deletes that file.
+     */
+    public void addFrom(long lineNumber, long offset, String reason, Path lineFile) throws IOException {
+        open();
+        long length;
+        try (InputStream in = Files.newInputStream(lineFile)) {
+            length = in.transferTo(lines);
+        }
+        lines.write('\n');
+        linesBytes += length + 1L;
+        addReason(lineNumber, offset, reason);
+        Files.delete(lineFile);
     }
 
     /** Flushes to disk so the lengths recorded in a checkpoint are really there. */

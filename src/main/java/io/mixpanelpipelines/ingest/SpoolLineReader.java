@@ -1,11 +1,15 @@
 package io.mixpanelpipelines.ingest;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
+import java.io.OutputStream;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -15,8 +19,9 @@ import java.util.function.Consumer;
 /**
  * Splits a decoded export body into {@link LineBatch}es of whole lines with bounded memory: a batch holds
  * about {@code batchBytes} (and at most {@value #MAX_BATCH_LINES} lines); a longer line grows it up to
- * {@code maxLineBytes}; a line longer than that is skipped without being buffered and reported as
- * {@link LineBatch#OVERSIZED}. Blank lines are passed over (their numbers still count). A trailing carriage
+ * {@code maxLineBytes}; a line longer than that is never held in memory: it is reported as
+ * {@link LineBatch#OVERSIZED} and, when the reader has a folder for them, streamed byte for byte (without its
+ * newline) to a file of its own there, {@link #oversizedLine}, which the consumer takes over. Blank lines are passed over (their numbers still count). A trailing carriage
  * return is dropped.
  *
  * <p>The work runs ahead of the caller on threads of its own, a pipeline joined by small bounded queues:
@@ -58,6 +63,7 @@ public final class SpoolLineReader implements AutoCloseable {
     private final int batchBytes;
     private final int maxLineBytes;
     private final Consumer<LineBatch> prepare;
+    private final Path oversizeDir;
     private byte[] readBuffer = new byte[1 << 16];
     private int readPos;
     private int readLength;
@@ -88,6 +94,16 @@ public final class SpoolLineReader implements AutoCloseable {
      */
     public SpoolLineReader(InputStream in, long offset, long firstLine, int batchBytes, int maxLineBytes,
             Consumer<LineBatch> prepare) {
+        this(in, offset, firstLine, batchBytes, maxLineBytes, prepare, null);
+    }
+
+    /**
+     * @param oversizeDir where a line longer than {@code maxLineBytes} is streamed to ({@link #oversizedLine});
+     *     null to skip such lines (only reported)
+     */
+    public SpoolLineReader(InputStream in, long offset, long firstLine, int batchBytes, int maxLineBytes,
+            Consumer<LineBatch> prepare, Path oversizeDir) {
+        this.oversizeDir = oversizeDir;
         this.in = in;
         this.offset = offset;
         this.nextLine = firstLine;
@@ -214,41 +230,78 @@ public final class SpoolLineReader implements AutoCloseable {
         return batch;
     }
 
+    /**
+     * The file that line {@code lineNumber}, reported {@link LineBatch#OVERSIZED}, was streamed to in the
+     * reader's {@code oversizeDir}: complete once the batch holding it is handed out. Whoever takes the line
+     * deletes the file; a file left by a killed run is overwritten when its line is read again.
+     */
+    public static Path oversizedLine(Path oversizeDir, long lineNumber) {
+        return oversizeDir.resolve(".oversized-line-" + lineNumber);
+    }
+
     /** Reads one line into the batch; false at the end of the body. */
     private boolean readLine(LineBatch batch) throws IOException {
         int mark = batch.used();
+        long start = offset;
         long length = 0;
         boolean oversized = false;
+        OutputStream overflow = null;
         boolean any = false;
-        while (true) {
-            if (readPos == readLength && !fill()) {
-                if (!any) {
-                    return false;
+        try {
+            while (true) {
+                if (readPos == readLength && !fill()) {
+                    if (!any) {
+                        return false;
+                    }
+                    overflow = closeOverflow(overflow);
+                    finish(batch, mark, start, length, oversized); // a last line without a newline
+                    return true;
                 }
-                finish(batch, mark, length, oversized); // a last line without a newline
-                return true;
+                any = true;
+                int newline = indexOfNewline(readBuffer, readPos, readLength);
+                int chunkEnd = newline < 0 ? readLength : newline;
+                int chunk = chunkEnd - readPos;
+                length += chunk;
+                offset += chunk;
+                if (!oversized && length > maxLineBytes) {
+                    oversized = true;
+                    if (oversizeDir != null) {
+                        overflow = openOverflow(nextLine);
+                        overflow.write(batch.buffer(), mark, batch.used() - mark);
+                    }
+                    batch.truncate(mark);
+                }
+                if (!oversized) {
+                    batch.append(readBuffer, readPos, chunk);
+                } else if (overflow != null) {
+                    overflow.write(readBuffer, readPos, chunk);
+                }
+                readPos = chunkEnd;
+                if (newline >= 0) {
+                    readPos++;
+                    offset++;
+                    overflow = closeOverflow(overflow);
+                    finish(batch, mark, start, length, oversized);
+                    return true;
+                }
             }
-            any = true;
-            int newline = indexOfNewline(readBuffer, readPos, readLength);
-            int chunkEnd = newline < 0 ? readLength : newline;
-            int chunk = chunkEnd - readPos;
-            length += chunk;
-            offset += chunk;
-            if (!oversized && length > maxLineBytes) {
-                oversized = true;
-                batch.truncate(mark);
-            }
-            if (!oversized) {
-                batch.append(readBuffer, readPos, chunk);
-            }
-            readPos = chunkEnd;
-            if (newline >= 0) {
-                readPos++;
-                offset++;
-                finish(batch, mark, length, oversized);
-                return true;
+        } finally {
+            if (overflow != null) { // failed half-way: the file is incomplete and its line will be read again
+                overflow.close();
             }
         }
+    }
+
+    private OutputStream openOverflow(long lineNumber) throws IOException {
+        Files.createDirectories(oversizeDir);
+        return new BufferedOutputStream(Files.newOutputStream(oversizedLine(oversizeDir, lineNumber)), 1 << 16);
+    }
+
+    private static OutputStream closeOverflow(OutputStream overflow) throws IOException {
+        if (overflow != null) {
+            overflow.close();
+        }
+        return null;
     }
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -276,10 +329,10 @@ public final class SpoolLineReader implements AutoCloseable {
         return -1;
     }
 
-    private void finish(LineBatch batch, int mark, long length, boolean oversized) {
+    private void finish(LineBatch batch, int mark, long start, long length, boolean oversized) {
         long lineNumber = nextLine++;
         if (oversized) {
-            batch.add(mark, LineBatch.OVERSIZED, lineNumber, offset);
+            batch.add(mark, LineBatch.OVERSIZED, lineNumber, start, offset);
             return;
         }
         int end = batch.used();
@@ -294,7 +347,7 @@ public final class SpoolLineReader implements AutoCloseable {
         if (blank) {
             batch.truncate(mark);
         } else {
-            batch.add(mark, end - mark, lineNumber, offset);
+            batch.add(mark, end - mark, lineNumber, start, offset);
         }
     }
 

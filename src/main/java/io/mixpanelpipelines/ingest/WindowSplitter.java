@@ -7,7 +7,10 @@ import io.mixpanelpipelines.source.Spool;
 import io.mixpanelpipelines.storage.CountingOutputStream;
 import io.mixpanelpipelines.source.SpoolManifest;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
@@ -18,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Splits the spool of a multi-day request into one spool per day, by each event's day in the project
- * timezone, reading the body once. A line whose day cannot be read (malformed) or lies outside the window
- * goes to the first day's spool, where conversion rejects and keeps it: nothing is dropped. Day spools are
+ * timezone, reading the body once. A line whose day cannot be read (malformed, or longer than the reader keeps
+ * in memory: streamed through a file of its own) or lies outside the window goes to the first day's spool,
+ * where conversion rejects and keeps it: nothing is dropped. Day spools are
  * gzip (fastest level) and are committed only when the whole window has been split, so a crash half-way
  * splits again from the window's spool. Not thread-safe.
  */
@@ -36,8 +40,8 @@ public final class WindowSplitter {
     }
 
     /**
-     * @return lines that were too long to split (over 16 MiB): they stay in the window's spool, which the
-     *     caller must then keep
+     * @return lines that could not be moved into a day spool and stay only in the window's spool, which the
+     *     caller must then keep: none since lines too long to hold in memory are streamed to the first day
      */
     public long split(Spool window, Map<LocalDate, Spool> days) throws IOException {
         SpoolManifest source = window.manifest();
@@ -50,15 +54,19 @@ public final class WindowSplitter {
             for (Map.Entry<LocalDate, Spool> e : days.entrySet()) {
                 outs.put(e.getKey(), new DayOut(e.getValue().beginBody()));
             }
+            Path oversizeDir = window.dir();
             try (SpoolLineReader lines = new SpoolLineReader(window.openLines(), 0, 1, SpoolLineReader.BATCH_BYTES,
-                    SpoolLineReader.MAX_LINE_BYTES)) {
+                    SpoolLineReader.MAX_LINE_BYTES, null, oversizeDir)) {
                 for (LineBatch batch = lines.next(); batch != null && !batch.isEnd(); batch = lines.next()) {
                     for (int i = 0; i < batch.size(); i++) {
                         int length = batch.length(i);
                         if (length == LineBatch.OVERSIZED) {
-                            oversized++;
-                            log.warn("{}: line {} is longer than 16 MiB; it stays in {}", window.dir().getFileName(),
-                                    batch.lineNumber(i), window.dir());
+                            Path line = SpoolLineReader.oversizedLine(oversizeDir, batch.lineNumber(i));
+                            outs.get(first).writeLine(line);
+                            Files.delete(line);
+                            log.warn("{}: line {} is longer than {} MiB; it goes to {}'s spool to be rejected and kept",
+                                    window.dir().getFileName(), batch.lineNumber(i), SpoolLineReader.MAX_LINE_BYTES >> 20,
+                                    first);
                             continue;
                         }
                         DayOut out = outs.get(first);
@@ -113,6 +121,17 @@ public final class WindowSplitter {
             gzip.write('\n');
             lines++;
             decodedBytes += len + 1L;
+        }
+
+        /** Appends a line kept in a file of its own, streamed: it is too long to hold in memory. */
+        void writeLine(Path line) throws IOException {
+            long n;
+            try (InputStream in = Files.newInputStream(line)) {
+                n = in.transferTo(gzip);
+            }
+            gzip.write('\n');
+            lines++;
+            decodedBytes += n + 1L;
         }
 
         long bodyBytes() {

@@ -7,11 +7,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SpoolLineReaderTests {
 
@@ -217,6 +220,63 @@ class SpoolLineReaderTests {
         assertThat(r.lines()).containsExactly(new Line(1, 6, "first"), Line.oversized(2, 6 + huge + 1),
                 new Line(3, body.length, "last"));
         assertThat(r.batches()).allSatisfy(b -> assertThat(b.buffer().length).isLessThan(10_000));
+    }
+
+    @Test
+    void oversizedLinesAreStreamedByteForByteToFilesOfTheirOwn(@TempDir Path dir) throws IOException {
+        // a 20 MB line and a 17 MiB line past the real 16 MiB limit, one of them the last line without a newline
+        byte[] twenty = randomLine(20_000_000, 1);
+        byte[] seventeen = randomLine(17 << 20, 2);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(bytes("first\n"));
+        out.write(twenty);
+        out.write('\n');
+        out.write(bytes("middle\n"));
+        out.write(seventeen);
+        byte[] body = out.toByteArray();
+        long twentyStart = 6;
+        long seventeenStart = 6 + twenty.length + 1 + 7;
+
+        List<long[]> oversized = new ArrayList<>(); // line number, start offset, end offset
+        try (SpoolLineReader reader = new SpoolLineReader(new ByteArrayInputStream(body), 0, 1,
+                SpoolLineReader.BATCH_BYTES, SpoolLineReader.MAX_LINE_BYTES, null, dir)) {
+            for (LineBatch b = reader.next(); !b.isEnd(); b = reader.next()) {
+                assertThat(b.buffer().length).as("memory is bounded by the in-memory line limit, not the line")
+                        .isLessThanOrEqualTo(SpoolLineReader.MAX_LINE_BYTES + SpoolLineReader.BATCH_BYTES + (1 << 12));
+                for (int i = 0; i < b.size(); i++) {
+                    if (b.length(i) == LineBatch.OVERSIZED) {
+                        oversized.add(new long[] {b.lineNumber(i), b.startOffset(i), b.endOffset(i)});
+                    }
+                }
+            }
+        }
+
+        assertThat(oversized).containsExactly(new long[] {2, twentyStart, twentyStart + twenty.length + 1},
+                new long[] {4, seventeenStart, body.length});
+        assertThat(Files.readAllBytes(SpoolLineReader.oversizedLine(dir, 2))).isEqualTo(twenty);
+        assertThat(Files.readAllBytes(SpoolLineReader.oversizedLine(dir, 4))).isEqualTo(seventeen);
+    }
+
+    @Test
+    void everyLineKnowsWhereItStarts() throws IOException {
+        byte[] body = bytes("ab\n\r\n  \ncd\r\nefg");
+        try (SpoolLineReader reader = new SpoolLineReader(new ByteArrayInputStream(body), 0, 1, 64, 100)) {
+            LineBatch b = reader.next();
+            assertThat(b.size()).isEqualTo(3);
+            assertThat(new long[] {b.startOffset(0), b.startOffset(1), b.startOffset(2)})
+                    .containsExactly(0, 8, 12);
+        }
+    }
+
+    private static byte[] randomLine(int length, long seed) {
+        byte[] line = new byte[length];
+        new Random(seed).nextBytes(line);
+        for (int i = 0; i < line.length; i++) {
+            if (line[i] == '\n') {
+                line[i] = ' ';
+            }
+        }
+        return line;
     }
 
     @Test
