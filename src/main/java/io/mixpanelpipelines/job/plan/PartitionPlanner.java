@@ -112,6 +112,15 @@ public final class PartitionPlanner {
         return group(days, replace ? RequestWindow.Kind.RERUN : RequestWindow.Kind.RANGE, daysPerRequest(ledger), byDay);
     }
 
+    /**
+     * Plans an operator's rerun of these days, published or not: consecutive days share a request, as a run
+     * without a range does (up to {@code export.daysPerRequest}, or adaptive).
+     */
+    public List<RequestWindow> planRerun(Collection<LocalDate> days, Collection<PartitionRecord> ledger) {
+        Map<LocalDate, PartitionRecord> byDay = index(ledger);
+        return group(new TreeSet<>(days), RequestWindow.Kind.RERUN, daysPerRequest(ledger), byDay);
+    }
+
     /** Days per request: the configured number, or adaptive from the recent published days' sizes. */
     int daysPerRequest(Collection<PartitionRecord> ledger) {
         if (settings.daysPerRequest() != null) {

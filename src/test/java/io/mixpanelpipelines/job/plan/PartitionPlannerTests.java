@@ -159,4 +159,19 @@ class PartitionPlannerTests {
         assertThat(RequestWindow.decode(RequestWindow.encode(plan))).extracting(RequestWindow::label)
                 .containsExactly("2026-03-09..2026-03-10", "2026-03-07..2026-03-08", "2026-03-06");
     }
+
+    @Test
+    void aRerunOfConsecutiveDaysSharesRequestsUpToDaysPerRequest() {
+        List<PartitionRecord> ledger = published(LocalDate.parse("2026-03-01"), YESTERDAY, 1_000_000);
+        List<LocalDate> days = List.of(LocalDate.parse("2026-03-07"), LocalDate.parse("2026-03-01"),
+                LocalDate.parse("2026-03-02"), LocalDate.parse("2026-03-03"));
+
+        List<RequestWindow> plan = new PartitionPlanner(settings("daysPerRequest: 2")).planRerun(days, ledger);
+
+        assertThat(plan).extracting(RequestWindow::label)
+                .containsExactly("2026-03-07", "2026-03-02..2026-03-03", "2026-03-01");
+        assertThat(plan).allMatch(w -> w.kind() == RequestWindow.Kind.RERUN);
+        assertThat(new PartitionPlanner(settings()).planRerun(days, ledger)).extracting(RequestWindow::label)
+                .containsExactly("2026-03-07", "2026-03-01..2026-03-03");
+    }
 }
