@@ -178,7 +178,9 @@ if KubernetesPodOperator is not None:
                 exit_outcome(self.task_id, int(m.group(1)))
 
     def pod_task(task_id: str, **kwargs) -> KubernetesPodOperator:
-        args = shlex.split(CLI_COMMANDS[task_id].replace('"$MIXPANEL_PIPELINES_JOB"', K8S_JOB_FILE))
+        # the job file's path in the pod; "{{ ds }}" kept one argument (shlex would split it at its spaces)
+        command = CLI_COMMANDS[task_id].replace('"$MIXPANEL_PIPELINES_JOB"', K8S_JOB_FILE).replace("{{ ds }}", "{{ds}}")
+        args = shlex.split(command)
         xcom = task_id in ("export", "load")
         if xcom:
             args += ["--summary-json", XCOM_RETURN]

@@ -38,6 +38,34 @@ class AirflowDagTests {
         assertThat(p.exitValue()).as(output).isZero();
     }
 
+    /**
+     * The DAG file's own code (exit-code mapping, wiring, pod arguments) run by Python against Airflow-shaped
+     * stand-ins ({@code src/test/resources/airflow-standin}), with the Airflow 3 and the Airflow 2.10 module paths.
+     */
+    @Test
+    void theDagsOwnCodeMapsExitCodesAndBuildsItsTasksUnderBothModuleLayouts() throws Exception {
+        assumeTrue(python(), "python3 is not installed: the DAG's code was NOT run");
+        for (String airflow : new String[] {"2", "3"}) {
+            ProcessBuilder pb = new ProcessBuilder("python3", "-B", "src/test/resources/airflow-standin/check_dag.py", DAG.toString(), airflow)
+                    .redirectErrorStream(true);
+            pb.environment().put("PYTHONPATH", "src/test/resources/airflow-standin");
+            Process p = pb.start();
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as("Airflow " + airflow + ": " + output).isZero();
+            assertThat(output).contains("ok");
+        }
+    }
+
+    private static boolean python() throws InterruptedException {
+        try {
+            Process probe = new ProcessBuilder("python3", "--version").redirectErrorStream(true).start();
+            return probe.waitFor(30, TimeUnit.SECONDS) && probe.exitValue() == 0;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
     @Test
     void theDagUsesTheCommandsExitCodesAndSummaryTheCliHas() throws Exception {
         String dag = Files.readString(DAG);
