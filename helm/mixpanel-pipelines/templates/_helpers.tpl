@@ -111,14 +111,24 @@ containers:
       - {name: jobs, mountPath: /etc/mixpanel-pipelines/jobs, readOnly: true}
       - {name: spool, mountPath: /spool}
       - {name: tmp, mountPath: /tmp}
+      # the image's working folder: relative paths of a job file (data/...) resolve here
+      - {name: work, mountPath: /var/lib/mixpanel-pipelines}
 volumes:
   - name: jobs
     configMap:
       name: {{ include "mixpanel-pipelines.fullname" $root }}-jobs
   - name: spool
+    {{- if $root.Values.spool.existingClaim }}
+    persistentVolumeClaim:
+      claimName: {{ $root.Values.spool.existingClaim | quote }}
+    {{- else }}
     emptyDir:
       sizeLimit: {{ $root.Values.spool.sizeLimit }}
+    {{- end }}
   - name: tmp
+    emptyDir:
+      sizeLimit: 1Gi
+  - name: work
     emptyDir:
       sizeLimit: 1Gi
 {{- end -}}

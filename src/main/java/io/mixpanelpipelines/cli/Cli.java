@@ -167,6 +167,7 @@ public final class Cli implements Callable<Integer> {
         if (summaryJson != null) {
             SummaryPrinter.writeJson(summary, summaryJson);
         }
+        io.mixpanelpipelines.schedule.RunMetricsPush.export(environment, ctx, summary, clock, err);
         return summary.exitCode();
     }
 

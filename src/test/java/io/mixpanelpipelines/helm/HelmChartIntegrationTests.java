@@ -119,6 +119,15 @@ class HelmChartIntegrationTests {
     }
 
     @Test
+    void theSpoolCanBeAnExistingPersistentVolumeClaim() throws Exception {
+        Path values = Files.writeString(tmp.resolve("pvc.yaml"), "spool: {existingClaim: spool-pvc}\n");
+        List<CronJob> cronJobs = ofKind(template(CHART + "/ci/cronjob-values.yaml", values.toString()), CronJob.class);
+        assertThat(cronJobs).isNotEmpty().allSatisfy(c -> assertThat(c.getSpec().getJobTemplate().getSpec().getTemplate().getSpec()
+                .getVolumes()).filteredOn(v -> v.getName().equals("spool")).singleElement()
+                .satisfies(v -> assertThat(v.getPersistentVolumeClaim().getClaimName()).isEqualTo("spool-pvc")));
+    }
+
+    @Test
     void theSchemaRejectsBadValues() throws Exception {
         for (Map.Entry<String, String> bad : Map.of(
                 "mode: cron\n", "mode",
@@ -137,8 +146,13 @@ class HelmChartIntegrationTests {
         assertThat(Helm.helm("template", "rel", CHART, "-f", noDatabase.toString()).output()).contains("database.url is required");
     }
 
-    private List<HasMetadata> template(String valuesFile) throws Exception {
-        Helm.Result r = Helm.helm("template", "rel", CHART, "-f", valuesFile);
+    private List<HasMetadata> template(String... valuesFiles) throws Exception {
+        List<String> args = new ArrayList<>(List.of("template", "rel", CHART));
+        for (String f : valuesFiles) {
+            args.add("-f");
+            args.add(f);
+        }
+        Helm.Result r = Helm.helm(args.toArray(String[]::new));
         assertThat(r.code()).as(r.output()).isZero();
         List<HasMetadata> objects = new ArrayList<>();
         for (String doc : r.output().split("(?m)^---\\s*$")) {
@@ -196,6 +210,13 @@ class HelmChartIntegrationTests {
         assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals("spool")).singleElement()
                 .satisfies(v -> assertThat(v.getEmptyDir().getSizeLimit()).isNotNull());
         assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/spool"));
+        // with a read-only root, every path the tool writes is a volume: spool, /tmp and the working folder
+        assertThat(c.getVolumeMounts()).extracting(m -> m.getMountPath())
+                .contains("/spool", "/tmp", "/var/lib/mixpanel-pipelines");
+        for (String name : List.of("tmp", "work")) {
+            assertThat(pod.getVolumes()).filteredOn(v -> v.getName().equals(name)).singleElement()
+                    .satisfies(v -> assertThat(v.getEmptyDir().getSizeLimit()).isNotNull());
+        }
     }
 
     private static void assertSecretsOnlyReferenced(List<HasMetadata> objects) {

@@ -5,6 +5,7 @@ import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.dataset.DayManifest;
 import io.mixpanelpipelines.job.ExportContext;
 import io.mixpanelpipelines.job.RunSummary;
+import io.mixpanelpipelines.schedule.RunMetricsPush;
 import io.mixpanelpipelines.state.LoadLedger;
 import io.mixpanelpipelines.state.LoadRecord;
 import io.mixpanelpipelines.state.PartitionLedger;
@@ -85,6 +86,7 @@ public final class WarehouseCommands {
         if (summaryJson != null) {
             write(summaryJson, loadJson(summary));
         }
+        RunMetricsPush.load(environment, ctx, summary, clock, err);
         return summary.exitCode();
     }
 

@@ -27,12 +27,23 @@ final class CloudWarehouseLoaders {
                 yield new BigQueryWarehouseLoader(options.build().getService(),
                         new BigQueryLoadJobs(w.projectId(), w.schema(), w.table(), layout));
             }
-            // the drivers are not bundled: put snowflake-jdbc or redshift-jdbc42 on the class path (README)
-            case SNOWFLAKE -> new JdbcStatementLoader(WarehouseLoaders.pool(w, environment, "net.snowflake.client.jdbc.SnowflakeDriver"),
+            // the drivers are not dependencies: the image and the build's lib/ext/ carry them (JdbcDriver)
+            case SNOWFLAKE -> jdbc(w, environment, JdbcDriver.SNOWFLAKE,
                     new SnowflakeLoadStatements(w.qualifiedTable(), w.stage(), layout.root()));
-            case REDSHIFT -> new JdbcStatementLoader(WarehouseLoaders.pool(w, environment, "com.amazon.redshift.jdbc42.Driver"),
-                    new RedshiftLoadStatements(w.qualifiedTable(), w.iamRole()));
+            case REDSHIFT -> jdbc(w, environment, JdbcDriver.REDSHIFT, new RedshiftLoadStatements(w.qualifiedTable(), w.iamRole()));
             default -> throw new IllegalArgumentException("not a cloud warehouse: " + w.type());
         };
+    }
+
+    private static WarehouseLoader jdbc(WarehouseSettings w, Map<String, String> environment, JdbcDriver driver,
+            JdbcStatementLoader.LoadStatements statements) {
+        ClassLoader loader = driver.locate(environment);
+        try {
+            return new DriverContextLoader(new JdbcStatementLoader(WarehouseLoaders.pool(w, environment, driver.driverClass(), loader),
+                    statements), loader);
+        } catch (RuntimeException e) {
+            JdbcDriver.close(loader);
+            throw e;
+        }
     }
 }

@@ -21,18 +21,22 @@ public final class WarehouseLoaders {
     public static WarehouseLoader create(WarehouseSettings w, Map<String, String> environment, Storage storage,
             DatasetLayout layout) {
         return switch (w.type()) {
-            case POSTGRESQL -> new PostgresWarehouseLoader(pool(w, environment, "org.postgresql.Driver"), storage, w.schema(), w.table());
+            case POSTGRESQL -> new PostgresWarehouseLoader(pool(w, environment, JdbcDriver.POSTGRESQL.driverClass(),
+                    WarehouseLoaders.class.getClassLoader()), storage, w.schema(), w.table());
             case DUCKDB -> new DuckDbWarehouseLoader(w.url(), storage, w.schema(), w.table());
             default -> CloudWarehouseLoaders.create(w, environment, layout);
         };
     }
 
-    /** A small HikariCP pool: loads are sequential, one connection is all they use. */
-    static HikariDataSource pool(WarehouseSettings w, Map<String, String> environment, String driverClass) {
+    /**
+     * A small HikariCP pool: loads are sequential, one connection is all they use. Hikari loads the driver
+     * class through the context class loader, so {@code driverLoader} is made that while the pool is built.
+     */
+    static HikariDataSource pool(WarehouseSettings w, Map<String, String> environment, String driverClass,
+            ClassLoader driverLoader) {
         HikariConfig c = new HikariConfig();
         c.setPoolName("warehouse");
         c.setJdbcUrl(w.url());
-        c.setDriverClassName(driverClass);
         if (w.username() != null) {
             c.setUsername(w.username().resolve(environment).reveal());
         }
@@ -44,6 +48,9 @@ public final class WarehouseLoaders {
         // fail the command, not hang it, when the warehouse is down; the next `load` retries
         c.setInitializationFailTimeout(-1);
         c.setConnectionTimeout(30_000);
-        return new HikariDataSource(c);
+        return DriverContextLoader.with(driverLoader, () -> {
+            c.setDriverClassName(driverClass);
+            return new HikariDataSource(c);
+        });
     }
 }
