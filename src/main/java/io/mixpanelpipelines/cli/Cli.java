@@ -5,6 +5,7 @@ import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.config.JobDefinitionLoader;
 import io.mixpanelpipelines.config.Secret;
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
@@ -129,6 +130,9 @@ public final class Cli implements Callable<Integer> {
                     .initializers(c -> {
                         // given by the caller (tests, tools): above application.properties and the environment
                         c.getEnvironment().getPropertySources().addFirst(new MapPropertySource("cli", props));
+                        // the job file's own state store (H2 in its folder), below every other source
+                        c.getEnvironment().getPropertySources().addLast(new MapPropertySource("job-file-defaults",
+                                StateStoreLocation.defaults(JobDefinitionLoader.folderOf(jobFile))));
                         c.getBeanFactory().registerSingleton("jobDefinition", definition);
                         c.getBeanFactory().registerSingleton("mixpanelCredentials", credentials);
                         c.getBeanFactory().registerSingleton("clock", clock);
@@ -141,6 +145,11 @@ public final class Cli implements Callable<Integer> {
                 simulator.close();
             }
         }
+    }
+
+    /** The state store a command uses, for people: the H2 file, or the JDBC URL without credentials. */
+    static String stateStore(ConfigurableApplicationContext ctx) {
+        return StateStoreLocation.describe(ctx.getEnvironment().getProperty(StateStoreLocation.URL_PROPERTY));
     }
 
     static LocalDate date(String option, String value) {
@@ -361,6 +370,7 @@ public final class Cli implements Callable<Integer> {
                 } else {
                     // colours only on a terminal: piped or redirected, the letters carry the states alone
                     out.print(calendar.render(months, System.console() != null));
+                    out.println("State: " + stateStore(ctx));
                     new SummaryPrinter(out).status(def.name(), records, budget);
                 }
                 return RunSummary.OK;
