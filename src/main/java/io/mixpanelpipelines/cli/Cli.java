@@ -149,7 +149,7 @@ public final class Cli implements Callable<Integer> {
 
     /** The state store a command uses, for people: the H2 file, or the JDBC URL without credentials. */
     static String stateStore(ConfigurableApplicationContext ctx) {
-        return StateStoreLocation.describe(ctx.getEnvironment().getProperty(StateStoreLocation.URL_PROPERTY));
+        return StateStoreLocation.describe(ctx.getEnvironment());
     }
 
     static LocalDate date(String option, String value) {

@@ -3,6 +3,7 @@ package io.mixpanelpipelines.config;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.springframework.core.env.PropertyResolver;
 
 /**
  * Where a job's state (partitions, request budget, runs) is kept, by default: an embedded H2 file
@@ -42,6 +43,11 @@ public final class StateStoreLocation {
     /** The default Spring properties of the jobs in {@code jobFolder}: the H2 state store in its {@code data/state}. */
     public static Map<String, Object> defaults(Path jobFolder) {
         return Map.of(URL_PROPERTY, h2Url(h2Folder(jobFolder)));
+    }
+
+    /** {@link #describe(String)} of the state database a Spring environment names. */
+    public static String describe(PropertyResolver properties) {
+        return describe(properties.getProperty(URL_PROPERTY));
     }
 
     /**

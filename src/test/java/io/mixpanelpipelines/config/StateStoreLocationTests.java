@@ -40,6 +40,6 @@ class StateStoreLocationTests {
         assertThat(StateStoreLocation.describe("jdbc:postgresql://db/p?sslmode=require&Password=hunter2"))
                 .isEqualTo("jdbc:postgresql://db/p?sslmode=require");
         assertThat(StateStoreLocation.describe("jdbc:h2:mem:x;USER=sa;PASSWORD=hunter2")).doesNotContain("hunter2");
-        assertThat(StateStoreLocation.describe(null)).isEqualTo("(no state database configured)");
+        assertThat(StateStoreLocation.describe((String) null)).isEqualTo("(no state database configured)");
     }
 }
