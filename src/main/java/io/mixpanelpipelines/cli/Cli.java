@@ -5,6 +5,7 @@ import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.config.JobDefinitionLoader;
 import io.mixpanelpipelines.config.Secret;
+import io.mixpanelpipelines.config.SecretSource;
 import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
@@ -99,7 +100,14 @@ public final class Cli implements Callable<Integer> {
 
     /** Loads the job, resolves credentials (starting the built-in simulator for a demo job) and runs {@code action}. */
     int withApplication(Path jobFile, Function<ConfigurableApplicationContext, Integer> action) {
+        return withApplication(jobFile, false, action);
+    }
+
+    /** @param warehouse the command loads the warehouse: its credentials are checked up front too */
+    int withApplication(Path jobFile, boolean warehouse, Function<ConfigurableApplicationContext, Integer> action) {
         JobDefinition job = new JobDefinitionLoader().load(jobFile);
+        // every missing credential reported at once, before any request
+        SecretSource.resolveAll(environment, job.secretSources(warehouse).toArray(SecretSource[]::new));
         MixpanelSimulator simulator = null;
         try {
             MixpanelCredentials credentials;
@@ -242,7 +250,7 @@ public final class Cli implements Callable<Integer> {
         public Integer call() {
             LocalDate f = range.from();
             LocalDate t = range.to();
-            return withApplication(jobFile.path, ctx -> {
+            return withApplication(jobFile.path, !noLoad, ctx -> {
                 RunSummary summary = ctx.getBean(ExportService.class).export(f, t);
                 int code = report(ctx, summary, summaryJson.path);
                 if (noLoad || ctx.getBean(JobDefinition.class).warehouse() == null || code == RunSummary.INVALID) {
@@ -269,7 +277,7 @@ public final class Cli implements Callable<Integer> {
         public Integer call() {
             LocalDate f = range.from();
             LocalDate t = range.to();
-            return withApplication(jobFile.path, ctx -> new WarehouseCommands(ctx, environment, out, err, clock)
+            return withApplication(jobFile.path, true, ctx -> new WarehouseCommands(ctx, environment, out, err, clock)
                     .load(f, t, null, summaryJson.path));
         }
     }
