@@ -180,6 +180,7 @@ public final class Cli implements Callable<Integer> {
     }
 
     int report(ConfigurableApplicationContext ctx, RunSummary summary, Path summaryJson) {
+        out.println("State: " + stateStore(ctx));
         new SummaryPrinter(out).print(summary, ctx.getBean(io.mixpanelpipelines.job.ExportContext.class));
         if (summaryJson != null) {
             SummaryPrinter.writeJson(summary, summaryJson);

@@ -63,7 +63,8 @@ class OneStateIntegrationTests {
         String range = from + "";
 
         String export = run("a", "export", "--job", jobPath, "--from", range, "--to", to.toString());
-        assertThat(export).contains("2 of 2 day(s) published");
+        String state = "State: H2 file " + jobs.resolve("data/state/pipelines.mv.db");
+        assertThat(export).contains(state).contains("2 of 2 day(s) published");
         assertThat(sim.requestCount()).isEqualTo(2);
 
         // status and plan at once (both read-only): two more JVMs, half the wait
@@ -71,7 +72,7 @@ class OneStateIntegrationTests {
         ChildJvm planJvm = start("c", "plan", "--job", jobPath, "--from", range, "--to", to.toString());
         String status = finish(statusJvm);
         String plan = finish(planJvm);
-        assertThat(status).contains("State: H2 file " + jobs.resolve("data/state/pipelines.mv.db"))
+        assertThat(status).contains(state)
                 .contains(from + "  PUBLISHED").contains(to + "  PUBLISHED")
                 .contains("one-state: 2 partition(s); 2 export request(s) sent for this project in the last hour")
                 .contains("Budget: 48 of 50 export requests left this hour");
