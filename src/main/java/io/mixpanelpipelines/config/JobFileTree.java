@@ -1,8 +1,6 @@
 package io.mixpanelpipelines.config;
 
-import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
-import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -108,12 +106,12 @@ final class JobFileTree {
                 }
                 errors.add(key, "unknown key (allowed here: " + String.join(", ", allowed) + ")");
             } else if (!e.getValue().isNull()) {
-                value(e.getValue(), c.getType(), c.getGenericType(), key, errors);
+                value(e.getValue(), c.getType(), key, errors);
             }
         }
     }
 
-    private void value(JsonNode v, Class<?> type, Type generic, String key, JobFileErrors errors) {
+    private void value(JsonNode v, Class<?> type, String key, JobFileErrors errors) {
         if (type.isRecord()) {
             if (v.isObject()) {
                 walk(v, type, key, errors);
