@@ -5,6 +5,8 @@ import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.config.JobDefinitionLoader;
 import io.mixpanelpipelines.config.Secret;
+import io.mixpanelpipelines.config.SecretSource;
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
@@ -98,7 +100,14 @@ public final class Cli implements Callable<Integer> {
 
     /** Loads the job, resolves credentials (starting the built-in simulator for a demo job) and runs {@code action}. */
     int withApplication(Path jobFile, Function<ConfigurableApplicationContext, Integer> action) {
+        return withApplication(jobFile, false, action);
+    }
+
+    /** @param warehouse the command loads the warehouse: its credentials are checked up front too */
+    int withApplication(Path jobFile, boolean warehouse, Function<ConfigurableApplicationContext, Integer> action) {
         JobDefinition job = new JobDefinitionLoader().load(jobFile);
+        // every missing credential reported at once, before any request
+        SecretSource.resolveAll(environment, job.secretSources(warehouse).toArray(SecretSource[]::new));
         MixpanelSimulator simulator = null;
         try {
             MixpanelCredentials credentials;
@@ -129,6 +138,9 @@ public final class Cli implements Callable<Integer> {
                     .initializers(c -> {
                         // given by the caller (tests, tools): above application.properties and the environment
                         c.getEnvironment().getPropertySources().addFirst(new MapPropertySource("cli", props));
+                        // the job file's own state store (H2 in its folder), below every other source
+                        c.getEnvironment().getPropertySources().addLast(new MapPropertySource("job-file-defaults",
+                                StateStoreLocation.defaults(JobDefinitionLoader.folderOf(jobFile))));
                         c.getBeanFactory().registerSingleton("jobDefinition", definition);
                         c.getBeanFactory().registerSingleton("mixpanelCredentials", credentials);
                         c.getBeanFactory().registerSingleton("clock", clock);
@@ -141,6 +153,11 @@ public final class Cli implements Callable<Integer> {
                 simulator.close();
             }
         }
+    }
+
+    /** The state store a command uses, for people: the H2 file, or the JDBC URL without credentials. */
+    static String stateStore(ConfigurableApplicationContext ctx) {
+        return StateStoreLocation.describe(ctx.getEnvironment());
     }
 
     static LocalDate date(String option, String value) {
@@ -163,6 +180,7 @@ public final class Cli implements Callable<Integer> {
     }
 
     int report(ConfigurableApplicationContext ctx, RunSummary summary, Path summaryJson) {
+        out.println("State: " + stateStore(ctx));
         new SummaryPrinter(out).print(summary, ctx.getBean(io.mixpanelpipelines.job.ExportContext.class));
         if (summaryJson != null) {
             SummaryPrinter.writeJson(summary, summaryJson);
@@ -234,7 +252,7 @@ public final class Cli implements Callable<Integer> {
         public Integer call() {
             LocalDate f = range.from();
             LocalDate t = range.to();
-            return withApplication(jobFile.path, ctx -> {
+            return withApplication(jobFile.path, !noLoad, ctx -> {
                 RunSummary summary = ctx.getBean(ExportService.class).export(f, t);
                 int code = report(ctx, summary, summaryJson.path);
                 if (noLoad || ctx.getBean(JobDefinition.class).warehouse() == null || code == RunSummary.INVALID) {
@@ -261,7 +279,7 @@ public final class Cli implements Callable<Integer> {
         public Integer call() {
             LocalDate f = range.from();
             LocalDate t = range.to();
-            return withApplication(jobFile.path, ctx -> new WarehouseCommands(ctx, environment, out, err, clock)
+            return withApplication(jobFile.path, true, ctx -> new WarehouseCommands(ctx, environment, out, err, clock)
                     .load(f, t, null, summaryJson.path));
         }
     }
@@ -362,6 +380,7 @@ public final class Cli implements Callable<Integer> {
                 } else {
                     // colours only on a terminal: piped or redirected, the letters carry the states alone
                     out.print(calendar.render(months, System.console() != null));
+                    out.println("State: " + stateStore(ctx));
                     new SummaryPrinter(out).status(def.name(), records, budget);
                 }
                 return RunSummary.OK;

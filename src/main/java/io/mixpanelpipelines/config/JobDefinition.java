@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /**
  * A validated job file. Built only by {@link JobDefinitionLoader}; holds no secret, only where to find
@@ -26,6 +29,23 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
     /** A job without a warehouse. */
     public JobDefinition(String name, Mixpanel mixpanel, Export export, Destination destination, Simulator simulator) {
         this(name, mixpanel, export, destination, simulator, null);
+    }
+
+    /**
+     * Where this job's credentials come from: Mixpanel's (none for a simulated job without auth) and, with
+     * {@code withWarehouse}, the warehouse's; for checking them all at once before any request.
+     */
+    public List<SecretSource> secretSources(boolean withWarehouse) {
+        List<SecretSource> sources = new ArrayList<>();
+        Auth auth = mixpanel.auth();
+        if (auth != null) {
+            sources.addAll(auth.isServiceAccount() ? List.of(auth.serviceAccountUsername(), auth.serviceAccountSecret())
+                    : List.of(auth.projectSecret()));
+        }
+        if (withWarehouse && warehouse != null) {
+            Stream.of(warehouse.username(), warehouse.password()).filter(Objects::nonNull).forEach(sources::add);
+        }
+        return sources;
     }
 
     /** The same job, sending its requests to {@code apiUrl} (the in-process simulator of the demo). */

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,6 +40,32 @@ public record SecretSource(String key, String env, Path file) {
         } catch (IOException e) {
             throw new InvalidJobException(key + ": cannot read file " + file + " (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /**
+     * Reads several secrets, reporting every one that is missing at once rather than the first only.
+     *
+     * @return the secrets, in the order of {@code sources}
+     * @throws InvalidJobException one message naming every variable or file that is missing: the message of
+     *     {@link #resolve} when only one is, else one line per source under {@code N credentials are missing:}
+     */
+    public static List<Secret> resolveAll(Map<String, String> environment, SecretSource... sources) {
+        List<Secret> secrets = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (SecretSource source : sources) {
+            try {
+                secrets.add(source.resolve(environment));
+            } catch (InvalidJobException e) {
+                missing.add(e.getMessage());
+            }
+        }
+        if (missing.size() == 1) {
+            throw new InvalidJobException(missing.get(0));
+        }
+        if (!missing.isEmpty()) {
+            throw new InvalidJobException(missing.size() + " credentials are missing:\n  - " + String.join("\n  - ", missing));
+        }
+        return secrets;
     }
 
     /** Describes the source without its value, e.g. {@code environment variable MIXPANEL_API_SECRET}. */

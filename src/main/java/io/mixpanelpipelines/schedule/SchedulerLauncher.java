@@ -1,5 +1,7 @@
 package io.mixpanelpipelines.schedule;
 
+import io.mixpanelpipelines.config.JobDefinitionLoader;
+import io.mixpanelpipelines.config.StateStoreLocation;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -32,6 +34,11 @@ public final class SchedulerLauncher {
                 .profiles("schedule")
                 .initializers(c -> {
                     c.getEnvironment().getPropertySources().addFirst(new MapPropertySource("cli", props));
+                    // the jobs folder's own state store (H2 in its data/state), below every other source
+                    if (!jobs.jobs().isEmpty()) {
+                        c.getEnvironment().getPropertySources().addLast(new MapPropertySource("job-folder-defaults",
+                                StateStoreLocation.defaults(JobDefinitionLoader.folderOf(jobs.jobs().get(0).file()))));
+                    }
                     c.getBeanFactory().registerSingleton("scheduledJobs", jobs);
                     c.getBeanFactory().registerSingleton("clock", clock);
                 })

@@ -2,6 +2,8 @@ package io.mixpanelpipelines.source;
 
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.config.Secret;
+import io.mixpanelpipelines.config.SecretSource;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,12 +17,14 @@ public final class CredentialsResolver {
     }
 
     /**
-     * @throws io.mixpanelpipelines.config.InvalidJobException naming the variable or file that is missing
+     * @throws io.mixpanelpipelines.config.InvalidJobException naming every variable or file that is missing
      */
     public static MixpanelCredentials resolve(JobDefinition.Auth auth, Map<String, String> environment) {
         if (auth.isServiceAccount()) {
-            Secret user = auth.serviceAccountUsername().resolve(environment);
-            Secret secret = auth.serviceAccountSecret().resolve(environment);
+            // both at once: an operator fixes every missing variable in one go
+            List<Secret> pair = SecretSource.resolveAll(environment, auth.serviceAccountUsername(), auth.serviceAccountSecret());
+            Secret user = pair.get(0);
+            Secret secret = pair.get(1);
             return new MixpanelCredentials(user, secret, true, "service account ("
                     + auth.serviceAccountUsername().describe() + ", " + auth.serviceAccountSecret().describe() + ")");
         }

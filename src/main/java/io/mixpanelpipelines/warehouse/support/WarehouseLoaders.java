@@ -9,7 +9,12 @@ import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.storage.Storage;
 import io.mixpanelpipelines.warehouse.duckdb.DuckDbWarehouseLoader;
 import io.mixpanelpipelines.warehouse.postgresql.PostgresWarehouseLoader;
+import io.mixpanelpipelines.config.Secret;
+import io.mixpanelpipelines.config.SecretSource;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
 
 /** Builds the loader of a job's {@code warehouse:} section, resolving its credentials from the environment or files. */
 public final class WarehouseLoaders {
@@ -37,11 +42,14 @@ public final class WarehouseLoaders {
         HikariConfig c = new HikariConfig();
         c.setPoolName("warehouse");
         c.setJdbcUrl(w.url());
+        // both at once: an operator fixes every missing variable in one go
+        List<SecretSource> sources = Stream.of(w.username(), w.password()).filter(Objects::nonNull).toList();
+        List<Secret> secrets = SecretSource.resolveAll(environment, sources.toArray(SecretSource[]::new));
         if (w.username() != null) {
-            c.setUsername(w.username().resolve(environment).reveal());
+            c.setUsername(secrets.get(0).reveal());
         }
         if (w.password() != null) {
-            c.setPassword(w.password().resolve(environment).reveal());
+            c.setPassword(secrets.get(sources.size() - 1).reveal());
         }
         c.setMaximumPoolSize(2);
         c.setMinimumIdle(0);

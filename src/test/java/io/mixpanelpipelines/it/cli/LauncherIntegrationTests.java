@@ -22,8 +22,9 @@ class LauncherIntegrationTests {
         Path launcher = Path.of("target/mixpanel-pipelines").toAbsolutePath();
         assertThat(launcher).isExecutable();
         assertThat(Path.of("target/mixpanel-pipelines.jsa")).as("package dumps the archive").exists();
-        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "export", "--job",
-                Path.of("jobs/demo.yaml").toAbsolutePath().toString())
+        // a copy: the demo's paths (data, spool, state) are relative to its folder, which must not be the repository's
+        Path demo = Files.copy(Path.of("jobs/demo.yaml"), Files.createDirectories(tmp.resolve("jobs")).resolve("demo.yaml"));
+        ProcessBuilder pb = new ProcessBuilder(launcher.toString(), "export", "--job", demo.toString())
                 .directory(tmp.toFile())
                 .redirectOutput(tmp.resolve("out.txt").toFile())
                 .redirectError(tmp.resolve("err.txt").toFile());
