@@ -1,4 +1,4 @@
-package io.mixpanelpipelines.cli;
+package io.mixpanelpipelines.cli.output;
 
 import io.mixpanelpipelines.job.ExportContext;
 import io.mixpanelpipelines.job.RunSummary;
@@ -15,17 +15,17 @@ import java.util.Map;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Prints run summaries and partition tables for people, and the summary JSON for machines. */
-final class SummaryPrinter {
+public final class SummaryPrinter {
 
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
     private final PrintStream out;
 
-    SummaryPrinter(PrintStream out) {
+    public SummaryPrinter(PrintStream out) {
         this.out = out;
     }
 
-    void print(RunSummary s, ExportContext ctx) {
+    public void print(RunSummary s, ExportContext ctx) {
         long published = s.days().stream().filter(d -> d.state().equals("PUBLISHED")).count();
         out.printf("%s: %d of %d day(s) published; %d request(s) sent to Mixpanel (run %s)%n", s.job(), published,
                 s.days().size(), s.requests(), s.runId());
@@ -51,12 +51,12 @@ final class SummaryPrinter {
         }
     }
 
-    static String budgetLine(io.mixpanelpipelines.source.RequestBudget.Status b) {
+    public static String budgetLine(io.mixpanelpipelines.source.RequestBudget.Status b) {
         return "Budget: " + b.remaining() + " of " + b.perHour() + " export requests left this hour"
                 + (b.remaining() > 0 ? "" : "; the next request fits at " + b.nextSlotAt());
     }
 
-    void plan(List<io.mixpanelpipelines.job.plan.RequestWindow> windows, io.mixpanelpipelines.source.RequestBudget.Status budget,
+    public void plan(List<io.mixpanelpipelines.job.plan.RequestWindow> windows, io.mixpanelpipelines.source.RequestBudget.Status budget,
             java.util.function.Predicate<io.mixpanelpipelines.job.plan.RequestWindow> alreadyFetched) {
         int remaining = budget.remaining();
         int cost = 0;
@@ -81,7 +81,7 @@ final class SummaryPrinter {
         out.println(budgetLine(budget));
     }
 
-    void status(String job, List<PartitionRecord> records, io.mixpanelpipelines.source.RequestBudget.Status budget) {
+    public void status(String job, List<PartitionRecord> records, io.mixpanelpipelines.source.RequestBudget.Status budget) {
         out.printf("%-10s  %-15s %12s %6s %14s %8s  %s%n", "DAY", "STATE", "ROWS", "FILES", "BYTES", "ATTEMPTS", "LAST ERROR");
         for (PartitionRecord r : records) {
             out.printf("%-10s  %-15s %,12d %6d %,14d %8d  %s%n", r.day(), r.state(), r.rows(), r.files(), r.bytes(),
@@ -92,11 +92,11 @@ final class SummaryPrinter {
         out.println(budgetLine(budget));
     }
 
-    static void printJson(Object value, java.io.PrintStream out) {
+    public static void printJson(Object value, java.io.PrintStream out) {
         out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value));
     }
 
-    static void writeJson(RunSummary s, Path file) {
+    public static void writeJson(RunSummary s, Path file) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("job", s.job());
         root.put("runId", s.runId());

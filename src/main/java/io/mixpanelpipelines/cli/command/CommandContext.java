@@ -1,0 +1,99 @@
+package io.mixpanelpipelines.cli.command;
+
+import io.mixpanelpipelines.config.InvalidJobException;
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.config.JobDefinitionLoader;
+import io.mixpanelpipelines.config.Secret;
+import io.mixpanelpipelines.simulator.MixpanelSimulator;
+import io.mixpanelpipelines.source.CredentialsResolver;
+import io.mixpanelpipelines.source.MixpanelCredentials;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * What every command gets from outside (environment, output streams, Spring properties, the clock) and
+ * the one way a job command starts its application: load the job file, resolve what the command needs,
+ * start Spring, run the action, close everything. Passed in whole so that tests drive the real commands
+ * in-process.
+ *
+ * @param springProperties given by the caller (tests, tools): above application.properties and the environment
+ * @param clock decides "today" and the request budget's hour (tests move it)
+ */
+public record CommandContext(Map<String, String> environment, PrintStream out, PrintStream err,
+        Map<String, Object> springProperties, Clock clock) {
+
+    /**
+     * Loads the job, resolves credentials (starting the built-in simulator for a demo job) and runs
+     * {@code action} in the started application.
+     */
+    public int withApplication(Path jobFile, Function<ConfigurableApplicationContext, Integer> action) {
+        JobDefinition job = new JobDefinitionLoader().load(jobFile);
+        MixpanelSimulator simulator = null;
+        try {
+            MixpanelCredentials credentials;
+            if (job.simulator() != null) {
+                credentials = job.mixpanel().auth() != null
+                        ? CredentialsResolver.resolve(job.mixpanel().auth(), environment)
+                        : new MixpanelCredentials(Secret.of("demo-" + UUID.randomUUID()), Secret.of(UUID.randomUUID().toString()),
+                                true, "service account of the built-in simulator");
+                MixpanelSimulator.Builder b = MixpanelSimulator.builder()
+                        .eventsPerDay(job.simulator().eventsPerDay())
+                        .seed(job.simulator().seed())
+                        .projectId(job.mixpanel().projectId())
+                        .timezone(job.mixpanel().timezone());
+                if (credentials.serviceAccount()) {
+                    b.serviceAccount(credentials.username().reveal(), credentials.password().reveal());
+                } else {
+                    b.projectSecret(credentials.username().reveal());
+                }
+                simulator = b.build().start(0);
+                job = job.withApiUrl(simulator.baseUri());
+                err.println("using the built-in Mixpanel simulator at " + simulator.baseUri());
+            } else {
+                credentials = CredentialsResolver.resolve(job.mixpanel().auth(), environment);
+            }
+            return inApplication(job, credentials, action);
+        } finally {
+            if (simulator != null) {
+                simulator.close();
+            }
+        }
+    }
+
+    private int inApplication(JobDefinition definition, MixpanelCredentials credentials,
+            Function<ConfigurableApplicationContext, Integer> action) {
+        Map<String, Object> props = new HashMap<>(springProperties);
+        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(PipelinesApplication.class)
+                .initializers(c -> {
+                    c.getEnvironment().getPropertySources().addFirst(new MapPropertySource("cli", props));
+                    c.getBeanFactory().registerSingleton("jobDefinition", definition);
+                    c.getBeanFactory().registerSingleton("mixpanelCredentials", credentials);
+                    c.getBeanFactory().registerSingleton("clock", clock);
+                })
+                .run()) {
+            return action.apply(ctx);
+        }
+    }
+
+    /** Parses a {@code YYYY-MM-DD} option value; null stays null. */
+    static LocalDate date(String option, String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw new InvalidJobException(option + " '" + value + "' is not a date YYYY-MM-DD");
+        }
+    }
+}
