@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * The command line's root: {@code export}, {@code plan}, {@code status}, {@code rerun}, {@code load},
@@ -31,6 +33,11 @@ import picocli.CommandLine.Command;
 public final class Cli implements Callable<Integer> {
 
     private final CommandContext context;
+
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "on an error, print its stack trace (to stderr) after the one-line message")
+    boolean debug;
+    private CommandLine commandLine;
 
     public Cli(Map<String, String> environment, PrintStream out, PrintStream err, Map<String, Object> springProperties) {
         this(environment, out, err, springProperties, Clock.systemUTC());
@@ -52,23 +59,27 @@ public final class Cli implements Callable<Integer> {
                 .addSubcommand(new SimulateCommand())
                 .addSubcommand(new LoadCommand(context))
                 .addSubcommand(new ScheduleCommand(context));
+        commandLine = cl;
         cl.setOut(new PrintWriter(context.out(), true));
         cl.setErr(new PrintWriter(context.err(), true));
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             Throwable t = rootCause(e);
-            if (t instanceof InvalidJobException || t instanceof MixpanelException m && !m.isRetryableLater()) {
-                context.err().println("error: " + t.getMessage());
-                return RunSummary.INVALID;
-            }
+            // one line that says what to fix; the trace is for whoever debugs the tool, not its user
             context.err().println("error: " + (t.getMessage() == null ? t.getClass().getName() : t.getMessage()));
-            return RunSummary.FAILED;
+            if (debug) {
+                e.printStackTrace(context.err());
+            }
+            return t instanceof InvalidJobException || t instanceof MixpanelException m && !m.isRetryableLater()
+                    ? RunSummary.INVALID : RunSummary.FAILED;
         });
         return cl.execute(args);
     }
 
+    /** No command given: the usage, on stderr since it answers a mistake, and exit 2. */
     @Override
     public Integer call() {
-        new CommandLine(this).usage(context.out());
+        context.err().println("error: a command is required");
+        commandLine.usage(context.err());
         return RunSummary.INVALID;
     }
 

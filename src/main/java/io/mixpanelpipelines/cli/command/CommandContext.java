@@ -32,9 +32,13 @@ import org.springframework.core.env.MapPropertySource;
 public record CommandContext(Map<String, String> environment, PrintStream out, PrintStream err,
         Map<String, Object> springProperties, Clock clock) {
 
+    private static final MixpanelCredentials NO_CREDENTIALS = new MixpanelCredentials(Secret.of(""), Secret.of(""), true,
+            "none (this command sends no request to Mixpanel)");
+
     /**
-     * Loads the job, resolves credentials (starting the built-in simulator for a demo job) and runs
-     * {@code action} in the started application.
+     * For a command that requests Mixpanel ({@code export}, {@code rerun}): loads the job, resolves its
+     * credentials before anything else (a missing variable or file fails here, before any request),
+     * starting the built-in simulator for a demo job, and runs {@code action} in the started application.
      */
     public int withApplication(Path jobFile, Function<ConfigurableApplicationContext, Integer> action) {
         JobDefinition job = new JobDefinitionLoader().load(jobFile);
@@ -68,6 +72,17 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
                 simulator.close();
             }
         }
+    }
+
+    /**
+     * For a command that never requests Mixpanel ({@code status}, {@code plan}, {@code load}): loads the
+     * job and runs {@code action} without reading the credentials, so a sensor or a load task needs no
+     * export secret. The application's Mixpanel client gets credentials that authenticate nothing.
+     */
+    public int withStateOnly(Path jobFile, Function<ConfigurableApplicationContext, Integer> action) {
+        JobDefinition job = new JobDefinitionLoader().load(jobFile);
+        CredentialsResolver.warnIfProjectSecret(job.mixpanel().auth());
+        return inApplication(job, NO_CREDENTIALS, action);
     }
 
     private int inApplication(JobDefinition definition, MixpanelCredentials credentials,

@@ -2,10 +2,16 @@ package io.mixpanelpipelines.cli.command;
 
 import io.mixpanelpipelines.cli.output.SummaryPrinter;
 import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
+import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.state.PartitionState;
+import io.mixpanelpipelines.storage.Location;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
@@ -15,7 +21,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code export}: a range of days, or what the project needs; then loads the published days into the
  * job's warehouse unless {@code --no-load}. Exit code: the run's ({@link RunSummary#exitCode()}); a failed
- * load turns a successful run into 1 but never hides a deferral or a failed day.
+ * load turns a successful run into 1 but never hides a deferral or a failed day; SIGINT/SIGTERM stop the
+ * run at its next checkpoint, skip the load and exit 130/143 (see {@link StopOnSignal}).
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a range (its published days are not requested again) or, with no range, what the "
@@ -42,9 +49,15 @@ public final class ExportCommand implements Callable<Integer> {
         LocalDate f = range.from();
         LocalDate t = range.to();
         return context.withApplication(jobFile.path, ctx -> {
-            RunSummary summary = ctx.getBean(ExportService.class).export(f, t);
-            int code = report(context, ctx, summary, summaryJson.path);
-            if (noLoad || ctx.getBean(JobDefinition.class).warehouse() == null || code == RunSummary.INVALID) {
+            RunSummary summary;
+            String stoppedBy;
+            try (StopOnSignal stop = StopOnSignal.install(ctx)) {
+                summary = ctx.getBean(ExportService.class).export(f, t);
+                stoppedBy = stop.received();
+            }
+            int code = report(context, ctx, summary, summaryJson.path, stoppedBy);
+            if (stoppedBy != null || noLoad || ctx.getBean(JobDefinition.class).warehouse() == null
+                    || code == RunSummary.INVALID) {
                 return code;
             }
             int load = new WarehouseCommands(ctx, context.environment(), context.out(), context.err(), context.clock())
@@ -54,12 +67,27 @@ public final class ExportCommand implements Callable<Integer> {
         });
     }
 
-    /** Prints a run's summary (and writes its JSON when asked); returns its exit code. */
-    static int report(CommandContext context, ConfigurableApplicationContext ctx, RunSummary summary, Path summaryJson) {
-        new SummaryPrinter(context.out()).print(summary, ctx.getBean(io.mixpanelpipelines.job.ExportContext.class));
-        if (summaryJson != null) {
-            SummaryPrinter.writeJson(summary, summaryJson);
+    /**
+     * Prints a run's summary (and writes its JSON when asked); returns the command's exit code: the
+     * run's, or {@link StopOnSignal#SIGINT_EXIT}/{@link StopOnSignal#SIGTERM_EXIT} when a signal stopped it.
+     */
+    static int report(CommandContext context, ConfigurableApplicationContext ctx, RunSummary summary, Path summaryJson,
+            String stoppedBy) {
+        JobDefinition job = ctx.getBean(JobDefinition.class);
+        PartitionLedger ledger = ctx.getBean(PartitionLedger.class);
+        Map<LocalDate, String> fileRunIds = new TreeMap<>();
+        for (RunSummary.Day d : summary.days()) {
+            if (d.state().equals(PartitionState.PUBLISHED.name())) {
+                ledger.find(job.name(), d.day()).ifPresent(r -> fileRunIds.put(d.day(), r.runId()));
+            }
         }
-        return summary.exitCode();
+        Location events = new DatasetLayout(job.destination().uri(), job.mixpanel().projectId()).events();
+        new SummaryPrinter(context.out()).print(summary, events, fileRunIds, stoppedBy);
+        int code = stoppedBy == null ? summary.exitCode()
+                : stoppedBy.equals("SIGINT") ? StopOnSignal.SIGINT_EXIT : StopOnSignal.SIGTERM_EXIT;
+        if (summaryJson != null) {
+            SummaryPrinter.writeJson(summary, summaryJson, code, stoppedBy);
+        }
+        return code;
     }
 }

@@ -27,7 +27,7 @@ public final class LoadCommand implements Callable<Integer> {
     public Integer call() {
         LocalDate f = range.from();
         LocalDate t = range.to();
-        return context.withApplication(jobFile.path, ctx -> new WarehouseCommands(ctx, context.environment(), context.out(),
+        return context.withStateOnly(jobFile.path, ctx -> new WarehouseCommands(ctx, context.environment(), context.out(),
                 context.err(), context.clock()).load(f, t, null, summaryJson.path));
     }
 }

@@ -28,7 +28,7 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         LocalDate f = range.from();
         LocalDate t = range.to();
-        return context.withApplication(jobFile.path, ctx -> {
+        return context.withStateOnly(jobFile.path, ctx -> {
             ExportService service = ctx.getBean(ExportService.class);
             new SummaryPrinter(context.out()).plan(service.plan(f, t), service.budget(), service::isFetched);
             return RunSummary.OK;

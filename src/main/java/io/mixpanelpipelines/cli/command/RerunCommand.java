@@ -55,7 +55,13 @@ public final class RerunCommand implements Callable<Integer> {
                 context.out().println("rerun cancelled: nothing was changed");
                 return RunSummary.OK;
             }
-            return ExportCommand.report(context, ctx, service.rerun(which), summaryJson.path);
+            RunSummary summary;
+            String stoppedBy;
+            try (StopOnSignal stop = StopOnSignal.install(ctx)) {
+                summary = service.rerun(which);
+                stoppedBy = stop.received();
+            }
+            return ExportCommand.report(context, ctx, summary, summaryJson.path, stoppedBy);
         });
     }
 

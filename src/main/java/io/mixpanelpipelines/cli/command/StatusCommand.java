@@ -29,7 +29,7 @@ public final class StatusCommand implements Callable<Integer> {
     @Mixin
     JobFileOption jobFile = new JobFileOption();
     @Option(names = "--partition", paramLabel = "YYYY-MM-DD",
-            description = "one day's state (an Airflow sensor: exit 0 when published, 75 when not yet)")
+            description = "one day's state as JSON (an Airflow sensor: exit 0 ready, 75 not yet, 1 failed, 2 outside the job's range)")
     String partition;
     @Option(names = "--json", description = "as JSON: the day (with --partition), or every day by state, the missing "
             + "days and the budget")
@@ -49,7 +49,7 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         LocalDate day = CommandContext.date("--partition", partition);
         if (day != null) {
-            return context.withApplication(jobFile.path, ctx -> new WarehouseCommands(ctx, context.environment(),
+            return context.withStateOnly(jobFile.path, ctx -> new WarehouseCommands(ctx, context.environment(),
                     context.out(), context.err(), context.clock()).status(day, loaded));
         }
         if (loaded) {
@@ -58,7 +58,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (months < 1 || months > 120) {
             throw new InvalidJobException("--months must be 1-120");
         }
-        return context.withApplication(jobFile.path, ctx -> {
+        return context.withStateOnly(jobFile.path, ctx -> {
             JobDefinition def = ctx.getBean(JobDefinition.class);
             List<PartitionRecord> records = ctx.getBean(PartitionLedger.class).list(def.name());
             LocalDate today = ctx.getBean(ExportService.class).today();
