@@ -32,6 +32,10 @@ import org.springframework.core.env.MapPropertySource;
 public record CommandContext(Map<String, String> environment, PrintStream out, PrintStream err,
         Map<String, Object> springProperties, Clock clock) {
 
+    /** With {@code --debug}: the project's debug lines, and each failed day's stack trace (logged by Spring Batch). */
+    private static final Map<String, Object> DEBUG_LOGGING = Map.of("logging.level.io.mixpanelpipelines", "DEBUG",
+            "logging.level.org.springframework.batch.core.step.item.ChunkOrientedStep", "ERROR");
+
     private static final MixpanelCredentials NO_CREDENTIALS = new MixpanelCredentials(Secret.of(""), Secret.of(""), true,
             "none (this command sends no request to Mixpanel)");
 
@@ -40,7 +44,7 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
      * credentials before anything else (a missing variable or file fails here, before any request),
      * starting the built-in simulator for a demo job, and runs {@code action} in the started application.
      */
-    public int withApplication(Path jobFile, Function<ConfigurableApplicationContext, Integer> action) {
+    public int withApplication(Path jobFile, boolean debug, Function<ConfigurableApplicationContext, Integer> action) {
         JobDefinition job = new JobDefinitionLoader().load(jobFile);
         MixpanelSimulator simulator = null;
         try {
@@ -66,7 +70,7 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
             } else {
                 credentials = CredentialsResolver.resolve(job.mixpanel().auth(), environment);
             }
-            return inApplication(job, credentials, action);
+            return inApplication(job, credentials, debug, action);
         } finally {
             if (simulator != null) {
                 simulator.close();
@@ -79,16 +83,18 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
      * job and runs {@code action} without reading the credentials, so a sensor or a load task needs no
      * export secret. The application's Mixpanel client gets credentials that authenticate nothing.
      */
-    public int withStateOnly(Path jobFile, Function<ConfigurableApplicationContext, Integer> action) {
+    public int withStateOnly(Path jobFile, boolean debug, Function<ConfigurableApplicationContext, Integer> action) {
         JobDefinition job = new JobDefinitionLoader().load(jobFile);
         CredentialsResolver.warnIfProjectSecret(job.mixpanel().auth());
-        return inApplication(job, NO_CREDENTIALS, action);
+        return inApplication(job, NO_CREDENTIALS, debug, action);
     }
 
-    private int inApplication(JobDefinition definition, MixpanelCredentials credentials,
+    private int inApplication(JobDefinition definition, MixpanelCredentials credentials, boolean debug,
             Function<ConfigurableApplicationContext, Integer> action) {
         Map<String, Object> props = new HashMap<>(springProperties);
         try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(PipelinesApplication.class)
+                // default properties, since logging is set up before the initializers run; any other source wins
+                .properties(debug ? DEBUG_LOGGING : Map.of())
                 .initializers(c -> {
                     c.getEnvironment().getPropertySources().addFirst(new MapPropertySource("cli", props));
                     c.getBeanFactory().registerSingleton("jobDefinition", definition);

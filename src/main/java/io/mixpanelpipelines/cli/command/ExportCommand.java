@@ -16,7 +16,9 @@ import java.util.concurrent.Callable;
 import org.springframework.context.ConfigurableApplicationContext;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code export}: a range of days, or what the project needs; then loads the published days into the
@@ -31,6 +33,8 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Mixin
     JobFileOption jobFile = new JobFileOption();
+    @Spec
+    CommandSpec spec;
     @Mixin
     DayRangeOptions range = new DayRangeOptions();
     @Mixin
@@ -48,7 +52,7 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         LocalDate f = range.from();
         LocalDate t = range.to();
-        return context.withApplication(jobFile.path, ctx -> {
+        return context.withApplication(jobFile.path, DebugFlag.on(spec), ctx -> {
             RunSummary summary;
             String stoppedBy;
             try (StopOnSignal stop = StopOnSignal.install(ctx)) {

@@ -4,6 +4,8 @@ import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code load}: loads published days into the job's warehouse; see {@link WarehouseCommands#load}. */
 @Command(name = "load", mixinStandardHelpOptions = true,
@@ -12,6 +14,8 @@ public final class LoadCommand implements Callable<Integer> {
 
     @Mixin
     JobFileOption jobFile = new JobFileOption();
+    @Spec
+    CommandSpec spec;
     @Mixin
     DayRangeOptions range = new DayRangeOptions();
     @Mixin
@@ -27,7 +31,7 @@ public final class LoadCommand implements Callable<Integer> {
     public Integer call() {
         LocalDate f = range.from();
         LocalDate t = range.to();
-        return context.withStateOnly(jobFile.path, ctx -> new WarehouseCommands(ctx, context.environment(), context.out(),
+        return context.withStateOnly(jobFile.path, DebugFlag.on(spec), ctx -> new WarehouseCommands(ctx, context.environment(), context.out(),
                 context.err(), context.clock()).load(f, t, null, summaryJson.path));
     }
 }

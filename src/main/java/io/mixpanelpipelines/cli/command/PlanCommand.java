@@ -7,6 +7,8 @@ import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code plan}: the requests an export with the same arguments would make and their cost; spends none. */
 @Command(name = "plan", mixinStandardHelpOptions = true,
@@ -15,6 +17,8 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Mixin
     JobFileOption jobFile = new JobFileOption();
+    @Spec
+    CommandSpec spec;
     @Mixin
     DayRangeOptions range = new DayRangeOptions();
 
@@ -28,7 +32,7 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         LocalDate f = range.from();
         LocalDate t = range.to();
-        return context.withStateOnly(jobFile.path, ctx -> {
+        return context.withStateOnly(jobFile.path, DebugFlag.on(spec), ctx -> {
             ExportService service = ctx.getBean(ExportService.class);
             new SummaryPrinter(context.out()).plan(service.plan(f, t), service.budget(), service::isFetched);
             return RunSummary.OK;

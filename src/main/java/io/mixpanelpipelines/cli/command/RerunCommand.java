@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code rerun}: exports days again and replaces them, after saying what it will do and what it costs;
@@ -22,6 +24,8 @@ public final class RerunCommand implements Callable<Integer> {
 
     @Mixin
     JobFileOption jobFile = new JobFileOption();
+    @Spec
+    CommandSpec spec;
     @Option(names = "--partition", arity = "1..*", paramLabel = "YYYY-MM-DD", description = "days to export again, YYYY-MM-DD")
     List<String> partitions;
     @Option(names = "--failed", description = "every day whose last attempt failed")
@@ -44,7 +48,7 @@ public final class RerunCommand implements Callable<Integer> {
         }
         List<LocalDate> days = partitions == null ? null
                 : partitions.stream().map(p -> CommandContext.date("--partition", p)).toList();
-        return context.withApplication(jobFile.path, ctx -> {
+        return context.withApplication(jobFile.path, DebugFlag.on(spec), ctx -> {
             ExportService service = ctx.getBean(ExportService.class);
             List<LocalDate> which = days != null ? days : service.failedDays();
             if (which.isEmpty()) {

@@ -15,7 +15,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code status}: the job's days as a month calendar, its partitions and the budget; with {@code --json}
@@ -28,6 +30,8 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Mixin
     JobFileOption jobFile = new JobFileOption();
+    @Spec
+    CommandSpec spec;
     @Option(names = "--partition", paramLabel = "YYYY-MM-DD",
             description = "one day's state as JSON (an Airflow sensor: exit 0 ready, 75 not yet, 1 failed, 2 outside the job's range)")
     String partition;
@@ -49,7 +53,7 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         LocalDate day = CommandContext.date("--partition", partition);
         if (day != null) {
-            return context.withStateOnly(jobFile.path, ctx -> new WarehouseCommands(ctx, context.environment(),
+            return context.withStateOnly(jobFile.path, DebugFlag.on(spec), ctx -> new WarehouseCommands(ctx, context.environment(),
                     context.out(), context.err(), context.clock()).status(day, loaded));
         }
         if (loaded) {
@@ -58,7 +62,7 @@ public final class StatusCommand implements Callable<Integer> {
         if (months < 1 || months > 120) {
             throw new InvalidJobException("--months must be 1-120");
         }
-        return context.withStateOnly(jobFile.path, ctx -> {
+        return context.withStateOnly(jobFile.path, DebugFlag.on(spec), ctx -> {
             JobDefinition def = ctx.getBean(JobDefinition.class);
             List<PartitionRecord> records = ctx.getBean(PartitionLedger.class).list(def.name());
             LocalDate today = ctx.getBean(ExportService.class).today();

@@ -102,6 +102,11 @@ class ChildProcessCliIntegrationTests {
             assertThat(err.lines().filter(l -> l.contains("401") || l.contains("refused"))).as(err).hasSize(1);
             assertThat(export.out()).contains("2026-01-01  FAILED").contains("2026-01-02  FAILED");
             assertThat(sim.requestCount()).isEqualTo(1);
+
+            ChildJvm debug = child(ws, "refused-debug", Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "wrong"), "--debug",
+                    "export", "--job", ws.jobFile.toString(), "--from", "2026-01-01", "--to", "2026-01-02");
+            assertThat(exit(debug)).as(debug.err()).isEqualTo(2);
+            assertThat(debug.err()).contains("MixpanelAuthenticationException").contains("\tat io.mixpanelpipelines.source.http.");
         }
     }
 
