@@ -25,8 +25,13 @@ import picocli.CommandLine.ScopeType;
  * The command line's root: {@code export}, {@code plan}, {@code status}, {@code rerun}, {@code load},
  * {@code schedule} and {@code simulate} (one class each in {@code cli.command}). Everything a run needs
  * from outside (environment, output streams, Spring properties, clock) is passed in, so tests drive the
- * real commands in-process. Exit codes: 0 done, 1 some days failed, 2 invalid usage, configuration or
- * credentials, 75 work deferred.
+ * real commands in-process.
+ *
+ * <p>Exit codes: 0 done; 1 some days failed (or a failure a retry may fix); 2 invalid usage (no command
+ * included), job file, credentials or a refused request: anything a retry cannot fix; 75 work deferred, or
+ * for {@code status --partition} not ready yet; 130/143 an export or rerun stopped by SIGINT/SIGTERM at a
+ * checkpoint (128 + the signal's number, as a shell reports it; the same command finishes the work). A
+ * failure prints one {@code error:} line on stderr; its stack trace only with {@code --debug}.
  */
 @Command(name = "mixpanel-pipelines", mixinStandardHelpOptions = true, version = "mixpanel-pipelines 0.1.0",
         description = "Exports Mixpanel raw events to day-partitioned Parquet.")
@@ -35,7 +40,7 @@ public final class Cli implements Callable<Integer> {
     private final CommandContext context;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
-            description = "on an error, print its stack trace (to stderr) after the one-line message")
+            description = "log at debug level, and print the stack trace of an error after its one-line message")
     boolean debug;
     private CommandLine commandLine;
 

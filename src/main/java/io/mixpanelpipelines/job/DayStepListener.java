@@ -6,6 +6,7 @@ import io.mixpanelpipelines.source.MixpanelRateLimitedException;
 import io.mixpanelpipelines.source.MixpanelRequestException;
 import io.mixpanelpipelines.source.Spool;
 import java.time.LocalDate;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -29,7 +30,7 @@ public final class DayStepListener implements StepExecutionListener {
     private static final Logger log = LoggerFactory.getLogger(DayStepListener.class);
 
     private final ExportContext ctx;
-    private final java.util.concurrent.atomic.AtomicBoolean credentialsRefusalLogged = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean credentialsRefusalLogged = new AtomicBoolean();
 
     public DayStepListener(ExportContext ctx) {
         this.ctx = ctx;
