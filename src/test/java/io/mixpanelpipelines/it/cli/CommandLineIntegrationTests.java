@@ -112,6 +112,17 @@ class CommandLineIntegrationTests {
     }
 
     @Test
+    void loadNeedsNoMixpanelCredentials() throws Exception {
+        java.nio.file.Files.writeString(ws.jobFile, "warehouse:\n  type: duckdb\n  url: jdbc:duckdb:" + tmp.resolve("a.duckdb")
+                + "\n  table: mixpanel.events\n", java.nio.file.StandardOpenOption.APPEND);
+        assertThat(ws.run("export", "--job", ws.jobFile.toString(), "--from", "2026-01-01", "--to", "2026-01-01", "--no-load"))
+                .as(ws.lastErr).isZero();
+        ws.env.clear();
+        assertThat(ws.run("load", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();
+        assertThat(ws.lastOut).contains("1 day(s) loaded").contains("2026-01-01  LOADED");
+    }
+
+    @Test
     void noCommandPrintsTheUsageOnStderrAndExitsTwo() {
         assertThat(ws.run()).isEqualTo(2);
         assertThat(ws.lastOut).isEmpty();
