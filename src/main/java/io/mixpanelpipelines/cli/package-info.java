@@ -1,5 +1,5 @@
 /**
- * The command line's entry point: {@code Main}, the root command and the exit codes.
- * It may use every package below it; the commands themselves live in {@code cli.command}.
+ * The command line's entry point: {@link io.mixpanelpipelines.cli.Main}, the root command and the mapping
+ * of failures to exit codes. It uses {@code cli.command} (one class per command) and nothing above it.
  */
 package io.mixpanelpipelines.cli;

@@ -32,13 +32,14 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
     }
 
     /**
-     * Where this job's credentials come from: Mixpanel's (none for a simulated job without auth) and, with
-     * {@code withWarehouse}, the warehouse's; for checking them all at once before any request.
+     * Where this job's credentials come from: with {@code withMixpanel}, Mixpanel's (none for a simulated job
+     * without auth), and with {@code withWarehouse}, the warehouse's; for checking them all at once before any
+     * request.
      */
-    public List<SecretSource> secretSources(boolean withWarehouse) {
+    public List<SecretSource> secretSources(boolean withMixpanel, boolean withWarehouse) {
         List<SecretSource> sources = new ArrayList<>();
         Auth auth = mixpanel.auth();
-        if (auth != null) {
+        if (withMixpanel && auth != null) {
             sources.addAll(auth.isServiceAccount() ? List.of(auth.serviceAccountUsername(), auth.serviceAccountSecret())
                     : List.of(auth.projectSecret()));
         }

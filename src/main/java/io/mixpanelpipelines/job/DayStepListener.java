@@ -6,6 +6,7 @@ import io.mixpanelpipelines.source.MixpanelRateLimitedException;
 import io.mixpanelpipelines.source.MixpanelRequestException;
 import io.mixpanelpipelines.source.Spool;
 import java.time.LocalDate;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -16,7 +17,8 @@ import org.springframework.batch.core.step.StepExecution;
 /**
  * After a day's worker step: records a failure in the ledger with the kind of failure as the step's exit
  * code ({@link #FATAL}, {@link #DEFERRED} or FAILED), or, once the step has committed a published day,
- * deletes its spool. Thread-safe (stateless).
+ * deletes its spool. A step stopped on request is no failure: the day keeps its state for the next run.
+ * Mixpanel refusing the credentials is logged once per run, not once per day. Thread-safe.
  */
 public final class DayStepListener implements StepExecutionListener {
 
@@ -28,6 +30,7 @@ public final class DayStepListener implements StepExecutionListener {
     private static final Logger log = LoggerFactory.getLogger(DayStepListener.class);
 
     private final ExportContext ctx;
+    private final AtomicBoolean credentialsRefusalLogged = new AtomicBoolean();
 
     public DayStepListener(ExportContext ctx) {
         this.ctx = ctx;
@@ -40,6 +43,11 @@ public final class DayStepListener implements StepExecutionListener {
             if (Boolean.TRUE.equals(stepExecution.getExecutionContext().get(DayPartition.PUBLISHED, Boolean.class, false))) {
                 deleteSpool(day);
             }
+            return null;
+        }
+        if (stepExecution.getStatus() == BatchStatus.STOPPED) {
+            // stopped on request (SIGTERM) at a checkpoint: not a failure; the next run resumes the day there
+            log.info("{}: stopped at its last checkpoint", day);
             return null;
         }
         Throwable failure = stepExecution.getFailureExceptions().isEmpty() ? null
@@ -57,7 +65,12 @@ public final class DayStepListener implements StepExecutionListener {
             log.warn("{}: deferred: {}", day, message);
         } else {
             ctx.ledger().failed(ctx.job().name(), day, ctx.runId(), message);
-            log.error("{}: failed: {}", day, message);
+            if (failure instanceof MixpanelAuthenticationException && !credentialsRefusalLogged.compareAndSet(false, true)) {
+                // every other day fails for the same refusal: one line says it (the summary lists each day)
+                log.debug("{}: failed: {}", day, message);
+            } else {
+                log.error("{}: failed: {}", day, message);
+            }
         }
         ctx.outcomes().put(day, code);
         return new ExitStatus(code, message);

@@ -29,9 +29,19 @@ public final class CredentialsResolver {
                     + auth.serviceAccountUsername().describe() + ", " + auth.serviceAccountSecret().describe() + ")");
         }
         Secret secret = auth.projectSecret().resolve(environment);
-        log.warn("mixpanel.auth uses a project secret ({}): Mixpanel retires project secrets on 2027-03-03; "
-                + "switch to a service account (mixpanel.auth.serviceAccount)", auth.projectSecret().describe());
+        warnIfProjectSecret(auth);
         return new MixpanelCredentials(secret, Secret.of(""), false, "project secret ("
                 + auth.projectSecret().describe() + ")");
+    }
+
+    /**
+     * Logs that project secrets are being retired when {@code auth} uses one; also for commands that never
+     * resolve the secret (they send no request), since the job file is what must change.
+     */
+    public static void warnIfProjectSecret(JobDefinition.Auth auth) {
+        if (auth != null && !auth.isServiceAccount()) {
+            log.warn("mixpanel.auth uses a project secret ({}): Mixpanel retires project secrets on 2027-03-03; "
+                    + "switch to a service account (mixpanel.auth.serviceAccount)", auth.projectSecret().describe());
+        }
     }
 }

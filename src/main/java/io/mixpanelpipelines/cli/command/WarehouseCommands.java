@@ -4,6 +4,7 @@ import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.dataset.DayManifest;
 import io.mixpanelpipelines.job.ExportContext;
+import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.schedule.RunMetricsPush;
 import io.mixpanelpipelines.state.LoadLedger;
@@ -100,9 +101,17 @@ public final class WarehouseCommands {
         return load(null, null, published, null);
     }
 
-    /** Prints one day's state as JSON; 0 when published (and loaded from its current manifest, with {@code loaded}), else 75. */
+    /**
+     * Prints one day's state as JSON and answers as an Airflow sensor: 0 ready (published, and with
+     * {@code requireLoaded} loaded from its current manifest); 1 its last attempt FAILED (the error is in
+     * {@code lastError}); 2 the day is outside the job's range (before its first day or not over yet in
+     * the project timezone), so no run will ever make it ready; 75 not yet (missing, running, deferred).
+     */
     public int status(LocalDate day, boolean requireLoaded) {
         JobDefinition job = job();
+        LocalDate today = ctx.getBean(ExportService.class).today();
+        LocalDate first = job.export().firstDay(today);
+        LocalDate last = today.minusDays(1);
         Optional<PartitionRecord> r = ctx.getBean(PartitionLedger.class).find(job.name(), day);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("job", job.name());
@@ -139,8 +148,26 @@ public final class WarehouseCommands {
         }
         boolean ready = published && (!requireLoaded || loaded);
         m.put("ready", ready);
+        boolean inRange = !day.isBefore(first) && !day.isAfter(last);
+        m.put("inRange", inRange);
+        m.put("range", Map.of("from", first.toString(), "to", last.toString()));
+        int code;
+        if (ready) {
+            code = RunSummary.OK;
+        } else if (r.isPresent() && r.get().state() == PartitionState.FAILED) {
+            code = RunSummary.FAILED;
+        } else if (!inRange) {
+            code = RunSummary.INVALID;
+        } else {
+            code = RunSummary.DEFERRED;
+        }
+        m.put("exitCode", code);
         out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m));
-        return ready ? RunSummary.OK : RunSummary.DEFERRED;
+        if (code == RunSummary.INVALID) {
+            err.println("error: " + day + " is outside the job's range " + first + ".." + last
+                    + (day.isBefore(first) ? " (before export.startDate)" : " (not over yet in " + job.mixpanel().timezone() + ")"));
+        }
+        return code;
     }
 
     static Map<String, Object> loadJson(LoadSummary s) {

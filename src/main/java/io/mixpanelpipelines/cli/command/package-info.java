@@ -1,6 +1,6 @@
 /**
- * One class per command of the command line (export, plan, status, rerun, load, schedule, simulate), the
- * option groups they share, and what they print (run summaries, the status calendar). Commands only parse
- * options, call the services below them and turn the outcome into output and an exit code.
+ * One class per command ({@code export}, {@code plan}, {@code status}, {@code rerun}, {@code load},
+ * {@code schedule}, {@code simulate}), their shared option groups, and how a job command starts its Spring
+ * application. Uses {@code cli.output} for what it prints and the pipeline's packages below; never {@code cli}.
  */
 package io.mixpanelpipelines.cli.command;

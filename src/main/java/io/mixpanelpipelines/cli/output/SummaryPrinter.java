@@ -1,7 +1,7 @@
-package io.mixpanelpipelines.cli;
+package io.mixpanelpipelines.cli.output;
 
-import io.mixpanelpipelines.job.ExportContext;
 import io.mixpanelpipelines.job.RunSummary;
+import io.mixpanelpipelines.job.plan.DayRanges;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.storage.Location;
 import java.io.IOException;
@@ -9,26 +9,46 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Prints run summaries and partition tables for people, and the summary JSON for machines. */
-final class SummaryPrinter {
+public final class SummaryPrinter {
 
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
     private final PrintStream out;
 
-    SummaryPrinter(PrintStream out) {
+    public SummaryPrinter(PrintStream out) {
         this.out = out;
     }
 
-    void print(RunSummary s, ExportContext ctx) {
+    /**
+     * Prints a run's summary.
+     *
+     * @param events where the dataset's days are (printed, with a DuckDB query for a local one, only when
+     *     the run published a day)
+     * @param fileRunIds each published day's run id, the one its file names carry: a day a resumed
+     *     execution finished carries the run id of the run that started it
+     * @param stoppedBy the signal that stopped the run ({@code SIGTERM}), or null
+     */
+    public void print(RunSummary s, Location events, Map<LocalDate, String> fileRunIds, String stoppedBy) {
         long published = s.days().stream().filter(d -> d.state().equals("PUBLISHED")).count();
         out.printf("%s: %d of %d day(s) published; %d request(s) sent to Mixpanel (run %s)%n", s.job(), published,
                 s.days().size(), s.requests(), s.runId());
+        Map<String, List<LocalDate>> resumed = new TreeMap<>();
+        fileRunIds.forEach((day, runId) -> {
+            if (runId != null && !runId.equals(s.runId())) {
+                resumed.computeIfAbsent(runId, k -> new ArrayList<>()).add(day);
+            }
+        });
+        resumed.forEach((runId, days) -> out.printf("Resumed run %s: its files carry that run id (%s)%n", runId,
+                DayRanges.format(days.stream().sorted().toList())));
         if (s.message() != null) {
             out.println(s.message());
         }
@@ -37,26 +57,33 @@ final class SummaryPrinter {
                     d.bytes(), d.rejectedLines() > 0 ? "  " + d.rejectedLines() + " rejected lines" : "",
                     d.error() == null ? "" : "  " + d.error());
         }
-        Location events = ctx.layout().events();
-        out.println("Data: " + events);
-        if (events.scheme() == Location.Scheme.FILE) {
-            out.println("Query it with DuckDB: duckdb -c \"SELECT event_date, event_name, count(*) AS events FROM read_parquet('"
-                    + events.toPath() + "/*/*.parquet', hive_partitioning = true) GROUP BY ALL ORDER BY ALL\"");
+        if (published > 0) {
+            out.println("Data: " + events);
+            if (events.scheme() == Location.Scheme.FILE) {
+                out.println("Query it with DuckDB: duckdb -c \"SELECT event_date, event_name, count(*) AS events FROM read_parquet('"
+                        + events.toPath() + "/*/*.parquet', hive_partitioning = true) GROUP BY ALL ORDER BY ALL\"");
+            }
         }
         out.println(budgetLine(s.budget()));
-        if (s.exitCode() == RunSummary.DEFERRED) {
+        if (stoppedBy != null) {
+            List<LocalDate> open = s.days().stream().filter(d -> !d.state().equals("PUBLISHED")).map(RunSummary.Day::day).toList();
+            out.printf("Stopped by %s at the next checkpoint: %s. Run the same command again to finish; what was "
+                    + "downloaded or converted before the stop is not done again.%n", stoppedBy,
+                    open.isEmpty() ? "every day was already published" : open.size() + " day(s) not finished ("
+                            + DayRanges.format(open) + ")");
+        } else if (s.exitCode() == RunSummary.DEFERRED) {
             out.println("Some days were deferred (Mixpanel's export limit): run the same command again later.");
         } else if (s.exitCode() == RunSummary.FAILED) {
             out.println("Some days failed: run the same command again, or `rerun --failed`.");
         }
     }
 
-    static String budgetLine(io.mixpanelpipelines.source.RequestBudget.Status b) {
+    public static String budgetLine(io.mixpanelpipelines.source.RequestBudget.Status b) {
         return "Budget: " + b.remaining() + " of " + b.perHour() + " export requests left this hour"
                 + (b.remaining() > 0 ? "" : "; the next request fits at " + b.nextSlotAt());
     }
 
-    void plan(List<io.mixpanelpipelines.job.plan.RequestWindow> windows, io.mixpanelpipelines.source.RequestBudget.Status budget,
+    public void plan(List<io.mixpanelpipelines.job.plan.RequestWindow> windows, io.mixpanelpipelines.source.RequestBudget.Status budget,
             java.util.function.Predicate<io.mixpanelpipelines.job.plan.RequestWindow> alreadyFetched) {
         int remaining = budget.remaining();
         int cost = 0;
@@ -81,7 +108,7 @@ final class SummaryPrinter {
         out.println(budgetLine(budget));
     }
 
-    void status(String job, List<PartitionRecord> records, io.mixpanelpipelines.source.RequestBudget.Status budget) {
+    public void status(String job, List<PartitionRecord> records, io.mixpanelpipelines.source.RequestBudget.Status budget) {
         out.printf("%-10s  %-15s %12s %6s %14s %8s  %s%n", "DAY", "STATE", "ROWS", "FILES", "BYTES", "ATTEMPTS", "LAST ERROR");
         for (PartitionRecord r : records) {
             out.printf("%-10s  %-15s %,12d %6d %,14d %8d  %s%n", r.day(), r.state(), r.rows(), r.files(), r.bytes(),
@@ -92,15 +119,24 @@ final class SummaryPrinter {
         out.println(budgetLine(budget));
     }
 
-    static void printJson(Object value, java.io.PrintStream out) {
+    public static void printJson(Object value, java.io.PrintStream out) {
         out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(value));
     }
 
-    static void writeJson(RunSummary s, Path file) {
+    /**
+     * Writes the summary JSON.
+     *
+     * @param exitCode the command's exit code (a stopped run's differs from its summary's)
+     * @param stoppedBy the signal that stopped the run, or null (then the key is absent)
+     */
+    public static void writeJson(RunSummary s, Path file, int exitCode, String stoppedBy) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("job", s.job());
         root.put("runId", s.runId());
-        root.put("exitCode", s.exitCode());
+        root.put("exitCode", exitCode);
+        if (stoppedBy != null) {
+            root.put("stoppedBy", stoppedBy);
+        }
         root.put("requests", s.requests());
         root.put("partitions", s.days().stream().map(d -> {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -1,4 +1,4 @@
-package io.mixpanelpipelines.cli;
+package io.mixpanelpipelines.cli.command;
 
 import io.mixpanelpipelines.job.BatchConfiguration;
 import io.mixpanelpipelines.job.ExportJobConfiguration;

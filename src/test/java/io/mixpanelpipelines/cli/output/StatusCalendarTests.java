@@ -1,4 +1,4 @@
-package io.mixpanelpipelines.cli;
+package io.mixpanelpipelines.cli.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.mixpanelpipelines.cli;
+package io.mixpanelpipelines.cli.output;
 
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.state.PartitionRecord;
@@ -17,10 +17,10 @@ import java.util.TreeMap;
  * with a letter per day everywhere, so that plain text (piped, logs) reads the same; and the same facts as
  * JSON for machines.
  */
-final class StatusCalendar {
+public final class StatusCalendar {
 
     /** A day's state in the calendar. */
-    enum DayState {
+    public enum DayState {
         PUBLISHED('P', "32"), FAILED('F', "31"), DEFERRED('D', "33"), PENDING('R', "36"), MISSING('.', "35;1"), NONE(' ', "2");
 
         final char letter;
@@ -40,13 +40,13 @@ final class StatusCalendar {
      * @param firstDay the job's first day ({@code export.startDate}); days from it to yesterday never exported are missing
      * @param today today in the project timezone
      */
-    StatusCalendar(List<PartitionRecord> records, LocalDate firstDay, LocalDate today) {
+    public StatusCalendar(List<PartitionRecord> records, LocalDate firstDay, LocalDate today) {
         records.forEach(r -> this.records.put(r.day(), r));
         this.firstDay = firstDay;
         this.today = today;
     }
 
-    DayState state(LocalDate day) {
+    public DayState state(LocalDate day) {
         PartitionRecord r = records.get(day);
         if (r != null) {
             return switch (r.state()) {
@@ -60,7 +60,7 @@ final class StatusCalendar {
     }
 
     /** The last {@code months} months up to this one (fewer when the job starts later), oldest first. */
-    String render(int months, boolean ansi) {
+    public String render(int months, boolean ansi) {
         StringBuilder b = new StringBuilder();
         YearMonth last = YearMonth.from(today);
         YearMonth first = last.minusMonths(months - 1L);
@@ -96,7 +96,7 @@ final class StatusCalendar {
     }
 
     /** Days by state and the budget, for {@code status --json}. */
-    Map<String, Object> json(String job, RequestBudget.Status budget) {
+    public Map<String, Object> json(String job, RequestBudget.Status budget) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("job", job);
         root.put("today", today.toString());

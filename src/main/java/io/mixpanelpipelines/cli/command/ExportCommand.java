@@ -1,0 +1,100 @@
+package io.mixpanelpipelines.cli.command;
+
+import io.mixpanelpipelines.cli.output.SummaryPrinter;
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.job.ExportService;
+import io.mixpanelpipelines.schedule.RunMetricsPush;
+import io.mixpanelpipelines.job.RunSummary;
+import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.state.PartitionState;
+import io.mixpanelpipelines.storage.Location;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import org.springframework.context.ConfigurableApplicationContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code export}: a range of days, or what the project needs; then loads the published days into the
+ * job's warehouse unless {@code --no-load}. Exit code: the run's ({@link RunSummary#exitCode()}); a failed
+ * load turns a successful run into 1 but never hides a deferral or a failed day; SIGINT/SIGTERM stop the
+ * run at its next checkpoint, skip the load and exit 130/143 (see {@link StopOnSignal}).
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+        description = "Export a range (its published days are not requested again) or, with no range, what the "
+                + "project needs: reruns, new days with the late-data lookback, then the backfill, within the budget.")
+public final class ExportCommand implements Callable<Integer> {
+
+    @Mixin
+    JobFileOption jobFile = new JobFileOption();
+    @Spec
+    CommandSpec spec;
+    @Mixin
+    DayRangeOptions range = new DayRangeOptions();
+    @Mixin
+    SummaryJsonOption summaryJson = new SummaryJsonOption();
+    @Option(names = "--no-load", description = "do not load the published days into the job's warehouse")
+    boolean noLoad;
+
+    private final CommandContext context;
+
+    public ExportCommand(CommandContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Integer call() {
+        LocalDate f = range.from();
+        LocalDate t = range.to();
+        return context.withApplication(jobFile.path, !noLoad, DebugFlag.on(spec), ctx -> {
+            RunSummary summary;
+            String stoppedBy;
+            try (StopOnSignal stop = StopOnSignal.install(ctx)) {
+                summary = ctx.getBean(ExportService.class).export(f, t);
+                stoppedBy = stop.received();
+            }
+            int code = report(context, ctx, summary, summaryJson.path, stoppedBy);
+            if (stoppedBy != null || noLoad || ctx.getBean(JobDefinition.class).warehouse() == null
+                    || code == RunSummary.INVALID) {
+                return code;
+            }
+            int load = new WarehouseCommands(ctx, context.environment(), context.out(), context.err(), context.clock())
+                    .loadAfterExport(summary);
+            // a failed load is a failure to retry, but never hides a deferral or a failed day
+            return code == RunSummary.OK ? load : code;
+        });
+    }
+
+    /**
+     * Prints a run's summary (and writes its JSON when asked); returns the command's exit code: the
+     * run's, or {@link StopOnSignal#SIGINT_EXIT}/{@link StopOnSignal#SIGTERM_EXIT} when a signal stopped it.
+     */
+    static int report(CommandContext context, ConfigurableApplicationContext ctx, RunSummary summary, Path summaryJson,
+            String stoppedBy) {
+        JobDefinition job = ctx.getBean(JobDefinition.class);
+        PartitionLedger ledger = ctx.getBean(PartitionLedger.class);
+        Map<LocalDate, String> fileRunIds = new TreeMap<>();
+        for (RunSummary.Day d : summary.days()) {
+            if (d.state().equals(PartitionState.PUBLISHED.name())) {
+                ledger.find(job.name(), d.day()).ifPresent(r -> fileRunIds.put(d.day(), r.runId()));
+            }
+        }
+        Location events = new DatasetLayout(job.destination().uri(), job.mixpanel().projectId()).events();
+        context.out().println("State: " + CommandContext.stateStore(ctx));
+        new SummaryPrinter(context.out()).print(summary, events, fileRunIds, stoppedBy);
+        int code = stoppedBy == null ? summary.exitCode()
+                : stoppedBy.equals("SIGINT") ? StopOnSignal.SIGINT_EXIT : StopOnSignal.SIGTERM_EXIT;
+        if (summaryJson != null) {
+            SummaryPrinter.writeJson(summary, summaryJson, code, stoppedBy);
+        }
+        RunMetricsPush.export(context.environment(), ctx, summary, context.clock(), context.err());
+        return code;
+    }
+}
