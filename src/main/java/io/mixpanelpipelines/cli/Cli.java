@@ -12,7 +12,6 @@ import io.mixpanelpipelines.source.CredentialsResolver;
 import io.mixpanelpipelines.source.MixpanelCredentials;
 import io.mixpanelpipelines.source.MixpanelException;
 import io.mixpanelpipelines.state.PartitionLedger;
-import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -163,7 +162,7 @@ public final class Cli implements Callable<Integer> {
     }
 
     int report(ConfigurableApplicationContext ctx, RunSummary summary, Path summaryJson) {
-        new SummaryPrinter(out).print(summary, ctx.getBean(io.mixpanelpipelines.job.ExportContext.class));
+        new SummaryPrinter(out).print(summary, ctx.getBean(io.mixpanelpipelines.dataset.DatasetLayout.class));
         if (summaryJson != null) {
             SummaryPrinter.writeJson(summary, summaryJson);
         }
@@ -355,7 +354,7 @@ public final class Cli implements Callable<Integer> {
                 List<io.mixpanelpipelines.state.PartitionRecord> records = ctx.getBean(PartitionLedger.class).list(def.name());
                 LocalDate today = ctx.getBean(ExportService.class).today();
                 StatusCalendar calendar = new StatusCalendar(records, def.export().firstDay(today), today);
-                io.mixpanelpipelines.source.RequestBudget.Status budget = ctx.getBean(JdbcRequestBudget.class).status();
+                io.mixpanelpipelines.source.RequestBudget.Status budget = ctx.getBean(io.mixpanelpipelines.source.RequestBudget.class).status();
                 if (json) {
                     SummaryPrinter.printJson(calendar.json(def.name(), budget), out);
                 } else {

@@ -1,6 +1,6 @@
 package io.mixpanelpipelines.cli;
 
-import io.mixpanelpipelines.job.ExportContext;
+import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.storage.Location;
@@ -25,7 +25,7 @@ final class SummaryPrinter {
         this.out = out;
     }
 
-    void print(RunSummary s, ExportContext ctx) {
+    void print(RunSummary s, DatasetLayout layout) {
         long published = s.days().stream().filter(d -> d.state().equals("PUBLISHED")).count();
         out.printf("%s: %d of %d day(s) published; %d request(s) sent to Mixpanel (run %s)%n", s.job(), published,
                 s.days().size(), s.requests(), s.runId());
@@ -37,7 +37,7 @@ final class SummaryPrinter {
                     d.bytes(), d.rejectedLines() > 0 ? "  " + d.rejectedLines() + " rejected lines" : "",
                     d.error() == null ? "" : "  " + d.error());
         }
-        Location events = ctx.layout().events();
+        Location events = layout.events();
         out.println("Data: " + events);
         if (events.scheme() == Location.Scheme.FILE) {
             out.println("Query it with DuckDB: duckdb -c \"SELECT event_date, event_name, count(*) AS events FROM read_parquet('"
