@@ -12,6 +12,11 @@ import io.mixpanelpipelines.source.SpoolManifest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +29,8 @@ import org.springframework.batch.infrastructure.item.ItemReader;
  * ({@link #openDownload}). Splitting runs on a thread of its own and parsing on another (the parser is
  * confined to it); the step's thread takes the batches. When the download gives an attempt up, the reader
  * tells its {@link Restart} (the writer forgets what it converted from it) and reads the next attempt from
- * its start.
+ * its start; batches of the void attempt that the step read but has not written yet (they sit in the same
+ * chunk as the next attempt's first ones) are {@linkplain #isVoid void}, and the writer skips them.
  *
  * <p>Restartable through {@link DayCheckpoint} (opened at its offset by {@link DayStream}). Not
  * thread-safe: one instance per step execution (step scope), used by the step's thread only.
@@ -48,6 +54,10 @@ public class DayLineReader implements ItemReader<LineBatch> {
     private SpoolLineReader lines;
     private StreamedFetch streamed;
     private Restart restart;
+    /** Batches of the current download attempt read and not yet handed back: a few (a chunk) at most. */
+    private final List<LineBatch> unwritten = new ArrayList<>();
+    /** Batches of an abandoned attempt that the writer has still to be given: never converted. */
+    private final Set<LineBatch> voided = Collections.newSetFromMap(new IdentityHashMap<>());
     private SpoolManifest spoolManifest;
     private boolean finished;
 
@@ -113,20 +123,37 @@ public class DayLineReader implements ItemReader<LineBatch> {
                 log.warn("{}: {}; converting the next attempt from the start", day, e.getMessage());
                 lines.close();
                 lines = null;
+                voided.addAll(unwritten);
+                unwritten.clear();
                 restart.attemptAbandoned();
                 continue;
             }
             if (batch == null) {
                 finished = true;
-            } else if (batch.isEnd() && streamed != null) {
-                spoolManifest = streamed.manifest(); // the stream ends only once the spool is committed
+            } else if (streamed != null) {
+                if (batch.isEnd()) {
+                    spoolManifest = streamed.manifest(); // the stream ends only once the spool is committed
+                } else {
+                    unwritten.add(batch);
+                }
             }
             return batch;
         }
     }
 
+    /**
+     * Whether {@code batch} came from a download attempt given up after it was read: its lines must not be
+     * converted (the next attempt brings them again). Answers true once per such batch.
+     */
+    public boolean isVoid(LineBatch batch) {
+        return !voided.isEmpty() && voided.remove(batch);
+    }
+
     /** Hands a converted batch back so that its buffers are reused. */
     public void recycle(LineBatch batch) {
+        if (!unwritten.isEmpty()) {
+            unwritten.remove(batch); // identity: LineBatch keeps Object's equals
+        }
         lines.recycle(batch);
     }
 

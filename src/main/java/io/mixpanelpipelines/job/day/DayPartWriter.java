@@ -123,7 +123,9 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     @Override
     public void write(Chunk<? extends LineBatch> chunk) throws Exception {
         for (LineBatch batch : chunk) {
-            if (batch.isEnd()) {
+            if (reader.isVoid(batch)) {
+                continue; // read from a download attempt given up since: the next attempt brings its lines
+            } else if (batch.isEnd()) {
                 finish();
             } else {
                 convert(batch);
