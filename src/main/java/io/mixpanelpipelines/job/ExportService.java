@@ -37,6 +37,9 @@ import org.springframework.batch.core.repository.JobRepository;
  * Plans and runs exports: works out which days a command asks for, skips those already published,
  * finishes what an earlier run left unfinished (restarting its Spring Batch execution so its days resume
  * from their checkpoints), then launches the remaining days and sums up the outcome.
+ *
+ * <p>One per run (its context): not meant for concurrent calls. One run per job at a time is assumed (the
+ * scheduler holds a database lock per job); restartable in that a run after a crash resumes the last one.
  */
 public final class ExportService {
 

@@ -28,7 +28,8 @@ import org.springframework.batch.core.scope.context.ChunkContext;
  * one spool per day. A one-day window is left to its day's step, which downloads and converts it at once.
  * A refusal or an exhausted budget does not fail the step: the window's days are recorded as FAILED or
  * DEFERRED (a later run plans them again) and the days that were fetched still get converted.
- * Restartable: every stage is skipped once its result is complete on disk.
+ * Restartable: every stage is skipped once its result is complete on disk. Thread-safe (no state of its
+ * own; the outcomes and the ledger are): step 1's partitions run it concurrently.
  */
 public final class WindowFetchTasklet implements Tasklet {
 
