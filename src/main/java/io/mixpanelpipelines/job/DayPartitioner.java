@@ -7,7 +7,10 @@ import java.util.Map;
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
-/** One partition per day, named {@code day=YYYY-MM-DD}, carrying the day in its ExecutionContext. */
+/**
+ * One partition per day, named {@code day=YYYY-MM-DD}, carrying the day in its ExecutionContext (the day
+ * step's scoped beans read it from there). Immutable, so thread-safe.
+ */
 public class DayPartitioner implements Partitioner {
 
     static final String DAY = "day";

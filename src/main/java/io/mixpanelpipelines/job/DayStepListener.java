@@ -1,10 +1,14 @@
 package io.mixpanelpipelines.job;
 
 import io.mixpanelpipelines.config.InvalidJobException;
+import io.mixpanelpipelines.job.day.DayCheckpoint;
+import io.mixpanelpipelines.job.day.DaySpools;
+import io.mixpanelpipelines.job.day.PartitionFailedException;
 import io.mixpanelpipelines.source.MixpanelAuthenticationException;
 import io.mixpanelpipelines.source.MixpanelRateLimitedException;
 import io.mixpanelpipelines.source.MixpanelRequestException;
 import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.state.PartitionLedger;
 import java.time.LocalDate;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -29,18 +33,26 @@ public final class DayStepListener implements StepExecutionListener {
 
     private static final Logger log = LoggerFactory.getLogger(DayStepListener.class);
 
-    private final ExportContext ctx;
+    private final String jobName;
+    private final String runId;
+    private final PartitionLedger ledger;
+    private final DaySpools spools;
+    private final RunOutcomes outcomes;
     private final AtomicBoolean credentialsRefusalLogged = new AtomicBoolean();
 
-    public DayStepListener(ExportContext ctx) {
-        this.ctx = ctx;
+    public DayStepListener(String jobName, String runId, PartitionLedger ledger, DaySpools spools, RunOutcomes outcomes) {
+        this.jobName = jobName;
+        this.runId = runId;
+        this.ledger = ledger;
+        this.spools = spools;
+        this.outcomes = outcomes;
     }
 
     @Override
     public ExitStatus afterStep(StepExecution stepExecution) {
         LocalDate day = LocalDate.parse(stepExecution.getExecutionContext().getString(DayPartitioner.DAY));
         if (stepExecution.getStatus() == BatchStatus.COMPLETED) {
-            if (Boolean.TRUE.equals(stepExecution.getExecutionContext().get(DayPartition.PUBLISHED, Boolean.class, false))) {
+            if (DayCheckpoint.isPublished(stepExecution.getExecutionContext())) {
                 deleteSpool(day);
             }
             return null;
@@ -61,10 +73,10 @@ public final class DayStepListener implements StepExecutionListener {
                         ? DEFERRED : ExitStatus.FAILED.getExitCode();
         if (code.equals(DEFERRED)) {
             // the request was never answered: a later run plans the day again
-            ctx.ledger().deferred(ctx.job().name(), java.util.List.of(day), ctx.runId(), message);
+            ledger.deferred(jobName, java.util.List.of(day), runId, message);
             log.warn("{}: deferred: {}", day, message);
         } else {
-            ctx.ledger().failed(ctx.job().name(), day, ctx.runId(), message);
+            ledger.failed(jobName, day, runId, message);
             if (failure instanceof MixpanelAuthenticationException && !credentialsRefusalLogged.compareAndSet(false, true)) {
                 // every other day fails for the same refusal: one line says it (the summary lists each day)
                 log.debug("{}: failed: {}", day, message);
@@ -72,12 +84,12 @@ public final class DayStepListener implements StepExecutionListener {
                 log.error("{}: failed: {}", day, message);
             }
         }
-        ctx.outcomes().put(day, code);
+        outcomes.put(day, code);
         return new ExitStatus(code, message);
     }
 
     private void deleteSpool(LocalDate day) {
-        Spool spool = ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), day));
+        Spool spool = spools.forDay(day);
         try {
             spool.delete();
         } catch (RuntimeException e) {

@@ -1,9 +1,20 @@
 package io.mixpanelpipelines.job;
 
-import io.mixpanelpipelines.ingest.LineBatch;
-import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.ingest.LineBatch;
+import io.mixpanelpipelines.job.day.DayCompletion;
+import io.mixpanelpipelines.job.day.DayLineReader;
+import io.mixpanelpipelines.job.day.DayPartWriter;
+import io.mixpanelpipelines.job.day.DaySpools;
+import io.mixpanelpipelines.job.day.DayStream;
+import io.mixpanelpipelines.job.day.Progress;
+import io.mixpanelpipelines.job.plan.RequestWindow;
+import io.mixpanelpipelines.source.MixpanelExportClient;
+import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.storage.Storage;
 import java.time.LocalDate;
+import java.util.concurrent.Semaphore;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
 import org.springframework.batch.core.job.Job;
@@ -11,8 +22,6 @@ import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
-import org.springframework.batch.infrastructure.item.ItemReader;
-import org.springframework.batch.infrastructure.item.ItemWriter;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -66,10 +75,12 @@ public class ExportJobConfiguration {
     }
 
     @Bean
-    public Step fetchWindow(JobRepository jobRepository, ExportContext exportContext) {
+    public Step fetchWindow(JobRepository jobRepository, JobDefinition job, String runId, MixpanelExportClient client,
+            DaySpools spools, PartitionLedger ledger, RunOutcomes outcomes) {
         // no transaction around a download that may take minutes: the ledger writes commit on their own
         return new StepBuilder("fetchWindow", jobRepository)
-                .tasklet(new WindowFetchTasklet(exportContext), new ResourcelessTransactionManager())
+                .tasklet(new WindowFetchTasklet(job, runId, client, spools, ledger, outcomes),
+                        new ResourcelessTransactionManager())
                 .allowStartIfComplete(true)
                 .build();
     }
@@ -92,17 +103,19 @@ public class ExportJobConfiguration {
                 .build();
     }
 
+    /**
+     * A day's worker: the reader, the writer and their stream are step-scoped (one set per day); the stream
+     * is the only ItemStream registered, so the day opens in one fixed order (see {@link DayStream}).
+     */
     @Bean
     public Step exportDay(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            DayPartition dayPartition, DayStepListener dayStepListener) {
-        ItemReader<LineBatch> reader = dayPartition::read;
-        ItemWriter<LineBatch> writer = dayPartition::write;
+            DayLineReader dayReader, DayPartWriter dayWriter, DayStream dayStream, DayStepListener dayStepListener) {
         return new StepBuilder("exportDay", jobRepository)
                 .<LineBatch, LineBatch>chunk(BATCHES_PER_CHUNK)
                 .transactionManager(transactionManager)
-                .reader(reader)
-                .writer(writer)
-                .stream(dayPartition)
+                .reader(dayReader)
+                .writer(dayWriter)
+                .stream(dayStream)
                 .listener(dayStepListener)
                 .build();
     }
@@ -113,12 +126,12 @@ public class ExportJobConfiguration {
      */
     @Bean
     @JobScope
-    public DayPartitioner dayPartitioner(@Value("#{jobParameters['windows']}") String windows, ExportContext ctx) {
+    public DayPartitioner dayPartitioner(@Value("#{jobParameters['windows']}") String windows, DaySpools spools,
+            RunOutcomes outcomes) {
         java.util.List<LocalDate> days = new java.util.ArrayList<>();
         for (RequestWindow w : RequestWindow.decode(windows)) {
             for (LocalDate d : w.days()) {
-                if (ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), d)).isComplete()
-                        || (w.days().size() == 1 && !ctx.outcomes().containsKey(d))) {
+                if (spools.forDay(d).isComplete() || (w.days().size() == 1 && !outcomes.containsKey(d))) {
                     days.add(d);
                 }
             }
@@ -128,12 +141,28 @@ public class ExportJobConfiguration {
 
     @Bean
     @StepScope
-    public DayPartition dayPartition(@Value("#{stepExecutionContext['day']}") String day, ExportContext exportContext) {
-        return new DayPartition(exportContext, LocalDate.parse(day));
+    public DayLineReader dayReader(@Value("#{stepExecutionContext['day']}") String day, JobDefinition job,
+            DaySpools spools, MixpanelExportClient client, Semaphore requestSlots) {
+        return new DayLineReader(LocalDate.parse(day), job, spools, client, requestSlots);
     }
 
     @Bean
-    public DayStepListener dayStepListener(ExportContext exportContext) {
-        return new DayStepListener(exportContext);
+    @StepScope
+    public DayPartWriter dayWriter(@Value("#{stepExecutionContext['day']}") String day, JobDefinition job,
+            Storage storage, DatasetLayout layout, Progress progress, DayCompletion completion, DayLineReader dayReader) {
+        return new DayPartWriter(LocalDate.parse(day), job, storage, layout, progress, completion, dayReader);
+    }
+
+    @Bean
+    @StepScope
+    public DayStream dayStream(@Value("#{stepExecutionContext['day']}") String day, JobDefinition job, String runId,
+            PartitionLedger ledger, DaySpools spools, DayLineReader dayReader, DayPartWriter dayWriter) {
+        return new DayStream(LocalDate.parse(day), job, runId, ledger, spools, dayReader, dayWriter);
+    }
+
+    @Bean
+    public DayStepListener dayStepListener(JobDefinition job, String runId, PartitionLedger ledger, DaySpools spools,
+            RunOutcomes outcomes) {
+        return new DayStepListener(job.name(), runId, ledger, spools, outcomes);
     }
 }

@@ -1,15 +1,21 @@
 package io.mixpanelpipelines.job;
 
+import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.dataset.DayPublisher;
-import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.job.day.DayCompletion;
+import io.mixpanelpipelines.job.day.DaySpools;
+import io.mixpanelpipelines.job.day.Progress;
 import io.mixpanelpipelines.source.MixpanelCredentials;
 import io.mixpanelpipelines.source.MixpanelExportClient;
+import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.source.SpoolStore;
 import io.mixpanelpipelines.source.http.ClientSettings;
 import io.mixpanelpipelines.source.http.HttpMixpanelExportClient;
 import io.mixpanelpipelines.source.Sleeper;
+import io.mixpanelpipelines.state.LoadLedger;
 import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.state.jdbc.JdbcLoadLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcPartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import io.mixpanelpipelines.storage.Storage;
@@ -18,6 +24,7 @@ import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.sql.DataSource;
 import org.springframework.batch.core.job.Job;
@@ -29,7 +36,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * The services of one run, built from the job definition and the credentials that the command line
- * registers in the context before it starts.
+ * registers in the context before it starts. The only place (with the applications) that knows the state
+ * store's JDBC implementations: everything else sees the contracts of {@code state} and {@code source}.
+ * Every bean here is thread-safe and holds no day's state (that lives in each day step's execution).
  */
 @Configuration(proxyBeanMethods = false)
 public class ExportRunConfiguration {
@@ -47,7 +56,12 @@ public class ExportRunConfiguration {
     }
 
     @Bean
-    public JdbcRequestBudget requestBudget(DataSource dataSource, JobDefinition job, String runId,
+    public LoadLedger loadLedger(DataSource dataSource) {
+        return new JdbcLoadLedger(dataSource);
+    }
+
+    @Bean
+    public RequestBudget requestBudget(DataSource dataSource, JobDefinition job, String runId,
             ObjectProvider<Clock> clock, ObjectProvider<Sleeper> sleeper) {
         // the budget is Mixpanel's: per region and project, whichever job or process spends it
         String projectKey = job.mixpanel().region().name().toLowerCase(java.util.Locale.ROOT) + ":" + job.mixpanel().projectId();
@@ -59,7 +73,7 @@ public class ExportRunConfiguration {
 
     @Bean
     public MixpanelExportClient mixpanelExportClient(JobDefinition job, MixpanelCredentials credentials,
-            JdbcRequestBudget requestLog, ObjectProvider<Sleeper> sleeper) {
+            RequestBudget requestLog, ObjectProvider<Sleeper> sleeper) {
         JobDefinition.Export e = job.export();
         ClientSettings settings = new ClientSettings(job.mixpanel().apiUrl(), job.mixpanel().projectId(),
                 e.connectTimeout(), e.readTimeout(), e.maxAttempts(), e.initialBackoff(), e.maxBackoff(),
@@ -74,19 +88,51 @@ public class ExportRunConfiguration {
     }
 
     @Bean
-    public ExportContext exportContext(JobDefinition job, String runId, MixpanelExportClient client,
-            PartitionLedger ledger, Progress progress, JdbcRequestBudget budget) {
-        Storage storage = StorageFactory.create(job.destination().uri(), job.destination().s3(), job.destination().gcs());
-        DatasetLayout layout = new DatasetLayout(job.destination().uri(), job.mixpanel().projectId());
-        return new ExportContext(job, runId, client, new SpoolStore(job.export().spoolDir(), job.name()), storage, layout,
-                new DayPublisher(storage, layout), ledger, progress, budget, new java.util.concurrent.ConcurrentHashMap<>(),
-                new java.util.concurrent.Semaphore(job.export().maxConcurrentRequests()));
+    public Storage storage(JobDefinition job) {
+        return StorageFactory.create(job.destination().uri(), job.destination().s3(), job.destination().gcs());
     }
 
     @Bean
-    public ExportService exportService(ExportContext ctx, JobOperator jobOperator, JobRepository jobRepository,
-            Job exportJob, JdbcRequestBudget requestLog, ObjectProvider<Clock> clock) {
-        return new ExportService(ctx, jobOperator, jobRepository, exportJob, requestLog,
-                clock.getIfAvailable(Clock::systemUTC));
+    public DatasetLayout datasetLayout(JobDefinition job) {
+        return new DatasetLayout(job.destination().uri(), job.mixpanel().projectId());
+    }
+
+    @Bean
+    public DayPublisher dayPublisher(Storage storage, DatasetLayout layout) {
+        return new DayPublisher(storage, layout);
+    }
+
+    @Bean
+    public DaySpools daySpools(JobDefinition job) {
+        return new DaySpools(job, new SpoolStore(job.export().spoolDir(), job.name()));
+    }
+
+    /** How this run's days ended when they did not publish, for its summary and exit code. */
+    @Bean
+    public RunOutcomes runOutcomes() {
+        return new RunOutcomes();
+    }
+
+    /**
+     * Bounds the day steps' own downloads (one-day requests) to export.maxConcurrentRequests; step 1's
+     * multi-day fetches are bounded by its executor, and the two steps never run at once.
+     */
+    @Bean
+    public Semaphore requestSlots(JobDefinition job) {
+        return new Semaphore(job.export().maxConcurrentRequests());
+    }
+
+    @Bean
+    public DayCompletion dayCompletion(JobDefinition job, PartitionLedger ledger, DayPublisher publisher,
+            Storage storage, DatasetLayout layout, Progress progress) {
+        return new DayCompletion(job, ledger, publisher, storage, layout, progress);
+    }
+
+    @Bean
+    public ExportService exportService(JobDefinition job, String runId, PartitionLedger ledger, RequestBudget budget,
+            DaySpools spools, RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
+            JobRepository jobRepository, Job exportJob, ObjectProvider<Clock> clock) {
+        return new ExportService(job, runId, ledger, budget, spools, outcomes, storage, layout, jobOperator,
+                jobRepository, exportJob, clock.getIfAvailable(Clock::systemUTC));
     }
 }

@@ -5,22 +5,22 @@ import io.mixpanelpipelines.job.plan.PartitionPlanner;
 import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.job.day.DaySpools;
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.state.PartitionState;
-import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.PositionOutputStream;
+import io.mixpanelpipelines.storage.Storage;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,12 +32,14 @@ import org.springframework.batch.core.job.parameters.JobParameters;
 import org.springframework.batch.core.job.parameters.JobParametersBuilder;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
-import org.springframework.batch.core.step.StepExecution;
 
 /**
  * Plans and runs exports: works out which days a command asks for, skips those already published,
  * finishes what an earlier run left unfinished (restarting its Spring Batch execution so its days resume
  * from their checkpoints), then launches the remaining days and sums up the outcome.
+ *
+ * <p>One per run (its context): not meant for concurrent calls. One run per job at a time is assumed (the
+ * scheduler holds a database lock per job); restartable in that a run after a crash resumes the last one.
  */
 public final class ExportService {
 
@@ -45,28 +47,45 @@ public final class ExportService {
     /** Windows per Spring Batch job instance, so the {@code windows} parameter stays within its column. */
     static final int MAX_WINDOWS_PER_INSTANCE = 100;
 
-    private final ExportContext ctx;
+    private final JobDefinition def;
+    private final String runId;
+    private final PartitionLedger ledger;
+    private final RequestBudget budget;
+    private final DaySpools spools;
+    private final RunOutcomes outcomes;
+    private final Storage storage;
+    private final DatasetLayout layout;
     private final JobOperator jobOperator;
     private final JobRepository jobRepository;
     private final Job job;
-    private final JdbcRequestBudget requestLog;
     private final Clock clock;
     private final PartitionPlanner planner;
 
-    public ExportService(ExportContext ctx, JobOperator jobOperator, JobRepository jobRepository, Job job,
-            JdbcRequestBudget requestLog, Clock clock) {
-        this.ctx = ctx;
+    /**
+     * @param def the job definition; {@code job} is its Spring Batch job
+     * @param outcomes this run's outcomes, written by the steps of {@code job}
+     */
+    public ExportService(JobDefinition def, String runId, PartitionLedger ledger, RequestBudget budget, DaySpools spools,
+            RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
+            JobRepository jobRepository, Job job, Clock clock) {
+        this.def = def;
+        this.runId = runId;
+        this.ledger = ledger;
+        this.budget = budget;
+        this.spools = spools;
+        this.outcomes = outcomes;
+        this.storage = storage;
+        this.layout = layout;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.job = job;
-        this.requestLog = requestLog;
         this.clock = clock;
-        this.planner = new PartitionPlanner(ctx.job().export());
+        this.planner = new PartitionPlanner(def.export());
     }
 
     /** Today in the project's timezone. */
     public LocalDate today() {
-        return LocalDate.now(clock.withZone(ctx.job().mixpanel().timezone()));
+        return LocalDate.now(clock.withZone(def.mixpanel().timezone()));
     }
 
     /**
@@ -79,7 +98,6 @@ public final class ExportService {
 
     /** The requests a run with this range would make, in order; spends nothing. */
     public List<RequestWindow> plan(LocalDate from, LocalDate to) {
-        JobDefinition def = ctx.job();
         LocalDate yesterday = today().minusDays(1);
         if (to != null && to.isAfter(yesterday)) {
             throw new InvalidJobException("--to " + to + " is not over yet in the project's timezone ("
@@ -88,16 +106,16 @@ public final class ExportService {
         if (from != null && to != null && from.isAfter(to)) {
             throw new InvalidJobException("--from " + from + " is after --to " + to);
         }
-        List<PartitionRecord> ledger = ctx.ledger().list(def.name());
+        List<PartitionRecord> records = ledger.list(def.name());
         if (from == null && to == null) {
-            return planner.plan(def.export().firstDay(today()), yesterday, ledger, clock.instant());
+            return planner.plan(def.export().firstDay(today()), yesterday, records, clock.instant());
         }
         LocalDate first = from != null ? from : def.export().firstDay(today());
         LocalDate last = to != null ? to : yesterday;
         if (first.isAfter(last)) {
             throw new InvalidJobException("--from " + first + " is after --to " + last);
         }
-        return planner.planRange(first, last, ledger, false);
+        return planner.planRange(first, last, records, false);
     }
 
     /** Exports the given days again and replaces them (when their content changed), published or not. */
@@ -109,14 +127,14 @@ public final class ExportService {
             }
         }
         List<LocalDate> sorted = new ArrayList<>(new java.util.TreeSet<>(days));
-        ctx.ledger().requestRerun(ctx.job().name(), sorted);
+        ledger.requestRerun(def.name(), sorted);
         for (LocalDate d : sorted) {
             // an operator's rerun fetches the day afresh: the old body is what they want replaced
-            ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), d)).delete();
+            spools.forDay(d).delete();
         }
         List<RequestWindow> windows = new ArrayList<>();
         for (LocalDate d : sorted) {
-            windows.addAll(planner.planRange(d, d, ctx.ledger().list(ctx.job().name()), true));
+            windows.addAll(planner.planRange(d, d, ledger.list(def.name()), true));
         }
         return run(windows, true);
     }
@@ -124,9 +142,9 @@ public final class ExportService {
     /** The requests a {@link #rerun} of these days would make (at most one per day); spends and changes nothing. */
     public List<RequestWindow> planRerun(Collection<LocalDate> days) {
         List<RequestWindow> windows = new ArrayList<>();
-        List<PartitionRecord> ledger = ctx.ledger().list(ctx.job().name());
+        List<PartitionRecord> records = ledger.list(def.name());
         for (LocalDate d : new java.util.TreeSet<>(days)) {
-            windows.addAll(planner.planRange(d, d, ledger, true));
+            windows.addAll(planner.planRange(d, d, records, true));
         }
         return windows;
     }
@@ -134,7 +152,7 @@ public final class ExportService {
     /** Days whose last attempt failed. */
     public List<LocalDate> failedDays() {
         List<LocalDate> days = new ArrayList<>();
-        for (PartitionRecord r : ctx.ledger().list(ctx.job().name())) {
+        for (PartitionRecord r : ledger.list(def.name())) {
             if (r.state() == PartitionState.FAILED) {
                 days.add(r.day());
             }
@@ -144,7 +162,7 @@ public final class ExportService {
 
     /** The request budget as it stands. */
     public RequestBudget.Status budget() {
-        return ctx.budget().status();
+        return budget.status();
     }
 
     private RunSummary run(List<RequestWindow> windows, boolean replace) {
@@ -155,15 +173,15 @@ public final class ExportService {
         for (RequestWindow w : windows) {
             report.addAll(w.days());
             // a day the resumed run finished needs nothing more; one it failed is planned again
-            if (!w.days().stream().allMatch(d -> attempted.contains(d) && !ctx.outcomes().containsKey(d))) {
+            if (!w.days().stream().allMatch(d -> attempted.contains(d) && !outcomes.containsKey(d))) {
                 todo.add(w);
             }
         }
         for (LocalDate d : todo.stream().flatMap(w -> w.days().stream()).toList()) {
-            ctx.outcomes().remove(d);
+            outcomes.remove(d);
         }
         // take what fits in the budget now, in the planned order; defer the rest without a request
-        int remaining = ctx.budget().status().remaining();
+        int remaining = budget.status().remaining();
         List<RequestWindow> now = new ArrayList<>();
         List<LocalDate> deferred = new ArrayList<>();
         for (RequestWindow w : todo) {
@@ -177,11 +195,11 @@ public final class ExportService {
             }
         }
         if (!deferred.isEmpty()) {
-            RequestBudget.Status s = ctx.budget().status();
+            RequestBudget.Status s = budget.status();
             String reason = "export budget spent (" + s.perHour() + " requests per hour, export.requestsPerHour); next request at "
                     + s.nextSlotAt();
-            ctx.ledger().deferred(ctx.job().name(), deferred, ctx.runId(), reason);
-            deferred.forEach(d -> ctx.outcomes().put(d, DayStepListener.DEFERRED));
+            ledger.deferred(def.name(), deferred, runId, reason);
+            deferred.forEach(d -> outcomes.put(d, DayStepListener.DEFERRED));
             log.warn("deferred {} day(s): {}", deferred.size(), reason);
         }
         if (now.isEmpty() && attempted.isEmpty() && deferred.isEmpty()) {
@@ -196,7 +214,7 @@ public final class ExportService {
     /** Whether every day of a window already has a complete spool: converting it costs no request. */
     public boolean isFetched(RequestWindow w) {
         for (LocalDate d : w.days()) {
-            if (!ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), d)).isComplete()) {
+            if (!spools.forDay(d).isComplete()) {
                 return false;
             }
         }
@@ -231,9 +249,9 @@ public final class ExportService {
 
     private void launch(List<RequestWindow> windows) {
         JobParameters params = new JobParametersBuilder()
-                .addString("job", ctx.job().name())
+                .addString("job", def.name())
                 .addString("windows", RequestWindow.encode(windows))
-                .addString("run.id", ctx.runId())
+                .addString("run.id", runId)
                 .toJobParameters();
         log.info("exporting {} request window(s): {}", windows.size(), RequestWindow.encode(windows));
         execute(params);
@@ -256,9 +274,9 @@ public final class ExportService {
         boolean deferred = false;
         boolean failed = false;
         for (LocalDate d : days) {
-            PartitionRecord r = ctx.ledger().find(ctx.job().name(), d).orElse(null);
+            PartitionRecord r = ledger.find(def.name(), d).orElse(null);
             String state = r == null ? "MISSING" : r.state().name();
-            String code = ctx.outcomes().get(d);
+            String code = outcomes.get(d);
             boolean published = r != null && r.state() == PartitionState.PUBLISHED;
             if (DayStepListener.FATAL.equals(code)) {
                 fatal = true;
@@ -272,20 +290,20 @@ public final class ExportService {
                             published && code == null ? null : r.lastError()));
         }
         int exit = fatal ? RunSummary.INVALID : failed ? RunSummary.FAILED : deferred ? RunSummary.DEFERRED : RunSummary.OK;
-        return new RunSummary(ctx.job().name(), ctx.runId(), out, requestLog.countForRun(), exit, message,
-                ctx.budget().status());
+        return new RunSummary(def.name(), runId, out, budget.countForRun(), exit, message,
+                budget.status());
     }
 
     /** Fails before any request when the destination cannot be written. */
     private void checkDestination() {
-        Location probe = ctx.layout().root().resolve(ctx.job().mixpanel().projectId(), "_staging", ".write-check-" + ctx.runId());
+        Location probe = layout.root().resolve(def.mixpanel().projectId(), "_staging", ".write-check-" + runId);
         try {
-            PositionOutputStream out = ctx.storage().newOutputFile(probe).create();
+            PositionOutputStream out = storage.newOutputFile(probe).create();
             out.write('x');
             out.close();
-            ctx.storage().delete(probe);
+            storage.delete(probe);
         } catch (IOException | RuntimeException e) {
-            throw new InvalidJobException("destination " + ctx.layout().root() + " is not writable: " + e.getMessage());
+            throw new InvalidJobException("destination " + layout.root() + " is not writable: " + e.getMessage());
         }
     }
 }

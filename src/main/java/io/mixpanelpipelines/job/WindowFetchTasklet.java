@@ -3,11 +3,15 @@ package io.mixpanelpipelines.job;
 import io.mixpanelpipelines.ingest.WindowSplitter;
 import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.config.InvalidJobException;
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.job.day.DaySpools;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.MixpanelAuthenticationException;
 import io.mixpanelpipelines.source.MixpanelException;
+import io.mixpanelpipelines.source.MixpanelExportClient;
 import io.mixpanelpipelines.source.MixpanelRequestException;
 import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.state.PartitionLedger;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,17 +28,29 @@ import org.springframework.batch.core.scope.context.ChunkContext;
  * one spool per day. A one-day window is left to its day's step, which downloads and converts it at once.
  * A refusal or an exhausted budget does not fail the step: the window's days are recorded as FAILED or
  * DEFERRED (a later run plans them again) and the days that were fetched still get converted.
- * Restartable: every stage is skipped once its result is complete on disk.
+ * Restartable: every stage is skipped once its result is complete on disk. Thread-safe (no state of its
+ * own; the outcomes and the ledger are): step 1's partitions run it concurrently.
  */
 public final class WindowFetchTasklet implements Tasklet {
 
     static final String WINDOW = "window";
     private static final Logger log = LoggerFactory.getLogger(WindowFetchTasklet.class);
 
-    private final ExportContext ctx;
+    private final JobDefinition job;
+    private final String runId;
+    private final MixpanelExportClient client;
+    private final DaySpools spools;
+    private final PartitionLedger ledger;
+    private final RunOutcomes outcomes;
 
-    public WindowFetchTasklet(ExportContext ctx) {
-        this.ctx = ctx;
+    public WindowFetchTasklet(JobDefinition job, String runId, MixpanelExportClient client, DaySpools spools,
+            PartitionLedger ledger, RunOutcomes outcomes) {
+        this.job = job;
+        this.runId = runId;
+        this.client = client;
+        this.spools = spools;
+        this.ledger = ledger;
+        this.outcomes = outcomes;
     }
 
     @Override
@@ -44,7 +60,7 @@ public final class WindowFetchTasklet implements Tasklet {
         List<LocalDate> days = window.days();
         Map<LocalDate, Spool> daySpools = new LinkedHashMap<>();
         for (LocalDate d : days) {
-            daySpools.put(d, ctx.spools().forRequest(ExportContext.dayRequest(ctx.job(), d)));
+            daySpools.put(d, spools.forDay(d));
         }
         if (daySpools.values().stream().allMatch(Spool::isComplete)) {
             log.info("{}: using the complete spool{} (no request)", label, days.size() > 1 ? "s" : "");
@@ -56,15 +72,14 @@ public final class WindowFetchTasklet implements Tasklet {
             log.debug("{}: fetched by its day step", label);
             return RepeatStatus.FINISHED;
         }
-        ExportRequest request = new ExportRequest(window.from(), window.to(), ctx.job().export().events(), null, null,
-                ctx.job().export().timeInMs());
-        Spool spool = ctx.spools().forRequest(request);
+        ExportRequest request = spools.windowRequest(window.from(), window.to());
+        Spool spool = spools.forRequest(request);
         try {
             if (!spool.isComplete()) {
-                ctx.client().fetch(request, spool);
+                client.fetch(request, spool);
             }
             if (days.size() > 1) {
-                long oversized = new WindowSplitter(ctx.job().mixpanel().timezone(), ctx.job().export().timeInMs())
+                long oversized = new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
                         .split(spool, daySpools);
                 if (oversized == 0) {
                     spool.delete();
@@ -74,19 +89,19 @@ public final class WindowFetchTasklet implements Tasklet {
             String code = e instanceof MixpanelAuthenticationException || e instanceof MixpanelRequestException
                     ? DayStepListener.FATAL : e.isRetryableLater() && isDeferral(e) ? DayStepListener.DEFERRED : "FAILED";
             for (LocalDate d : days) {
-                ctx.outcomes().put(d, code);
+                outcomes.put(d, code);
             }
             if (code.equals(DayStepListener.DEFERRED)) {
-                ctx.ledger().deferred(ctx.job().name(), days, ctx.runId(), e.getMessage());
+                ledger.deferred(job.name(), days, runId, e.getMessage());
                 log.warn("{}: deferred: {}", label, e.getMessage());
             } else {
                 for (LocalDate d : days) {
-                    ctx.ledger().failed(ctx.job().name(), d, ctx.runId(), e.getMessage());
+                    ledger.failed(job.name(), d, runId, e.getMessage());
                 }
                 log.error("{}: failed: {}", label, e.getMessage());
             }
         } catch (InvalidJobException e) {
-            days.forEach(d -> ctx.outcomes().put(d, DayStepListener.FATAL));
+            days.forEach(d -> outcomes.put(d, DayStepListener.FATAL));
             throw e;
         }
         return RepeatStatus.FINISHED;

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.springframework.batch.core.partition.Partitioner;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
 
-/** One partition per request window, named {@code window=<from..to>}. */
+/** One partition per request window, named {@code window=<from..to>}. Immutable, so thread-safe. */
 public class WindowPartitioner implements Partitioner {
 
     private final List<RequestWindow> windows;

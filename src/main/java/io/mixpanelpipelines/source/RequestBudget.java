@@ -13,6 +13,9 @@ public interface RequestBudget extends RequestRecorder {
     /** The budget as it stands now. */
     Status status();
 
+    /** Requests recorded by the run this budget was opened for (retries included), for its summary. */
+    int countForRun();
+
     /**
      * @param usedLastHour requests sent in the sliding hour, by every process
      * @param perHour the configured budget per hour

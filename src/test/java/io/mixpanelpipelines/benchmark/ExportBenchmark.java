@@ -3,7 +3,7 @@ package io.mixpanelpipelines.benchmark;
 import io.mixpanelpipelines.ingest.LineBatch;
 import io.mixpanelpipelines.ingest.SpoolLineReader;
 import io.mixpanelpipelines.ingest.StreamedFetch;
-import io.mixpanelpipelines.job.DayPartition;
+import io.mixpanelpipelines.job.day.DayLineReader;
 import com.sun.net.httpserver.HttpServer;
 import io.mixpanelpipelines.config.Secret;
 import io.mixpanelpipelines.convert.parquet.EventParquetWriter;
@@ -219,7 +219,7 @@ class ExportBenchmark {
         return new SpoolLineReader(spool.openLines(), 0, 1, SpoolLineReader.BATCH_BYTES, SpoolLineReader.MAX_LINE_BYTES);
     }
 
-    /** Reads, parses (on the reader's thread, as {@link DayPartition} does) and optionally writes every event. */
+    /** Reads, parses (on the reader's thread, as {@link DayLineReader} does) and optionally writes every event. */
     private static long parseAll(Spool spool, EventParquetWriter writer) throws IOException {
         return convertAll(spool.openLines(), writer);
     }

@@ -9,7 +9,6 @@ import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
-import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -67,7 +66,7 @@ public final class StatusCommand implements Callable<Integer> {
             List<PartitionRecord> records = ctx.getBean(PartitionLedger.class).list(def.name());
             LocalDate today = ctx.getBean(ExportService.class).today();
             StatusCalendar calendar = new StatusCalendar(records, def.export().firstDay(today), today);
-            RequestBudget.Status budget = ctx.getBean(JdbcRequestBudget.class).status();
+            RequestBudget.Status budget = ctx.getBean(RequestBudget.class).status();
             if (json) {
                 SummaryPrinter.printJson(calendar.json(def.name(), budget), context.out());
             } else {

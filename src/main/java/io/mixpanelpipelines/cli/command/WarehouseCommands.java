@@ -2,8 +2,9 @@ package io.mixpanelpipelines.cli.command;
 
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.dataset.DayManifest;
-import io.mixpanelpipelines.job.ExportContext;
+import io.mixpanelpipelines.dataset.DayPublisher;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.schedule.RunMetricsPush;
@@ -12,7 +13,7 @@ import io.mixpanelpipelines.state.LoadRecord;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.state.PartitionState;
-import io.mixpanelpipelines.state.jdbc.JdbcLoadLedger;
+import io.mixpanelpipelines.storage.Storage;
 import io.mixpanelpipelines.warehouse.LoadSummary;
 import io.mixpanelpipelines.warehouse.WarehouseLoadService;
 import io.mixpanelpipelines.warehouse.WarehouseLoader;
@@ -29,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import javax.sql.DataSource;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -58,7 +58,7 @@ public final class WarehouseCommands {
     }
 
     private LoadLedger loadLedger() {
-        return new JdbcLoadLedger(ctx.getBean(DataSource.class));
+        return ctx.getBean(LoadLedger.class);
     }
 
     /** Loads the published days of {@code from..to} (days: exactly these) that need it; returns the exit code. */
@@ -67,11 +67,11 @@ public final class WarehouseCommands {
         if (w == null) {
             throw new InvalidJobException("the job has no warehouse: section; nothing to load into");
         }
-        ExportContext ec = ctx.getBean(ExportContext.class);
         LoadSummary summary;
-        try (WarehouseLoader loader = WarehouseLoaders.create(w, environment, ec.storage(), ec.layout())) {
+        try (WarehouseLoader loader = WarehouseLoaders.create(w, environment, ctx.getBean(Storage.class),
+                ctx.getBean(DatasetLayout.class))) {
             WarehouseLoadService service = new WarehouseLoadService(job().name(), w, ctx.getBean(PartitionLedger.class),
-                    loadLedger(), ec.publisher(), loader, err, clock);
+                    loadLedger(), ctx.getBean(DayPublisher.class), loader, err, clock);
             summary = days != null ? service.loadDays(days) : service.load(from, to);
         }
         long loaded = summary.days().stream().filter(d -> d.outcome().equals("LOADED")).count();
@@ -130,7 +130,7 @@ public final class WarehouseCommands {
             DayManifest manifest = null;
             if (published) {
                 try {
-                    manifest = ctx.getBean(ExportContext.class).publisher().read(day).orElse(null);
+                    manifest = ctx.getBean(DayPublisher.class).read(day).orElse(null);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot read the manifest of " + day, e);
                 }

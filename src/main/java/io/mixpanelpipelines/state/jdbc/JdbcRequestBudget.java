@@ -139,6 +139,7 @@ public final class JdbcRequestBudget implements RequestBudget {
     }
 
     /** Requests this run has sent. */
+    @Override
     public int countForRun() {
         Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM mp_request_log WHERE run_id = ?", Integer.class, runId);
         return n == null ? 0 : n;

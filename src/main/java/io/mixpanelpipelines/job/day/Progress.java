@@ -1,4 +1,4 @@
-package io.mixpanelpipelines.job;
+package io.mixpanelpipelines.job.day;
 
 import java.io.PrintStream;
 import java.time.LocalDate;

@@ -1,4 +1,4 @@
-package io.mixpanelpipelines.job;
+package io.mixpanelpipelines.job.day;
 
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.convert.parquet.EventSchema;

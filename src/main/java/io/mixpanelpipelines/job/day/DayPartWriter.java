@@ -1,0 +1,232 @@
+package io.mixpanelpipelines.job.day;
+
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.convert.json.ParsedEvent;
+import io.mixpanelpipelines.convert.parquet.EventParquetWriter;
+import io.mixpanelpipelines.convert.parquet.ParquetWriterOptions;
+import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.dataset.PartInfo;
+import io.mixpanelpipelines.ingest.LineBatch;
+import io.mixpanelpipelines.ingest.RejectedLines;
+import io.mixpanelpipelines.ingest.SpoolLineReader;
+import io.mixpanelpipelines.source.SpoolManifest;
+import io.mixpanelpipelines.storage.FileEntry;
+import io.mixpanelpipelines.storage.Location;
+import io.mixpanelpipelines.storage.Storage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.HashSet;
+import java.util.Set;
+import org.springframework.batch.infrastructure.item.Chunk;
+import org.springframework.batch.infrastructure.item.ItemWriter;
+
+/**
+ * The day step's item writer: writes the events of each {@link LineBatch} into staged Parquet parts that
+ * roll at {@code export.partSize}, and every line it cannot publish (malformed, oversized, another day's)
+ * into the day's {@link RejectedLines}. Each closed part moves the {@link DayCheckpoint}; the end marker
+ * closes the last part and hands the day to {@link DayCompletion} (too many rejected lines fail it first).
+ *
+ * <p>Restartable: {@link #open} brings the day's outputs back to a checkpoint (deletes staged parts it does
+ * not name, cuts the rejected-line files back to its lengths). Not thread-safe: one instance per step
+ * execution (step scope), used by the step's thread only; its batches' events were parsed by the reader.
+ */
+public class DayPartWriter implements ItemWriter<LineBatch> {
+
+    private static final int SIZE_CHECK_EVERY = 256;
+
+    private final LocalDate day;
+    private final long epochDay;
+    private final JobDefinition job;
+    private final Storage storage;
+    private final DatasetLayout layout;
+    private final Progress progress;
+    private final DayCompletion completion;
+    private final DayLineReader reader;
+    private final ParquetWriterOptions options;
+
+    private DayCheckpoint checkpoint;
+    private Path rejectedDir;
+    private RejectedLines rejected;
+
+    // the part being written, and what the lines since the checkpoint added
+    private EventParquetWriter current;
+    /** Reused by the day's parts, one after the other. */
+    private EventParquetWriter.Buffers writerBuffers;
+    private Location currentLocation;
+    private int sinceSizeCheck;
+    private long pendingRejected;
+    private String pendingFirstRejection;
+    private long pendingHash;
+
+    /** @param reader the step's reader, which takes the converted batches back for reuse */
+    public DayPartWriter(LocalDate day, JobDefinition job, Storage storage, DatasetLayout layout, Progress progress,
+            DayCompletion completion, DayLineReader reader) {
+        this.day = day;
+        this.epochDay = day.toEpochDay();
+        this.job = job;
+        this.storage = storage;
+        this.layout = layout;
+        this.progress = progress;
+        this.completion = completion;
+        this.reader = reader;
+        this.options = ParquetSettings.options(job);
+    }
+
+    /** Starts from {@code checkpoint}: the day's outputs are brought back to it. */
+    public void open(DayCheckpoint checkpoint, Path rejectedDir) throws IOException {
+        this.checkpoint = checkpoint;
+        this.rejectedDir = rejectedDir;
+        resetOutputs();
+    }
+
+    /** The checkpoint as of the last closed part (null before {@link #open}). */
+    public DayCheckpoint checkpoint() {
+        return checkpoint;
+    }
+
+    /**
+     * Brings the day's outputs back to the checkpoint: deletes staged parts it does not name and cuts the
+     * rejected-line files back to its lengths (what a run that then died wrote after it).
+     */
+    private void resetOutputs() throws IOException {
+        cleanStaging();
+        rejected = new RejectedLines(rejectedDir, day.toString());
+        rejected.resetTo(checkpoint.rejectedLinesBytes(), checkpoint.rejectedReasonsBytes());
+    }
+
+    /** Deletes staged parts the checkpoint does not name: written after it, by a run that then died. */
+    private void cleanStaging() throws IOException {
+        Set<String> keep = new HashSet<>();
+        checkpoint.parts().forEach(p -> keep.add(p.name()));
+        for (FileEntry f : storage.list(layout.staging(day))) {
+            if (!keep.contains(f.location().fileName())) {
+                storage.delete(f.location());
+            }
+        }
+    }
+
+    /** Forgets everything converted from a download attempt that was given up; the next one starts afresh. */
+    public void discard() throws IOException {
+        if (current != null) {
+            current.abort();
+            current = null;
+        }
+        checkpoint = checkpoint.discard();
+        pendingRejected = 0;
+        pendingFirstRejection = null;
+        pendingHash = 0;
+        rejected.close(); // buffered rejections of the void attempt are flushed, then cut off
+        resetOutputs();
+    }
+
+    @Override
+    public void write(Chunk<? extends LineBatch> chunk) throws Exception {
+        for (LineBatch batch : chunk) {
+            if (reader.isVoid(batch)) {
+                continue; // read from a download attempt given up since: the next attempt brings its lines
+            } else if (batch.isEnd()) {
+                finish();
+            } else {
+                convert(batch);
+                reader.recycle(batch);
+            }
+        }
+    }
+
+    private void convert(LineBatch batch) throws IOException {
+        byte[] buf = batch.buffer();
+        long events = 0;
+        for (int i = 0; i < batch.size(); i++) {
+            int length = batch.length(i);
+            if (length == LineBatch.OVERSIZED) {
+                reject(batch, i, "line longer than " + (SpoolLineReader.MAX_LINE_BYTES >> 20) + " MiB");
+                continue;
+            }
+            String malformed = batch.error(i);
+            if (malformed != null) {
+                reject(batch, i, malformed);
+                continue;
+            }
+            ParsedEvent event = batch.event(i);
+            if (event.eventEpochDay() != epochDay) {
+                reject(batch, i, "event time falls on " + event.eventDate() + " in " + job.mixpanel().timezone()
+                        + ", outside the requested day " + day);
+                continue;
+            }
+            if (current == null) {
+                openPart();
+            }
+            current.write(event, buf);
+            pendingHash += batch.hash(i); // hashed by the parsing thread
+            events++;
+            if (++sinceSizeCheck >= SIZE_CHECK_EVERY) {
+                sinceSizeCheck = 0;
+                if (current.dataSize() >= job.export().partSizeBytes()) {
+                    closePart(batch.endOffset(i), batch.lineNumber(i) + 1);
+                }
+            }
+        }
+        progress.add(day, events, batch.used());
+    }
+
+    private void reject(LineBatch batch, int i, String reason) throws IOException {
+        rejected.add(batch.lineNumber(i), batch.endOffset(i), reason, batch.buffer(), batch.start(i), batch.length(i));
+        pendingRejected++;
+        if (checkpoint.firstRejection() == null && pendingFirstRejection == null) {
+            pendingFirstRejection = "line " + batch.lineNumber(i) + ": " + reason;
+        }
+    }
+
+    private void openPart() throws IOException {
+        Location location = layout.staging(day).resolve(DatasetLayout.partName(checkpoint.parts().size(), checkpoint.runId()));
+        if (writerBuffers == null) {
+            writerBuffers = new EventParquetWriter.Buffers(options);
+        }
+        current = new EventParquetWriter(storage.newOutputFile(location), options, writerBuffers);
+        currentLocation = location;
+        sinceSizeCheck = 0;
+    }
+
+    /** Closes the current part (if any) and moves the checkpoint to just past {@code offset}. */
+    private void closePart(long offset, long nextLine) throws IOException {
+        PartInfo part = null;
+        if (current != null) {
+            EventParquetWriter w = current;
+            current = null;
+            long rows = w.rows();
+            w.close();
+            part = new PartInfo(currentLocation.fileName(), rows, w.fileSize());
+        }
+        rejected.flush();
+        checkpoint = checkpoint.partClosed(part, offset, nextLine, pendingRejected, pendingFirstRejection, pendingHash,
+                rejected.linesBytes(), rejected.reasonsBytes());
+        pendingRejected = 0;
+        pendingHash = 0;
+        pendingFirstRejection = null;
+    }
+
+    private void finish() throws IOException {
+        SpoolManifest body = reader.spoolManifest();
+        closePart(body.decodedBytes(), body.lines() + 1);
+        long maxRejected = job.export().maxRejectedLines();
+        if (checkpoint.rejectedLines() > maxRejected) {
+            throw new PartitionFailedException(day + ": " + checkpoint.rejectedLines()
+                    + " malformed line(s) exceed export.maxRejectedLines=" + maxRejected + "; first: "
+                    + checkpoint.firstRejection() + " (all kept in " + rejected.reasonsFile().getParent() + ")");
+        }
+        completion.complete(day, checkpoint, body);
+        checkpoint = checkpoint.asPublished();
+    }
+
+    /** Drops the part being written (not checkpointed: a restart writes it again) and closes the rejected files. */
+    public void close() throws IOException {
+        if (current != null) {
+            current.abort();
+            current = null;
+        }
+        if (rejected != null) {
+            rejected.close();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.mixpanelpipelines.job.day;
+
+import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.state.PartitionLedger;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.infrastructure.item.ExecutionContext;
+import org.springframework.batch.infrastructure.item.ItemStream;
+import org.springframework.batch.infrastructure.item.ItemStreamException;
+
+/**
+ * The day step's life: {@link #open} picks the day's body (its complete spool, or its own request
+ * downloaded while converting) and the {@link DayCheckpoint} to resume from, which is applied only to the
+ * very spool body it was made on; it brings the writer's outputs back to it and opens the reader there.
+ * {@link #update} saves the writer's latest checkpoint at every chunk commit; {@link #close} stops both. A
+ * day an earlier execution already published is left alone.
+ *
+ * <p>Not thread-safe: one instance per step execution (step scope), called by the step's thread.
+ */
+public class DayStream implements ItemStream {
+
+    private static final Logger log = LoggerFactory.getLogger(DayStream.class);
+
+    private final LocalDate day;
+    private final JobDefinition job;
+    private final String runId;
+    private final PartitionLedger ledger;
+    private final DaySpools spools;
+    private final DayLineReader reader;
+    private final DayPartWriter writer;
+    private boolean opened;
+
+    /** @param runId this run's id (a restarted step keeps the one its files are named after) */
+    public DayStream(LocalDate day, JobDefinition job, String runId, PartitionLedger ledger, DaySpools spools,
+            DayLineReader reader, DayPartWriter writer) {
+        this.day = day;
+        this.job = job;
+        this.runId = runId;
+        this.ledger = ledger;
+        this.spools = spools;
+        this.reader = reader;
+        this.writer = writer;
+    }
+
+    @Override
+    public void open(ExecutionContext ec) throws ItemStreamException {
+        if (opened) {
+            return;
+        }
+        opened = true;
+        if (DayCheckpoint.isPublished(ec)) {
+            return; // published by an earlier execution whose step then failed to complete: nothing to read
+        }
+        String filesRunId = DayCheckpoint.runId(ec, runId);
+        ledger.started(job.name(), day, runId);
+        try {
+            Spool spool = spools.forDay(day);
+            if (!spool.isComplete()) {
+                // the day is its own request (step 1 left it to this step): download it while converting
+                DayCheckpoint start = DayCheckpoint.start(filesRunId, DayCheckpoint.STREAMED);
+                start.save(ec);
+                writer.open(start, spool.rejectedDir());
+                reader.openDownload(spool, writer::discard);
+                return; // the reader opens on the first read, once the download's first attempt has begun
+            }
+            String bodyId = spool.bodyId();
+            String saved = DayCheckpoint.savedSpoolId(ec);
+            DayCheckpoint checkpoint = DayCheckpoint.restore(ec, filesRunId, bodyId);
+            if (DayCheckpoint.STREAMED.equals(saved)) {
+                log.info("{}: converting the spool downloaded by the interrupted execution from the start", day);
+            } else if (saved != null && !saved.equals(bodyId)) {
+                log.info("{}: the spool was fetched again since the last checkpoint; converting from the start", day);
+            }
+            checkpoint.save(ec);
+            writer.open(checkpoint, spool.rejectedDir());
+            reader.openSpool(spool, checkpoint.resumeOffset(), checkpoint.resumeLine());
+            if (checkpoint.resumeOffset() > 0) {
+                log.info("{}: resuming after {} closed parts at line {}", day, checkpoint.parts().size(),
+                        checkpoint.resumeLine());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(day + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void update(ExecutionContext ec) throws ItemStreamException {
+        DayCheckpoint checkpoint = writer.checkpoint();
+        if (checkpoint != null) {
+            checkpoint.save(ec);
+        }
+    }
+
+    @Override
+    public void close() throws ItemStreamException {
+        try {
+            try {
+                writer.close();
+            } finally {
+                reader.close();
+            }
+        } catch (IOException e) {
+            throw new ItemStreamException(day + ": cannot close the spool", e);
+        }
+    }
+}
