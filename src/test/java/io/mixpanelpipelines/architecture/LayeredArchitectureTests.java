@@ -91,6 +91,33 @@ class LayeredArchitectureTests {
         assertThat(violations).as("imports pointing up " + LAYERS).isEmpty();
     }
 
+    /** The state store's JDBC implementations are chosen in one place: the Spring configuration that wires them. */
+    @Test
+    void onlyConfigurationUsesTheJdbcStateStore() {
+        Set<String> violations = new TreeSet<>();
+        for (JavaClass origin : classes) {
+            String pkg = relative(origin.getPackageName());
+            if (pkg.equals("state") || pkg.startsWith("state.") || isConfiguration(origin)) {
+                continue;
+            }
+            for (Dependency d : origin.getDirectDependenciesFromSelf()) {
+                if (d.getTargetClass().getPackageName().equals(ROOT + ".state.jdbc")) {
+                    violations.add(origin.getName() + " uses " + d.getTargetClass().getSimpleName());
+                }
+            }
+        }
+        assertThat(violations).as("state.jdbc used outside state and Spring configuration").isEmpty();
+    }
+
+    private static boolean isConfiguration(JavaClass c) {
+        JavaClass top = c;
+        while (top.getEnclosingClass().isPresent()) {
+            top = top.getEnclosingClass().get();
+        }
+        return top.isAnnotatedWith("org.springframework.context.annotation.Configuration")
+                || top.isMetaAnnotatedWith("org.springframework.context.annotation.Configuration");
+    }
+
     @Test
     void everyPackageHasALayer() {
         Set<String> unknown = new TreeSet<>();
