@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.cli;
 
+import io.mixpanelpipelines.cli.command.JobLockOption;
 import io.mixpanelpipelines.cli.command.WarehouseCommands;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
@@ -228,12 +229,14 @@ public final class Cli implements Callable<Integer> {
         SummaryJson summaryJson;
         @Option(names = "--no-load", description = "do not load the published days into the job's warehouse")
         boolean noLoad;
+        @Mixin
+        JobLockOption lock;
 
         @Override
         public Integer call() {
             LocalDate f = range.from();
             LocalDate t = range.to();
-            return withApplication(jobFile.path, ctx -> {
+            return withApplication(jobFile.path, ctx -> lock.hold(ctx, err, () -> {
                 RunSummary summary = ctx.getBean(ExportService.class).export(f, t);
                 int code = report(ctx, summary, summaryJson.path);
                 if (noLoad || ctx.getBean(JobDefinition.class).warehouse() == null || code == RunSummary.INVALID) {
@@ -242,7 +245,7 @@ public final class Cli implements Callable<Integer> {
                 int load = new WarehouseCommands(ctx, environment, out, err, clock).loadAfterExport(summary);
                 // a failed load is a failure to retry, but never hides a deferral or a failed day
                 return code == RunSummary.OK ? load : code;
-            });
+            }));
         }
     }
 
@@ -255,13 +258,15 @@ public final class Cli implements Callable<Integer> {
         DayRange range;
         @Mixin
         SummaryJson summaryJson;
+        @Mixin
+        JobLockOption lock;
 
         @Override
         public Integer call() {
             LocalDate f = range.from();
             LocalDate t = range.to();
-            return withApplication(jobFile.path, ctx -> new WarehouseCommands(ctx, environment, out, err, clock)
-                    .load(f, t, null, summaryJson.path));
+            return withApplication(jobFile.path, ctx -> lock.hold(ctx, err, () -> new WarehouseCommands(ctx, environment, out,
+                    err, clock).load(f, t, null, summaryJson.path)));
         }
     }
 
@@ -298,6 +303,8 @@ public final class Cli implements Callable<Integer> {
         SummaryJson summaryJson;
         @Option(names = "--yes", description = "do not ask for confirmation on a terminal")
         boolean yes;
+        @Mixin
+        JobLockOption lock;
 
         @Override
         public Integer call() {
@@ -305,7 +312,7 @@ public final class Cli implements Callable<Integer> {
                 throw new InvalidJobException("rerun needs either --partition YYYY-MM-DD ... or --failed");
             }
             List<LocalDate> days = partitions == null ? null : partitions.stream().map(p -> date("--partition", p)).toList();
-            return withApplication(jobFile.path, ctx -> {
+            return withApplication(jobFile.path, ctx -> lock.hold(ctx, err, () -> {
                 ExportService service = ctx.getBean(ExportService.class);
                 List<LocalDate> which = days != null ? days : service.failedDays();
                 if (which.isEmpty()) {
@@ -317,7 +324,7 @@ public final class Cli implements Callable<Integer> {
                     return RunSummary.OK;
                 }
                 return report(ctx, service.rerun(which), summaryJson.path);
-            });
+            }));
         }
     }
 

@@ -6,6 +6,7 @@ import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.source.RequestBudget;
+import io.mixpanelpipelines.state.JobLock;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.state.PartitionState;
@@ -37,7 +38,9 @@ import org.springframework.batch.core.step.StepExecution;
 /**
  * Plans and runs exports: works out which days a command asks for, skips those already published,
  * finishes what an earlier run left unfinished (restarting its Spring Batch execution so its days resume
- * from their checkpoints), then launches the remaining days and sums up the outcome.
+ * from their checkpoints), then launches the remaining days and sums up the outcome. A run ({@link #export},
+ * {@link #rerun}) needs the job's {@link JobLock} in this process: only its holder may take over an
+ * execution left unfinished. Planning and reading ({@link #plan}, {@link #budget}) need none.
  */
 public final class ExportService {
 
@@ -52,9 +55,11 @@ public final class ExportService {
     private final JdbcRequestBudget requestLog;
     private final Clock clock;
     private final PartitionPlanner planner;
+    private final JobLock jobLock;
 
     public ExportService(ExportContext ctx, JobOperator jobOperator, JobRepository jobRepository, Job job,
-            JdbcRequestBudget requestLog, Clock clock) {
+            JdbcRequestBudget requestLog, JobLock jobLock, Clock clock) {
+        this.jobLock = jobLock;
         this.ctx = ctx;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
@@ -102,6 +107,7 @@ public final class ExportService {
 
     /** Exports the given days again and replaces them (when their content changed), published or not. */
     public RunSummary rerun(Collection<LocalDate> days) {
+        requireLock();
         LocalDate yesterday = today().minusDays(1);
         for (LocalDate d : days) {
             if (d.isAfter(yesterday)) {
@@ -147,7 +153,14 @@ public final class ExportService {
         return ctx.budget().status();
     }
 
+    private void requireLock() {
+        if (!jobLock.isHeld(ctx.job().name())) {
+            throw new IllegalStateException("job '" + ctx.job().name() + "' is run without its lock");
+        }
+    }
+
     private RunSummary run(List<RequestWindow> windows, boolean replace) {
+        requireLock();
         checkDestination();
         Set<LocalDate> attempted = new LinkedHashSet<>(resumeUnfinished());
         List<RequestWindow> todo = new ArrayList<>();
@@ -217,8 +230,8 @@ public final class ExportService {
             return List.of();
         }
         if (last.getStatus().isRunning() || last.getStatus() == BatchStatus.UNKNOWN) {
-            // One run per job at a time is assumed here (the scheduler holds a database lock per job): an
-            // execution still marked running belongs to a process that died.
+            // this process holds the job's lock (run() checked): an execution still marked running belongs
+            // to a process that died or lost its lease
             log.warn("the previous run (execution {}) did not finish; recovering it", last.getId());
             last = jobOperator.recover(last);
         }
