@@ -69,7 +69,7 @@ public class ExportJobConfiguration {
     public Step fetchWindow(JobRepository jobRepository, ExportContext exportContext) {
         // no transaction around a download that may take minutes: the ledger writes commit on their own
         return new StepBuilder("fetchWindow", jobRepository)
-                .tasklet(new WindowFetchTasklet(exportContext), new ResourcelessTransactionManager())
+                .tasklet(new WindowFetchTasklet(exportContext, jobRepository), new ResourcelessTransactionManager())
                 .allowStartIfComplete(true)
                 .build();
     }

@@ -56,10 +56,12 @@ public final class ExportService {
     private final Clock clock;
     private final PartitionPlanner planner;
     private final JobLock jobLock;
+    private final Leftovers leftovers;
 
     public ExportService(ExportContext ctx, JobOperator jobOperator, JobRepository jobRepository, Job job,
             JdbcRequestBudget requestLog, JobLock jobLock, Clock clock) {
         this.jobLock = jobLock;
+        this.leftovers = new Leftovers(ctx.job(), ctx.spools(), ctx.storage(), ctx.layout(), ctx.ledger());
         this.ctx = ctx;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
@@ -238,6 +240,7 @@ public final class ExportService {
         List<LocalDate> days = new ArrayList<>();
         RequestWindow.decode(last.getJobParameters().getString("windows")).forEach(w -> days.addAll(w.days()));
         log.info("resuming the unfinished run of {} day(s) {}", days.size(), DayRanges.format(days));
+        leftovers.beforeResume(days);
         execute(last.getJobParameters());
         return days;
     }
@@ -264,6 +267,7 @@ public final class ExportService {
     }
 
     private RunSummary finish(List<LocalDate> days, String message) {
+        leftovers.afterRun(days, ctx.outcomes());
         List<RunSummary.Day> out = new ArrayList<>();
         boolean fatal = false;
         boolean deferred = false;
