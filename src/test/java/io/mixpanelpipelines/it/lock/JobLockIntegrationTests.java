@@ -145,4 +145,38 @@ class JobLockIntegrationTests {
                     D2, sim.expectedLines(D2, true), D3, sim.expectedLines(D3, true)));
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void exportRerunAndLoadAreRefusedWhileAnotherRunHoldsTheLockStatusAndPlanAreNot(String vendor) throws Exception {
+        try (MixpanelSimulator sim = simulator()) {
+            ExportWorkspace ws = new ExportWorkspace(tmp, springProperties(stateStore(vendor)))
+                    .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth());
+            ws.env.putAll(Map.of("IT_SA_USER", "lock-user", "IT_SA_SECRET", secret));
+            String job = ws.jobFile.toString();
+            assertThat(ws.run("status", "--job", job)).as(ws.lastErr).isZero(); // migrates the store
+
+            javax.sql.DataSource ds = new org.springframework.jdbc.datasource.DriverManagerDataSource(
+                    (String) ws.springProperties.get("spring.datasource.url"), vendor.equals("h2") ? "sa" : "postgres",
+                    vendor.equals("h2") ? "" : "postgres");
+            io.mixpanelpipelines.state.jdbc.JdbcJobLock other = new io.mixpanelpipelines.state.jdbc.JdbcJobLock(ds,
+                    Duration.ofMinutes(2), Duration.ofSeconds(20));
+            try (io.mixpanelpipelines.state.JobLock.Held held = other.acquire("it-events", Duration.ZERO)) {
+                for (String[] args : List.of(new String[] {"export", "--job", job, "--from", "2026-01-01", "--to", "2026-01-01"},
+                        new String[] {"rerun", "--job", job, "--partition", "2026-01-01", "--yes"},
+                        new String[] {"load", "--job", job}, new String[] {"export", "--job", job, "--wait=1s"})) {
+                    assertThat(ws.run(args)).as(String.join(" ", args) + ": " + ws.lastErr).isEqualTo(75);
+                    assertThat(ws.lastErr.lines().toList()).singleElement().asString().startsWith(LOCKED)
+                            .contains(", pid " + ProcessHandle.current().pid() + ", since ");
+                }
+                assertThat(ws.run("status", "--job", job)).as(ws.lastErr).isZero();
+                assertThat(ws.run("plan", "--job", job, "--from", "2026-01-01", "--to", "2026-01-01")).as(ws.lastErr).isZero();
+                assertThat(ws.run("export", "--job", job, "--wait=soon")).isEqualTo(2);
+                assertThat(ws.lastErr).contains("--wait 'soon' is not a duration");
+            }
+            assertThat(sim.requestCount()).as("no command spent a request").isZero();
+            assertThat(ws.export("2026-01-01", "2026-01-01")).as(ws.lastErr).isZero();
+            assertThat(sim.requestCount()).isEqualTo(1);
+        }
+    }
 }
