@@ -39,17 +39,13 @@ public final class WindowSplitter {
         this.timeInMs = timeInMs;
     }
 
-    /**
-     * @return lines that could not be moved into a day spool and stay only in the window's spool, which the
-     *     caller must then keep: none since lines too long to hold in memory are streamed to the first day
-     */
-    public long split(Spool window, Map<LocalDate, Spool> days) throws IOException {
+    /** Splits the window's spool into {@code days}' spools and commits them; the window's spool may then go. */
+    public void split(Spool window, Map<LocalDate, Spool> days) throws IOException {
         SpoolManifest source = window.manifest();
         LocalDate first = days.keySet().iterator().next();
         Map<LocalDate, DayOut> outs = new LinkedHashMap<>();
         MixpanelEventParser parser = new MixpanelEventParser(zone, timeInMs);
         ParsedEvent event = new ParsedEvent();
-        long oversized = 0;
         try {
             for (Map.Entry<LocalDate, Spool> e : days.entrySet()) {
                 outs.put(e.getKey(), new DayOut(e.getValue().beginBody()));
@@ -97,7 +93,6 @@ public final class WindowSplitter {
             days.get(e.getKey()).commit(new SpoolManifest(source.window(), "gzip", out.bodyBytes(), out.lines,
                     out.decodedBytes, source.completedAt()));
         }
-        return oversized;
     }
 
     /** One day's spool being written: gzip at the fastest level, counting lines and bytes. */

@@ -21,13 +21,18 @@ public class DayPartitioner implements Partitioner {
         this.days = List.copyOf(days);
     }
 
+    /** The partition's name, and so (after {@code exportDay:}) its step's. */
+    static String partitionName(LocalDate day) {
+        return "day=" + day;
+    }
+
     @Override
     public Map<String, ExecutionContext> partition(int gridSize) {
         Map<String, ExecutionContext> partitions = new LinkedHashMap<>();
         for (LocalDate day : days) {
             ExecutionContext ec = new ExecutionContext();
             ec.putString(DAY, day.toString());
-            partitions.put("day=" + day, ec);
+            partitions.put(partitionName(day), ec);
         }
         return partitions;
     }

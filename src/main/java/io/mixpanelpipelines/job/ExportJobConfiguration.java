@@ -79,7 +79,7 @@ public class ExportJobConfiguration {
             DaySpools spools, PartitionLedger ledger, RunOutcomes outcomes) {
         // no transaction around a download that may take minutes: the ledger writes commit on their own
         return new StepBuilder("fetchWindow", jobRepository)
-                .tasklet(new WindowFetchTasklet(job, runId, client, spools, ledger, outcomes),
+                .tasklet(new WindowFetchTasklet(job, runId, client, spools, ledger, outcomes, jobRepository),
                         new ResourcelessTransactionManager())
                 .allowStartIfComplete(true)
                 .build();

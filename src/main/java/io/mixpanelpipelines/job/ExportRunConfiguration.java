@@ -13,14 +13,17 @@ import io.mixpanelpipelines.source.SpoolStore;
 import io.mixpanelpipelines.source.http.ClientSettings;
 import io.mixpanelpipelines.source.http.HttpMixpanelExportClient;
 import io.mixpanelpipelines.source.Sleeper;
+import io.mixpanelpipelines.state.JobLock;
 import io.mixpanelpipelines.state.LoadLedger;
 import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.state.jdbc.JdbcJobLock;
 import io.mixpanelpipelines.state.jdbc.JdbcLoadLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcPartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import io.mixpanelpipelines.storage.Storage;
 import io.mixpanelpipelines.storage.support.StorageFactory;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -31,8 +34,10 @@ import org.springframework.batch.core.job.Job;
 import org.springframework.batch.core.launch.JobOperator;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 
 /**
  * The services of one run, built from the job definition and the credentials that the command line
@@ -53,6 +58,16 @@ public class ExportRunConfiguration {
     @Bean
     public PartitionLedger partitionLedger(DataSource dataSource, ObjectProvider<Clock> clock) {
         return new JdbcPartitionLedger(dataSource, clock.getIfAvailable(Clock::systemUTC));
+    }
+
+    /**
+     * The job lock: a lease of {@code pipelines.state.lock-lease} (2 minutes), renewed every sixth of it, so
+     * a holder killed without releasing it blocks the next run for at most that long.
+     */
+    @Bean
+    public JobLock jobLock(DataSource dataSource, Environment env) {
+        Duration lease = DurationStyle.detectAndParse(env.getProperty("pipelines.state.lock-lease", "2m"));
+        return new JdbcJobLock(dataSource, lease, lease.dividedBy(6));
     }
 
     @Bean
@@ -131,8 +146,8 @@ public class ExportRunConfiguration {
     @Bean
     public ExportService exportService(JobDefinition job, String runId, PartitionLedger ledger, RequestBudget budget,
             DaySpools spools, RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
-            JobRepository jobRepository, Job exportJob, ObjectProvider<Clock> clock) {
+            JobRepository jobRepository, Job exportJob, JobLock jobLock, ObjectProvider<Clock> clock) {
         return new ExportService(job, runId, ledger, budget, spools, outcomes, storage, layout, jobOperator,
-                jobRepository, exportJob, clock.getIfAvailable(Clock::systemUTC));
+                jobRepository, exportJob, jobLock, clock.getIfAvailable(Clock::systemUTC));
     }
 }

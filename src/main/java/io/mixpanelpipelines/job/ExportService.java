@@ -8,6 +8,7 @@ import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.job.day.DaySpools;
 import io.mixpanelpipelines.source.RequestBudget;
+import io.mixpanelpipelines.state.JobLock;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.state.PartitionState;
@@ -36,10 +37,12 @@ import org.springframework.batch.core.repository.JobRepository;
 /**
  * Plans and runs exports: works out which days a command asks for, skips those already published,
  * finishes what an earlier run left unfinished (restarting its Spring Batch execution so its days resume
- * from their checkpoints), then launches the remaining days and sums up the outcome.
+ * from their checkpoints), then launches the remaining days and sums up the outcome. A run ({@link #export},
+ * {@link #rerun}) needs the job's {@link JobLock} in this process: only its holder may take over an
+ * execution left unfinished. Planning and reading ({@link #plan}, {@link #budget}) need none.
  *
- * <p>One per run (its context): not meant for concurrent calls. One run per job at a time is assumed (the
- * scheduler holds a database lock per job); restartable in that a run after a crash resumes the last one.
+ * <p>One per run (its context): not meant for concurrent calls. Restartable in that a run after a crash
+ * resumes the last one.
  */
 public final class ExportService {
 
@@ -60,6 +63,8 @@ public final class ExportService {
     private final Job job;
     private final Clock clock;
     private final PartitionPlanner planner;
+    private final JobLock jobLock;
+    private final Leftovers leftovers;
 
     /**
      * @param def the job definition; {@code job} is its Spring Batch job
@@ -67,7 +72,7 @@ public final class ExportService {
      */
     public ExportService(JobDefinition def, String runId, PartitionLedger ledger, RequestBudget budget, DaySpools spools,
             RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
-            JobRepository jobRepository, Job job, Clock clock) {
+            JobRepository jobRepository, Job job, JobLock jobLock, Clock clock) {
         this.def = def;
         this.runId = runId;
         this.ledger = ledger;
@@ -81,6 +86,8 @@ public final class ExportService {
         this.job = job;
         this.clock = clock;
         this.planner = new PartitionPlanner(def.export());
+        this.jobLock = jobLock;
+        this.leftovers = new Leftovers(def, spools, storage, layout, ledger);
     }
 
     /** Today in the project's timezone. */
@@ -120,6 +127,7 @@ public final class ExportService {
 
     /** Exports the given days again and replaces them (when their content changed), published or not. */
     public RunSummary rerun(Collection<LocalDate> days) {
+        requireLock();
         LocalDate yesterday = today().minusDays(1);
         for (LocalDate d : days) {
             if (d.isAfter(yesterday)) {
@@ -127,26 +135,24 @@ public final class ExportService {
             }
         }
         List<LocalDate> sorted = new ArrayList<>(new java.util.TreeSet<>(days));
+        List<RequestWindow> windows = planRerun(sorted);
         ledger.requestRerun(def.name(), sorted);
+        // an operator's rerun fetches the days afresh: the old bodies are what they want replaced
         for (LocalDate d : sorted) {
-            // an operator's rerun fetches the day afresh: the old body is what they want replaced
             spools.forDay(d).delete();
         }
-        List<RequestWindow> windows = new ArrayList<>();
-        for (LocalDate d : sorted) {
-            windows.addAll(planner.planRange(d, d, ledger.list(def.name()), true));
+        for (RequestWindow w : windows) {
+            spools.forRequest(spools.windowRequest(w.from(), w.to())).delete();
         }
         return run(windows, true);
     }
 
-    /** The requests a {@link #rerun} of these days would make (at most one per day); spends and changes nothing. */
+    /**
+     * The requests a {@link #rerun} of these days would make: consecutive days share one, up to
+     * {@code export.daysPerRequest}, as in a run without a range. Spends and changes nothing.
+     */
     public List<RequestWindow> planRerun(Collection<LocalDate> days) {
-        List<RequestWindow> windows = new ArrayList<>();
-        List<PartitionRecord> records = ledger.list(def.name());
-        for (LocalDate d : new java.util.TreeSet<>(days)) {
-            windows.addAll(planner.planRange(d, d, records, true));
-        }
-        return windows;
+        return planner.planRerun(days, ledger.list(def.name()));
     }
 
     /** Days whose last attempt failed. */
@@ -165,7 +171,14 @@ public final class ExportService {
         return budget.status();
     }
 
+    private void requireLock() {
+        if (!jobLock.isHeld(def.name())) {
+            throw new IllegalStateException("job '" + def.name() + "' is run without its lock");
+        }
+    }
+
     private RunSummary run(List<RequestWindow> windows, boolean replace) {
+        requireLock();
         checkDestination();
         Set<LocalDate> attempted = new LinkedHashSet<>(resumeUnfinished());
         List<RequestWindow> todo = new ArrayList<>();
@@ -235,14 +248,15 @@ public final class ExportService {
             return List.of();
         }
         if (last.getStatus().isRunning() || last.getStatus() == BatchStatus.UNKNOWN) {
-            // One run per job at a time is assumed here (the scheduler holds a database lock per job): an
-            // execution still marked running belongs to a process that died.
+            // this process holds the job's lock (run() checked): an execution still marked running belongs
+            // to a process that died or lost its lease
             log.warn("the previous run (execution {}) did not finish; recovering it", last.getId());
             last = jobOperator.recover(last);
         }
         List<LocalDate> days = new ArrayList<>();
         RequestWindow.decode(last.getJobParameters().getString("windows")).forEach(w -> days.addAll(w.days()));
         log.info("resuming the unfinished run of {} day(s) {}", days.size(), DayRanges.format(days));
+        leftovers.beforeResume(days);
         execute(last.getJobParameters());
         return days;
     }
@@ -269,6 +283,7 @@ public final class ExportService {
     }
 
     private RunSummary finish(List<LocalDate> days, String message) {
+        leftovers.afterRun(days, outcomes);
         List<RunSummary.Day> out = new ArrayList<>();
         boolean fatal = false;
         boolean deferred = false;

@@ -1,7 +1,10 @@
 package io.mixpanelpipelines.job;
 
 import io.mixpanelpipelines.ingest.WindowSplitter;
+import io.mixpanelpipelines.job.plan.DayRanges;
 import io.mixpanelpipelines.job.plan.RequestWindow;
+import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.state.PartitionState;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.job.day.DaySpools;
@@ -11,14 +14,18 @@ import io.mixpanelpipelines.source.MixpanelException;
 import io.mixpanelpipelines.source.MixpanelExportClient;
 import io.mixpanelpipelines.source.MixpanelRequestException;
 import io.mixpanelpipelines.source.Spool;
-import io.mixpanelpipelines.state.PartitionLedger;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.StepContribution;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.step.tasklet.Tasklet;
 import org.springframework.batch.infrastructure.repeat.RepeatStatus;
 import org.springframework.batch.core.scope.context.ChunkContext;
@@ -28,7 +35,9 @@ import org.springframework.batch.core.scope.context.ChunkContext;
  * one spool per day. A one-day window is left to its day's step, which downloads and converts it at once.
  * A refusal or an exhausted budget does not fail the step: the window's days are recorded as FAILED or
  * DEFERRED (a later run plans them again) and the days that were fetched still get converted.
- * Restartable: every stage is skipped once its result is complete on disk. Thread-safe (no state of its
+ * Restartable: every stage is skipped once its result is complete on disk, and a restart re-plans the
+ * window: it asks only for the days that the run it resumes has not published and that have no complete
+ * spool, one request per run of consecutive days, none when there are none. Thread-safe (no state of its
  * own; the outcomes and the ledger are): step 1's partitions run it concurrently.
  */
 public final class WindowFetchTasklet implements Tasklet {
@@ -36,54 +45,85 @@ public final class WindowFetchTasklet implements Tasklet {
     static final String WINDOW = "window";
     private static final Logger log = LoggerFactory.getLogger(WindowFetchTasklet.class);
 
+    /** The day steps' names: the partition step's name, a colon, the partition's name. */
+    private static final String DAY_STEP = "exportDay:";
+
     private final JobDefinition job;
     private final String runId;
     private final MixpanelExportClient client;
     private final DaySpools spools;
     private final PartitionLedger ledger;
     private final RunOutcomes outcomes;
+    private final JobRepository jobRepository;
 
     public WindowFetchTasklet(JobDefinition job, String runId, MixpanelExportClient client, DaySpools spools,
-            PartitionLedger ledger, RunOutcomes outcomes) {
+            PartitionLedger ledger, RunOutcomes outcomes, JobRepository jobRepository) {
         this.job = job;
         this.runId = runId;
         this.client = client;
         this.spools = spools;
         this.ledger = ledger;
         this.outcomes = outcomes;
+        this.jobRepository = jobRepository;
     }
 
     @Override
     public RepeatStatus execute(StepContribution contribution, ChunkContext chunkContext) throws Exception {
-        String label = chunkContext.getStepContext().getStepExecution().getExecutionContext().getString(WINDOW);
+        StepExecution step = chunkContext.getStepContext().getStepExecution();
+        String label = step.getExecutionContext().getString(WINDOW);
         RequestWindow window = RequestWindow.decode(label).get(0);
-        List<LocalDate> days = window.days();
+        if (window.size() == 1 && !finishedEarlier(step.getJobExecution(), window.from())) {
+            if (daySpool(window.from()).isComplete()) {
+                log.info("{}: using the complete spool (no request)", label);
+            } else {
+                // a one-day window is the day's own request: its day step downloads it while converting it
+                // (StreamedFetch), decoding the body once instead of twice
+                log.debug("{}: fetched by its day step", label);
+            }
+            return RepeatStatus.FINISHED;
+        }
+        // re-planned: a restarted execution asks only for the days that are neither finished by this job
+        // instance (published before the restart) nor spooled; one request per run of consecutive days
+        List<LocalDate> open = new ArrayList<>();
+        int finished = 0;
+        for (LocalDate d : window.days()) {
+            if (finishedEarlier(step.getJobExecution(), d)) {
+                finished++;
+            } else if (!daySpool(d).isComplete()) {
+                open.add(d);
+            }
+        }
+        if (open.isEmpty()) {
+            log.info("{}: {}using the complete spool{} (no request)", label,
+                    finished > 0 ? finished + " day(s) finished before the restart; " : "", window.size() > 1 ? "s" : "");
+            return RepeatStatus.FINISHED;
+        }
+        for (RequestWindow run : DayRanges.runs(open)) {
+            if (run.size() < window.size()) {
+                log.info("{}: {} day(s) finished or spooled already; requesting {} only", label, window.size() - run.size(),
+                        run.label());
+            }
+            fetch(run);
+        }
+        return RepeatStatus.FINISHED;
+    }
+
+    /** Fetches consecutive days, none of them spooled, in one request into their day spools. */
+    private void fetch(RequestWindow run) throws java.io.IOException {
+        List<LocalDate> days = run.days();
         Map<LocalDate, Spool> daySpools = new LinkedHashMap<>();
         for (LocalDate d : days) {
-            daySpools.put(d, spools.forDay(d));
+            daySpools.put(d, daySpool(d));
         }
-        if (daySpools.values().stream().allMatch(Spool::isComplete)) {
-            log.info("{}: using the complete spool{} (no request)", label, days.size() > 1 ? "s" : "");
-            return RepeatStatus.FINISHED;
-        }
-        if (days.size() == 1) {
-            // a one-day window is the day's own request: its day step downloads it while converting it
-            // (StreamedFetch), decoding the body once instead of twice
-            log.debug("{}: fetched by its day step", label);
-            return RepeatStatus.FINISHED;
-        }
-        ExportRequest request = spools.windowRequest(window.from(), window.to());
+        ExportRequest request = spools.windowRequest(run.from(), run.to());
         Spool spool = spools.forRequest(request);
         try {
             if (!spool.isComplete()) {
                 client.fetch(request, spool);
             }
             if (days.size() > 1) {
-                long oversized = new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
-                        .split(spool, daySpools);
-                if (oversized == 0) {
-                    spool.delete();
-                }
+                new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs()).split(spool, daySpools);
+                spool.delete();
             }
         } catch (MixpanelException e) {
             String code = e instanceof MixpanelAuthenticationException || e instanceof MixpanelRequestException
@@ -93,18 +133,32 @@ public final class WindowFetchTasklet implements Tasklet {
             }
             if (code.equals(DayStepListener.DEFERRED)) {
                 ledger.deferred(job.name(), days, runId, e.getMessage());
-                log.warn("{}: deferred: {}", label, e.getMessage());
+                log.warn("{}: deferred: {}", run.label(), e.getMessage());
             } else {
                 for (LocalDate d : days) {
                     ledger.failed(job.name(), d, runId, e.getMessage());
                 }
-                log.error("{}: failed: {}", label, e.getMessage());
+                log.error("{}: failed: {}", run.label(), e.getMessage());
             }
         } catch (InvalidJobException e) {
             days.forEach(d -> outcomes.put(d, DayStepListener.FATAL));
             throw e;
         }
-        return RepeatStatus.FINISHED;
+    }
+
+    private Spool daySpool(LocalDate day) {
+        return spools.forDay(day);
+    }
+
+    /**
+     * Whether an earlier execution of this job instance (the run a restart resumes) published the day: its
+     * day step completed and the ledger says published. A fresh run has no earlier execution.
+     */
+    private boolean finishedEarlier(JobExecution execution, LocalDate day) {
+        StepExecution last = jobRepository.getLastStepExecution(execution.getJobInstance(),
+                DAY_STEP + DayPartitioner.partitionName(day));
+        return last != null && last.getJobExecutionId() != execution.getId() && last.getStatus() == BatchStatus.COMPLETED
+                && ledger.find(job.name(), day).map(r -> r.state() == PartitionState.PUBLISHED).orElse(false);
     }
 
     private static boolean isDeferral(MixpanelException e) {

@@ -5,6 +5,8 @@ import io.mixpanelpipelines.job.ExportJobConfiguration;
 import io.mixpanelpipelines.job.ExportRunConfiguration;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
+import io.mixpanelpipelines.state.JobLock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
@@ -18,8 +20,9 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * Runs a scheduled job once, through the same {@link ExportService#export} path as the {@code export}
  * command: each run gets a child context of the scheduler's (the export configuration is built per job
- * definition and per run), sharing its state database. Thread-safe; a job is never run twice at once
- * by one scheduler (its cron trigger waits for the run to end).
+ * definition and per run), sharing its state database. Each run holds the job's {@link JobLock}, as the
+ * command line's runs do. Thread-safe; a job is never run twice at once by one scheduler (its cron trigger
+ * waits for the run to end).
  */
 public final class ExportRunner {
 
@@ -32,7 +35,11 @@ public final class ExportRunner {
         this.parent = parent;
     }
 
-    /** Exports what the job needs now, like {@code export} without a range. */
+    /**
+     * Exports what the job needs now, like {@code export} without a range.
+     *
+     * @throws io.mixpanelpipelines.state.JobLockedException when another run of the job holds its lock
+     */
     public RunSummary run(ScheduledJob job) {
         try (AnnotationConfigApplicationContext ctx = new AnnotationConfigApplicationContext()) {
             ctx.setParent(parent);
@@ -45,11 +52,17 @@ public final class ExportRunner {
             beans.registerSingleton("transactionManager", parent.getBean(PlatformTransactionManager.class));
             ctx.register(BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class);
             ctx.refresh();
-            running.put(job.name(), ctx);
-            try {
-                return ctx.getBean(ExportService.class).export(null, null);
-            } finally {
-                running.remove(job.name());
+            // a command line run of the same job (or a replica's) holds the lock: JobLockedException, this time skipped
+            try (JobLock.Held lock = ctx.getBean(JobLock.class).acquire(job.name(), Duration.ZERO)) {
+                running.put(job.name(), ctx);
+                try {
+                    return ctx.getBean(ExportService.class).export(null, null);
+                } finally {
+                    running.remove(job.name());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while taking the lock of job '" + job.name() + "'", e);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.mixpanelpipelines.schedule;
 
 import io.mixpanelpipelines.job.RunSummary;
+import io.mixpanelpipelines.state.JobLockedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,7 +24,9 @@ import org.springframework.scheduling.support.CronTrigger;
  * ShedLock lock, so with several replicas on one database a scheduled time is run once: the replica that
  * gets the lock runs, the others skip. The lock is held at least half the time to the next scheduled run
  * (clock skew between replicas cannot make a second replica run the same time again) and kept alive while
- * the run lasts. A run still going when its next time comes makes the trigger skip that time: runs never stack.
+ * the run lasts. Inside it, the run takes the job's own lock ({@link io.mixpanelpipelines.state.JobLock}),
+ * which the command line's runs take too: a time whose job a command is running is skipped. A run still
+ * going when its next time comes makes the trigger skip that time: runs never stack.
  *
  * <p>Stopping (SIGTERM) schedules nothing more, asks the running Spring Batch executions to stop at their
  * next chunk commit, and waits for them; Spring bounds the wait with
@@ -95,6 +98,9 @@ public final class ExportScheduler implements SmartLifecycle {
             m.recordRun(s, Duration.ofNanos(System.nanoTime() - t0));
             log.info("scheduled run of {} for {} finished: exit {}, {} request(s), {} day(s)", job.name(), slot, s.exitCode(),
                     s.requests(), s.days().size());
+        } catch (JobLockedException e) {
+            log.info("scheduled run of {} for {} skipped: {}", job.name(), slot, e.getMessage());
+            m.recordSkipped();
         } catch (Throwable e) {
             m.recordError(Duration.ofNanos(System.nanoTime() - t0));
             log.error("scheduled run of {} for {} failed: {}", job.name(), slot, e.toString());

@@ -30,4 +30,12 @@ public interface Storage {
      * atomic rename; object stores copy, then delete the source.
      */
     void move(Location source, Location target) throws IOException;
+
+    /**
+     * Deletes the temporary files that writers killed mid-write left below {@code prefix}, which no reader
+     * sees ({@link #list} leaves them out). Only for a prefix no writer is writing to. Object stores have
+     * none: an upload never completed is no object.
+     */
+    default void deleteAbandoned(Location prefix) throws IOException {
+    }
 }

@@ -42,6 +42,8 @@ public final class ExportCommand implements Callable<Integer> {
     SummaryJsonOption summaryJson = new SummaryJsonOption();
     @Option(names = "--no-load", description = "do not load the published days into the job's warehouse")
     boolean noLoad;
+    @Mixin
+    JobLockOption lock = new JobLockOption();
 
     private final CommandContext context;
 
@@ -53,7 +55,7 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         LocalDate f = range.from();
         LocalDate t = range.to();
-        return context.withApplication(jobFile.path, !noLoad, DebugFlag.on(spec), ctx -> {
+        return context.withApplication(jobFile.path, !noLoad, DebugFlag.on(spec), ctx -> lock.hold(ctx, context.err(), () -> {
             RunSummary summary;
             String stoppedBy;
             try (StopOnSignal stop = StopOnSignal.install(ctx)) {
@@ -69,7 +71,7 @@ public final class ExportCommand implements Callable<Integer> {
                     .loadAfterExport(summary);
             // a failed load is a failure to retry, but never hides a deferral or a failed day
             return code == RunSummary.OK ? load : code;
-        });
+        }));
     }
 
     /**

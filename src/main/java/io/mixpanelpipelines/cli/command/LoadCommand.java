@@ -20,6 +20,8 @@ public final class LoadCommand implements Callable<Integer> {
     DayRangeOptions range = new DayRangeOptions();
     @Mixin
     SummaryJsonOption summaryJson = new SummaryJsonOption();
+    @Mixin
+    JobLockOption lock = new JobLockOption();
 
     private final CommandContext context;
 
@@ -31,7 +33,8 @@ public final class LoadCommand implements Callable<Integer> {
     public Integer call() {
         LocalDate f = range.from();
         LocalDate t = range.to();
-        return context.withStateOnly(jobFile.path, true, DebugFlag.on(spec), ctx -> new WarehouseCommands(ctx, context.environment(), context.out(),
-                context.err(), context.clock()).load(f, t, null, summaryJson.path));
+        return context.withStateOnly(jobFile.path, true, DebugFlag.on(spec), ctx -> lock.hold(ctx, context.err(),
+                () -> new WarehouseCommands(ctx, context.environment(), context.out(), context.err(), context.clock())
+                        .load(f, t, null, summaryJson.path)));
     }
 }

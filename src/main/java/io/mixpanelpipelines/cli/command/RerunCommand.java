@@ -4,6 +4,7 @@ import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.job.plan.DayRanges;
+import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.source.RequestBudget;
 import java.io.Console;
 import java.time.LocalDate;
@@ -34,6 +35,8 @@ public final class RerunCommand implements Callable<Integer> {
     SummaryJsonOption summaryJson = new SummaryJsonOption();
     @Option(names = "--yes", description = "do not ask for confirmation on a terminal")
     boolean yes;
+    @Mixin
+    JobLockOption lock = new JobLockOption();
 
     private final CommandContext context;
 
@@ -48,7 +51,7 @@ public final class RerunCommand implements Callable<Integer> {
         }
         List<LocalDate> days = partitions == null ? null
                 : partitions.stream().map(p -> CommandContext.date("--partition", p)).toList();
-        return context.withApplication(jobFile.path, false, DebugFlag.on(spec), ctx -> {
+        return context.withApplication(jobFile.path, false, DebugFlag.on(spec), ctx -> lock.hold(ctx, context.err(), () -> {
             ExportService service = ctx.getBean(ExportService.class);
             List<LocalDate> which = days != null ? days : service.failedDays();
             if (which.isEmpty()) {
@@ -66,15 +69,18 @@ public final class RerunCommand implements Callable<Integer> {
                 stoppedBy = stop.received();
             }
             return ExportCommand.report(context, ctx, summary, summaryJson.path, stoppedBy);
-        });
+        }));
     }
 
     private boolean confirm(ExportService service, List<LocalDate> days) {
-        int cost = service.planRerun(days).size();
+        List<RequestWindow> requests = service.planRerun(days);
+        int cost = requests.size();
         RequestBudget.Status budget = service.budget();
-        context.out().printf("rerun: %d day(s) %s will be fetched afresh and replaced; about %d export request(s), %d of %d left this hour%s%n",
-                days.size(), DayRanges.format(days), cost, budget.remaining(), budget.perHour(),
-                cost > budget.remaining() ? " (the rest is deferred to a later run)" : "");
+        // consecutive days share a request: the line names each one, so the cost can be checked
+        context.out().printf("rerun: %d day(s) %s will be fetched afresh and replaced; about %d export request(s) (%s), "
+                + "%d of %d left this hour%s%n", days.size(), DayRanges.format(days), cost,
+                requests.stream().map(RequestWindow::label).collect(java.util.stream.Collectors.joining(", ")),
+                budget.remaining(), budget.perHour(), cost > budget.remaining() ? " (the rest is deferred to a later run)" : "");
         Console console = System.console();
         if (yes || console == null) {
             return true;

@@ -53,6 +53,28 @@ public final class DayRanges {
         return days;
     }
 
+    /** Sorted days as windows of consecutive days (of kind {@link RequestWindow.Kind#RANGE}). */
+    public static List<RequestWindow> runs(List<LocalDate> days) {
+        List<RequestWindow> runs = new java.util.ArrayList<>();
+        LocalDate start = null;
+        LocalDate end = null;
+        for (LocalDate d : days) {
+            if (start != null && d.equals(end.plusDays(1))) {
+                end = d;
+                continue;
+            }
+            if (start != null) {
+                runs.add(new RequestWindow(start, end, RequestWindow.Kind.RANGE, 0));
+            }
+            start = d;
+            end = d;
+        }
+        if (start != null) {
+            runs.add(new RequestWindow(start, end, RequestWindow.Kind.RANGE, 0));
+        }
+        return runs;
+    }
+
     private static void append(StringBuilder sb, LocalDate start, LocalDate end) {
         if (sb.length() > 0) {
             sb.append(',');

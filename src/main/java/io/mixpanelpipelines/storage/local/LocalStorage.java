@@ -31,6 +31,9 @@ import java.util.stream.Stream;
  */
 public final class LocalStorage implements Storage {
 
+    /** How the files being written start: renamed to their own name once closed. */
+    static final String TEMP_PREFIX = ".tmp-";
+
     @Override
     public OutputFile newOutputFile(Location location) {
         return new LocalOutputFile(location);
@@ -68,12 +71,27 @@ public final class LocalStorage implements Storage {
         List<FileEntry> entries = new ArrayList<>();
         try (Stream<Path> files = Files.walk(root)) {
             for (Path p : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".tmp-")) {
+                if (Files.isRegularFile(p) && !p.getFileName().toString().startsWith(TEMP_PREFIX)) {
                     entries.add(new FileEntry(Location.of(p), Files.size(p)));
                 }
             }
         }
         return entries;
+    }
+
+    @Override
+    public void deleteAbandoned(Location prefix) throws IOException {
+        Path root = prefix.toPath();
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                if (Files.isRegularFile(p) && p.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
     }
 
     @Override
@@ -115,7 +133,7 @@ public final class LocalStorage implements Storage {
         public PositionOutputStream create() throws IOException {
             Path target = location.toPath();
             Files.createDirectories(target.getParent());
-            Path temp = target.resolveSibling(".tmp-" + UUID.randomUUID() + "-" + target.getFileName());
+            Path temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID() + "-" + target.getFileName());
             return new RenamingStream(temp, target);
         }
 

@@ -47,8 +47,11 @@ class CrashRestartIntegrationTests {
     /** Runs the export command in a child JVM, on an H2 state database that both JVMs open. */
     private ChildJvm start(String name, ExportWorkspace ws, String from, String to) throws Exception {
         Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
-        List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
-        return ChildJvm.start(tmp, name, env, props, "export", "--job", ws.jobFile.toString(), "--from", from, "--to", to);
+        // the killed run's job lock holds the next one back until its lease (short here) runs out: --wait
+        List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0",
+                "pipelines.state.lock-lease=6s");
+        return ChildJvm.start(tmp, name, env, props, "export", "--job", ws.jobFile.toString(), "--from", from, "--to", to,
+                "--wait=2m");
     }
 
     private Path staging() {

@@ -74,4 +74,12 @@ class DayRangesTests {
             assertThat(text.split(",")).hasSizeLessThanOrEqualTo(Math.max(1, expected.size()));
         }
     }
+
+    @Test
+    void runsAreTheConsecutiveDaysOneWindowEach() {
+        List<LocalDate> days = DayRanges.parse("2026-01-02..2026-01-03,2026-01-05,2026-01-31..2026-02-01");
+        assertThat(DayRanges.runs(days)).extracting(RequestWindow::label)
+                .containsExactly("2026-01-02..2026-01-03", "2026-01-05", "2026-01-31..2026-02-01");
+        assertThat(DayRanges.runs(List.of())).isEmpty();
+    }
 }
