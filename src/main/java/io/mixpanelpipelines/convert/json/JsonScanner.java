@@ -37,11 +37,20 @@ final class JsonScanner {
     int numFracEnd;
     boolean numHasExponent;
 
+    /**
+     * Where the line's broken surrogate escapes start (the backslash of each {@code \\uD800}-{@code \\uDFFF}
+     * escape that is not half of a high-low pair), in line order; {@code brokenCount} of them. Found only on
+     * the escape slow path, so lines without {@code \\u} escapes pay nothing.
+     */
+    int[] brokenAt = new int[4];
+    int brokenCount;
+
     void reset(byte[] line, int offset, int length) {
         buf = line;
         lineStart = offset;
         pos = offset;
         end = offset + length;
+        brokenCount = 0;
     }
 
     /** Drops the reference to the line so a large buffer is not pinned between calls. */
@@ -352,13 +361,36 @@ final class JsonScanner {
                         throw fail("invalid \\u escape");
                     }
                 }
-                return p + 6;
+                return checkSurrogate(p);
             }
             default -> {
                 pos = p;
                 throw fail("invalid escape in a string");
             }
         }
+    }
+
+    /**
+     * After a valid {@code \\uXXXX} at {@code p}: a high surrogate followed by a low one is a pair (both are
+     * consumed); any other surrogate is legal JSON text (RFC 8259 allows it) but not Unicode, and strict
+     * readers (DuckDB, Spark, BigQuery) refuse it, so it is recorded in {@link #brokenAt}.
+     */
+    private int checkSurrogate(int p) {
+        int unit = hex4(p + 2);
+        if (unit < 0xD800 || unit > 0xDFFF) {
+            return p + 6;
+        }
+        if (unit <= 0xDBFF && p + 12 <= end && buf[p + 6] == '\\' && buf[p + 7] == 'u') {
+            int next = hex4(p + 8); // negative when not four hex digits: the next escape's check rejects it
+            if (next >= 0xDC00 && next <= 0xDFFF) {
+                return p + 12;
+            }
+        }
+        if (brokenCount == brokenAt.length) {
+            brokenAt = java.util.Arrays.copyOf(brokenAt, brokenCount * 2);
+        }
+        brokenAt[brokenCount++] = p;
+        return p + 6;
     }
 
     /**
