@@ -6,6 +6,7 @@ import io.mixpanelpipelines.dataset.PartInfo;
 import io.mixpanelpipelines.ingest.LineBatch;
 import io.mixpanelpipelines.ingest.LineHash;
 import io.mixpanelpipelines.ingest.RejectedLines;
+import io.mixpanelpipelines.ingest.RepairedLines;
 import io.mixpanelpipelines.ingest.SpoolLineReader;
 import io.mixpanelpipelines.ingest.StreamedFetch;
 import io.mixpanelpipelines.convert.parquet.EventParquetWriter;
@@ -71,6 +72,8 @@ public class DayPartition implements ItemStream {
     static final String REJECTED_LINES_BYTES = "day.rejectedLinesBytes";
     static final String REJECTED_REASONS_BYTES = "day.rejectedReasonsBytes";
     static final String FIRST_REJECTION = "day.firstRejection";
+    static final String REPAIRED = "day.repaired";
+    static final String REPAIRED_LINES_BYTES = "day.repairedLinesBytes";
     static final String PUBLISHED = "day.published";
     static final String HASH = "day.hashSum";
     /** The SPOOL_ID of a conversion made while downloading: never resumed (the body may be fetched again). */
@@ -89,6 +92,7 @@ public class DayPartition implements ItemStream {
     private StreamedFetch streamed;
     private MixpanelEventParser parser;
     private RejectedLines rejected;
+    private RepairedLines repaired;
 
     // the checkpoint: everything as of the last closed part
     private List<PartInfo> parts = new ArrayList<>();
@@ -98,6 +102,8 @@ public class DayPartition implements ItemStream {
     private long rejectedLinesBytes;
     private long rejectedReasonsBytes;
     private String firstRejection;
+    private long repairedCount;
+    private long repairedBytes;
     private long hashSum;
     private boolean published;
 
@@ -185,6 +191,8 @@ public class DayPartition implements ItemStream {
         rejectedLinesBytes = ec.getLong(REJECTED_LINES_BYTES, 0L);
         rejectedReasonsBytes = ec.getLong(REJECTED_REASONS_BYTES, 0L);
         firstRejection = ec.containsKey(FIRST_REJECTION) ? ec.getString(FIRST_REJECTION) : null;
+        repairedCount = ec.getLong(REPAIRED, 0L);
+        repairedBytes = ec.getLong(REPAIRED_LINES_BYTES, 0L);
         hashSum = ec.getLong(HASH, 0L);
     }
 
@@ -196,6 +204,8 @@ public class DayPartition implements ItemStream {
         cleanStaging();
         rejected = new RejectedLines(spool.rejectedDir(), day.toString());
         rejected.resetTo(rejectedLinesBytes, rejectedReasonsBytes);
+        repaired = new RepairedLines(spool.repairedDir(), day.toString());
+        repaired.resetTo(repairedCount, repairedBytes);
     }
 
     /** Deletes staged parts the checkpoint does not name: written after it, by a run that then died. */
@@ -254,11 +264,14 @@ public class DayPartition implements ItemStream {
         rejectedLinesBytes = 0;
         rejectedReasonsBytes = 0;
         firstRejection = null;
+        repairedCount = 0;
+        repairedBytes = 0;
         hashSum = 0;
         pendingRejected = 0;
         pendingFirstRejection = null;
         pendingHash = 0;
         rejected.close(); // buffered rejections of the void attempt are flushed, then cut off
+        repaired.close();
         resetOutputs();
     }
 
@@ -297,6 +310,9 @@ public class DayPartition implements ItemStream {
                 openPart();
             }
             current.write(event, buf);
+            if (event.repaired()) { // published with U+FFFD for broken surrogate escapes: keep the original
+                repaired.add(buf, batch.start(i), batch.length(i));
+            }
             pendingHash += batch.hash(i); // hashed by the parsing thread
             events++;
             if (++sinceSizeCheck >= SIZE_CHECK_EVERY) {
@@ -348,6 +364,9 @@ public class DayPartition implements ItemStream {
         pendingFirstRejection = null;
         rejectedLinesBytes = rejected.linesBytes();
         rejectedReasonsBytes = rejected.reasonsBytes();
+        repaired.checkpoint();
+        repairedCount = repaired.count();
+        repairedBytes = repaired.bytes();
         resumeOffset = offset;
         resumeLine = nextLine;
     }
@@ -378,7 +397,7 @@ public class DayPartition implements ItemStream {
         }
         long lateEvents = before.map(r -> rows - r.rows()).orElse(0L);
         DayManifest manifest = new DayManifest(ParquetSettings.SCHEMA_VERSION, job.name(), job.mixpanel().projectId(), day,
-                job.mixpanel().timezone().getId(), runId, Instant.now(), rows, bytes, rejectedCount, List.copyOf(parts),
+                job.mixpanel().timezone().getId(), runId, Instant.now(), rows, bytes, rejectedCount, repairedCount, List.copyOf(parts),
                 new DayManifest.Request(spoolManifest.window(), job.export().timeInMs(), spoolManifest.lines(),
                         spoolManifest.completedAt()), contentHash, lateEvents);
         ctx.publisher().publish(manifest);
@@ -386,8 +405,8 @@ public class DayPartition implements ItemStream {
                 spoolManifest.decodedBytes(), contentHash);
         published = true;
         ctx.progress().done(day);
-        log.info("{}: published {} rows in {} files ({} bytes), {} rejected lines{}", day, rows, parts.size(), bytes,
-                rejectedCount, before.isPresent() ? ", " + lateEvents + " more than before (late data)" : "");
+        log.info("{}: published {} rows in {} files ({} bytes), {} rejected lines, {} repaired{}", day, rows, parts.size(),
+                bytes, rejectedCount, repairedCount, before.isPresent() ? ", " + lateEvents + " more than before (late data)" : "");
     }
 
     @Override
@@ -404,6 +423,8 @@ public class DayPartition implements ItemStream {
         if (firstRejection != null) {
             ec.putString(FIRST_REJECTION, firstRejection);
         }
+        ec.putLong(REPAIRED, repairedCount);
+        ec.putLong(REPAIRED_LINES_BYTES, repairedBytes);
         ec.putLong(HASH, hashSum);
         ec.put(PUBLISHED, published);
     }
@@ -417,6 +438,9 @@ public class DayPartition implements ItemStream {
         try {
             if (rejected != null) {
                 rejected.close();
+            }
+            if (repaired != null) {
+                repaired.close();
             }
             if (lines != null) {
                 lines.close();

@@ -117,7 +117,7 @@ abstract class AbstractWarehouseLoaderContractTests {
         PublishedDay next = days.publish(D1, PublishedDays.lines(D1, 120, "b"), "run2");
         DayManifest m = next.manifest();
         PublishedDay lying = new PublishedDay(new DayManifest(m.schemaVersion(), m.job(), m.projectId(), m.eventDate(),
-                m.timezone(), m.runId(), m.publishedAt(), m.rows() + 1, m.bytes(), m.rejectedLines(), m.files(), m.request(),
+                m.timezone(), m.runId(), m.publishedAt(), m.rows() + 1, m.bytes(), m.rejectedLines(), m.repairedLines(), m.files(), m.request(),
                 m.contentHash(), m.lateEvents()), next.folder());
 
         assertThatThrownBy(() -> loader.load(lying, r -> { })).isInstanceOf(WarehouseLoadException.class)
