@@ -15,8 +15,14 @@ import java.nio.charset.StandardCharsets;
  */
 final class JsonScanner {
 
-    /** Deeper nesting is rejected rather than risking a stack overflow on hostile input. */
-    static final int MAX_DEPTH = 512;
+    /**
+     * Deeper nesting is rejected rather than risking a stack overflow on hostile input. 500 because it is
+     * the strictest limit of the warehouses an event may be loaded into (BigQuery's JSON type nests at most
+     * 500 levels; Redshift's SUPER 1,000): an event nested deeper is a rejected line, kept and counted,
+     * rather than a day that a warehouse refuses whole. Objects and arrays count: {@code properties} is
+     * level 1, an object or array that is its value level 2.
+     */
+    static final int MAX_DEPTH = 500;
 
     byte[] buf;
     int lineStart;
@@ -136,12 +142,12 @@ final class JsonScanner {
         }
     }
 
-    /** Validates one JSON value at {@code pos} and moves past it. */
+    /** Validates one JSON value at {@code pos}, an object or array there being at level {@code depth}, and moves past it. */
     void skipValue(int depth) throws MalformedEventException {
-        if (depth > MAX_DEPTH) {
+        int c = peek();
+        if ((c == '{' || c == '[') && depth > MAX_DEPTH) {
             throw fail("nesting deeper than " + MAX_DEPTH + " levels");
         }
-        int c = peek();
         switch (c) {
             case '"' -> scanString();
             case '{' -> skipObject(depth);

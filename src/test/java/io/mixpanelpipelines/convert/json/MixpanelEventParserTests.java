@@ -362,6 +362,14 @@ class MixpanelEventParserTests {
     }
 
     @Test
+    void propertiesNestAtMost500LevelsTheStrictestWarehouseLimit() throws Exception {
+        String ok = "{\"event\":\"a\",\"properties\":{\"time\":1,\"x\":" + "[".repeat(499) + "1" + "]".repeat(499) + "}}";
+        assertThat(parse(ok).propertiesJson()).endsWith("]}");
+        String deeper = "{\"event\":\"a\",\"properties\":{\"time\":1,\"x\":" + "[".repeat(500) + "]".repeat(500) + "}}";
+        assertThatThrownBy(() -> parse(deeper)).hasMessageContaining("nesting deeper than 500 levels");
+    }
+
+    @Test
     void deepNestingIsRejectedWithoutStackOverflow() {
         String deep = "[".repeat(100_000);
         assertThatThrownBy(() -> parse("{\"event\":\"a\",\"properties\":{\"time\":1,\"x\":" + deep + "}}"))
