@@ -18,7 +18,7 @@ COPY INTO analytics.mixpanel_events (event_date, event_name, time, distinct_id, 
 FROM (
     SELECT '2026-01-02'::DATE, $1:event_name::STRING, $1:time::TIMESTAMP_TZ, $1:distinct_id::STRING,
         $1:insert_id::STRING, $1:device_id::STRING, $1:user_id::STRING,
-        $1:mp_processing_time::TIMESTAMP_TZ, PARSE_JSON($1:properties::STRING)
+        $1:mp_processing_time::TIMESTAMP_TZ, PARSE_JSON($1:properties::STRING, 'd')
     FROM @analytics.public.mixpanel_stage/123456/events/event_date=2026-01-02/
 )
 FILES = ('part-00000-20260103T010203Z-abc123.parquet', 'part-00001-20260103T010203Z-abc123.parquet')

@@ -10,11 +10,16 @@ import java.util.List;
  *
  * @param request the export request the day came from, and when its body was received
  * @param contentHash the row count and an order-independent hash of the day's lines
+ * @param rejectedLines malformed lines of the day, not published (kept in the spool's {@code _rejected/})
+ * @param repairedLines published events whose line held broken surrogate escapes, stored with each one
+ *     replaced by {@code \ufffd} (originals kept in the spool's {@code _repaired/}); 0 in manifests written
+ *     before it was counted
  * @param lateEvents rows added since the previous publish of the day (late data; negative if Mixpanel
  *     returned fewer), 0 on a first publish
  */
 public record DayManifest(int schemaVersion, String job, String projectId, LocalDate eventDate, String timezone,
-        String runId, Instant publishedAt, long rows, long bytes, long rejectedLines, List<PartInfo> files,
+        String runId, Instant publishedAt, long rows, long bytes, long rejectedLines, long repairedLines,
+        List<PartInfo> files,
         Request request, String contentHash, long lateEvents) {
 
     /**

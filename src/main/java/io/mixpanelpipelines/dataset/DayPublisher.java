@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -20,7 +21,12 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class DayPublisher {
 
-    static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
+    /**
+     * Counts added to the manifest later ({@code repairedLines}) are absent from manifests written before:
+     * they read as 0 rather than failing every read of an older day.
+     */
+    static final JsonMapper JSON = JsonMapper.builder().findAndAddModules()
+            .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES).build();
 
     private final Storage storage;
     private final DatasetLayout layout;

@@ -100,7 +100,8 @@ public final class RejectedLines implements AutoCloseable {
         }
     }
 
-    private static void truncate(Path file, long length) throws IOException {
+    /** Cuts {@code file} back to {@code length} bytes; deletes it at 0; nothing when it does not exist. */
+    static void truncate(Path file, long length) throws IOException {
         if (!Files.exists(file)) {
             return;
         }

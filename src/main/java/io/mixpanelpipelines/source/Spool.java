@@ -24,8 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  *   body           the complete body
  *   complete.json  {@link SpoolManifest}, written last; without it the spool is not trusted
  * </pre>
- * Malformed lines found while converting go to {@code _rejected/} beside the spool folders, which outlives
- * the spools.
+ * Malformed lines found while converting go to {@code _rejected/} beside the spool folders, and the
+ * originals of lines published in a repaired form to {@code _repaired/}; both outlive the spools.
  * Not thread-safe: one window is fetched and converted by one worker at a time.
  */
 public final class Spool {
@@ -96,6 +96,11 @@ public final class Spool {
     /** Folder for malformed lines, beside the spools (kept when a spool is deleted). */
     public Path rejectedDir() {
         return dir.resolveSibling("_rejected");
+    }
+
+    /** Folder for the originals of repaired lines, beside the spools (kept when a spool is deleted). */
+    public Path repairedDir() {
+        return dir.resolveSibling("_repaired");
     }
 
     /** An identity of the received body, so a checkpoint made on one body is never applied to another. */

@@ -84,11 +84,13 @@ class SpoolTests {
         write(spool, TEXT);
         spool.commit(Spool.manifest("w", "identity", TEXT.length, 2, TEXT.length));
         Files.createDirectories(spool.rejectedDir());
+        Files.createDirectories(spool.repairedDir());
 
         spool.delete();
         spool.delete();
 
         assertThat(spool.dir()).doesNotExist();
         assertThat(spool.rejectedDir()).isEqualTo(tmp.resolve("job/_rejected")).isDirectory();
+        assertThat(spool.repairedDir()).isEqualTo(tmp.resolve("job/_repaired")).isDirectory();
     }
 }

@@ -39,8 +39,11 @@ abstract class AbstractWarehouseLoaderContractTests {
     /** A day's rows as {@code event_name|insert_id|distinct_id|device_id|time micros|processing micros|properties}. */
     abstract List<String> rows(LocalDate day) throws Exception;
 
-    /** The properties JSON as this warehouse gives it back (PostgreSQL's jsonb normalizes it). */
+    /** The properties JSON as this warehouse gives it back. */
     abstract String stored(String propertiesJson) throws Exception;
+
+    /** A decoded text column's value as this warehouse gives it back (PostgreSQL text cannot hold U+0000). */
+    abstract String storedText(String decoded);
 
     @BeforeEach
     void setUp() throws Exception {
@@ -117,7 +120,7 @@ abstract class AbstractWarehouseLoaderContractTests {
         PublishedDay next = days.publish(D1, PublishedDays.lines(D1, 120, "b"), "run2");
         DayManifest m = next.manifest();
         PublishedDay lying = new PublishedDay(new DayManifest(m.schemaVersion(), m.job(), m.projectId(), m.eventDate(),
-                m.timezone(), m.runId(), m.publishedAt(), m.rows() + 1, m.bytes(), m.rejectedLines(), m.files(), m.request(),
+                m.timezone(), m.runId(), m.publishedAt(), m.rows() + 1, m.bytes(), m.rejectedLines(), m.repairedLines(), m.files(), m.request(),
                 m.contentHash(), m.lateEvents()), next.folder());
 
         assertThatThrownBy(() -> loader.load(lying, r -> { })).isInstanceOf(WarehouseLoadException.class)
@@ -135,6 +138,53 @@ abstract class AbstractWarehouseLoaderContractTests {
         loader.load(days.publish(D1, List.of(), "run2"), r -> { });
 
         assertThat(rows(D1)).isEmpty();
+    }
+
+    /**
+     * Legal values that strict or typed JSON stores trip on: every event of the day is loaded, with its
+     * properties as the published file holds them (which is byte for byte the line's, but for broken
+     * surrogate escapes, published as {@code \\ufffd}), and the text columns as decoded.
+     */
+    @Test
+    void hostileValuesLoadWithEveryEvent() throws Exception {
+        List<String> lines = new ArrayList<>();
+        List<String> props = new ArrayList<>();
+        long ms = D1.toEpochDay() * 86_400_000L;
+        String[][] values = {
+            {"nul", "\"a\\u0000b\"", "\"a\\u0000b\""},
+            {"lone-high", "\"cut \\ud83d\"", "\"cut \\ufffd\""},
+            {"lone-low", "\"\\uDFAA\"", "\"\\ufffd\""},
+            {"high-then-letter", "[\"\\uD800\\u0061\"]", "[\"\\ufffd\\u0061\"]"},
+            {"pair", "\"\\ud83d\\ude00 \uD83D\uDE00\"", "\"\\ud83d\\ude00 \uD83D\uDE00\""},
+            {"int128", "-170141183460469231731687303715884105729", null},
+            {"beyond-double", "[1e400,-1.5e+9999,123e-10000000,0.4e00669999999999999999999999999999]", null},
+            {"deep", "[".repeat(499) + "1" + "]".repeat(499), null}, // properties nest 500 levels: the limit
+            {"duplicate-keys", "{\"a\":1,\"a\":2,\"a\":{\"a\":3}}", null},
+            {"long-string", "\"" + "\u00e9\\n\\\"x".repeat(200_000) + "\"", null},
+        };
+        for (int i = 0; i < values.length; i++) {
+            String p = "{\"time\":" + (ms + i) + ",\"distinct_id\":\"d\\u0000" + i + "\",\"$insert_id\":\"" + values[i][0]
+                    + "\",\"mp_processing_time_ms\":" + (ms + i) + ",\"v\":" + values[i][1] + "}";
+            lines.add("{\"event\":\"e\\u0000" + i + "\",\"properties\":" + p + "}");
+            props.add(values[i][2] == null ? p : p.replace(values[i][1], values[i][2]));
+        }
+        byte[] invalidUtf8 = (lines.get(0).replace("\"a\\u0000b\"", "\"\u00e9\"")).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThatThrownBy(() -> new io.mixpanelpipelines.convert.json.MixpanelEventParser(ZoneOffset.UTC, true)
+                .parse(invalidUtf8, 0, invalidUtf8.length))
+                .as("invalid UTF-8 never reaches a warehouse: it is a rejected line upstream")
+                .hasMessageContaining("invalid UTF-8");
+
+        assertThat(loader.load(days.publish(D1, lines, "run1"), r -> { })).isEqualTo(values.length);
+
+        List<String> want = new ArrayList<>();
+        for (int i = 0; i < values.length; i++) {
+            want.add(storedText("e\u0000" + i) + "|" + values[i][0] + "|" + storedText("d\u0000" + i) + "|null|"
+                    + (ms + i) * 1000 + "|" + (ms + i) * 1000 + "|" + stored(props.get(i)));
+        }
+        want.sort(null);
+        assertThat(sortedRows(D1)).isEqualTo(want);
+        loader.load(days.publish(D1, lines, "run2"), r -> { });
+        assertThat(sortedRows(D1)).as("a second load changes nothing").isEqualTo(want);
     }
 
     static long micros(java.time.OffsetDateTime t) {

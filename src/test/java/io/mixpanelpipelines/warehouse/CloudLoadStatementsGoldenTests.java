@@ -36,7 +36,7 @@ class CloudLoadStatementsGoldenTests {
         DatasetLayout layout = new DatasetLayout(Location.of(root), "123456");
         LocalDate d = LocalDate.parse("2026-01-02");
         DayManifest m = new DayManifest(1, "acme-events", "123456", d, "UTC", "20260103T010203Z-abc123",
-                Instant.parse("2026-01-03T01:05:00Z"), 3000, 123456, 0,
+                Instant.parse("2026-01-03T01:05:00Z"), 3000, 123456, 0, 0,
                 List.of(new PartInfo("part-00000-20260103T010203Z-abc123.parquet", 2000, 80000),
                         new PartInfo("part-00001-20260103T010203Z-abc123.parquet", 1000, 43456)),
                 new DayManifest.Request("2026-01-02..2026-01-02", true, 3000, Instant.parse("2026-01-03T01:04:00Z")),

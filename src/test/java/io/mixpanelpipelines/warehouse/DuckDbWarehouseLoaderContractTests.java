@@ -42,4 +42,9 @@ class DuckDbWarehouseLoaderContractTests extends AbstractWarehouseLoaderContract
     String stored(String propertiesJson) {
         return propertiesJson; // byte for byte
     }
+
+    @Override
+    String storedText(String decoded) {
+        return decoded;
+    }
 }

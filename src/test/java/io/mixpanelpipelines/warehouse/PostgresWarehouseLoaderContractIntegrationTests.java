@@ -47,13 +47,18 @@ class PostgresWarehouseLoaderContractIntegrationTests extends AbstractWarehouseL
 
     @Override
     String stored(String propertiesJson) throws Exception {
-        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT ?::jsonb::text")) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("SELECT ?::json::text")) {
             ps.setString(1, propertiesJson);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getString(1);
             }
         }
+    }
+
+    @Override
+    String storedText(String decoded) {
+        return decoded.replace('\u0000', '\uFFFD');
     }
 
     @Test
@@ -75,7 +80,38 @@ class PostgresWarehouseLoaderContractIntegrationTests extends AbstractWarehouseL
         try (Connection c = db.getConnection(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT pg_typeof(properties)::text FROM mixpanel.events LIMIT 1")) {
             rs.next();
-            assertThat(rs.getString(1)).isEqualTo("jsonb");
+            assertThat(rs.getString(1)).as("json keeps the exported text; jsonb refuses legal values").isEqualTo("json");
+        }
+    }
+
+    /** A table made by V1 (properties jsonb), with a loaded day, becomes json and keeps its rows. */
+    @Test
+    void anExistingJsonbTableIsMigratedToJsonKeepingItsRows() throws Exception {
+        DataSource old = TestPostgres.dataSource(TestPostgres.newDatabase("warehouse_v1"));
+        org.flywaydb.core.Flyway.configure().dataSource(old).locations("classpath:sql/warehouse/postgresql")
+                .schemas("mixpanel").defaultSchema("mixpanel").createSchemas(true).table("events_schema_history")
+                .placeholders(java.util.Map.of("schema", "mixpanel", "table", "events")).target("1").load().migrate();
+        try (Connection c = old.getConnection(); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE mixpanel.events_20260101_v1 PARTITION OF mixpanel.events"
+                    + " FOR VALUES FROM ('2026-01-01') TO ('2026-01-02')");
+            s.execute("INSERT INTO mixpanel.events VALUES ('2026-01-01', 'e', now(), 'd', 'i', null, null, null,"
+                    + " '{\"b\":1, \"a\":[2]}')");
+        }
+        try (PostgresWarehouseLoader upgraded = new PostgresWarehouseLoader(old, days.storage, "mixpanel", "events")) {
+            upgraded.prepare();
+
+            try (Connection c = old.getConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT pg_typeof(properties)::text, properties::text FROM mixpanel.events")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("json");
+                assertThat(rs.getString(2)).as("jsonb's text of the row loaded before").isEqualTo("{\"a\": [2], \"b\": 1}");
+            }
+            upgraded.load(days.publish(D2, PublishedDays.lines(D2, 5, "a"), "run1"), r -> { });
+            try (Connection c = old.getConnection(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM mixpanel.events")) {
+                rs.next();
+                assertThat(rs.getLong(1)).isEqualTo(6);
+            }
         }
     }
 }

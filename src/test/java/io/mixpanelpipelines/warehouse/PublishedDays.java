@@ -69,7 +69,7 @@ public final class PublishedDays {
             w.close();
             parts.add(new PartInfo(name, chunk.size(), w.fileSize()));
         }
-        DayManifest m = new DayManifest(1, "job", "123456", day, "UTC", runId, Instant.now(), lines.size(), 0, 0, parts,
+        DayManifest m = new DayManifest(1, "job", "123456", day, "UTC", runId, Instant.now(), lines.size(), 0, 0, 0, parts,
                 new DayManifest.Request(day + ".." + day, true, lines.size(), Instant.now()), "h" + runId, 0);
         publisher.publish(m);
         return PublishedDay.of(publisher.read(day).orElseThrow(), layout);

@@ -15,8 +15,14 @@ import java.nio.charset.StandardCharsets;
  */
 final class JsonScanner {
 
-    /** Deeper nesting is rejected rather than risking a stack overflow on hostile input. */
-    static final int MAX_DEPTH = 512;
+    /**
+     * Deeper nesting is rejected rather than risking a stack overflow on hostile input. 500 because it is
+     * the strictest limit of the warehouses an event may be loaded into (BigQuery's JSON type nests at most
+     * 500 levels; Redshift's SUPER 1,000): an event nested deeper is a rejected line, kept and counted,
+     * rather than a day that a warehouse refuses whole. Objects and arrays count: {@code properties} is
+     * level 1, an object or array that is its value level 2.
+     */
+    static final int MAX_DEPTH = 500;
 
     byte[] buf;
     int lineStart;
@@ -37,11 +43,20 @@ final class JsonScanner {
     int numFracEnd;
     boolean numHasExponent;
 
+    /**
+     * Where the line's broken surrogate escapes start (the backslash of each {@code \\uD800}-{@code \\uDFFF}
+     * escape that is not half of a high-low pair), in line order; {@code brokenCount} of them. Found only on
+     * the escape slow path, so lines without {@code \\u} escapes pay nothing.
+     */
+    int[] brokenAt = new int[4];
+    int brokenCount;
+
     void reset(byte[] line, int offset, int length) {
         buf = line;
         lineStart = offset;
         pos = offset;
         end = offset + length;
+        brokenCount = 0;
     }
 
     /** Drops the reference to the line so a large buffer is not pinned between calls. */
@@ -127,12 +142,12 @@ final class JsonScanner {
         }
     }
 
-    /** Validates one JSON value at {@code pos} and moves past it. */
+    /** Validates one JSON value at {@code pos}, an object or array there being at level {@code depth}, and moves past it. */
     void skipValue(int depth) throws MalformedEventException {
-        if (depth > MAX_DEPTH) {
+        int c = peek();
+        if ((c == '{' || c == '[') && depth > MAX_DEPTH) {
             throw fail("nesting deeper than " + MAX_DEPTH + " levels");
         }
-        int c = peek();
         switch (c) {
             case '"' -> scanString();
             case '{' -> skipObject(depth);
@@ -352,13 +367,36 @@ final class JsonScanner {
                         throw fail("invalid \\u escape");
                     }
                 }
-                return p + 6;
+                return checkSurrogate(p);
             }
             default -> {
                 pos = p;
                 throw fail("invalid escape in a string");
             }
         }
+    }
+
+    /**
+     * After a valid {@code \\uXXXX} at {@code p}: a high surrogate followed by a low one is a pair (both are
+     * consumed); any other surrogate is legal JSON text (RFC 8259 allows it) but not Unicode, and strict
+     * readers (DuckDB, Spark, BigQuery) refuse it, so it is recorded in {@link #brokenAt}.
+     */
+    private int checkSurrogate(int p) {
+        int unit = hex4(p + 2);
+        if (unit < 0xD800 || unit > 0xDFFF) {
+            return p + 6;
+        }
+        if (unit <= 0xDBFF && p + 12 <= end && buf[p + 6] == '\\' && buf[p + 7] == 'u') {
+            int next = hex4(p + 8); // negative when not four hex digits: the next escape's check rejects it
+            if (next >= 0xDC00 && next <= 0xDFFF) {
+                return p + 12;
+            }
+        }
+        if (brokenCount == brokenAt.length) {
+            brokenAt = java.util.Arrays.copyOf(brokenAt, brokenCount * 2);
+        }
+        brokenAt[brokenCount++] = p;
+        return p + 6;
     }
 
     /**

@@ -13,6 +13,8 @@ import java.util.Objects;
  * records the exact byte range of the {@code properties} object so that object is stored losslessly
  * (big integers, key order, duplicate-looking keys, escapes) without ever being re-serialized. Only the
  * top-level keys of {@code properties} are looked at; a {@code time} nested in a property is ignored.
+ * The one exception to byte-exact {@code properties}: surrogate escapes that are not a high-low pair (legal
+ * JSON text that strict readers refuse) are replaced by {@code \\ufffd}, see {@link ParsedEvent#repaired()}.
  * Top-level keys other than {@code event} and {@code properties} are validated and ignored. When a key
  * appears twice, the last occurrence wins.
  *
@@ -73,6 +75,9 @@ public final class MixpanelEventParser {
         into.reset(line);
         try {
             parseEvent(into);
+            if (in.brokenCount > 0) {
+                into.repair(in.brokenAt, in.brokenCount);
+            }
         } finally {
             in.release();
         }

@@ -22,6 +22,10 @@ public final class ParsedEvent {
     final Utf8Text userId = new Utf8Text();
 
     byte[] line;
+    /** {@link #line}, or {@link #repairScratch} when the properties were repaired. */
+    byte[] propertiesBuffer;
+    private byte[] repairScratch = new byte[0];
+    boolean repaired;
     int propertiesOffset = -1;
     int propertiesLength;
     long timeMicros;
@@ -31,6 +35,8 @@ public final class ParsedEvent {
 
     void reset(byte[] newLine) {
         line = newLine;
+        propertiesBuffer = newLine;
+        repaired = false;
         eventName.clear();
         distinctId.clear();
         insertId.clear();
@@ -69,7 +75,51 @@ public final class ParsedEvent {
         return userId.value();
     }
 
-    /** Where the {@code properties} object starts in the line buffer (the byte of its opening brace). */
+    /**
+     * Marks the line as holding broken surrogate escapes (at the line positions {@code brokenAt[0..count)})
+     * and points the properties at a copy of them with each broken escape inside them replaced by
+     * {@code \\ufffd}: the same six bytes' length, so every other byte and offset stays as it was.
+     */
+    void repair(int[] brokenAt, int count) {
+        repaired = true;
+        if (propertiesOffset < 0) {
+            return;
+        }
+        if (repairScratch.length < propertiesLength) {
+            repairScratch = new byte[Math.max(propertiesLength, repairScratch.length * 2)];
+        }
+        System.arraycopy(line, propertiesOffset, repairScratch, 0, propertiesLength);
+        for (int i = 0; i < count; i++) {
+            int at = brokenAt[i] - propertiesOffset;
+            if (at >= 0 && at < propertiesLength) {
+                System.arraycopy(REPLACEMENT, 0, repairScratch, at, REPLACEMENT.length);
+            }
+        }
+        propertiesBuffer = repairScratch;
+        propertiesOffset = 0;
+    }
+
+    private static final byte[] REPLACEMENT = "\\ufffd".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * Whether the line held surrogate escapes that are not part of a high-low pair (a lone {@code \\uD800},
+     * a string cut inside an emoji): legal JSON text, but no strict JSON reader accepts it. Such an event is
+     * kept, with each broken escape in {@code properties} replaced by {@code \\ufffd} (U+FFFD, the
+     * replacement character) and U+FFFD in the decoded columns; the caller keeps the original line aside.
+     */
+    public boolean repaired() {
+        return repaired;
+    }
+
+    /**
+     * The buffer that holds the {@code properties} object: the line buffer, or (for a
+     * {@linkplain #repaired() repaired} event) a buffer of this event's own, reused by the next parse.
+     */
+    public byte[] propertiesBuffer() {
+        return propertiesBuffer;
+    }
+
+    /** Where the {@code properties} object starts in {@link #propertiesBuffer()} (its opening brace). */
     public int propertiesOffset() {
         return propertiesOffset;
     }
@@ -79,9 +129,12 @@ public final class ParsedEvent {
         return propertiesLength;
     }
 
-    /** The exact {@code properties} JSON text as it appeared in the line. Allocates: for tests and tools. */
+    /**
+     * The exact {@code properties} JSON text as it appeared in the line (broken surrogate escapes
+     * {@linkplain #repaired() repaired}). Allocates: for tests and tools.
+     */
     public String propertiesJson() {
-        return new String(line, propertiesOffset, propertiesLength, StandardCharsets.UTF_8);
+        return new String(propertiesBuffer, propertiesOffset, propertiesLength, StandardCharsets.UTF_8);
     }
 
     /** When the event happened: true UTC epoch microseconds. */

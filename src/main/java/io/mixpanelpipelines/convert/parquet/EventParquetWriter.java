@@ -134,10 +134,19 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
     }
 
     /**
-     * Appends one event. {@code lineBuffer} is the buffer the event was parsed from: its properties slice
-     * is copied from there into the page.
+     * Appends one event. Same as {@link #write(ParsedEvent)}: the event knows the buffer of its properties
+     * (the line it was parsed from, or its own repaired copy), so {@code lineBuffer} is not needed; the form
+     * stays for the callers that pass it.
      */
     public void write(ParsedEvent event, byte[] lineBuffer) throws IOException {
+        write(event);
+    }
+
+    /**
+     * Appends one event. Its {@link ParsedEvent#propertiesBuffer() properties slice} is copied into the page,
+     * so the line buffer may be reused once this returns.
+     */
+    public void write(ParsedEvent event) throws IOException {
         if (done || failed) {
             throw new IllegalStateException("writer for " + file.getPath() + " is already "
                     + (done ? "closed" : "failed"));
@@ -158,7 +167,7 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
                 mpProcessingTime.addNull();
             }
             if (event.propertiesOffset() >= 0) {
-                propertiesJson.add(lineBuffer, event.propertiesOffset(), event.propertiesLength());
+                propertiesJson.add(event.propertiesBuffer(), event.propertiesOffset(), event.propertiesLength());
             } else {
                 propertiesJson.addNull();
             }

@@ -26,10 +26,12 @@ import org.springframework.batch.infrastructure.item.ExecutionContext;
  * @param firstRejection the first rejection ({@code line N: reason}), or null
  * @param hashSum sum of the line hashes of the events in {@code parts}
  * @param published whether the day was published (or found unchanged): a restart then does nothing
+ * @param repairedLines events before {@code resumeOffset} published with broken surrogate escapes replaced
+ * @param repairedLinesBytes length of the file of their original lines at this checkpoint
  */
 public record DayCheckpoint(String runId, String spoolId, List<PartInfo> parts, long resumeOffset, long resumeLine,
         long rejectedLines, long rejectedLinesBytes, long rejectedReasonsBytes, String firstRejection, long hashSum,
-        boolean published) {
+        boolean published, long repairedLines, long repairedLinesBytes) {
 
     static final String RUN_ID = "day.runId";
     static final String SPOOL_ID = "day.spoolId";
@@ -40,6 +42,8 @@ public record DayCheckpoint(String runId, String spoolId, List<PartInfo> parts, 
     static final String REJECTED_LINES_BYTES = "day.rejectedLinesBytes";
     static final String REJECTED_REASONS_BYTES = "day.rejectedReasonsBytes";
     static final String FIRST_REJECTION = "day.firstRejection";
+    static final String REPAIRED = "day.repaired";
+    static final String REPAIRED_LINES_BYTES = "day.repairedLinesBytes";
     static final String PUBLISHED = "day.published";
     static final String HASH = "day.hashSum";
     /** The spool id of a conversion made while downloading: never resumed (the body may be fetched again). */
@@ -47,6 +51,14 @@ public record DayCheckpoint(String runId, String spoolId, List<PartInfo> parts, 
 
     public DayCheckpoint {
         parts = List.copyOf(parts);
+    }
+
+    /** A checkpoint without repaired events. */
+    public DayCheckpoint(String runId, String spoolId, List<PartInfo> parts, long resumeOffset, long resumeLine,
+            long rejectedLines, long rejectedLinesBytes, long rejectedReasonsBytes, String firstRejection, long hashSum,
+            boolean published) {
+        this(runId, spoolId, parts, resumeOffset, resumeLine, rejectedLines, rejectedLinesBytes, rejectedReasonsBytes,
+                firstRejection, hashSum, published, 0, 0);
     }
 
     /** Nothing converted yet from body {@code spoolId}. */
@@ -85,7 +97,7 @@ public record DayCheckpoint(String runId, String spoolId, List<PartInfo> parts, 
         return new DayCheckpoint(runId, spoolId, PartInfo.decode(ec.getString(PARTS, "")), ec.getLong(RESUME_OFFSET, 0L),
                 ec.getLong(RESUME_LINE, 1L), ec.getLong(REJECTED, 0L), ec.getLong(REJECTED_LINES_BYTES, 0L),
                 ec.getLong(REJECTED_REASONS_BYTES, 0L), ec.containsKey(FIRST_REJECTION) ? ec.getString(FIRST_REJECTION) : null,
-                ec.getLong(HASH, 0L), isPublished(ec));
+                ec.getLong(HASH, 0L), isPublished(ec), ec.getLong(REPAIRED, 0L), ec.getLong(REPAIRED_LINES_BYTES, 0L));
     }
 
     /** Writes every key (a key with nothing to say is removed, so no value of another checkpoint survives). */
@@ -105,6 +117,8 @@ public record DayCheckpoint(String runId, String spoolId, List<PartInfo> parts, 
         }
         ec.putLong(HASH, hashSum);
         ec.put(PUBLISHED, published);
+        ec.putLong(REPAIRED, repairedLines);
+        ec.putLong(REPAIRED_LINES_BYTES, repairedLinesBytes);
     }
 
     /** The start of the same body: what a download attempt that was given up leaves (nothing of it counts). */
@@ -124,13 +138,20 @@ public record DayCheckpoint(String runId, String spoolId, List<PartInfo> parts, 
             closed.add(part);
         }
         return new DayCheckpoint(runId, spoolId, closed, offset, nextLine, rejectedLines + newRejections, linesBytes,
-                reasonsBytes, firstRejection != null ? firstRejection : newFirstRejection, hashSum + newHashes, published);
+                reasonsBytes, firstRejection != null ? firstRejection : newFirstRejection, hashSum + newHashes, published,
+                repairedLines, repairedLinesBytes);
+    }
+
+    /** This checkpoint with the repaired events (their count and file length) as of it. */
+    public DayCheckpoint withRepaired(long lines, long linesBytes) {
+        return new DayCheckpoint(runId, spoolId, parts, resumeOffset, resumeLine, rejectedLines, rejectedLinesBytes,
+                rejectedReasonsBytes, firstRejection, hashSum, published, lines, linesBytes);
     }
 
     /** This checkpoint with the day published: a restarted step finds nothing left to do. */
     public DayCheckpoint asPublished() {
         return new DayCheckpoint(runId, spoolId, parts, resumeOffset, resumeLine, rejectedLines, rejectedLinesBytes,
-                rejectedReasonsBytes, firstRejection, hashSum, true);
+                rejectedReasonsBytes, firstRejection, hashSum, true, repairedLines, repairedLinesBytes);
     }
 
     /** Rows in the closed parts. */

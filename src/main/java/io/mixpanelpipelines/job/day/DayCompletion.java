@@ -71,14 +71,15 @@ public final class DayCompletion {
         }
         long lateEvents = before.map(r -> rows - r.rows()).orElse(0L);
         DayManifest manifest = new DayManifest(ParquetSettings.SCHEMA_VERSION, job.name(), job.mixpanel().projectId(), day,
-                job.mixpanel().timezone().getId(), runId, Instant.now(), rows, bytes, done.rejectedLines(), parts,
+                job.mixpanel().timezone().getId(), runId, Instant.now(), rows, bytes, done.rejectedLines(), done.repairedLines(), parts,
                 new DayManifest.Request(body.window(), job.export().timeInMs(), body.lines(), body.completedAt()),
                 contentHash, lateEvents);
         publisher.publish(manifest);
         ledger.published(job.name(), day, runId, rows, parts.size(), bytes, done.rejectedLines(), body.decodedBytes(),
                 contentHash);
         progress.done(day);
-        log.info("{}: published {} rows in {} files ({} bytes), {} rejected lines{}", day, rows, parts.size(), bytes,
-                done.rejectedLines(), before.isPresent() ? ", " + lateEvents + " more than before (late data)" : "");
+        log.info("{}: published {} rows in {} files ({} bytes), {} rejected lines, {} repaired{}", day, rows, parts.size(),
+                bytes, done.rejectedLines(), done.repairedLines(),
+                before.isPresent() ? ", " + lateEvents + " more than before (late data)" : "");
     }
 }

@@ -11,6 +11,7 @@ import io.mixpanelpipelines.source.Spool;
 import io.mixpanelpipelines.source.SpoolManifest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -60,6 +61,8 @@ public class DayLineReader implements ItemReader<LineBatch> {
     private final Set<LineBatch> voided = Collections.newSetFromMap(new IdentityHashMap<>());
     private SpoolManifest spoolManifest;
     private boolean finished;
+    /** Where a line too long to hold in memory is streamed to: the day's rejected lines take it from there. */
+    private Path oversizeDir;
 
     /**
      * @param requestSlots bounds the day steps' own downloads to export.maxConcurrentRequests
@@ -76,6 +79,7 @@ public class DayLineReader implements ItemReader<LineBatch> {
     /** Reads the complete spool from {@code offset} on, where line {@code line} starts. */
     public void openSpool(Spool spool, long offset, long line) throws IOException {
         parser = newParser();
+        oversizeDir = spool.rejectedDir();
         spoolManifest = spool.manifest();
         InputStream in = spool.openLines();
         in.skipNBytes(offset);
@@ -88,6 +92,7 @@ public class DayLineReader implements ItemReader<LineBatch> {
      */
     public void openDownload(Spool spool, Restart restart) {
         parser = newParser();
+        oversizeDir = spool.rejectedDir();
         this.restart = restart;
         streamed = new StreamedFetch(client, request, spool, requestSlots, day.toString());
     }
@@ -99,7 +104,7 @@ public class DayLineReader implements ItemReader<LineBatch> {
     /** Parsing runs on the reader's own thread (the parser is confined to it), encoding on the step's. */
     private SpoolLineReader reader(InputStream in, long offset, long line) {
         return new SpoolLineReader(in, offset, line, SpoolLineReader.BATCH_BYTES, SpoolLineReader.MAX_LINE_BYTES,
-                b -> b.parse(parser));
+                b -> b.parse(parser), oversizeDir);
     }
 
     /** The next batch of lines; the end marker once; then null (also when never opened: nothing to do). */

@@ -8,12 +8,14 @@ import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.dataset.PartInfo;
 import io.mixpanelpipelines.ingest.LineBatch;
 import io.mixpanelpipelines.ingest.RejectedLines;
+import io.mixpanelpipelines.ingest.RepairedLines;
 import io.mixpanelpipelines.ingest.SpoolLineReader;
 import io.mixpanelpipelines.source.SpoolManifest;
 import io.mixpanelpipelines.storage.FileEntry;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.Storage;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.HashSet;
@@ -48,6 +50,8 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     private DayCheckpoint checkpoint;
     private Path rejectedDir;
     private RejectedLines rejected;
+    private Path repairedDir;
+    private RepairedLines repaired;
 
     // the part being written, and what the lines since the checkpoint added
     private EventParquetWriter current;
@@ -74,9 +78,10 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     }
 
     /** Starts from {@code checkpoint}: the day's outputs are brought back to it. */
-    public void open(DayCheckpoint checkpoint, Path rejectedDir) throws IOException {
+    public void open(DayCheckpoint checkpoint, Path rejectedDir, Path repairedDir) throws IOException {
         this.checkpoint = checkpoint;
         this.rejectedDir = rejectedDir;
+        this.repairedDir = repairedDir;
         resetOutputs();
     }
 
@@ -93,6 +98,8 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         cleanStaging();
         rejected = new RejectedLines(rejectedDir, day.toString());
         rejected.resetTo(checkpoint.rejectedLinesBytes(), checkpoint.rejectedReasonsBytes());
+        repaired = new RepairedLines(repairedDir, day.toString());
+        repaired.resetTo(checkpoint.repairedLines(), checkpoint.repairedLinesBytes());
     }
 
     /** Deletes staged parts the checkpoint does not name: written after it, by a run that then died. */
@@ -117,6 +124,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         pendingFirstRejection = null;
         pendingHash = 0;
         rejected.close(); // buffered rejections of the void attempt are flushed, then cut off
+        repaired.close();
         resetOutputs();
     }
 
@@ -140,7 +148,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         for (int i = 0; i < batch.size(); i++) {
             int length = batch.length(i);
             if (length == LineBatch.OVERSIZED) {
-                reject(batch, i, "line longer than " + (SpoolLineReader.MAX_LINE_BYTES >> 20) + " MiB");
+                rejectOversized(batch, i);
                 continue;
             }
             String malformed = batch.error(i);
@@ -158,6 +166,9 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
                 openPart();
             }
             current.write(event, buf);
+            if (event.repaired()) { // published with U+FFFD for broken surrogate escapes: keep the original
+                repaired.add(buf, batch.start(i), batch.length(i));
+            }
             pendingHash += batch.hash(i); // hashed by the parsing thread
             events++;
             if (++sinceSizeCheck >= SIZE_CHECK_EVERY) {
@@ -171,7 +182,23 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     }
 
     private void reject(LineBatch batch, int i, String reason) throws IOException {
-        rejected.add(batch.lineNumber(i), batch.endOffset(i), reason, batch.buffer(), batch.start(i), batch.length(i));
+        rejected.add(batch.lineNumber(i), batch.startOffset(i), reason, batch.buffer(), batch.start(i), batch.length(i));
+        counted(batch, i, reason);
+    }
+
+    /** A line too long to hold in memory: the reader streamed it to a file of its own, moved in byte for byte. */
+    private void rejectOversized(LineBatch batch, int i) throws IOException {
+        String reason = "line longer than " + (SpoolLineReader.MAX_LINE_BYTES >> 20) + " MiB";
+        Path line = SpoolLineReader.oversizedLine(rejectedDir, batch.lineNumber(i));
+        if (!Files.exists(line)) { // the reader always streams it there: never publish a day that lost a line
+            throw new IllegalStateException(day + ": line " + batch.lineNumber(i) + " is longer than "
+                    + (SpoolLineReader.MAX_LINE_BYTES >> 20) + " MiB but was not kept in " + line);
+        }
+        rejected.addFrom(batch.lineNumber(i), batch.startOffset(i), reason, line);
+        counted(batch, i, reason);
+    }
+
+    private void counted(LineBatch batch, int i, String reason) {
         pendingRejected++;
         if (checkpoint.firstRejection() == null && pendingFirstRejection == null) {
             pendingFirstRejection = "line " + batch.lineNumber(i) + ": " + reason;
@@ -199,8 +226,9 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
             part = new PartInfo(currentLocation.fileName(), rows, w.fileSize());
         }
         rejected.flush();
+        repaired.checkpoint();
         checkpoint = checkpoint.partClosed(part, offset, nextLine, pendingRejected, pendingFirstRejection, pendingHash,
-                rejected.linesBytes(), rejected.reasonsBytes());
+                rejected.linesBytes(), rejected.reasonsBytes()).withRepaired(repaired.count(), repaired.bytes());
         pendingRejected = 0;
         pendingHash = 0;
         pendingFirstRejection = null;
@@ -227,6 +255,9 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         }
         if (rejected != null) {
             rejected.close();
+        }
+        if (repaired != null) {
+            repaired.close();
         }
     }
 }

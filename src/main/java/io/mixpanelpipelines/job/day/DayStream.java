@@ -63,7 +63,7 @@ public class DayStream implements ItemStream {
                 // the day is its own request (step 1 left it to this step): download it while converting
                 DayCheckpoint start = DayCheckpoint.start(filesRunId, DayCheckpoint.STREAMED);
                 start.save(ec);
-                writer.open(start, spool.rejectedDir());
+                writer.open(start, spool.rejectedDir(), spool.repairedDir());
                 reader.openDownload(spool, writer::discard);
                 return; // the reader opens on the first read, once the download's first attempt has begun
             }
@@ -76,7 +76,7 @@ public class DayStream implements ItemStream {
                 log.info("{}: the spool was fetched again since the last checkpoint; converting from the start", day);
             }
             checkpoint.save(ec);
-            writer.open(checkpoint, spool.rejectedDir());
+            writer.open(checkpoint, spool.rejectedDir(), spool.repairedDir());
             reader.openSpool(spool, checkpoint.resumeOffset(), checkpoint.resumeLine());
             if (checkpoint.resumeOffset() > 0) {
                 log.info("{}: resuming after {} closed parts at line {}", day, checkpoint.parts().size(),

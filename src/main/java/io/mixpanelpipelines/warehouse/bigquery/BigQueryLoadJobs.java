@@ -20,6 +20,20 @@ import java.time.format.DateTimeFormatter;
  * {@code event_date} (the partition decorator {@code table$YYYYMMDD} with WRITE_TRUNCATE replaces that
  * partition and nothing else, atomically). {@code event_date} comes from the folder name through hive
  * partitioning; {@code properties} is loaded as JSON.
+ *
+ * <p><b>Values in {@code properties}</b> (BigQuery's JSON type; cloud.google.com/bigquery/docs/json-data):
+ * <ul>
+ *   <li>Nesting: the JSON type nests at most 500 levels, the export's own limit (deeper lines are rejected
+ *       lines), so no day fails on it.
+ *   <li>The JSON type stores parsed values, not the text (the page says each field is encoded
+ *       individually), so the exported text is not expected back byte for byte. How it treats duplicate keys, numbers beyond INT64/UINT64/FLOAT64 and
+ *       {@code \u0000} when loading Parquet is not stated in the documentation found; not verified (no
+ *       BigQuery here), and {@code maxBadRecords = 0} means such a failure fails the whole day, never
+ *       drops a row silently. The same page lists batch loads of JSON columns from CSV, Avro and JSON
+ *       only: loading Parquet's JSON logical type into it is to be checked against a real BigQuery.
+ *   <li>Broken surrogate escapes never arrive: the export publishes them as {@code \ufffd}; invalid
+ *       UTF-8 never arrives: it is a rejected line.
+ * </ul>
  */
 public final class BigQueryLoadJobs {
 

@@ -38,6 +38,18 @@ import org.postgresql.copy.PGCopyOutputStream;
  * after it, the new one: a failed or killed load leaves nothing behind, and loading the same day twice
  * ends in the same rows. Swapping a partition rather than DELETE + COPY into the existing one leaves no
  * dead tuples to vacuum and keeps the old rows readable during the COPY without holding a lock on them.
+ *
+ * <p><b>What the table holds</b> (every event of a published day loads; nothing is dropped):
+ * <ul>
+ *   <li>{@code properties} is {@code json}, not {@code jsonb} ({@code V2__properties_json.sql}): the text of
+ *       the published file, byte for byte (duplicate keys, key order, numbers beyond int64 and double,
+ *       {@code \u0000} and surrogate pair escapes as exported). jsonb would refuse {@code \u0000}
+ *       ("unsupported Unicode escape sequence") and numbers beyond numeric's range, failing the whole day.
+ *       Broken surrogate escapes never arrive here: the export publishes them as {@code \ufffd}.
+ *   <li>The decoded text columns ({@code event_name}, {@code distinct_id}, {@code insert_id},
+ *       {@code device_id}, {@code user_id}) cannot hold U+0000 in PostgreSQL: a U+0000 there (from a
+ *       {@code \u0000} escape) is stored as U+FFFD; {@code properties} still has the exact value.
+ * </ul>
  */
 public final class PostgresWarehouseLoader implements WarehouseLoader {
 
@@ -148,7 +160,11 @@ public final class PostgresWarehouseLoader implements WarehouseLoader {
         return "strftime(make_timestamp(epoch_us(" + column + ")), '%Y-%m-%d %H:%M:%S.%f') || '+00'";
     }
 
-    /** A value in COPY's text format: {@code \N} for null; backslash, newline, carriage return and tab escaped. */
+    /**
+     * A value in COPY's text format: {@code \N} for null; backslash, newline, carriage return and tab
+     * escaped; U+0000, which no PostgreSQL text value can hold, as U+FFFD. (A JSON text never holds a raw
+     * U+0000, so {@code properties} is never changed.)
+     */
     static void writeText(Writer w, String v) throws IOException {
         if (v == null) {
             w.write("\\N");
@@ -163,6 +179,7 @@ public final class PostgresWarehouseLoader implements WarehouseLoader {
                 case '\n' -> "\\n";
                 case '\r' -> "\\r";
                 case '\t' -> "\\t";
+                case '\0' -> "\uFFFD";
                 default -> null;
             };
             if (esc != null) {

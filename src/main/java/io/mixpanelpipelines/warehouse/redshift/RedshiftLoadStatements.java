@@ -12,6 +12,19 @@ import java.util.List;
  * manifest's files (one COPY per file: an S3 path in COPY is a prefix, and a day's folder can briefly
  * hold another run's files) into a temporary table with the files' columns, then insert them with the day
  * as {@code event_date} and {@code properties} parsed into SUPER. The files are read with the IAM role.
+ *
+ * <p><b>Values in {@code properties}</b> ({@code JSON_PARSE} into SUPER; Redshift's documentation,
+ * docs.aws.amazon.com/redshift/latest/dg/limitations-super.html):
+ * <ul>
+ *   <li>Size: the staging column is {@code VARCHAR(65535)}, Redshift's longest VARCHAR, so a
+ *       {@code properties} longer than 65,535 bytes fails the COPY and the day (a SUPER value itself holds
+ *       up to 16 MB, a string in it up to 16,000,000 bytes). Not fixed here: it needs a load path that
+ *       does not go through VARCHAR, to be tried against a real Redshift.
+ *   <li>Nesting: SUPER nests at most 1,000 levels; the export rejects lines nested deeper than 500.
+ *   <li>Numbers, duplicate keys, {@code \u0000}: not stated in the documentation found; not verified (no
+ *       Redshift here). Broken surrogate escapes never arrive: the export publishes them as
+ *       {@code \ufffd}; invalid UTF-8 never arrives: it is a rejected line.
+ * </ul>
  */
 public final class RedshiftLoadStatements implements JdbcStatementLoader.LoadStatements {
 

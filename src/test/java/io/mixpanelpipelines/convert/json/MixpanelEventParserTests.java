@@ -88,6 +88,29 @@ class MixpanelEventParserTests {
     }
 
     @Test
+    void brokenSurrogateEscapesAreRepairedInACopyOfThePropertiesOnly() throws Exception {
+        String line = "{\"event\":\"cut \\ud83d\",\"properties\":{\"time\":1,\"$user_id\":\"\\uDFAA\","
+                + "\"s\":\"emoji \\ud83d\\ude00 cut \\ud83d\",\"k\\udc00\":[\"\\ud800\\u0061\"]}}";
+        byte[] bytes = utf8(line);
+        byte[] before = bytes.clone();
+        ParsedEvent e = new ParsedEvent();
+        utc.parse(bytes, 0, bytes.length, e);
+
+        assertThat(e.repaired()).isTrue();
+        assertThat(e.propertiesJson()).isEqualTo("{\"time\":1,\"$user_id\":\"\\ufffd\","
+                + "\"s\":\"emoji \\ud83d\\ude00 cut \\ufffd\",\"k\\ufffd\":[\"\\ufffd\\u0061\"]}");
+        assertThat(e.eventName()).isEqualTo("cut \uFFFD");
+        assertThat(e.userId()).isEqualTo("\uFFFD");
+        assertThat(bytes).as("the line itself is left as it was").isEqualTo(before);
+
+        byte[] clean = utf8("{\"event\":\"e\",\"properties\":{\"time\":1,\"s\":\"\\ud83d\\ude00\"}}");
+        utc.parse(clean, 0, clean.length, e);
+        assertThat(e.repaired()).isFalse();
+        assertThat(e.propertiesBuffer()).isSameAs(clean);
+        assertThat(e.propertiesJson()).isEqualTo("{\"time\":1,\"s\":\"\\ud83d\\ude00\"}");
+    }
+
+    @Test
     void escapedKeysAreMatchedByTheirDecodedName() throws Exception {
         ParsedEvent e = parse("{\"\\u0065vent\":\"a\",\"properties\":{\"ti\\u006de\":7,\"\\u0024insert_id\":\"i\"}}");
         assertThat(e.eventName()).isEqualTo("a");
@@ -336,6 +359,14 @@ class MixpanelEventParserTests {
                         .hasMessageContaining("unterminated string");
             }
         }
+    }
+
+    @Test
+    void propertiesNestAtMost500LevelsTheStrictestWarehouseLimit() throws Exception {
+        String ok = "{\"event\":\"a\",\"properties\":{\"time\":1,\"x\":" + "[".repeat(499) + "1" + "]".repeat(499) + "}}";
+        assertThat(parse(ok).propertiesJson()).endsWith("]}");
+        String deeper = "{\"event\":\"a\",\"properties\":{\"time\":1,\"x\":" + "[".repeat(500) + "]".repeat(500) + "}}";
+        assertThatThrownBy(() -> parse(deeper)).hasMessageContaining("nesting deeper than 500 levels");
     }
 
     @Test
