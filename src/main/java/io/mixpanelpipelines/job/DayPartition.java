@@ -9,6 +9,7 @@ import io.mixpanelpipelines.ingest.RejectedLines;
 import io.mixpanelpipelines.ingest.SpoolLineReader;
 import io.mixpanelpipelines.ingest.StreamedFetch;
 import io.mixpanelpipelines.convert.parquet.EventParquetWriter;
+import io.mixpanelpipelines.convert.parquet.WriterBufferPool;
 import io.mixpanelpipelines.convert.json.MixpanelEventParser;
 import io.mixpanelpipelines.convert.json.ParsedEvent;
 import io.mixpanelpipelines.config.JobDefinition;
@@ -103,7 +104,8 @@ public class DayPartition implements ItemStream {
 
     // the part being written
     private EventParquetWriter current;
-    /** Reused by the day's parts, one after the other. */
+    /** Taken from the run's pool before the first part, reused by the day's parts, given back on close. */
+    private final WriterBufferPool bufferPool;
     private EventParquetWriter.Buffers writerBuffers;
     private Location currentLocation;
     private int sinceSizeCheck;
@@ -111,8 +113,9 @@ public class DayPartition implements ItemStream {
     private String pendingFirstRejection;
     private long pendingHash;
 
-    public DayPartition(ExportContext ctx, LocalDate day) {
+    public DayPartition(ExportContext ctx, LocalDate day, WriterBufferPool bufferPool) {
         this.ctx = ctx;
+        this.bufferPool = bufferPool;
         this.day = day;
         this.epochDay = day.toEpochDay();
         this.job = ctx.job();
@@ -320,7 +323,7 @@ public class DayPartition implements ItemStream {
     private void openPart() throws IOException {
         Location location = ctx.layout().staging(day).resolve(DatasetLayout.partName(parts.size(), runId));
         if (writerBuffers == null) {
-            writerBuffers = new EventParquetWriter.Buffers(ParquetSettings.options(job));
+            writerBuffers = bufferPool.acquire();
         }
         current = new EventParquetWriter(ctx.storage().newOutputFile(location), ParquetSettings.options(job),
                 writerBuffers);
@@ -413,6 +416,10 @@ public class DayPartition implements ItemStream {
         if (current != null) {
             current.abort(); // not checkpointed: a restart writes it again
             current = null;
+        }
+        if (writerBuffers != null) {
+            bufferPool.release(writerBuffers); // no writer uses them any more
+            writerBuffers = null;
         }
         try {
             if (rejected != null) {

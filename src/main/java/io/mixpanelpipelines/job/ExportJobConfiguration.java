@@ -3,6 +3,7 @@ package io.mixpanelpipelines.job;
 import io.mixpanelpipelines.ingest.LineBatch;
 import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.convert.parquet.WriterBufferPool;
 import java.time.LocalDate;
 import org.springframework.batch.core.configuration.annotation.JobScope;
 import org.springframework.batch.core.configuration.annotation.StepScope;
@@ -128,8 +129,18 @@ public class ExportJobConfiguration {
 
     @Bean
     @StepScope
-    public DayPartition dayPartition(@Value("#{stepExecutionContext['day']}") String day, ExportContext exportContext) {
-        return new DayPartition(exportContext, LocalDate.parse(day));
+    public DayPartition dayPartition(@Value("#{stepExecutionContext['day']}") String day, ExportContext exportContext,
+            WriterBufferPool writerBufferPool) {
+        return new DayPartition(exportContext, LocalDate.parse(day), writerBufferPool);
+    }
+
+    /**
+     * The Parquet writers' buffers of the run: one set per day converting at once. The memory of the
+     * conversion is bounded by this pool, not by the task executor alone: see {@link WriterBufferPool}.
+     */
+    @Bean
+    public WriterBufferPool writerBufferPool(JobDefinition job) {
+        return new WriterBufferPool(ParquetSettings.options(job), job.export().parallelism());
     }
 
     @Bean
