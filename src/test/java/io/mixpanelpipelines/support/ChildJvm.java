@@ -26,9 +26,21 @@ public final class ChildJvm {
      */
     public static ChildJvm start(Path dir, String name, Map<String, String> env, List<String> systemProperties, String... args)
             throws IOException {
+        return start(dir, name, env, systemProperties, List.of(), args);
+    }
+
+    /**
+     * @param jvmOptions options before the main class, e.g. {@code -Xlog:gc}; an {@code -Xmx} among them
+     *     replaces the default {@code -Xmx512m}
+     */
+    public static ChildJvm start(Path dir, String name, Map<String, String> env, List<String> systemProperties,
+            List<String> jvmOptions, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+            cmd.add("-Xmx512m");
+        }
+        cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         for (String p : systemProperties) {
