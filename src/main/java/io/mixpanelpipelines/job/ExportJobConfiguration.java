@@ -13,6 +13,8 @@ import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.source.MixpanelExportClient;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.storage.Storage;
+import io.mixpanelpipelines.convert.parquet.WriterBufferPool;
+import io.mixpanelpipelines.job.day.ParquetSettings;
 import java.time.LocalDate;
 import java.util.concurrent.Semaphore;
 import org.springframework.batch.core.configuration.annotation.JobScope;
@@ -146,11 +148,22 @@ public class ExportJobConfiguration {
         return new DayLineReader(LocalDate.parse(day), job, spools, client, requestSlots);
     }
 
+    /**
+     * The Parquet writers' buffers of the run: one set per day converting at once. The memory of the
+     * conversion is bounded by this pool, not by the task executor alone: see {@link WriterBufferPool}.
+     */
+    @Bean
+    public WriterBufferPool writerBufferPool(JobDefinition job) {
+        return new WriterBufferPool(ParquetSettings.options(job), job.export().parallelism());
+    }
+
     @Bean
     @StepScope
     public DayPartWriter dayWriter(@Value("#{stepExecutionContext['day']}") String day, JobDefinition job,
-            Storage storage, DatasetLayout layout, Progress progress, DayCompletion completion, DayLineReader dayReader) {
-        return new DayPartWriter(LocalDate.parse(day), job, storage, layout, progress, completion, dayReader);
+            Storage storage, DatasetLayout layout, Progress progress, DayCompletion completion, DayLineReader dayReader,
+            WriterBufferPool writerBufferPool) {
+        return new DayPartWriter(LocalDate.parse(day), job, storage, layout, progress, completion, dayReader,
+                writerBufferPool);
     }
 
     @Bean

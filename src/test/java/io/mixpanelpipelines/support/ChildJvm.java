@@ -32,12 +32,23 @@ public final class ChildJvm {
         return startWithJvmOptions(dir, name, env, List.of(), systemProperties, args);
     }
 
-    /** As {@link #start}, with JVM options, e.g. {@link #QUICK_START} for a short command. */
+    /** As {@link #startWithJvmOptions}, the system properties first. */
+    public static ChildJvm start(Path dir, String name, Map<String, String> env, List<String> systemProperties,
+            List<String> jvmOptions, String... args) throws IOException {
+        return startWithJvmOptions(dir, name, env, jvmOptions, systemProperties, args);
+    }
+
+    /**
+     * As {@link #start}, with JVM options, e.g. {@link #QUICK_START} for a short command or {@code -Xlog:gc};
+     * an {@code -Xmx} among them replaces the default {@code -Xmx512m}.
+     */
     public static ChildJvm startWithJvmOptions(Path dir, String name, Map<String, String> env, List<String> jvmOptions,
             List<String> systemProperties, String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx512m");
+        if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+            cmd.add("-Xmx512m");
+        }
         cmd.addAll(jvmOptions);
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

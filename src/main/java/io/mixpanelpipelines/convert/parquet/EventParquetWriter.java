@@ -40,7 +40,7 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQueue {
 
     /** Pages compressed ahead at most (each in an array of its own): bounds the memory they hold. */
-    private static final int PAGES_AHEAD = 8;
+    static final int PAGES_AHEAD = 8;
     /**
      * Compression threads per writer: two, so that either core can take compression when the other
      * stages of the day are waiting (measured on 2 cores: one thread gained nothing, three no more than two).
@@ -78,15 +78,18 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
     private boolean done;
 
     /**
-     * Buffers that one writer after another can reuse: the row group's compressed pages. A day's parts
-     * share them, so each part does not allocate its row groups afresh (which, once the part was closed,
-     * was garbage for full collections). For one writer at a time.
+     * Buffers that one writer after another can reuse: the row group's compressed pages and the direct
+     * buffers pages are compressed into. A day's parts share them, so each part does not allocate them
+     * afresh (which, once the part was closed, was garbage for full collections). For one writer at a time;
+     * {@link BufferPool} hands out a fixed number of them.
      */
     public static final class Buffers {
         private final RecyclingAllocator allocator;
+        private final PageCompressor.Outputs compressed = new PageCompressor.Outputs();
 
         public Buffers(ParquetWriterOptions options) {
-            // a row group's worth and a quarter: what the next row group needs again, and no more
+            // a row group's worth and a quarter, in use and pooled together: what the next row group needs
+            // again, never a pool on top of a row group in use
             this.allocator = new RecyclingAllocator(options.rowGroupSize() + options.rowGroupSize() / 4);
         }
     }
@@ -119,7 +122,8 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
                 .withStatisticsEnabled(EventSchema.PROPERTIES, false)
                 .withSizeStatisticsEnabled(EventSchema.PROPERTIES, false)
                 .build();
-        this.compressor = new PageCompressor(codecName(options.codec()), options.zstdLevel(), COMPRESSION_THREADS);
+        this.compressor = new PageCompressor(codecName(options.codec()), options.zstdLevel(), COMPRESSION_THREADS,
+                buffers.compressed);
         try {
             this.fileWriter = new ParquetFileWriter(file, EventSchema.SCHEMA, ParquetFileWriter.Mode.CREATE,
                     rowGroupSize, ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, properties);

@@ -29,42 +29,52 @@ import org.xerial.snappy.Snappy;
  * the day's pipeline the others wait for, and a core idles while they wait. On workers, any free core takes
  * it.
  *
+ * <p><b>Memory.</b> Pages are compressed from and into direct buffers, never heap arrays: zstd-jni and
+ * snappy-java pin a heap array for the whole call (a JNI critical section), and with a few workers per
+ * converting day the collector was locked out so often that an allocation could fail with heap to spare
+ * ("page compression failed: OutOfMemoryError", issue 18); the outputs, each about a page, were also
+ * humongous arrays for G1 at small heaps. Each worker has one input buffer; the outputs come from an
+ * {@link Outputs} pool that the writers of one {@link EventParquetWriter.Buffers} share, of at most
+ * {@link Outputs#KEPT} buffers of about a page: the pages in flight and the one parquet-java is copying.
+ *
  * <p>Like any of parquet-java's compressors here, the bytes {@link #compress} returns are valid until it is
- * called again (parquet-java copies them first); their array then serves another page.
+ * called again (parquet-java copies them first); their buffer then serves another page.
  *
  * <p>{@link #submit} and {@link #compress} belong to one thread (the writer's). {@link #release} waits for
  * the workers before freeing their native zstd contexts.
  */
 final class PageCompressor implements BytesInputCompressor {
 
-    /** Output arrays kept for reuse at most: the arrays alive are these, one per page in flight and one more. */
-    private static final int MAX_SPARE_OUTPUTS = 8;
-
     private final CompressionCodecName codec;
     private final int zstdLevel;
     private final ExecutorService workers;
-    private final Map<byte[], Future<Compressed>> pending = new IdentityHashMap<>();
-    /** Output arrays parquet-java is done with, for the workers to reuse. */
-    private final java.util.concurrent.ConcurrentLinkedQueue<byte[]> spareOutputs =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final Outputs outputs;
+    private final Map<byte[], Future<ByteBuffer>> pending = new IdentityHashMap<>();
     /** The output {@link #compress} returned last: parquet-java copies it before it asks again. */
-    private byte[] lastOutput;
+    private ByteBuffer lastOutput;
     private final List<ZstdCompressCtx> contexts = new ArrayList<>();
     private final ThreadLocal<Worker> worker = ThreadLocal.withInitial(this::newWorker);
     private Worker own;
     private boolean released;
 
+    /** A compressor with an output pool of its own. */
+    PageCompressor(CompressionCodecName codec, int zstdLevel, int threads) {
+        this(codec, zstdLevel, threads, new Outputs());
+    }
+
     /**
      * @param codec ZSTD, SNAPPY or UNCOMPRESSED (pages are then passed through, and nothing is compressed
      *     ahead)
+     * @param outputs where compressed pages go; shared by the writers that follow each other, one at a time
      */
-    PageCompressor(CompressionCodecName codec, int zstdLevel, int threads) {
+    PageCompressor(CompressionCodecName codec, int zstdLevel, int threads, Outputs outputs) {
         if (codec != CompressionCodecName.ZSTD && codec != CompressionCodecName.SNAPPY
                 && codec != CompressionCodecName.UNCOMPRESSED) {
             throw new IllegalArgumentException("no page compressor for " + codec);
         }
         this.codec = codec;
         this.zstdLevel = zstdLevel;
+        this.outputs = outputs;
         this.workers = codec == CompressionCodecName.UNCOMPRESSED ? null : Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "parquet-compress-" + Thread.currentThread().getName());
             t.setDaemon(true);
@@ -79,7 +89,7 @@ final class PageCompressor implements BytesInputCompressor {
 
     /** Starts compressing {@code raw[off..off+len)}; the array must stay untouched until its page is written. */
     void submit(byte[] raw, int off, int len) {
-        pending.put(raw, workers.submit(() -> worker.get().compress(raw, off, len, spareOutputs.poll())));
+        pending.put(raw, workers.submit(() -> worker.get().compress(raw, off, len)));
     }
 
     @Override
@@ -91,28 +101,25 @@ final class PageCompressor implements BytesInputCompressor {
             return bytes; // UNCOMPRESSED
         }
         if (lastOutput != null) {
-            if (spareOutputs.size() < MAX_SPARE_OUTPUTS) {
-                spareOutputs.offer(lastOutput);
-            }
+            outputs.give(lastOutput);
             lastOutput = null;
         }
         ByteBuffer whole = bytes.toByteBuffer();
-        Future<Compressed> ahead = whole.hasArray() ? pending.remove(whole.array()) : null;
-        if (ahead == null) { // not submitted (a dictionary page): compressed here, into an array of its own
+        Future<ByteBuffer> ahead = whole.hasArray() ? pending.remove(whole.array()) : null;
+        if (ahead == null) { // not submitted (a dictionary page): compressed here
             if (own == null) {
                 own = newWorker();
             }
             byte[] in = whole.hasArray() ? whole.array() : bytes.toByteArray();
             int off = whole.hasArray() ? whole.arrayOffset() + whole.position() : 0;
-            Compressed c = own.compress(in, off, whole.remaining(), null);
-            return BytesInput.from(c.bytes(), 0, c.length());
+            lastOutput = own.compress(in, off, whole.remaining());
+        } else {
+            lastOutput = await(ahead);
         }
-        Compressed c = await(ahead);
-        lastOutput = c.bytes();
-        return BytesInput.from(c.bytes(), 0, c.length());
+        return BytesInput.from(lastOutput.duplicate());
     }
 
-    private static Compressed await(Future<Compressed> f) throws IOException {
+    private static ByteBuffer await(Future<ByteBuffer> f) throws IOException {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -127,9 +134,9 @@ final class PageCompressor implements BytesInputCompressor {
         }
     }
 
-    /** Output arrays kept for reuse now (for tests). */
+    /** Output buffers kept for reuse now (for tests). */
     int spareOutputs() {
-        return spareOutputs.size();
+        return outputs.kept();
     }
 
     @Override
@@ -137,7 +144,10 @@ final class PageCompressor implements BytesInputCompressor {
         return codec;
     }
 
-    /** Stops the workers (dropping pages not written) and frees the zstd contexts. Idempotent. */
+    /**
+     * Stops the workers (dropping pages not written), gives the outputs back to the pool and frees the zstd
+     * contexts. Idempotent.
+     */
     @Override
     public void release() {
         if (released) {
@@ -145,9 +155,10 @@ final class PageCompressor implements BytesInputCompressor {
         }
         released = true;
         pending.values().forEach(f -> f.cancel(false));
-        pending.clear();
-        spareOutputs.clear();
-        lastOutput = null;
+        if (lastOutput != null) {
+            outputs.give(lastOutput);
+            lastOutput = null;
+        }
         if (workers == null) {
             return;
         }
@@ -160,6 +171,16 @@ final class PageCompressor implements BytesInputCompressor {
             Thread.currentThread().interrupt();
             return;
         }
+        for (Future<ByteBuffer> f : pending.values()) { // finished before the cancel: their outputs are free
+            if (f.isDone() && !f.isCancelled()) {
+                try {
+                    outputs.give(f.get());
+                } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException e) {
+                    // a failed page has no output to give back
+                }
+            }
+        }
+        pending.clear();
         synchronized (contexts) {
             contexts.forEach(ZstdCompressCtx::close);
             contexts.clear();
@@ -168,40 +189,77 @@ final class PageCompressor implements BytesInputCompressor {
 
     private Worker newWorker() {
         if (codec != CompressionCodecName.ZSTD) {
-            return new Worker(null);
+            return new Worker(null, outputs);
         }
         ZstdCompressCtx ctx = new ZstdCompressCtx();
         ctx.setLevel(zstdLevel);
         synchronized (contexts) {
             contexts.add(ctx);
         }
-        return new Worker(ctx);
+        return new Worker(ctx, outputs);
     }
 
-    /** A compressed page: the first {@code length} bytes of {@code bytes}. */
-    private record Compressed(byte[] bytes, int length) {
+    /** Direct capacity for {@code size} bytes: rounded up to 64 KiB so that pages of about a size share buffers. */
+    static int capacityFor(long size) {
+        return (int) Math.min(Integer.MAX_VALUE - 8, (size + 0xFFFF) & ~0xFFFFL);
     }
 
-    /** One thread's compression state: a zstd context, or none for snappy. */
-    private static final class Worker {
-        private final ZstdCompressCtx ctx;
+    /**
+     * The direct buffers compressed pages go into, for writers that follow each other. Thread-safe (the
+     * workers take, the writer gives back). At most {@link #KEPT} are kept; one too small for a page is
+     * dropped and a larger one allocated, so the pool holds what the pages of the moment need and no more.
+     */
+    static final class Outputs {
+        /** Enough for the pages a writer has in flight ({@code PAGES_AHEAD + 1}) and the one being copied. */
+        static final int KEPT = EventParquetWriter.PAGES_AHEAD + 2;
 
-        Worker(ZstdCompressCtx ctx) {
-            this.ctx = ctx;
+        private final java.util.ArrayDeque<ByteBuffer> free = new java.util.ArrayDeque<>();
+
+        synchronized ByteBuffer take(int capacity) {
+            ByteBuffer b = free.pollFirst();
+            if (b == null || b.capacity() < capacity) {
+                b = ByteBuffer.allocateDirect(capacityFor(capacity));
+            }
+            return b.clear();
         }
 
-        /** Compresses into {@code spare} when it is large enough, else into a new array. */
-        Compressed compress(byte[] in, int off, int len, byte[] spare) throws IOException {
-            if (ctx == null) {
-                byte[] out = Snappy.compress(java.util.Arrays.copyOfRange(in, off, off + len));
-                return new Compressed(out, out.length);
+        synchronized void give(ByteBuffer b) {
+            if (b.isDirect() && free.size() < KEPT) {
+                free.addFirst(b);
             }
-            long bound = Zstd.compressBound(len);
-            // too small a spare is dropped (the pool keeps what fits the pages that come); a new array is
-            // rounded up to 64 KiB so that pages of about the same size share arrays
-            byte[] out = spare != null && spare.length >= bound ? spare
-                    : new byte[(int) Math.min(Integer.MAX_VALUE - 8, (bound + 0xFFFF) & ~0xFFFFL)];
-            return new Compressed(out, ctx.compressByteArray(out, 0, out.length, in, off, len));
+        }
+
+        synchronized int kept() {
+            return free.size();
+        }
+    }
+
+    /** One thread's compression state: a zstd context (or none for snappy) and a direct input buffer. */
+    private static final class Worker {
+        private final ZstdCompressCtx ctx;
+        private final Outputs outputs;
+        private ByteBuffer in = ByteBuffer.allocateDirect(0);
+
+        Worker(ZstdCompressCtx ctx, Outputs outputs) {
+            this.ctx = ctx;
+            this.outputs = outputs;
+        }
+
+        /** Compresses into a buffer from the pool: its content is {@code [0, limit)}. */
+        ByteBuffer compress(byte[] raw, int off, int len) throws IOException {
+            if (in.capacity() < len) {
+                in = ByteBuffer.allocateDirect(capacityFor(len));
+            }
+            in.clear();
+            in.put(raw, off, len).flip();
+            if (ctx == null) {
+                ByteBuffer out = outputs.take(Snappy.maxCompressedLength(len));
+                int n = Snappy.compress(in, out);
+                return out.position(0).limit(n);
+            }
+            ByteBuffer out = outputs.take((int) Math.min(Integer.MAX_VALUE - 8, Zstd.compressBound(len)));
+            int n = ctx.compressDirectByteBuffer(out, 0, out.capacity(), in, 0, len);
+            return out.position(0).limit(n);
         }
     }
 }

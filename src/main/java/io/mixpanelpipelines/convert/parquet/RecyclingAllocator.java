@@ -18,20 +18,23 @@ import org.apache.parquet.bytes.ByteBufferAllocator;
  * the smallest pooled buffer that fits if it is at most twice as large, so that pages of varying size reuse
  * each other's buffers; a buffer is handed out with its limit at the size asked for.
  * Only buffers this allocator handed out and that are not already back are pooled, so a stray or double
- * release can never put one buffer in two hands. At most {@code maxPooledBytes} are kept. Not thread-safe:
+ * release can never put one buffer in two hands. At most {@code maxBytes} are held, counting the buffers
+ * handed out and those pooled together: a released buffer is kept only while both fit, so the pool never
+ * sits on top of a full row group in use (it only fills as the row group's buffers come back). Not thread-safe:
  * one writer at a time uses it, on one thread.
  */
 final class RecyclingAllocator implements ByteBufferAllocator {
 
     private static final int STEP = 1 << 16;
 
-    private final long maxPooledBytes;
+    private final long maxBytes;
     private final TreeMap<Integer, ArrayDeque<ByteBuffer>> pool = new TreeMap<>();
     private final Map<ByteBuffer, Boolean> out = new IdentityHashMap<>();
     private long pooledBytes;
+    private long outBytes;
 
-    RecyclingAllocator(long maxPooledBytes) {
-        this.maxPooledBytes = maxPooledBytes;
+    RecyclingAllocator(long maxBytes) {
+        this.maxBytes = maxBytes;
     }
 
     @Override
@@ -54,13 +57,18 @@ final class RecyclingAllocator implements ByteBufferAllocator {
         }
         b.limit(size);
         out.put(b, Boolean.TRUE);
+        outBytes += b.capacity();
         return b;
     }
 
     @Override
     public void release(ByteBuffer b) {
-        if (out.remove(b) == null || pooledBytes + b.capacity() > maxPooledBytes) {
-            return; // not ours, already back, or the pool is full: left to the garbage collector
+        if (out.remove(b) == null) {
+            return; // not ours, or already back
+        }
+        outBytes -= b.capacity();
+        if (pooledBytes + outBytes + b.capacity() > maxBytes) {
+            return; // pooled and in use would exceed the bound: left to the garbage collector
         }
         pool.computeIfAbsent(b.capacity(), k -> new ArrayDeque<>()).addFirst(b);
         pooledBytes += b.capacity();
@@ -69,6 +77,11 @@ final class RecyclingAllocator implements ByteBufferAllocator {
     @Override
     public boolean isDirect() {
         return false;
+    }
+
+    /** Bytes handed out and not back yet (for tests). */
+    long outBytes() {
+        return outBytes;
     }
 
     /** Bytes held for reuse (for tests). */

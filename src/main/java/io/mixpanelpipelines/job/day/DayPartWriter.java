@@ -4,6 +4,7 @@ import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.convert.json.ParsedEvent;
 import io.mixpanelpipelines.convert.parquet.EventParquetWriter;
 import io.mixpanelpipelines.convert.parquet.ParquetWriterOptions;
+import io.mixpanelpipelines.convert.parquet.WriterBufferPool;
 import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.dataset.PartInfo;
 import io.mixpanelpipelines.ingest.LineBatch;
@@ -46,6 +47,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     private final DayCompletion completion;
     private final DayLineReader reader;
     private final ParquetWriterOptions options;
+    private final WriterBufferPool bufferPool;
 
     private DayCheckpoint checkpoint;
     private Path rejectedDir;
@@ -63,9 +65,13 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     private String pendingFirstRejection;
     private long pendingHash;
 
-    /** @param reader the step's reader, which takes the converted batches back for reuse */
+    /**
+     * @param reader the step's reader, which takes the converted batches back for reuse
+     * @param bufferPool the run's Parquet buffers: one set per day converting at once, held from the day's
+     *     first part until the writer closes
+     */
     public DayPartWriter(LocalDate day, JobDefinition job, Storage storage, DatasetLayout layout, Progress progress,
-            DayCompletion completion, DayLineReader reader) {
+            DayCompletion completion, DayLineReader reader, WriterBufferPool bufferPool) {
         this.day = day;
         this.epochDay = day.toEpochDay();
         this.job = job;
@@ -75,6 +81,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         this.completion = completion;
         this.reader = reader;
         this.options = ParquetSettings.options(job);
+        this.bufferPool = bufferPool;
     }
 
     /** Starts from {@code checkpoint}: the day's outputs are brought back to it. */
@@ -208,7 +215,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     private void openPart() throws IOException {
         Location location = layout.staging(day).resolve(DatasetLayout.partName(checkpoint.parts().size(), checkpoint.runId()));
         if (writerBuffers == null) {
-            writerBuffers = new EventParquetWriter.Buffers(options);
+            writerBuffers = bufferPool.acquire(); // waits while parallelism days hold theirs
         }
         current = new EventParquetWriter(storage.newOutputFile(location), options, writerBuffers);
         currentLocation = location;
@@ -247,11 +254,18 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         checkpoint = checkpoint.asPublished();
     }
 
-    /** Drops the part being written (not checkpointed: a restart writes it again) and closes the rejected files. */
+    /**
+     * Drops the part being written (not checkpointed: a restart writes it again), gives the Parquet buffers
+     * back to the run's pool and closes the rejected files.
+     */
     public void close() throws IOException {
         if (current != null) {
             current.abort();
             current = null;
+        }
+        if (writerBuffers != null) {
+            bufferPool.release(writerBuffers);
+            writerBuffers = null;
         }
         if (rejected != null) {
             rejected.close();

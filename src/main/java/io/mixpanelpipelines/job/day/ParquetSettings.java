@@ -5,14 +5,14 @@ import io.mixpanelpipelines.convert.parquet.EventSchema;
 import io.mixpanelpipelines.convert.parquet.ParquetWriterOptions;
 
 /** Parquet writer options from a job's settings. */
-final class ParquetSettings {
+public final class ParquetSettings {
 
     static final int SCHEMA_VERSION = EventSchema.SCHEMA_VERSION;
 
     private ParquetSettings() {
     }
 
-    static ParquetWriterOptions options(JobDefinition job) {
+    public static ParquetWriterOptions options(JobDefinition job) {
         return ParquetWriterOptions.defaults().withCodec(ParquetWriterOptions.Codec.of(job.export().codec().name()));
     }
 }

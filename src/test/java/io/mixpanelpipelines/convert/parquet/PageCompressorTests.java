@@ -60,8 +60,25 @@ class PageCompressorTests {
                 assertThat(compressor.compress(BytesInput.from(oldest, 0, oldest.length)).size()).isPositive();
             }
         }
-        assertThat(compressor.spareOutputs()).isLessThanOrEqualTo(8);
+        assertThat(compressor.spareOutputs()).isLessThanOrEqualTo(PageCompressor.Outputs.KEPT);
         compressor.release();
+    }
+
+    @Test
+    void writersThatFollowEachOtherShareTheirOutputsAndKeepThemOffTheHeap() throws Exception {
+        PageCompressor.Outputs outputs = new PageCompressor.Outputs();
+        Random random = new Random(7);
+        for (int writer = 0; writer < 3; writer++) {
+            PageCompressor compressor = new PageCompressor(CompressionCodecName.ZSTD, 1, 2, outputs);
+            byte[] page = new byte[300_000];
+            random.nextBytes(page);
+            compressor.submit(page, 0, page.length);
+            BytesInput compressed = compressor.compress(BytesInput.from(page, 0, page.length));
+            assertThat(compressed.toByteBuffer().isDirect()).as("no heap array pinned by the codec").isTrue();
+            assertThat(Zstd.decompress(compressed.toByteArray(), page.length)).isEqualTo(page);
+            compressor.release(); // the output goes back to the pool for the next writer
+            assertThat(outputs.kept()).isEqualTo(1);
+        }
     }
 
     @Test

@@ -78,4 +78,22 @@ class RecyclingAllocatorTests {
 
         assertThat(a.pooledBytes()).isEqualTo(131072);
     }
+
+    @Test
+    void neverPoolsOnTopOfBuffersInUse() {
+        RecyclingAllocator a = new RecyclingAllocator(300_000);
+        ByteBuffer kept = a.allocate(131072);
+        ByteBuffer b1 = a.allocate(131072);
+        ByteBuffer b2 = a.allocate(131072);
+        a.release(b1); // 2 x 128 KiB in use: pooling another would hold 384 KiB
+
+        assertThat(a.pooledBytes()).isZero();
+        assertThat(a.outBytes()).isEqualTo(262144);
+        a.release(b2);
+        assertThat(a.pooledBytes()).isEqualTo(131072);
+        assertThat(a.pooledBytes() + a.outBytes()).isLessThanOrEqualTo(300_000);
+        a.release(kept);
+        assertThat(a.pooledBytes()).as("no more than the limit").isEqualTo(262144);
+        assertThat(a.outBytes()).isZero();
+    }
 }
