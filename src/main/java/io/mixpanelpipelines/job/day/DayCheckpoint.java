@@ -117,8 +117,13 @@ public record DayCheckpoint(String runId, String spoolId, List<PartInfo> parts, 
         }
         ec.putLong(HASH, hashSum);
         ec.put(PUBLISHED, published);
-        ec.putLong(REPAIRED, repairedLines);
-        ec.putLong(REPAIRED_LINES_BYTES, repairedLinesBytes);
+        if (repairedLines > 0) {
+            ec.putLong(REPAIRED, repairedLines);
+            ec.putLong(REPAIRED_LINES_BYTES, repairedLinesBytes);
+        } else { // as before repaired lines existed: a context saved by an older version round-trips exactly
+            ec.remove(REPAIRED);
+            ec.remove(REPAIRED_LINES_BYTES);
+        }
     }
 
     /** The start of the same body: what a download attempt that was given up leaves (nothing of it counts). */

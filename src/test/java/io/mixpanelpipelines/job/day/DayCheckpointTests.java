@@ -134,4 +134,18 @@ class DayCheckpointTests {
         c.save(again);
         assertThat(again.toMap()).isEqualTo(ec.toMap());
     }
+
+    @Test
+    void repairedLinesAreSavedAndRestored() {
+        ExecutionContext ec = new ExecutionContext();
+        DayCheckpoint c = DayCheckpoint.start("run1", BODY).partClosed(P0, 4096, 13, 0, null, 1, 0, 0).withRepaired(3, 900);
+        c.save(ec);
+
+        DayCheckpoint back = DayCheckpoint.restore(ec, "run1", BODY);
+
+        assertThat(back.repairedLines()).isEqualTo(3);
+        assertThat(back.repairedLinesBytes()).isEqualTo(900);
+        assertThat(back).isEqualTo(c);
+        assertThat(back.discard().repairedLines()).isZero();
+    }
 }
