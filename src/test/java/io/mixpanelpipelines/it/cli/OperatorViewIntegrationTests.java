@@ -70,9 +70,24 @@ class OperatorViewIntegrationTests {
         assertThat(ws.run("rerun", "--job", ws.jobFile.toString(), "--partition", "2026-01-02", "2026-01-03", "--yes"))
                 .as(ws.lastErr).isZero();
 
-        // consecutive days share one request (issue 12: rerun batches), as in a run without a range
+        // the job's daysPerRequest: 1 keeps them apart; the cost line names each request
         assertThat(ws.lastOut).startsWith("rerun: 2 day(s) 2026-01-02..2026-01-03 will be fetched afresh and replaced; "
-                + "about 1 export request(s) (2026-01-02..2026-01-03), 47 of 50 left this hour");
-        assertThat(sim.requestCount()).isEqualTo(4);
+                + "about 2 export request(s) (2026-01-03, 2026-01-02), 47 of 50 left this hour");
+        assertThat(sim.requestCount()).isEqualTo(5);
+    }
+
+    @Test
+    void aRerunOfConsecutiveDaysSharesOneRequest() throws Exception {
+        ws.job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth());
+        assertThat(ws.export("2026-01-01", "2026-01-03")).as(ws.lastErr).isZero();
+        int before = sim.requestCount();
+
+        assertThat(ws.run("rerun", "--job", ws.jobFile.toString(), "--partition", "2026-01-02", "2026-01-03", "--yes"))
+                .as(ws.lastErr).isZero();
+
+        assertThat(ws.lastOut).startsWith("rerun: 2 day(s) 2026-01-02..2026-01-03 will be fetched afresh and replaced; "
+                + "about 1 export request(s) (2026-01-02..2026-01-03)");
+        assertThat(ws.lastOut).contains("2 of 2 day(s) published; 1 request(s) sent");
+        assertThat(sim.requestCount()).isEqualTo(before + 1);
     }
 }

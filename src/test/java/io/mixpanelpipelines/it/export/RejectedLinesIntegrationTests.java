@@ -133,4 +133,53 @@ public class RejectedLinesIntegrationTests {
         assertThat(reasons).singleElement().asString().startsWith("2\t").contains("longer than 16 MiB");
         ParquetAssertions.assertExactly(ws.events(), Map.of(LocalDate.parse(DAY), List.of(event(0), event(1))));
     }
+
+    @Test
+    void linesOf20MBAnd17MiBAreKeptByteForByteWithTheirTrueOffsets() throws Exception {
+        byte[] first = (event(0) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] twenty = hugeLine("Twenty", 20_000_000);
+        byte[] second = (event(1) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] seventeen = hugeLine("Seventeen", 17 << 20);
+        byte[] third = (event(2) + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (byte[] b : List.of(first, twenty, "\n".getBytes(StandardCharsets.UTF_8), second, seventeen,
+                "\n".getBytes(StandardCharsets.UTF_8), third)) {
+            body.write(b);
+        }
+        server.serve(DAY, body.toByteArray());
+        ws.job(server.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "maxRejectedLines: 2");
+
+        assertThat(ws.export(DAY, DAY)).as(ws.lastErr).isZero();
+
+        Path rejected = tmp.resolve("spool/it-events/_rejected/");
+        ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        kept.write(twenty);
+        kept.write('\n');
+        kept.write(seventeen);
+        kept.write('\n');
+        assertThat(Files.readAllBytes(rejected.resolve(DAY + ".lines"))).as("both lines, byte for byte")
+                .isEqualTo(kept.toByteArray());
+        long twentyAt = first.length;
+        long seventeenAt = twentyAt + twenty.length + 1 + second.length;
+        assertThat(Files.readAllLines(rejected.resolve(DAY + ".reasons"))).containsExactly(
+                "2\t" + twentyAt + "\tline longer than 16 MiB", "4\t" + seventeenAt + "\tline longer than 16 MiB");
+        assertThat(Files.readString(ws.day(DAY).resolve("_SUCCESS"))).contains("\"rejectedLines\" : 2");
+        try (var leftovers = Files.list(rejected)) {
+            assertThat(leftovers.map(f -> f.getFileName().toString())).as("no half-moved line file")
+                    .containsExactlyInAnyOrder(DAY + ".lines", DAY + ".reasons");
+        }
+        ParquetAssertions.assertExactly(ws.events(), Map.of(LocalDate.parse(DAY), List.of(event(0), event(1), event(2))));
+    }
+
+    /** A valid event line of about {@code size} bytes (no newline), its blob varied so it is not one byte repeated. */
+    private static byte[] hugeLine(String name, int size) {
+        String head = "{\"event\":\"" + name + "\",\"properties\":{\"time\":1,\"blob\":\"";
+        String tail = "\"}}";
+        StringBuilder sb = new StringBuilder(size).append(head);
+        java.util.Random random = new java.util.Random(size);
+        while (sb.length() < size - tail.length()) {
+            sb.append((char) ('a' + random.nextInt(26)));
+        }
+        return sb.append(tail).toString().getBytes(StandardCharsets.UTF_8);
+    }
 }
