@@ -21,7 +21,12 @@ final class BenchmarkTable {
     }
 
     /** A detail row: {@code seconds} of the rounds (min-max), the rate for {@code events}. */
-    void row(String label, String what, List<Double> seconds, long events, String notes) {
+    void row(String label, String what, List<Double> all, long events, String notes) {
+        List<Double> seconds = all.stream().filter(d -> !d.isNaN()).toList();
+        if (seconds.isEmpty()) {
+            note(label, what, "FAILED " + notes);
+            return;
+        }
         double min = seconds.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         double max = seconds.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         String s = seconds.size() == 1 ? String.format(Locale.ROOT, "%.1f", min)
@@ -72,8 +77,14 @@ final class BenchmarkTable {
         double hi = 0;
         for (int i = 0; i < project.size(); i++) {
             double r = other.get(i) / project.get(i);
+            if (Double.isNaN(r)) {
+                continue; // a failed run (its problem is listed)
+            }
             lo = Math.min(lo, r);
             hi = Math.max(hi, r);
+        }
+        if (hi == 0) {
+            return "n/a";
         }
         return lo == hi ? String.format(Locale.ROOT, "%.2fx", lo) : String.format(Locale.ROOT, "%.2f-%.2fx", lo, hi);
     }
@@ -84,13 +95,20 @@ final class BenchmarkTable {
         double hi = 0;
         for (int i = 0; i < project.size(); i++) {
             double r = other.get(i) / project.get(i) * 100;
+            if (Double.isNaN(r)) {
+                continue;
+            }
             lo = Math.min(lo, r);
             hi = Math.max(hi, r);
         }
-        return String.format(Locale.ROOT, "%.0f%%-%.0f%%", lo, hi);
+        return hi == 0 ? "n/a" : String.format(Locale.ROOT, "%.0f%%-%.0f%%", lo, hi);
     }
 
-    static String seconds(List<Double> values) {
+    static String seconds(List<Double> all) {
+        List<Double> values = all.stream().filter(d -> !d.isNaN()).toList();
+        if (values.isEmpty()) {
+            return "FAILED";
+        }
         double min = values.stream().mapToDouble(Double::doubleValue).min().orElseThrow();
         double max = values.stream().mapToDouble(Double::doubleValue).max().orElseThrow();
         return min == max ? String.format(Locale.ROOT, "%.1f", min) : String.format(Locale.ROOT, "%.1f-%.1f", min, max);

@@ -47,6 +47,25 @@ final class CliProcess {
         }
     }
 
+    /** The CLI exited with an error; the message is its exit code, {@link #output} all it printed. */
+    static final class Failed extends IllegalStateException {
+        final String output;
+        private final String exit;
+
+        Failed(String exit, String output) {
+            super(exit + ":\n" + output);
+            this.exit = exit;
+            this.output = output;
+        }
+
+        /** The exit code and the first few error lines: enough for the report. */
+        String brief() {
+            List<String> errors = output.lines().filter(l -> l.contains("ERROR") || l.contains("Error")
+                    || l.contains("published")).limit(4).toList();
+            return exit + ": " + String.join(" / ", errors);
+        }
+    }
+
     private CliProcess() {
     }
 
@@ -116,7 +135,7 @@ final class CliProcess {
         Files.copy(stderr, dir.getParent().resolve("cli-last-stderr-" + jvm.label().replaceAll("[^A-Za-z0-9.-]+", "_")
                 + ".txt"), StandardCopyOption.REPLACE_EXISTING);
         if (code != 0) {
-            throw new IllegalStateException(jvm.label() + " exited with " + code + ":\n" + output);
+            throw new Failed(jvm.label() + " exited with " + code, output);
         }
         Matcher rss = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)").matcher(err);
         long rssMb = rss.find() ? Long.parseLong(rss.group(1)) / 1024 : -1;

@@ -148,7 +148,15 @@ class ExportBenchmark {
             for (CliProcess.Jvm jvm : jvms) {
                 Path dir = WORK.resolve("cli");
                 CliProcess.prepare(dir, server.uri(), DAY, "");
-                CliProcess.Result run = CliProcess.run(dir, jvm, "--from", DAY.toString(), "--to", DAY.toString());
+                CliProcess.Result run;
+                try {
+                    run = CliProcess.run(dir, jvm, "--from", DAY.toString(), "--to", DAY.toString());
+                } catch (CliProcess.Failed e) {
+                    table.problem(label + " " + jvm.label() + ": " + e.brief());
+                    seconds.computeIfAbsent(jvm, k -> new ArrayList<>()).add(Double.NaN);
+                    memory.computeIfAbsent(jvm, k -> new ArrayList<>()).add("FAILED");
+                    continue;
+                }
                 long rows = CliProcess.parquetRows(dir.resolve("export"));
                 if (rows != events) {
                     table.problem(label + " " + jvm.label() + ": " + rows + " rows exported, expected " + events);
@@ -173,6 +181,11 @@ class ExportBenchmark {
         for (CliProcess.Jvm jvm : jvms) {
             List<Double> s = seconds.get(jvm);
             CliProcess.Result run = last.get(jvm);
+            if (run == null) {
+                table.row(label, "CLI " + jvm.label(), s, events, String.join(" | ", memory.get(jvm)));
+                summary.append(" | ").append(jvm.label()).append(" FAILED");
+                continue;
+            }
             table.row(label, "CLI " + jvm.label(), s, events, "parquet " + (run.parquetBytes() >> 20) + " MB; "
                     + String.join(" | ", memory.get(jvm)));
             table.note(label, "  -> DuckDB / " + jvm.label(), BenchmarkTable.ratio(s, duck)

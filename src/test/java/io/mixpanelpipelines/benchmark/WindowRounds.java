@@ -44,16 +44,22 @@ final class WindowRounds {
             server.prepare(first, last);
             List<Double> seconds = new ArrayList<>();
             List<String> memory = new ArrayList<>();
-            CliProcess.Result run = null;
             for (int r = 0; r < repeat; r++) {
                 Path dir = work.resolve("window");
                 CliProcess.prepare(dir, server.uri(), first, WINDOW_KEYS);
                 int late = server.lateBodies();
                 server.takeRequests();
-                run = CliProcess.run(dir, jvm, "--from", first.toString(), "--to", last.toString());
-                seconds.add(run.seconds());
-                memory.add(run.memory());
-                check(label, days + "-day window", dir, days * perDay, late, server.takeRequests(), 1);
+                try {
+                    CliProcess.Result run = CliProcess.run(dir, jvm, "--from", first.toString(), "--to", last.toString());
+                    seconds.add(run.seconds());
+                    memory.add(run.memory());
+                    check(label, days + "-day window", dir, days * perDay, late, server.takeRequests(), 1);
+                } catch (CliProcess.Failed e) {
+                    // issue 18: a window that runs out of heap is a finding, not the end of the benchmark
+                    table.problem(label + " " + days + "-day window: " + e.brief());
+                    seconds.add(Double.NaN);
+                    memory.add("FAILED");
+                }
             }
             table.row(label, days + "-day window, " + jvm.label(), seconds, days * perDay, String.join(" | ", memory));
             table.summary(String.format(Locale.ROOT, "%-8s %9d/day %2d-day window (1 request), %s: %s s, %s", shape,
@@ -75,37 +81,30 @@ final class WindowRounds {
         List<String> dailyMemory = new ArrayList<>();
         List<String> aloneMemory = new ArrayList<>();
         for (int r = 0; r < repeat; r++) {
-            Path dir = work.resolve("daily");
-            CliProcess.prepare(dir, server.uri(), y.minusDays(6), DAILY_KEYS);
-            int late = server.lateBodies();
-            server.takeRequests();
-            CliProcess.Result first = CliProcess.run(dir, jvm, "--from", y.minusDays(6).toString(), "--to",
-                    y.minusDays(1).toString());
-            check(label, "daily: first 6 days", dir, 6 * perDay, late, server.takeRequests(), 1);
-            table.row(label, "daily: 6 days " + y.minusDays(6) + ".." + y.minusDays(1), List.of(first.seconds()),
-                    6 * perDay, first.memory());
-            // the lookback days are due once lookbackInterval (1 s) has passed since they were published
-            Thread.sleep(1_100);
-            late = server.lateBodies();
-            CliProcess.Result run = CliProcess.run(dir, jvm);
-            List<String> requests = server.takeRequests();
-            check(label, "daily: no-range run", dir, 7 * perDay, late, requests, 1);
-            if (!requests.equals(List.of(y.minusDays(5) + ".." + y))) {
-                table.problem(label + ": the daily run asked for " + requests + ", expected " + y.minusDays(5) + ".." + y);
+            try {
+                dailyRound(label, perDay, y, jvm, daily, dailyCpu, dailyMemory);
+            } catch (CliProcess.Failed e) {
+                table.problem(label + " daily run: " + e.brief());
+                daily.add(Double.NaN);
+                dailyCpu.add(Double.NaN);
+                dailyMemory.add("FAILED");
             }
-            daily.add(run.seconds());
-            dailyCpu.add(run.cpuSeconds());
-            dailyMemory.add(run.memory());
-
             Path fresh = work.resolve("daily-alone");
             CliProcess.prepare(fresh, server.uri(), y, DAILY_KEYS);
-            late = server.lateBodies();
+            int late = server.lateBodies();
             server.takeRequests();
-            CliProcess.Result one = CliProcess.run(fresh, jvm, "--from", y.toString(), "--to", y.toString());
-            check(label, "daily: the new day alone", fresh, perDay, late, server.takeRequests(), 1);
-            alone.add(one.seconds());
-            aloneCpu.add(one.cpuSeconds());
-            aloneMemory.add(one.memory());
+            try {
+                CliProcess.Result one = CliProcess.run(fresh, jvm, "--from", y.toString(), "--to", y.toString());
+                check(label, "daily: the new day alone", fresh, perDay, late, server.takeRequests(), 1);
+                alone.add(one.seconds());
+                aloneCpu.add(one.cpuSeconds());
+                aloneMemory.add(one.memory());
+            } catch (CliProcess.Failed e) {
+                table.problem(label + " the new day alone: " + e.brief());
+                alone.add(Double.NaN);
+                aloneCpu.add(Double.NaN);
+                aloneMemory.add("FAILED");
+            }
         }
         table.row(label, "daily: no-range run (5 lookback + " + y + ")", daily, 6 * perDay, String.join(" | ", dailyMemory));
         table.row(label, "daily: " + y + " alone, fresh state", alone, perDay, String.join(" | ", aloneMemory));
@@ -115,6 +114,32 @@ final class WindowRounds {
                 + "the new day alone %s s: %s (goal <= 1.3); wall %s s vs %s s", shape, perDay, jvm.label(),
                 BenchmarkTable.seconds(dailyCpu), BenchmarkTable.seconds(aloneCpu), cpuRatio,
                 BenchmarkTable.seconds(daily), BenchmarkTable.seconds(alone)));
+    }
+
+    /** The first 6 days, then the timed run without a range: the new day and its 5 unchanged lookback days. */
+    private void dailyRound(String label, long perDay, LocalDate y, CliProcess.Jvm jvm, List<Double> daily,
+            List<Double> dailyCpu, List<String> dailyMemory) throws Exception {
+        Path dir = work.resolve("daily");
+        CliProcess.prepare(dir, server.uri(), y.minusDays(6), DAILY_KEYS);
+        int late = server.lateBodies();
+        server.takeRequests();
+        CliProcess.Result first = CliProcess.run(dir, jvm, "--from", y.minusDays(6).toString(), "--to",
+                y.minusDays(1).toString());
+        check(label, "daily: first 6 days", dir, 6 * perDay, late, server.takeRequests(), 1);
+        table.row(label, "daily: 6 days " + y.minusDays(6) + ".." + y.minusDays(1), List.of(first.seconds()),
+                6 * perDay, first.memory());
+        // the lookback days are due once lookbackInterval (1 s) has passed since they were published
+        Thread.sleep(1_100);
+        late = server.lateBodies();
+        CliProcess.Result run = CliProcess.run(dir, jvm);
+        List<String> requests = server.takeRequests();
+        check(label, "daily: no-range run", dir, 7 * perDay, late, requests, 1);
+        if (!requests.equals(List.of(y.minusDays(5) + ".." + y))) {
+            table.problem(label + ": the daily run asked for " + requests + ", expected " + y.minusDays(5) + ".." + y);
+        }
+        daily.add(run.seconds());
+        dailyCpu.add(run.cpuSeconds());
+        dailyMemory.add(run.memory());
     }
 
     private void check(String label, String what, Path dir, long rows, int lateBefore, List<String> requests,
