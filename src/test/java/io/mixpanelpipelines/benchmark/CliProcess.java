@@ -31,11 +31,22 @@ final class CliProcess {
 
     /**
      * How the CLI is started: {@code program} is the jar ({@code java OPTIONS -jar program}) or the launcher
-     * script (options in JAVA_OPTS); {@code javaHome} null means the {@code java} on the PATH.
+     * script (options in JAVA_OPTS); {@code javaHome} null means the {@code java} on the PATH. A JVM with an
+     * {@code archive} (a class-data archive or AOT cache it makes itself) first gets an untimed training run
+     * with {@code trainingOptions}, which must leave that archive behind.
      */
-    record Jvm(String label, Path javaHome, Path program, List<String> options) {
+    record Jvm(String label, Path javaHome, Path program, List<String> options, List<String> trainingOptions,
+            Path archive) {
+        Jvm(String label, Path javaHome, Path program, List<String> options) {
+            this(label, javaHome, program, options, List.of(), null);
+        }
+
         boolean script() {
             return !program.toString().endsWith(".jar");
+        }
+
+        Jvm training() {
+            return new Jvm(label + " (training)", javaHome, program, trainingOptions, List.of(), null);
         }
     }
 

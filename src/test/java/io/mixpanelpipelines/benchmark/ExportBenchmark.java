@@ -19,28 +19,31 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * gzip file ({@link BenchmarkBodies}: the simulator's day, a flat web-SDK day, a heavy mobile day), then
  * times on that same file, in the same run and alternately round by round: the gunzip floor (a plain
  * single-stream {@code gzip -dc}), the real CLI as a separate JVM against a file-backed stand-in of Mixpanel
- * ({@link StandInServer}) with every JVM set up ({@code java -Xmx512m -jar target/mixpanel-pipelines.jar},
- * the launcher {@code target/mixpanel-pipelines}, JDK 25 with and without an auto-created class-data archive,
- * a baseline jar), and DuckDB (2 threads) converting the file to the same columns with zstd. Ratios are
- * DuckDB's time over the project's, per round. Then, optionally, the stages in this JVM
- * ({@link StageRounds}), the 1/6/31-day windows and the daily run ({@link WindowRounds}).
+ * ({@link StandInServer}) under every JVM set up ({@code java -Xmx512m -jar target/mixpanel-pipelines.jar},
+ * the launcher {@code target/mixpanel-pipelines}; with {@code java25}: JDK 25 plain, with a class-data
+ * archive it makes itself and with an AOT cache; with {@code baselineJar}: an older build), and DuckDB
+ * (2 threads) converting the file to the same columns with zstd. Ratios are DuckDB's time over the
+ * project's, per round. Then, optionally, the stages in this JVM ({@link StageRounds}), the 1/6/31-day
+ * windows and the daily run ({@link WindowRounds}).
  *
  * <p>Not part of the test suite (its name matches no Surefire or Failsafe pattern). How to run:
  * <pre>
  * # the full run (quiet machine; about an hour):
  * ./mvnw -B -q -Pbenchmark verify -Dbenchmark.shapes=simulator,web,mobile -Dbenchmark.events=1000000,3000000 \
  *     -Dbenchmark.repeat=2 -Dbenchmark.windowEvents=250000 -Dbenchmark.java25=/usr/lib/jvm/temurin-25-jdk-amd64
- * # a quick check on a busy machine:
- * ./mvnw -o -B -q -Pbenchmark verify -Dcds.skip=false -Dbenchmark.events=20000 -Dbenchmark.repeat=1 \
+ * # a quick check on a busy machine (a few minutes):
+ * ./mvnw -o -B -q -Pbenchmark verify -Dbenchmark.events=20000 -Dbenchmark.repeat=1 \
  *     -Dbenchmark.windowEvents=20000 -Dbenchmark.stages=false -Dbenchmark.java25=/usr/lib/jvm/temurin-25-jdk-amd64
  * </pre>
  * Options ({@code -Dbenchmark.X}): {@code shapes} (simulator,web,mobile), {@code events} (day sizes),
  * {@code repeat} (rounds), {@code stages} (true), {@code cli} (false: stages only), {@code windows} and
  * {@code daily} (true), {@code windowShape} (web), {@code windowEvents} (events per day of the windows and
- * the daily run, 250000), {@code java25} (a JDK 25 home: adds its rows), {@code baselineJar} (an older
- * build's jar: adds its rows), {@code jvmArgs} (added to every CLI JVM), {@code zstdLevels} (stages).
- * Generated bodies stay under {@code target/benchmark} and are reused; the report ends with one summary row
- * per (shape, size) and window; a wrong row count fails the run after the report.
+ * the daily run, 250000), {@code windowJvm} (the JVM of the windows and the daily run, by its label in the
+ * report: {@code java -jar} as issue 18 measured, or e.g. {@code launcher}), {@code java25} (a JDK 25
+ * home), {@code baselineJar} (an older build's jar), {@code jvmArgs} (added to every CLI JVM),
+ * {@code zstdLevels} (stages). Generated bodies stay under {@code target/benchmark} and are reused. The
+ * report ends with one summary row per (shape, size), per window and for the daily run; a failed CLI run
+ * or a wrong row count is listed as a problem and fails the run after the report.
  */
 @EnabledIfSystemProperty(named = "benchmark", matches = "true")
 class ExportBenchmark {
@@ -82,11 +85,14 @@ class ExportBenchmark {
                 }
             }
             WindowRounds windows = new WindowRounds(table, server, WORK);
+            String windowJvm = System.getProperty("benchmark.windowJvm", "java -jar");
+            CliProcess.Jvm jvm = jvms.stream().filter(j -> j.label().equals(windowJvm)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("benchmark.windowJvm: no JVM labelled " + windowJvm));
             if (cli && !"false".equals(System.getProperty("benchmark.windows"))) {
-                windows.windows(windowShape, windowEvents, DAY, repeat, jvms.get(0));
+                windows.windows(windowShape, windowEvents, DAY, repeat, jvm);
             }
             if (cli && !"false".equals(System.getProperty("benchmark.daily"))) {
-                windows.daily(windowShape, windowEvents, repeat, jvms.get(0));
+                windows.daily(windowShape, windowEvents, repeat, jvm);
             }
         }
         table.print(Runtime.getRuntime().availableProcessors());
@@ -95,7 +101,7 @@ class ExportBenchmark {
         }
     }
 
-    /** The JVMs the CLI rounds run under; the first ({@code java -jar} on JDK 17) is the windows' one. */
+    /** The JVMs the CLI rounds run under, each with the label the report (and {@code windowJvm}) uses. */
     private static List<CliProcess.Jvm> jvms() {
         List<CliProcess.Jvm> jvms = new ArrayList<>();
         jvms.add(new CliProcess.Jvm("java -jar", null, JAR, List.of()));
@@ -107,9 +113,15 @@ class ExportBenchmark {
             Path home = Path.of(java25);
             // the build's archive is JDK 17's: JDK 25 runs the jar without it, or with one it makes itself
             jvms.add(new CliProcess.Jvm("JDK 25 java -jar", home, JAR, List.of()));
-            jvms.add(new CliProcess.Jvm("JDK 25 ParallelGC+auto CDS", home, JAR, List.of("-XX:+UseParallelGC",
-                    "-XX:+AutoCreateSharedArchive", "-XX:SharedArchiveFile=" + WORK.toAbsolutePath().resolve("jdk25-auto.jsa"),
-                    "-Xlog:cds=off", "-Xlog:cds+dynamic=off")));
+            Path jsa = WORK.toAbsolutePath().resolve("jdk25-auto.jsa");
+            List<String> cds = List.of("-XX:+UseParallelGC", "-XX:+AutoCreateSharedArchive",
+                    "-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
+            jvms.add(new CliProcess.Jvm("JDK 25 ParallelGC+auto CDS", home, JAR, cds, cds, jsa));
+            // JDK 25's AOT cache (JEP 483/514/515): classes loaded and linked, and method profiles
+            Path aot = WORK.toAbsolutePath().resolve("jdk25.aot");
+            jvms.add(new CliProcess.Jvm("JDK 25 ParallelGC+AOT cache", home, JAR,
+                    List.of("-XX:+UseParallelGC", "-XX:AOTCache=" + aot),
+                    List.of("-XX:+UseParallelGC", "-XX:AOTCacheOutput=" + aot), aot));
         }
         String baseline = System.getProperty("benchmark.baselineJar", "");
         if (!baseline.isBlank()) {
@@ -119,17 +131,22 @@ class ExportBenchmark {
     }
 
     /**
-     * One untimed run of a small day under each JVM that makes its class-data archive at exit, so that the
-     * timed runs use the archive rather than pay for dumping it.
+     * One untimed run of a small day under each JVM that makes its own archive, so that the timed runs use
+     * it rather than pay for making it. The old archive is deleted first: one made for an earlier build of
+     * the jar is refused, and JDK 25's auto-created archive is then not made again.
      */
-    private static void train(StandInServer server, List<CliProcess.Jvm> jvms) throws Exception {
+    private void train(StandInServer server, List<CliProcess.Jvm> jvms) throws Exception {
         for (CliProcess.Jvm jvm : jvms) {
-            if (jvm.options().contains("-XX:+AutoCreateSharedArchive")) {
+            if (jvm.archive() != null) {
+                Files.deleteIfExists(jvm.archive());
                 server.serving("simulator", 2_000).prepare(DAY, DAY);
                 Path dir = WORK.resolve("cli");
                 CliProcess.prepare(dir, server.uri(), DAY, "");
-                CliProcess.run(dir, jvm, "--from", DAY.toString(), "--to", DAY.toString());
+                CliProcess.run(dir, jvm.training(), "--from", DAY.toString(), "--to", DAY.toString());
                 server.takeRequests();
+                if (!Files.exists(jvm.archive())) {
+                    table.problem(jvm.label() + ": the training run made no " + jvm.archive());
+                }
             }
         }
     }
