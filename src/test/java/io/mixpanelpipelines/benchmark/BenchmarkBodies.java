@@ -23,8 +23,8 @@ import java.util.zip.GZIPOutputStream;
  * The export bodies the benchmark serves: for a day shape ({@code simulator}, {@code web}, {@code mobile}),
  * a number of events per day and a range of days, one gzip file holding every day of the range in order,
  * each day's events timed on that day, as Mixpanel answers {@code from_date..to_date}. Made once and kept
- * under {@code target/benchmark} (the name says shape, size and range), so repeated runs and the rounds of
- * one run time the same bytes. The simulator's shape is the simulator's own answer (gzip at its fastest
+ * under {@code target/benchmark} (the name says shape and its generator's version, size and range), so
+ * repeated runs and the rounds of one run time the same bytes. The simulator's shape is the simulator's own answer (gzip at its fastest
  * level); the generated shapes are gzip at the default level, one stream for the whole range.
  */
 final class BenchmarkBodies {
@@ -71,7 +71,9 @@ final class BenchmarkBodies {
     }
 
     private Path file(String shape, long eventsPerDay, LocalDate from, LocalDate to) {
-        return dir.resolve(shape + "-" + eventsPerDay + "-" + from + (from.equals(to) ? "" : "_" + to) + ".jsonl.gz");
+        // the simulator's days change only with the simulator: after changing it, delete target/benchmark
+        String kind = shape.equals("simulator") ? shape : shape + ".v" + events(shape).version();
+        return dir.resolve(kind + "-" + eventsPerDay + "-" + from + (from.equals(to) ? "" : "_" + to) + ".jsonl.gz");
     }
 
     /** Decoded bytes per event of a body (for the report). */

@@ -52,6 +52,11 @@ final class MobileDayEvents extends SyntheticEvents {
     }
 
     @Override
+    int version() {
+        return 1;
+    }
+
+    @Override
     protected String eventName() {
         event = weighted(EVENTS, EVENT_SHARE);
         return event;

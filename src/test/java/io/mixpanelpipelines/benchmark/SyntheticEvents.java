@@ -22,6 +22,9 @@ abstract class SyntheticEvents {
     /** A salt that keeps two shapes' days apart. */
     abstract long salt();
 
+    /** Raised with every change to what the shape writes, so that kept bodies of an older one are not reused. */
+    abstract int version();
+
     /** Writes the event name and the properties after {@code time} (the first property, already written). */
     protected abstract String eventName();
 

@@ -35,7 +35,6 @@ final class WebDayEvents extends SyntheticEvents {
         {"Zürich", "Zürich", "CH"}, {"Bengaluru", "Karnataka", "IN"}};
     private static final int[] PLACE_SHARE = {28, 14, 10, 8, 8, 8, 7, 5, 4, 8};
     private static final String[] EXPERIMENTS = {"new_checkout", "hero_video", "pricing_v3", "search_ranking_b"};
-    private static final String[] LANGUAGES = {"en-US", "en-GB", "de-DE", "pt-BR", "ja-JP", "fr-FR"};
     private static final int[][] SCREENS = {{1920, 1080}, {1440, 900}, {390, 844}, {412, 915}, {1536, 864},
         {2560, 1440}};
 
@@ -52,6 +51,11 @@ final class WebDayEvents extends SyntheticEvents {
     }
 
     @Override
+    int version() {
+        return 2;
+    }
+
+    @Override
     protected String eventName() {
         event = weighted(EVENTS, EVENT_SHARE);
         return event;
@@ -64,12 +68,15 @@ final class WebDayEvents extends SyntheticEvents {
         int page = pageIndex();
         String device = uuid();
         boolean identified = chance(45);
-        int user = r.nextInt(200_000);
-        str("distinct_id", identified ? "user-" + user : "$device:" + device);
+        // a user's id is the same on each of their events: derived from the user's number, not drawn
+        String user = Long.toHexString(r.nextInt(200_000) * 0x9E3779B97F4A7C15L);
+        str("distinct_id", identified ? user : "$device:" + device);
         str("$browser", browser[0]);
         num("$browser_version", 100 + r.nextInt(32));
-        String query = chance(30) ? "?utm_source=" + pick(SOURCES) + "&utm_medium=" + pick(MEDIUMS) : "";
-        str("$current_url", "https://shop.example.com" + PATHS[page] + query);
+        String query = chance(30) ? "?utm_source=" + pick(SOURCES) + "&utm_medium=" + pick(MEDIUMS)
+                + (chance(50) ? "&gclid=" + token(32) : "") : "";
+        String id = page == 2 || page == 4 ? "-" + (10_000 + r.nextInt(90_000)) : "";
+        str("$current_url", "https://shop.example.com" + PATHS[page] + id + query);
         String referrer = weighted(REFERRERS, REFERRER_SHARE);
         str("$referrer", referrer);
         str("$referring_domain", referrer.startsWith("$") ? referrer : referrer.substring(8, referrer.length() - 1));
@@ -86,7 +93,7 @@ final class WebDayEvents extends SyntheticEvents {
         str("$lib_version", "2.5" + r.nextInt(6) + "." + r.nextInt(3));
         str("mp_lib", "web");
         if (identified) {
-            str("$user_id", "user-" + user);
+            str("$user_id", user);
         }
         num("mp_processing_time_ms", time * 1000 + r.nextInt(1000) + 300 + r.nextInt(60_000));
         if (!query.isEmpty() || chance(15)) {
@@ -95,7 +102,6 @@ final class WebDayEvents extends SyntheticEvents {
             str("utm_campaign", pick(CAMPAIGNS));
         }
         str("title", TITLES[page]);
-        str("language", pick(LANGUAGES));
         bool("logged_in", identified);
         if (chance(60)) {
             stringList("experiments", EXPERIMENTS, 1 + r.nextInt(3));
