@@ -137,12 +137,15 @@ class ChildProcessCliIntegrationTests {
             assertThat(first.out()).contains("Stopped by SIG" + signal + " at the next checkpoint: ").contains("day(s) not finished");
             Matcher run = Pattern.compile("\\(run ([0-9A-Za-z-]+)\\)").matcher(first.out());
             assertThat(run.find()).as(first.out()).isTrue();
-            assertThat(sim.requestCount()).isEqualTo(4);
+            // the published day, the day in progress, and any day whose step started before the stop reached it
+            // (a day's download, once started, finishes into its spool); how many is a matter of timing
+            int first = sim.requestCount();
+            assertThat(first).isBetween(2, 4);
 
             assertThat(ws.run(args)).as(ws.lastErr).isZero();
-            assertThat(ws.lastOut).contains("4 of 4 day(s) published; 0 request(s) sent")
+            assertThat(ws.lastOut).contains("4 of 4 day(s) published; " + (4 - first) + " request(s) sent")
                     .contains("Resumed run " + run.group(1) + ": its files carry that run id");
-            assertThat(sim.requestCount()).as("what was spooled is not requested again").isEqualTo(4);
+            assertThat(sim.requestCount()).as("what was spooled is not requested again: each day once").isEqualTo(4);
         }
     }
 }
