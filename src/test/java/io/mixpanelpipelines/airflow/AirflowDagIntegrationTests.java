@@ -136,9 +136,10 @@ class AirflowDagIntegrationTests {
 
         // the sensor on the run's day: published and loaded -> 0
         assertThat(run(commands.get("published"), good2, env)).isEqualTo(ok);
-        // on a FAILED day the DAG's sensor fails at once (exit 1). TIGHTEN after the merge of the sensor exit
-        // codes (issue 16, item 3): today's CLI still answers 75 ("not yet") for a FAILED day
-        assertThat(run(commands.get("published"), bad, env)).isIn(failed, notYet);
+        // on a FAILED day the DAG's sensor fails at once (exit 1)
+        assertThat(run(commands.get("published"), bad, env)).isEqualTo(failed);
+        // a day before the job's startDate will never be ready: the sensor fails without a retry (exit 2)
+        assertThat(run(commands.get("published"), today.minusDays(30).toString(), env)).isEqualTo(invalid);
         assertThat(invalid).isEqualTo(2);
     }
 

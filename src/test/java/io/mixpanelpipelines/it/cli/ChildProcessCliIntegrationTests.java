@@ -139,11 +139,11 @@ class ChildProcessCliIntegrationTests {
             assertThat(run.find()).as(first.out()).isTrue();
             // the published day, the day in progress, and any day whose step started before the stop reached it
             // (a day's download, once started, finishes into its spool); how many is a matter of timing
-            int first = sim.requestCount();
-            assertThat(first).isBetween(2, 4);
+            int sentBeforeStop = sim.requestCount();
+            assertThat(sentBeforeStop).isBetween(2, 4);
 
             assertThat(ws.run(args)).as(ws.lastErr).isZero();
-            assertThat(ws.lastOut).contains("4 of 4 day(s) published; " + (4 - first) + " request(s) sent")
+            assertThat(ws.lastOut).contains("4 of 4 day(s) published; " + (4 - sentBeforeStop) + " request(s) sent")
                     .contains("Resumed run " + run.group(1) + ": its files carry that run id");
             assertThat(sim.requestCount()).as("what was spooled is not requested again: each day once").isEqualTo(4);
         }
