@@ -5,7 +5,8 @@ import java.time.Instant;
 /**
  * What a complete spool holds: written last, so a spool without one is never trusted.
  *
- * @param encoding {@code gzip} or {@code identity}: how the body file is stored (as Mixpanel sent it)
+ * @param encoding {@code gzip} or {@code identity}: how the body file is stored (as Mixpanel sent it); {@code zstd}
+ *     for a day's spool split out of a window
  * @param bodyBytes size of the body file
  * @param lines lines in the decoded body
  * @param decodedBytes size of the decoded body
