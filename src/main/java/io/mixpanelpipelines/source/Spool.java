@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.source;
 
+import com.github.luben.zstd.ZstdInputStream;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,7 @@ import tools.jackson.databind.json.JsonMapper;
  * The local copy of one export response, saved as it arrives so that converting, retrying a conversion
  * or restarting after a crash never spends another request. Layout of its folder:
  * <pre>
- *   body.part      the body being received (as sent: gzip or plain)
+ *   body.part      the body being received (as sent: gzip or plain; a day split out of a window: zstd)
  *   body           the complete body
  *   complete.json  {@link SpoolManifest}, written last; without it the spool is not trusted
  * </pre>
@@ -29,6 +30,9 @@ import tools.jackson.databind.json.JsonMapper;
  * Not thread-safe: one window is fetched and converted by one worker at a time.
  */
 public final class Spool {
+
+    /** Encoding of a body stored as zstd: a day's spool split out of a window ({@code WindowSplitter}). */
+    public static final String ZSTD = "zstd";
 
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
@@ -89,6 +93,9 @@ public final class Spool {
         InputStream in = Files.newInputStream(dir.resolve("body"));
         if ("gzip".equals(m.encoding())) {
             return new GZIPInputStream(in, 1 << 16);
+        }
+        if (ZSTD.equals(m.encoding())) {
+            return new ZstdInputStream(new BufferedInputStream(in, 1 << 16));
         }
         return new BufferedInputStream(in, 1 << 16);
     }

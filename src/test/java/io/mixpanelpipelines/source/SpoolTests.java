@@ -49,6 +49,26 @@ class SpoolTests {
     }
 
     @Test
+    void aDaySpoolKeepsItsContentHashAndAnOlderManifestReadsWithout() throws IOException {
+        Spool spool = new Spool(tmp.resolve("day"));
+        write(spool, TEXT);
+        SpoolManifest withHash = new SpoolManifest("w", "identity", TEXT.length, 2, TEXT.length,
+                java.time.Instant.parse("2026-01-02T03:04:05.678Z"), "2:1f", 1L);
+        spool.commit(withHash);
+        assertThat(spool.manifest()).isEqualTo(withHash);
+
+        // complete.json as versions before the content hash wrote it
+        Files.writeString(spool.dir().resolve("complete.json"), "{\"window\":\"w\",\"encoding\":\"identity\","
+                + "\"bodyBytes\":28,\"lines\":2,\"decodedBytes\":28,\"completedAt\":\"2026-01-02T03:04:05.678Z\"}");
+
+        SpoolManifest old = spool.manifest();
+        assertThat(old.contentHash()).isNull();
+        assertThat(old.unpublishableLines()).isNull();
+        assertThat(old.lines()).isEqualTo(2);
+        assertThat(spool.bodyId()).isEqualTo("1767323045678-28");
+    }
+
+    @Test
     void gzipBodyIsDecodedWhenRead() throws IOException {
         Spool spool = new Spool(tmp.resolve("gz"));
         ByteArrayOutputStream gz = new ByteArrayOutputStream();

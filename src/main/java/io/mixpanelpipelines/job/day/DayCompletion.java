@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * manifest and records it in the ledger, or, when a late-data re-fetch found exactly the published content
  * (same row count and line hash), leaves the published day alone ("unchanged") and deletes the staged parts.
  * An operator's rerun always rewrites (repairs) the day. Runs inside the day step's last chunk transaction,
- * so a failure leaves the checkpoint before it and a restart publishes again.
+ * so a failure leaves the checkpoint before it and a restart publishes again. A day spool that already
+ * carries its content hash is found unchanged before it is converted ({@link #completeIfUnchanged}).
  *
  * <p>Thread-safe (holds no day's state): one instance serves every day step of a run.
  */
@@ -49,6 +50,47 @@ public final class DayCompletion {
         this.progress = progress;
     }
 
+    /**
+     * Before converting: when the day's spool carries the content hash its conversion would publish
+     * ({@link SpoolManifest#contentHash}, known when it was split out of a window), no line of it would be
+     * rejected and the hash is the published day's, leaves the day alone exactly as {@link #complete} would
+     * after converting it, and says so; the spool then need not be converted at all.
+     *
+     * @param start the day's checkpoint, at the start of the body (nothing converted or staged yet)
+     */
+    public boolean completeIfUnchanged(LocalDate day, DayCheckpoint start, SpoolManifest body) throws IOException {
+        if (body.contentHash() == null || body.unpublishableLines() == null || body.unpublishableLines() > 0
+                || !start.parts().isEmpty()) {
+            return false;
+        }
+        Optional<PartitionRecord> before = published(day);
+        if (!isUnchanged(before, body.contentHash())) {
+            return false;
+        }
+        leaveUnchanged(day, start.runId(), before.get().rows(), List.of());
+        return true;
+    }
+
+    private Optional<PartitionRecord> published(LocalDate day) {
+        return ledger.find(job.name(), day).filter(r -> r.publishedAt() != null);
+    }
+
+    /** A late-data re-fetch leaves an unchanged day alone; an operator's rerun always rewrites it (repairs). */
+    private static boolean isUnchanged(Optional<PartitionRecord> before, String contentHash) {
+        return before.isPresent() && before.get().state() == PartitionState.PUBLISHED
+                && contentHash.equals(before.get().contentHash());
+    }
+
+    /** A late-data re-fetch that found nothing new: the published day is left as it is, staged parts go. */
+    private void leaveUnchanged(LocalDate day, String runId, long rows, List<PartInfo> staged) throws IOException {
+        for (PartInfo part : staged) {
+            storage.delete(layout.staging(day).resolve(part.name()));
+        }
+        ledger.unchanged(job.name(), day, runId);
+        progress.done(day);
+        log.info("{}: unchanged ({} rows), not rewritten", day, rows);
+    }
+
     /** Publishes {@code day} as of {@code done} (every part closed), converted from the body {@code body}. */
     public void complete(LocalDate day, DayCheckpoint done, SpoolManifest body) throws IOException {
         List<PartInfo> parts = done.parts();
@@ -56,17 +98,9 @@ public final class DayCompletion {
         long bytes = done.bytes();
         String runId = done.runId();
         String contentHash = LineHash.format(rows, done.hashSum());
-        Optional<PartitionRecord> before = ledger.find(job.name(), day).filter(r -> r.publishedAt() != null);
-        // a late-data re-fetch leaves an unchanged day alone; an operator's rerun always rewrites it (repairs)
-        if (before.isPresent() && before.get().state() == PartitionState.PUBLISHED
-                && contentHash.equals(before.get().contentHash())) {
-            // a late-data re-fetch that found nothing new: the published day is left as it is
-            for (PartInfo part : parts) {
-                storage.delete(layout.staging(day).resolve(part.name()));
-            }
-            ledger.unchanged(job.name(), day, runId);
-            progress.done(day);
-            log.info("{}: unchanged ({} rows), not rewritten", day, rows);
+        Optional<PartitionRecord> before = published(day);
+        if (isUnchanged(before, contentHash)) {
+            leaveUnchanged(day, runId, rows, parts);
             return;
         }
         long lateEvents = before.map(r -> rows - r.rows()).orElse(0L);

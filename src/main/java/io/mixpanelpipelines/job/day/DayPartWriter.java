@@ -92,6 +92,19 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         resetOutputs();
     }
 
+    /**
+     * Right after {@link #open} on a complete spool: when {@link DayCompletion#completeIfUnchanged} finds the
+     * body's content already published, the day is done without converting a line (its checkpoint says
+     * published) and the step is given nothing to read.
+     */
+    public boolean completeIfUnchanged(SpoolManifest body) throws IOException {
+        if (!completion.completeIfUnchanged(day, checkpoint, body)) {
+            return false;
+        }
+        checkpoint = checkpoint.asPublished();
+        return true;
+    }
+
     /** The checkpoint as of the last closed part (null before {@link #open}). */
     public DayCheckpoint checkpoint() {
         return checkpoint;

@@ -17,7 +17,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamException;
  * downloaded while converting) and the {@link DayCheckpoint} to resume from, which is applied only to the
  * very spool body it was made on; it brings the writer's outputs back to it and opens the reader there.
  * {@link #update} saves the writer's latest checkpoint at every chunk commit; {@link #close} stops both. A
- * day an earlier execution already published is left alone.
+ * day an earlier execution already published is left alone, and so is a spool whose manifest shows the
+ * published content again (a lookback day split out of a window and found unchanged): it is not converted.
  *
  * <p>Not thread-safe: one instance per step execution (step scope), called by the step's thread.
  */
@@ -77,6 +78,10 @@ public class DayStream implements ItemStream {
             }
             checkpoint.save(ec);
             writer.open(checkpoint, spool.rejectedDir(), spool.repairedDir());
+            if (writer.completeIfUnchanged(spool.manifest())) {
+                writer.checkpoint().save(ec); // the reader stays closed: the step reads nothing and completes
+                return;
+            }
             reader.openSpool(spool, checkpoint.resumeOffset(), checkpoint.resumeLine());
             if (checkpoint.resumeOffset() > 0) {
                 log.info("{}: resuming after {} closed parts at line {}", day, checkpoint.parts().size(),

@@ -1,0 +1,138 @@
+package io.mixpanelpipelines.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mixpanelpipelines.convert.json.MixpanelEventParser;
+import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.source.SpoolManifest;
+import io.mixpanelpipelines.support.SampleEvents;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The content hash a day spool's manifest carries must be the one the day step computes when it converts
+ * that spool, or an unchanged day would be converted anyway (or, worse, a changed one skipped).
+ */
+class WindowSplitterTests {
+
+    private static final ZoneId ZONE = ZoneId.of("America/Los_Angeles");
+    private static final LocalDate FROM = LocalDate.parse("2026-03-05"); // spans the DST change of 2026-03-08
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void eachDaySpoolCarriesTheContentHashAndRejectionsItsConversionFinds() throws IOException {
+        Random random = new Random(15);
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 3_000; i++) {
+            int kind = random.nextInt(20);
+            if (kind == 0) {
+                body.append(random.nextBoolean() ? "{\"event\":\"broken\",\"properties\":{\"time\":" : "[1,2,3]");
+            } else if (kind == 1) {
+                body.append(event(random, i, FROM.minusDays(1 + random.nextInt(3)))); // before the window
+            } else if (kind == 2) {
+                body.append(event(random, i, FROM.plusDays(6 + random.nextInt(3)))); // after it
+            } else {
+                body.append(event(random, i, FROM.plusDays(random.nextInt(6))));
+            }
+            body.append(random.nextInt(30) == 0 ? "\r\n\n  \n" : "\n");
+        }
+        Spool window = spool("window", body.toString().getBytes(StandardCharsets.UTF_8));
+        Map<LocalDate, Spool> days = new LinkedHashMap<>();
+        for (int d = 0; d < 6; d++) {
+            days.put(FROM.plusDays(d), new Spool(tmp.resolve("day-" + d)));
+        }
+
+        new WindowSplitter(ZONE, false).split(window, days);
+
+        long rejectedInAll = 0;
+        for (Map.Entry<LocalDate, Spool> e : days.entrySet()) {
+            SpoolManifest m = e.getValue().manifest();
+            DayStepView view = convert(e.getValue(), e.getKey());
+            assertThat(m.contentHash()).as("%s", e.getKey()).isEqualTo(LineHash.format(view.rows, view.hashSum));
+            assertThat(m.unpublishableLines()).as("%s", e.getKey()).isEqualTo(view.rejected);
+            assertThat(view.rows).as("%s has events", e.getKey()).isPositive();
+            rejectedInAll += view.rejected;
+        }
+        assertThat(days.get(FROM).manifest().unpublishableLines()).as("malformed and other days' lines go to the first day")
+                .isEqualTo(rejectedInAll).isGreaterThan(300);
+    }
+
+    @Test
+    void aDaySpoolWithoutAnyEventHashesAsAnEmptyDay() throws IOException {
+        String line = event(new Random(1), 0, FROM);
+        Spool window = spool("window", (line + "\n").getBytes(StandardCharsets.UTF_8));
+        Map<LocalDate, Spool> days = new LinkedHashMap<>();
+        days.put(FROM, new Spool(tmp.resolve("a")));
+        days.put(FROM.plusDays(1), new Spool(tmp.resolve("b")));
+
+        new WindowSplitter(ZONE, false).split(window, days);
+
+        assertThat(days.get(FROM.plusDays(1)).manifest().contentHash()).isEqualTo(LineHash.format(0, 0));
+        assertThat(days.get(FROM).manifest().contentHash()).isNotEqualTo(LineHash.format(0, 0)).startsWith("1:");
+    }
+
+    /**
+     * An event of {@code day} with random properties: its {@code time} is project-local wall-clock seconds
+     * (as Mixpanel exports it), anywhere in the day, its first and last second included.
+     */
+    private static String event(Random random, int i, LocalDate day) {
+        int second = switch (random.nextInt(50)) {
+            case 0 -> 0;
+            case 1 -> 86_399;
+            default -> random.nextInt(86_400);
+        };
+        long time = day.toEpochDay() * 86_400 + second;
+        return SampleEvents.varied(random, i).json().replaceFirst("\"time\":[0-9.]+", "\"time\":" + time);
+    }
+
+    private Spool spool(String name, byte[] body) throws IOException {
+        Spool spool = new Spool(tmp.resolve(name));
+        try (OutputStream out = spool.beginBody()) {
+            out.write(body);
+        }
+        spool.commit(Spool.manifest(name, "identity", body.length, 0, body.length));
+        return spool;
+    }
+
+    record DayStepView(long rows, long hashSum, long rejected) {
+    }
+
+    /**
+     * What the day step finds in a day spool: it reads it with a {@link SpoolLineReader} whose batches are
+     * {@linkplain LineBatch#parse parsed} (hashed) by the same parser, publishes a line that parsed and whose
+     * event falls on the day (summing its {@link LineBatch#hash}) and rejects every other.
+     */
+    private DayStepView convert(Spool spool, LocalDate day) throws IOException {
+        MixpanelEventParser parser = new MixpanelEventParser(ZONE, false);
+        long rows = 0;
+        long sum = 0;
+        long rejected = 0;
+        try (SpoolLineReader lines = new SpoolLineReader(spool.openLines(), 0, 1, SpoolLineReader.BATCH_BYTES,
+                SpoolLineReader.MAX_LINE_BYTES, b -> b.parse(parser), spool.rejectedDir())) {
+            for (LineBatch batch = lines.next(); batch != null && !batch.isEnd(); batch = lines.next()) {
+                for (int i = 0; i < batch.size(); i++) {
+                    if (batch.length(i) == LineBatch.OVERSIZED || batch.error(i) != null
+                            || batch.event(i).eventEpochDay() != day.toEpochDay()) {
+                        rejected++;
+                    } else {
+                        rows++;
+                        sum += batch.hash(i);
+                    }
+                }
+                lines.recycle(batch);
+            }
+        }
+        return new DayStepView(rows, sum, rejected);
+    }
+}

@@ -1,0 +1,168 @@
+package io.mixpanelpipelines.it.export;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mixpanelpipelines.support.ExportWorkspace;
+import io.mixpanelpipelines.support.ParquetAssertions;
+import io.mixpanelpipelines.support.StaticExportServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 15: a daily run fetches the new day and the 5 lookback days in one request; the lookback days
+ * whose content is the published one are left alone before they are converted (their day steps read
+ * nothing, no Parquet is written), a lookback day with a late event is converted and republished, and the
+ * data set stays exactly what was served.
+ */
+class UnchangedLookbackIntegrationTests {
+
+    private static final LocalDate D1 = LocalDate.parse("2026-02-01");
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void unchangedLookbackDaysAreNotConvertedAndAChangedOneIsRepublished() throws Exception {
+        TreeMap<LocalDate, List<String>> served = new TreeMap<>();
+        for (int d = 0; d < 8; d++) {
+            served.put(D1.plusDays(d), events(D1.plusDays(d), 200 + d));
+        }
+        try (StaticExportServer server = new StaticExportServer()) {
+            ExportWorkspace ws = new ExportWorkspace(tmp,
+                    Map.of("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("state/db")))
+                    .job(server.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "lookbackDays: 5");
+            ws.env.put("IT_SA_USER", "u");
+            ws.env.put("IT_SA_SECRET", "s");
+            Files.writeString(ws.jobFile, Files.readString(ws.jobFile).replace("startDate: 2026-01-01", "startDate: " + D1));
+
+            // a 6-day window: D1..D6 in one request
+            server.serve(D1.toString(), body(served, D1, 6, 1));
+            ws.clock = morningAfter(D1.plusDays(5));
+            assertThat(ws.export(D1.toString(), D1.plusDays(5).toString())).as(ws.lastErr).isZero();
+            assertThat(server.requests.get()).isEqualTo(1);
+            assertThat(readCounts(ws)).hasSize(6).allSatisfy((day, reads) -> assertThat(reads).isPositive());
+
+            // the daily run: D7 new, D2..D6 looked back at, served again in another order
+            Map<Path, Long> before = modificationTimes(ws);
+            server.serve(D1.plusDays(1).toString(), body(served, D1.plusDays(1), 6, 2));
+            ws.clock = morningAfter(D1.plusDays(6));
+            assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();
+
+            assertThat(server.requests.get()).as("the new day and its lookback: one request").isEqualTo(2);
+            Map<LocalDate, Long> reads = readCounts(ws);
+            assertThat(reads).containsOnlyKeys(days(D1.plusDays(1), 6));
+            assertThat(reads.get(D1.plusDays(6))).as("the new day is converted").isPositive();
+            for (LocalDate d : days(D1.plusDays(1), 5)) {
+                assertThat(reads.get(d)).as("%s is unchanged: its step reads nothing", d).isZero();
+            }
+            assertThat(ws.lastOut).contains("6 of 6 day(s) published");
+            assertThat(modificationTimes(ws)).as("unchanged days are not rewritten").containsAllEntriesOf(before);
+            assertThat(Files.list(ws.spool.resolve("it-events")).filter(p -> !p.getFileName().toString().startsWith("_")).toList())
+                    .as("every spool is deleted, the unchanged days' too").isEmpty();
+            assertState(ws, served, D1.plusDays(6));
+
+            // the next daily run: a late event of D5 arrived; D8 is new
+            served.get(D1.plusDays(4)).add(event(D1.plusDays(4), 9_999, new Random(7)));
+            server.serve(D1.plusDays(2).toString(), body(served, D1.plusDays(2), 6, 3));
+            Map<Path, Long> beforeLate = modificationTimes(ws);
+            ws.clock = morningAfter(D1.plusDays(7));
+            assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();
+
+            reads = readCounts(ws);
+            assertThat(reads.get(D1.plusDays(4))).as("the changed day is converted").isPositive();
+            assertThat(reads.get(D1.plusDays(7))).as("the new day is converted").isPositive();
+            for (LocalDate d : List.of(D1.plusDays(2), D1.plusDays(3), D1.plusDays(5), D1.plusDays(6))) {
+                assertThat(reads.get(d)).as("%s is unchanged", d).isZero();
+            }
+            String manifest = Files.readString(ws.day(D1.plusDays(4).toString()).resolve("_SUCCESS"));
+            assertThat(manifest).contains("\"rows\" : " + served.get(D1.plusDays(4)).size()).contains("\"lateEvents\" : 1");
+            Map<Path, Long> after = modificationTimes(ws);
+            beforeLate.forEach((file, time) -> {
+                if (!file.toString().contains("event_date=" + D1.plusDays(4))) {
+                    assertThat(after).as("%s is left alone", file).containsEntry(file, time);
+                }
+            });
+            assertState(ws, served, D1.plusDays(7));
+        }
+    }
+
+    /** The data set is exactly what was served up to {@code last}, and each folder holds what its manifest names. */
+    private static void assertState(ExportWorkspace ws, TreeMap<LocalDate, List<String>> served, LocalDate last) throws Exception {
+        Map<LocalDate, List<String>> expected = new TreeMap<>(served.headMap(last.plusDays(1)));
+        ParquetAssertions.assertExactly(ws.events(), expected);
+        ParquetAssertions.assertFoldersMatchManifests(ws.events(), expected.keySet());
+    }
+
+    private static Clock morningAfter(LocalDate day) {
+        return Clock.fixed(day.plusDays(1).atTime(6, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
+    }
+
+    private static List<LocalDate> days(LocalDate from, int n) {
+        return from.datesUntil(from.plusDays(n)).toList();
+    }
+
+    private static List<String> events(LocalDate day, int n) {
+        Random random = new Random(day.toEpochDay());
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            lines.add(event(day, i, random));
+        }
+        return lines;
+    }
+
+    /** An event of {@code day} (UTC), with Mixpanel's {@code time} in milliseconds. */
+    private static String event(LocalDate day, int i, Random random) {
+        long time = day.toEpochDay() * 86_400_000L + random.nextInt(86_400_000);
+        return "{\"event\":\"E" + random.nextInt(5) + "\",\"properties\":{\"time\":" + time + ",\"distinct_id\":\"u"
+                + random.nextInt(50) + "\",\"$insert_id\":\"" + day + "-" + i + "\",\"n\":" + random.nextInt() + "}}";
+    }
+
+    /** The lines of {@code n} days from {@code from}, shuffled (Mixpanel's order is not stable). */
+    private static String body(Map<LocalDate, List<String>> served, LocalDate from, int n, long seed) {
+        List<String> lines = new ArrayList<>();
+        days(from, n).forEach(d -> lines.addAll(served.get(d)));
+        Collections.shuffle(lines, new Random(seed));
+        return String.join("\n", lines) + "\n";
+    }
+
+    /** Items read by each day step of the last run (Spring Batch's own count): zero when nothing was converted. */
+    private Map<LocalDate, Long> readCounts(ExportWorkspace ws) throws Exception {
+        Map<LocalDate, Long> reads = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + tmp.resolve("state/db"), "sa", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT STEP_NAME, READ_COUNT FROM BATCH_STEP_EXECUTION WHERE "
+                        + "JOB_EXECUTION_ID = (SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION) "
+                        + "AND STEP_NAME LIKE 'exportDay:day=%'")) {
+            while (rs.next()) {
+                reads.put(LocalDate.parse(rs.getString(1).substring("exportDay:day=".length())), rs.getLong(2));
+            }
+        }
+        return reads;
+    }
+
+    private static Map<Path, Long> modificationTimes(ExportWorkspace ws) throws Exception {
+        Map<Path, Long> m = new TreeMap<>();
+        try (Stream<Path> files = Files.walk(ws.events())) {
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                m.put(p, Files.getLastModifiedTime(p).toMillis());
+            }
+        }
+        return m;
+    }
+}
