@@ -209,8 +209,10 @@ public final class ExportService {
         }
         if (!deferred.isEmpty()) {
             RequestBudget.Status s = budget.status();
+            // the slots this run is about to use are spent too: the deferred days wait for the one after them
+            int sending = (int) now.stream().filter(w -> !isFetched(w)).count();
             String reason = "export budget spent (" + s.perHour() + " requests per hour, export.requestsPerHour); next request at "
-                    + s.nextSlotAt();
+                    + budget.nextSlotAt(sending);
             ledger.deferred(def.name(), deferred, runId, reason);
             deferred.forEach(d -> outcomes.put(d, DayStepListener.DEFERRED));
             log.warn("deferred {} day(s): {}", deferred.size(), reason);

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -134,8 +135,32 @@ public final class JdbcRequestBudget implements RequestBudget {
         Instant now = clock.instant();
         Instant hourAgo = now.minus(HOUR);
         int used = count("requested_at > ?", hourAgo);
-        Instant next = used < limits.perHour() ? now : oldestSince(hourAgo).plus(HOUR);
-        return new Status(used, limits.perHour(), next);
+        return new Status(used, limits.perHour(), nextSlotAt(0));
+    }
+
+    @Override
+    public Instant nextSlotAt(int reserving) {
+        Instant now = clock.instant();
+        Instant hourAgo = now.minus(HOUR);
+        List<Instant> sent = requestedSince(hourAgo);
+        // the reserved requests go out now, after every recorded one: the hour frees its slots oldest first
+        int over = sent.size() + reserving - limits.perHour();
+        if (over >= 0) {
+            return over < sent.size() ? sent.get(over).plus(HOUR) : now.plus(HOUR);
+        }
+        Instant secondAgo = now.minus(SECOND);
+        List<Instant> lastSecond = sent.stream().filter(t -> t.isAfter(secondAgo)).toList();
+        int overSecond = lastSecond.size() + reserving - limits.perSecond();
+        if (overSecond >= 0) {
+            return overSecond < lastSecond.size() ? lastSecond.get(overSecond).plus(SECOND) : now.plus(SECOND);
+        }
+        return now;
+    }
+
+    private List<Instant> requestedSince(Instant since) {
+        return jdbc.queryForList("SELECT requested_at FROM mp_request_log WHERE project_key = ? AND requested_at > ? "
+                + "ORDER BY requested_at", OffsetDateTime.class, projectKey, utc(since))
+                .stream().map(OffsetDateTime::toInstant).toList();
     }
 
     /** Requests this run has sent. */
