@@ -78,10 +78,11 @@ public class ExportJobConfiguration {
 
     @Bean
     public Step fetchWindow(JobRepository jobRepository, JobDefinition job, String runId, MixpanelExportClient client,
-            DaySpools spools, PartitionLedger ledger, RunOutcomes outcomes) {
+            DaySpools spools, PartitionLedger ledger, RunOutcomes outcomes, DownloadProgress downloadProgress) {
         // no transaction around a download that may take minutes: the ledger writes commit on their own
         return new StepBuilder("fetchWindow", jobRepository)
-                .tasklet(new WindowFetchTasklet(job, runId, client, spools, ledger, outcomes, jobRepository),
+                .tasklet(new WindowFetchTasklet(job, runId, client, spools, ledger, outcomes, jobRepository,
+                        downloadProgress),
                         new ResourcelessTransactionManager())
                 .allowStartIfComplete(true)
                 .build();

@@ -102,6 +102,12 @@ public class ExportRunConfiguration {
         return Progress.forConsole();
     }
 
+    /** The multi-day downloads' live line on a terminal (step 1); the conversion has {@link #progress()}. */
+    @Bean(destroyMethod = "close")
+    public DownloadProgress downloadProgress() {
+        return DownloadProgress.forConsole();
+    }
+
     @Bean
     public Storage storage(JobDefinition job) {
         return StorageFactory.create(job.destination().uri(), job.destination().s3(), job.destination().gcs());
