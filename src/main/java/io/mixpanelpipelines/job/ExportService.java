@@ -6,16 +6,14 @@ import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.dataset.DestinationProbe;
 import io.mixpanelpipelines.job.day.DaySpools;
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.state.JobLock;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.state.PartitionState;
-import io.mixpanelpipelines.storage.Location;
-import io.mixpanelpipelines.storage.PositionOutputStream;
 import io.mixpanelpipelines.storage.Storage;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -313,14 +311,6 @@ public final class ExportService {
 
     /** Fails before any request when the destination cannot be written. */
     private void checkDestination() {
-        Location probe = layout.root().resolve(def.mixpanel().projectId(), "_staging", ".write-check-" + runId);
-        try {
-            PositionOutputStream out = storage.newOutputFile(probe).create();
-            out.write('x');
-            out.close();
-            storage.delete(probe);
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidJobException("destination " + layout.root() + " is not writable: " + e.getMessage());
-        }
+        DestinationProbe.check(storage, layout, def.mixpanel().projectId(), runId);
     }
 }
