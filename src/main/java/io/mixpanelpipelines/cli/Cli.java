@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.mixpanelpipelines.state.StateStoreUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -93,7 +94,8 @@ public final class Cli implements Callable<Integer> {
 
     private static Throwable rootCause(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t && !(t instanceof InvalidJobException) && !(t instanceof MixpanelException)) {
+        while (t.getCause() != null && t.getCause() != t && !(t instanceof InvalidJobException) && !(t instanceof MixpanelException)
+                && !(t instanceof StateStoreUnavailableException)) {
             t = t.getCause();
         }
         return t;

@@ -176,7 +176,8 @@ public class ExportJobConfiguration {
 
     @Bean
     public DayStepListener dayStepListener(JobDefinition job, String runId, PartitionLedger ledger, DaySpools spools,
-            RunOutcomes outcomes) {
-        return new DayStepListener(job.name(), runId, ledger, spools, outcomes);
+            RunOutcomes outcomes,
+            io.mixpanelpipelines.state.StateStoreRetry stateStoreRetry) {
+        return new DayStepListener(job.name(), runId, ledger, spools, outcomes, stateStoreRetry.store());
     }
 }

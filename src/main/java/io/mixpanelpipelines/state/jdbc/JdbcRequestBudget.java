@@ -4,6 +4,8 @@ import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.source.RequestBudgetExhaustedException;
 import io.mixpanelpipelines.source.Sleeper;
+import io.mixpanelpipelines.state.StateStoreRetry;
+import io.mixpanelpipelines.state.StateStoreUnavailableException;
 import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +31,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class JdbcRequestBudget implements RequestBudget {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JdbcRequestBudget.class);
+
     private static final Duration HOUR = Duration.ofHours(1);
     private static final Duration SECOND = Duration.ofSeconds(1);
     /** A request still unfinished after this long is taken for dead (its process died): not in flight. */
@@ -44,6 +48,7 @@ public final class JdbcRequestBudget implements RequestBudget {
     private final Limits limits;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final StateStoreRetry retry;
 
     /** The configured budget of a project. */
     public record Limits(int perHour, int perSecond, int maxConcurrent) {
@@ -51,6 +56,17 @@ public final class JdbcRequestBudget implements RequestBudget {
 
     public JdbcRequestBudget(DataSource dataSource, String projectKey, String jobName, String runId, Limits limits,
             Clock clock, Sleeper sleeper) {
+        this(dataSource, projectKey, jobName, runId, limits, clock, sleeper,
+                new StateStoreRetry("(the request budget's)", Duration.ZERO, sleeper));
+    }
+
+    /**
+     * @param retry rides out a state database outage in a reservation (no request is sent before it is
+     *     recorded) and in a request's completion (the body it answers is kept, whatever happens to the row)
+     */
+    public JdbcRequestBudget(DataSource dataSource, String projectKey, String jobName, String runId, Limits limits,
+            Clock clock, Sleeper sleeper, StateStoreRetry retry) {
+        this.retry = retry;
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -64,10 +80,10 @@ public final class JdbcRequestBudget implements RequestBudget {
 
     @Override
     public long beforeSend(ExportRequest request, int attempt) {
-        ensureBudgetRow();
+        retry.run("reserving a request", this::ensureBudgetRow);
         Instant waitingSince = clock.instant();
         while (true) {
-            Decision d = tx.execute(status -> reserve(request, attempt));
+            Decision d = retry.call("reserving a request", () -> tx.execute(status -> reserve(request, attempt)));
             if (d.requestId != null) {
                 return d.requestId;
             }
@@ -126,8 +142,15 @@ public final class JdbcRequestBudget implements RequestBudget {
 
     @Override
     public void completed(long requestId, int status, String outcome, long bytes) {
-        jdbc.update("UPDATE mp_request_log SET status_code = ?, outcome = ?, bytes_received = ?, finished_at = ? WHERE id = ?",
-                status, outcome, bytes, utc(clock.instant()), requestId);
+        try {
+            retry.run("recording a request's outcome", () -> jdbc.update("UPDATE mp_request_log SET status_code = ?, "
+                    + "outcome = ?, bytes_received = ?, finished_at = ? WHERE id = ?", status, outcome, bytes,
+                    utc(clock.instant()), requestId));
+        } catch (StateStoreUnavailableException e) {
+            // the request was paid for and counts in the hour either way; failing here would throw its body
+            // away before its spool is committed. The row only looks in flight until it is taken for stale.
+            log.error("request {} finished ({}) but its outcome could not be recorded: {}", requestId, outcome, e.getMessage());
+        }
     }
 
     @Override
