@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.cli;
 
+import io.mixpanelpipelines.cli.command.CheckCommand;
 import io.mixpanelpipelines.cli.command.CommandContext;
 import io.mixpanelpipelines.cli.command.ExportCommand;
 import io.mixpanelpipelines.cli.command.LoadCommand;
@@ -16,6 +17,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import io.mixpanelpipelines.state.StateStoreUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,12 +25,13 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The command line's root: {@code export}, {@code plan}, {@code status}, {@code rerun}, {@code load},
- * {@code schedule} and {@code simulate} (one class each in {@code cli.command}). Everything a run needs
+ * {@code schedule}, {@code simulate} and {@code check} (one class each in {@code cli.command}). Everything a run needs
  * from outside (environment, output streams, Spring properties, clock) is passed in, so tests drive the
  * real commands in-process.
  *
  * <p>Exit codes: 0 done; 1 some days failed (or a failure a retry may fix); 2 invalid usage (no command
- * included), job file, credentials or a refused request: anything a retry cannot fix; 75 work deferred, or
+ * included), job file, credentials or a refused request: anything a retry cannot fix, and a {@code check} that
+ * failed; 75 work deferred, or
  * for {@code status --partition} not ready yet; 130/143 an export or rerun stopped by SIGINT/SIGTERM at a
  * checkpoint (128 + the signal's number, as a shell reports it; the same command finishes the work). A
  * failure prints one {@code error:} line on stderr; its stack trace only with {@code --debug}.
@@ -63,7 +66,8 @@ public final class Cli implements Callable<Integer> {
                 .addSubcommand(new RerunCommand(context))
                 .addSubcommand(new SimulateCommand())
                 .addSubcommand(new LoadCommand(context))
-                .addSubcommand(new ScheduleCommand(context));
+                .addSubcommand(new ScheduleCommand(context))
+                .addSubcommand(new CheckCommand(context));
         commandLine = cl;
         cl.setOut(new PrintWriter(context.out(), true));
         cl.setErr(new PrintWriter(context.err(), true));
@@ -90,7 +94,8 @@ public final class Cli implements Callable<Integer> {
 
     private static Throwable rootCause(Throwable e) {
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t && !(t instanceof InvalidJobException) && !(t instanceof MixpanelException)) {
+        while (t.getCause() != null && t.getCause() != t && !(t instanceof InvalidJobException) && !(t instanceof MixpanelException)
+                && !(t instanceof StateStoreUnavailableException)) {
             t = t.getCause();
         }
         return t;

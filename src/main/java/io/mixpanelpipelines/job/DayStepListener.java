@@ -9,6 +9,7 @@ import io.mixpanelpipelines.source.MixpanelRateLimitedException;
 import io.mixpanelpipelines.source.MixpanelRequestException;
 import io.mixpanelpipelines.source.Spool;
 import io.mixpanelpipelines.state.PartitionLedger;
+import io.mixpanelpipelines.state.StateStoreRetry;
 import java.time.LocalDate;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -40,7 +41,12 @@ public final class DayStepListener implements StepExecutionListener {
     private final RunOutcomes outcomes;
     private final AtomicBoolean credentialsRefusalLogged = new AtomicBoolean();
 
-    public DayStepListener(String jobName, String runId, PartitionLedger ledger, DaySpools spools, RunOutcomes outcomes) {
+    private final String stateStore;
+
+    /** @param stateStore the state database for people (URL without credentials), named when it fails a day */
+    public DayStepListener(String jobName, String runId, PartitionLedger ledger, DaySpools spools, RunOutcomes outcomes,
+            String stateStore) {
+        this.stateStore = stateStore;
         this.jobName = jobName;
         this.runId = runId;
         this.ledger = ledger;
@@ -71,6 +77,11 @@ public final class DayStepListener implements StepExecutionListener {
                 : failure instanceof MixpanelRateLimitedException
                         || failure instanceof io.mixpanelpipelines.source.RequestBudgetExhaustedException
                         ? DEFERRED : ExitStatus.FAILED.getExitCode();
+        if (stepExecution.getFailureExceptions().stream().anyMatch(StateStoreRetry::isTransient)) {
+            // noted before the ledger write below, which may fail too while the store is away
+            outcomes.stateStoreFailed(day);
+            message = "the state database " + stateStore + " failed: " + message;
+        }
         if (code.equals(DEFERRED)) {
             // the request was never answered: a later run plans the day again
             ledger.deferred(jobName, java.util.List.of(day), runId, message);

@@ -78,10 +78,11 @@ public class ExportJobConfiguration {
 
     @Bean
     public Step fetchWindow(JobRepository jobRepository, JobDefinition job, String runId, MixpanelExportClient client,
-            DaySpools spools, PartitionLedger ledger, RunOutcomes outcomes) {
+            DaySpools spools, PartitionLedger ledger, RunOutcomes outcomes, DownloadProgress downloadProgress) {
         // no transaction around a download that may take minutes: the ledger writes commit on their own
         return new StepBuilder("fetchWindow", jobRepository)
-                .tasklet(new WindowFetchTasklet(job, runId, client, spools, ledger, outcomes, jobRepository),
+                .tasklet(new WindowFetchTasklet(job, runId, client, spools, ledger, outcomes, jobRepository,
+                        downloadProgress),
                         new ResourcelessTransactionManager())
                 .allowStartIfComplete(true)
                 .build();
@@ -175,7 +176,8 @@ public class ExportJobConfiguration {
 
     @Bean
     public DayStepListener dayStepListener(JobDefinition job, String runId, PartitionLedger ledger, DaySpools spools,
-            RunOutcomes outcomes) {
-        return new DayStepListener(job.name(), runId, ledger, spools, outcomes);
+            RunOutcomes outcomes,
+            io.mixpanelpipelines.state.StateStoreRetry stateStoreRetry) {
+        return new DayStepListener(job.name(), runId, ledger, spools, outcomes, stateStoreRetry.store());
     }
 }

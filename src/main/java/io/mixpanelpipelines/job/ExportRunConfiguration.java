@@ -14,6 +14,8 @@ import io.mixpanelpipelines.source.http.ClientSettings;
 import io.mixpanelpipelines.source.http.HttpMixpanelExportClient;
 import io.mixpanelpipelines.source.Sleeper;
 import io.mixpanelpipelines.state.JobLock;
+import io.mixpanelpipelines.state.StateStoreRetry;
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.state.LoadLedger;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcJobLock;
@@ -77,13 +79,13 @@ public class ExportRunConfiguration {
 
     @Bean
     public RequestBudget requestBudget(DataSource dataSource, JobDefinition job, String runId,
-            ObjectProvider<Clock> clock, ObjectProvider<Sleeper> sleeper) {
+            ObjectProvider<Clock> clock, ObjectProvider<Sleeper> sleeper, StateStoreRetry stateStoreRetry) {
         // the budget is Mixpanel's: per region and project, whichever job or process spends it
         String projectKey = job.mixpanel().region().name().toLowerCase(java.util.Locale.ROOT) + ":" + job.mixpanel().projectId();
         JobDefinition.Export e = job.export();
         return new JdbcRequestBudget(dataSource, projectKey, job.name(), runId,
                 new JdbcRequestBudget.Limits(e.requestsPerHour(), e.requestsPerSecond(), e.maxConcurrentRequests()),
-                clock.getIfAvailable(Clock::systemUTC), sleeper.getIfAvailable(() -> Sleeper.SYSTEM));
+                clock.getIfAvailable(Clock::systemUTC), sleeper.getIfAvailable(() -> Sleeper.SYSTEM), stateStoreRetry);
     }
 
     @Bean
@@ -100,6 +102,12 @@ public class ExportRunConfiguration {
     @Bean(destroyMethod = "close")
     public Progress progress() {
         return Progress.forConsole();
+    }
+
+    /** The multi-day downloads' live line on a terminal (step 1); the conversion has {@link #progress()}. */
+    @Bean(destroyMethod = "close")
+    public DownloadProgress downloadProgress() {
+        return DownloadProgress.forConsole();
     }
 
     @Bean
@@ -146,8 +154,19 @@ public class ExportRunConfiguration {
     @Bean
     public ExportService exportService(JobDefinition job, String runId, PartitionLedger ledger, RequestBudget budget,
             DaySpools spools, RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
-            JobRepository jobRepository, Job exportJob, JobLock jobLock, ObjectProvider<Clock> clock) {
+            JobRepository jobRepository, Job exportJob, JobLock jobLock, ObjectProvider<Clock> clock,
+            StateStoreRetry stateStoreRetry) {
         return new ExportService(job, runId, ledger, budget, spools, outcomes, storage, layout, jobOperator,
-                jobRepository, exportJob, jobLock, clock.getIfAvailable(Clock::systemUTC));
+                jobRepository, exportJob, jobLock, clock.getIfAvailable(Clock::systemUTC), stateStoreRetry);
+    }
+
+    /**
+     * How long a state database outage is ridden out: {@code pipelines.state.retry-for} (2 minutes). Real
+     * time and real sleeps, whatever clock the run is given: an outage is real.
+     */
+    @Bean
+    public StateStoreRetry stateStoreRetry(Environment env) {
+        Duration retryFor = DurationStyle.detectAndParse(env.getProperty("pipelines.state.retry-for", "2m"));
+        return new StateStoreRetry(StateStoreLocation.describe(env), retryFor, Sleeper.SYSTEM);
     }
 }

@@ -6,16 +6,15 @@ import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.dataset.DatasetLayout;
+import io.mixpanelpipelines.dataset.DestinationProbe;
 import io.mixpanelpipelines.job.day.DaySpools;
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.state.JobLock;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.state.PartitionState;
-import io.mixpanelpipelines.storage.Location;
-import io.mixpanelpipelines.storage.PositionOutputStream;
+import io.mixpanelpipelines.state.StateStoreRetry;
 import io.mixpanelpipelines.storage.Storage;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -42,7 +41,8 @@ import org.springframework.batch.core.repository.JobRepository;
  * execution left unfinished. Planning and reading ({@link #plan}, {@link #budget}) need none.
  *
  * <p>One per run (its context): not meant for concurrent calls. Restartable in that a run after a crash
- * resumes the last one.
+ * resumes the last one; an execution that the state database's outage failed is restarted in the same run
+ * once the store is back ({@link OutageRestarts}).
  */
 public final class ExportService {
 
@@ -65,6 +65,8 @@ public final class ExportService {
     private final PartitionPlanner planner;
     private final JobLock jobLock;
     private final Leftovers leftovers;
+    private final OutageRestarts outageRestarts;
+    private final StateStoreRetry stateStoreRetry;
 
     /**
      * @param def the job definition; {@code job} is its Spring Batch job
@@ -72,7 +74,7 @@ public final class ExportService {
      */
     public ExportService(JobDefinition def, String runId, PartitionLedger ledger, RequestBudget budget, DaySpools spools,
             RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
-            JobRepository jobRepository, Job job, JobLock jobLock, Clock clock) {
+            JobRepository jobRepository, Job job, JobLock jobLock, Clock clock, StateStoreRetry stateStoreRetry) {
         this.def = def;
         this.runId = runId;
         this.ledger = ledger;
@@ -88,6 +90,8 @@ public final class ExportService {
         this.planner = new PartitionPlanner(def.export());
         this.jobLock = jobLock;
         this.leftovers = new Leftovers(def, spools, storage, layout, ledger);
+        this.outageRestarts = new OutageRestarts(jobOperator, jobRepository, outcomes, stateStoreRetry);
+        this.stateStoreRetry = stateStoreRetry;
     }
 
     /** Today in the project's timezone. */
@@ -100,7 +104,9 @@ public final class ExportService {
      * and the backfill (see {@link PartitionPlanner}). Published days of a range are skipped.
      */
     public RunSummary export(LocalDate from, LocalDate to) {
-        return run(plan(from, to), false);
+        // planning and running again after the store failed is safe: published days are skipped, spooled
+        // ones cost no request, and an execution the outage failed is resumed from its checkpoints
+        return stateStoreRetry.call("exporting", () -> run(plan(from, to), false));
     }
 
     /** The requests a run with this range would make, in order; spends nothing. */
@@ -144,7 +150,7 @@ public final class ExportService {
         for (RequestWindow w : windows) {
             spools.forRequest(spools.windowRequest(w.from(), w.to())).delete();
         }
-        return run(windows, true);
+        return stateStoreRetry.call("rerunning", () -> run(windows, true));
     }
 
     /**
@@ -209,8 +215,10 @@ public final class ExportService {
         }
         if (!deferred.isEmpty()) {
             RequestBudget.Status s = budget.status();
+            // the slots this run is about to use are spent too: the deferred days wait for the one after them
+            int sending = (int) now.stream().filter(w -> !isFetched(w)).count();
             String reason = "export budget spent (" + s.perHour() + " requests per hour, export.requestsPerHour); next request at "
-                    + s.nextSlotAt();
+                    + budget.nextSlotAt(sending);
             ledger.deferred(def.name(), deferred, runId, reason);
             deferred.forEach(d -> outcomes.put(d, DayStepListener.DEFERRED));
             log.warn("deferred {} day(s): {}", deferred.size(), reason);
@@ -271,15 +279,19 @@ public final class ExportService {
         execute(params);
     }
 
+    /** Starts (or restarts) the job instance of {@code params}, riding out a state database outage ({@link OutageRestarts}). */
     private void execute(JobParameters params) {
-        try {
-            // failed days were reported by DayStepListener as they failed; the summary lists them again
-            jobOperator.start(job, params);
-        } catch (org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException e) {
-            log.info("days {} were completed by an earlier run", params.getString("days"));
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot run the export job: " + e.getMessage(), e);
-        }
+        outageRestarts.run(job.getName(), () -> {
+            try {
+                // failed days were reported by DayStepListener as they failed; the summary lists them again
+                return jobOperator.start(job, params);
+            } catch (org.springframework.batch.core.launch.JobInstanceAlreadyCompleteException e) {
+                log.info("days {} were completed by an earlier run", params.getString("days"));
+                return null;
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot run the export job: " + e.getMessage(), e);
+            }
+        });
     }
 
     private RunSummary finish(List<LocalDate> days, String message) {
@@ -311,14 +323,6 @@ public final class ExportService {
 
     /** Fails before any request when the destination cannot be written. */
     private void checkDestination() {
-        Location probe = layout.root().resolve(def.mixpanel().projectId(), "_staging", ".write-check-" + runId);
-        try {
-            PositionOutputStream out = storage.newOutputFile(probe).create();
-            out.write('x');
-            out.close();
-            storage.delete(probe);
-        } catch (IOException | RuntimeException e) {
-            throw new InvalidJobException("destination " + layout.root() + " is not writable: " + e.getMessage());
-        }
+        DestinationProbe.check(storage, layout, def.mixpanel().projectId(), runId);
     }
 }

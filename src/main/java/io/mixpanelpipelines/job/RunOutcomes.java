@@ -2,6 +2,7 @@ package io.mixpanelpipelines.job;
 
 import java.time.LocalDate;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,6 +14,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RunOutcomes {
 
     private final Map<LocalDate, String> codes = new ConcurrentHashMap<>();
+    /** Days whose step failed for a transient state database error: {@link OutageRestarts} may restart them. */
+    private final Set<LocalDate> stateStoreFailures = ConcurrentHashMap.newKeySet();
 
     public void put(LocalDate day, String code) {
         codes.put(day, code);
@@ -30,5 +33,16 @@ public final class RunOutcomes {
     /** Forgets a day's outcome before it is attempted again in the same run. */
     public void remove(LocalDate day) {
         codes.remove(day);
+        stateStoreFailures.remove(day);
+    }
+
+    /** The day's step failed because the state database was out of reach (see {@link OutageRestarts}). */
+    public void stateStoreFailed(LocalDate day) {
+        stateStoreFailures.add(day);
+    }
+
+    /** Whether the day's last failure in this run was the state database's. */
+    public boolean isStateStoreFailure(LocalDate day) {
+        return stateStoreFailures.contains(day);
     }
 }

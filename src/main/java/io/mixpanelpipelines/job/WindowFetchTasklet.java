@@ -55,9 +55,10 @@ public final class WindowFetchTasklet implements Tasklet {
     private final PartitionLedger ledger;
     private final RunOutcomes outcomes;
     private final JobRepository jobRepository;
+    private final DownloadProgress progress;
 
     public WindowFetchTasklet(JobDefinition job, String runId, MixpanelExportClient client, DaySpools spools,
-            PartitionLedger ledger, RunOutcomes outcomes, JobRepository jobRepository) {
+            PartitionLedger ledger, RunOutcomes outcomes, JobRepository jobRepository, DownloadProgress progress) {
         this.job = job;
         this.runId = runId;
         this.client = client;
@@ -65,6 +66,7 @@ public final class WindowFetchTasklet implements Tasklet {
         this.ledger = ledger;
         this.outcomes = outcomes;
         this.jobRepository = jobRepository;
+        this.progress = progress;
     }
 
     @Override
@@ -119,7 +121,9 @@ public final class WindowFetchTasklet implements Tasklet {
         Spool spool = spools.forRequest(request);
         try {
             if (!spool.isComplete()) {
-                client.fetch(request, spool);
+                try (DownloadProgress.Tracker tracker = progress.track(run.label())) {
+                    client.fetch(request, spool, tracker);
+                }
             }
             if (days.size() > 1) {
                 new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs()).split(spool, daySpools);

@@ -13,6 +13,13 @@ public interface RequestBudget extends RequestRecorder {
     /** The budget as it stands now. */
     Status status();
 
+    /**
+     * When the next request fits once {@code reserving} more have been sent now (those a run is about to
+     * send): the oldest request of the sliding hour, counting them, plus one hour when the hour is full;
+     * else the end of the per-second limit's second when that second is full; else now.
+     */
+    Instant nextSlotAt(int reserving);
+
     /** Requests recorded by the run this budget was opened for (retries included), for its summary. */
     int countForRun();
 

@@ -82,6 +82,11 @@ public final class JdbcStatementLoader implements WarehouseLoader {
     }
 
     @Override
+    public void checkConnection() {
+        WarehouseLoader.selectOne(dataSource);
+    }
+
+    @Override
     public void close() {
         if (dataSource instanceof AutoCloseable a) {
             try {

@@ -26,6 +26,26 @@ public interface WarehouseLoader extends AutoCloseable {
      */
     long load(PublishedDay day, java.util.function.LongConsumer progress);
 
+    /**
+     * Connects to the warehouse and runs a trivial query ({@code SELECT 1}), for {@code check}: proves the
+     * address, the driver and the credentials without touching the table.
+     *
+     * @throws WarehouseLoadException naming what failed (never a credential)
+     */
+    void checkConnection();
+
+    /** Runs {@code SELECT 1} on a new connection of {@code dataSource}; for the JDBC loaders' {@link #checkConnection}. */
+    static void selectOne(javax.sql.DataSource dataSource) {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT 1")) {
+            if (!rs.next() || rs.getInt(1) != 1) {
+                throw new WarehouseLoadException("SELECT 1 did not answer 1");
+            }
+        } catch (java.sql.SQLException e) {
+            throw new WarehouseLoadException("cannot query the warehouse: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     void close();
 }

@@ -95,6 +95,16 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
         return inApplication(jobFile, job, NO_CREDENTIALS, debug, action);
     }
 
+    /**
+     * For {@code check}: loads nothing itself (the caller loaded {@code job}) and starts only the state
+     * store's data source and Flyway, lazily and never migrating ({@link CheckApplication}), with the same
+     * property sources as every other command.
+     */
+    public int withStateStore(Path jobFile, JobDefinition job, Function<ConfigurableApplicationContext, Integer> action) {
+        return inApplication(CheckApplication.class, jobFile, job, NO_CREDENTIALS, false,
+                Map.of("spring.main.lazy-initialization", "true"), action);
+    }
+
     /** Every missing credential the command needs, reported at once before anything starts. */
     private void checkCredentials(JobDefinition job, boolean mixpanel, boolean warehouse) {
         SecretSource.resolveAll(environment, job.secretSources(mixpanel, warehouse).toArray(SecretSource[]::new));
@@ -107,10 +117,20 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
 
     private int inApplication(Path jobFile, JobDefinition definition, MixpanelCredentials credentials, boolean debug,
             Function<ConfigurableApplicationContext, Integer> action) {
+        return inApplication(PipelinesApplication.class, jobFile, definition, credentials, debug, Map.of(), action);
+    }
+
+    /** @param defaults below every other property source but the job file's state store */
+    private int inApplication(Class<?> application, Path jobFile, JobDefinition definition, MixpanelCredentials credentials,
+            boolean debug, Map<String, Object> defaults, Function<ConfigurableApplicationContext, Integer> action) {
         Map<String, Object> props = new HashMap<>(springProperties);
-        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(PipelinesApplication.class)
+        Map<String, Object> defaultProperties = new HashMap<>(defaults);
+        if (debug) {
+            defaultProperties.putAll(DEBUG_LOGGING);
+        }
+        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(application)
                 // default properties, since logging is set up before the initializers run; any other source wins
-                .properties(debug ? DEBUG_LOGGING : Map.of())
+                .properties(defaultProperties)
                 .initializers(c -> {
                     c.getEnvironment().getPropertySources().addFirst(new MapPropertySource("cli", props));
                     // the job file's own state store (H2 in its folder), below every other source

@@ -4,12 +4,15 @@ import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.source.RequestBudgetExhaustedException;
 import io.mixpanelpipelines.source.Sleeper;
+import io.mixpanelpipelines.state.StateStoreRetry;
+import io.mixpanelpipelines.state.StateStoreUnavailableException;
 import java.sql.PreparedStatement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -28,6 +31,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  */
 public final class JdbcRequestBudget implements RequestBudget {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JdbcRequestBudget.class);
+
     private static final Duration HOUR = Duration.ofHours(1);
     private static final Duration SECOND = Duration.ofSeconds(1);
     /** A request still unfinished after this long is taken for dead (its process died): not in flight. */
@@ -43,6 +48,7 @@ public final class JdbcRequestBudget implements RequestBudget {
     private final Limits limits;
     private final Clock clock;
     private final Sleeper sleeper;
+    private final StateStoreRetry retry;
 
     /** The configured budget of a project. */
     public record Limits(int perHour, int perSecond, int maxConcurrent) {
@@ -50,6 +56,17 @@ public final class JdbcRequestBudget implements RequestBudget {
 
     public JdbcRequestBudget(DataSource dataSource, String projectKey, String jobName, String runId, Limits limits,
             Clock clock, Sleeper sleeper) {
+        this(dataSource, projectKey, jobName, runId, limits, clock, sleeper,
+                new StateStoreRetry("(the request budget's)", Duration.ZERO, sleeper));
+    }
+
+    /**
+     * @param retry rides out a state database outage in a reservation (no request is sent before it is
+     *     recorded) and in a request's completion (the body it answers is kept, whatever happens to the row)
+     */
+    public JdbcRequestBudget(DataSource dataSource, String projectKey, String jobName, String runId, Limits limits,
+            Clock clock, Sleeper sleeper, StateStoreRetry retry) {
+        this.retry = retry;
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -63,10 +80,10 @@ public final class JdbcRequestBudget implements RequestBudget {
 
     @Override
     public long beforeSend(ExportRequest request, int attempt) {
-        ensureBudgetRow();
+        retry.run("reserving a request", this::ensureBudgetRow);
         Instant waitingSince = clock.instant();
         while (true) {
-            Decision d = tx.execute(status -> reserve(request, attempt));
+            Decision d = retry.call("reserving a request", () -> tx.execute(status -> reserve(request, attempt)));
             if (d.requestId != null) {
                 return d.requestId;
             }
@@ -125,8 +142,15 @@ public final class JdbcRequestBudget implements RequestBudget {
 
     @Override
     public void completed(long requestId, int status, String outcome, long bytes) {
-        jdbc.update("UPDATE mp_request_log SET status_code = ?, outcome = ?, bytes_received = ?, finished_at = ? WHERE id = ?",
-                status, outcome, bytes, utc(clock.instant()), requestId);
+        try {
+            retry.run("recording a request's outcome", () -> jdbc.update("UPDATE mp_request_log SET status_code = ?, "
+                    + "outcome = ?, bytes_received = ?, finished_at = ? WHERE id = ?", status, outcome, bytes,
+                    utc(clock.instant()), requestId));
+        } catch (StateStoreUnavailableException e) {
+            // the request was paid for and counts in the hour either way; failing here would throw its body
+            // away before its spool is committed. The row only looks in flight until it is taken for stale.
+            log.error("request {} finished ({}) but its outcome could not be recorded: {}", requestId, outcome, e.getMessage());
+        }
     }
 
     @Override
@@ -134,8 +158,32 @@ public final class JdbcRequestBudget implements RequestBudget {
         Instant now = clock.instant();
         Instant hourAgo = now.minus(HOUR);
         int used = count("requested_at > ?", hourAgo);
-        Instant next = used < limits.perHour() ? now : oldestSince(hourAgo).plus(HOUR);
-        return new Status(used, limits.perHour(), next);
+        return new Status(used, limits.perHour(), nextSlotAt(0));
+    }
+
+    @Override
+    public Instant nextSlotAt(int reserving) {
+        Instant now = clock.instant();
+        Instant hourAgo = now.minus(HOUR);
+        List<Instant> sent = requestedSince(hourAgo);
+        // the reserved requests go out now, after every recorded one: the hour frees its slots oldest first
+        int over = sent.size() + reserving - limits.perHour();
+        if (over >= 0) {
+            return over < sent.size() ? sent.get(over).plus(HOUR) : now.plus(HOUR);
+        }
+        Instant secondAgo = now.minus(SECOND);
+        List<Instant> lastSecond = sent.stream().filter(t -> t.isAfter(secondAgo)).toList();
+        int overSecond = lastSecond.size() + reserving - limits.perSecond();
+        if (overSecond >= 0) {
+            return overSecond < lastSecond.size() ? lastSecond.get(overSecond).plus(SECOND) : now.plus(SECOND);
+        }
+        return now;
+    }
+
+    private List<Instant> requestedSince(Instant since) {
+        return jdbc.queryForList("SELECT requested_at FROM mp_request_log WHERE project_key = ? AND requested_at > ? "
+                + "ORDER BY requested_at", OffsetDateTime.class, projectKey, utc(since))
+                .stream().map(OffsetDateTime::toInstant).toList();
     }
 
     /** Requests this run has sent. */

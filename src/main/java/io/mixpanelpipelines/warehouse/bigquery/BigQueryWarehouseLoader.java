@@ -55,6 +55,19 @@ public final class BigQueryWarehouseLoader implements WarehouseLoader {
         }
     }
 
+    /** A {@code SELECT 1} query job: it scans no table, so it bills nothing. */
+    @Override
+    public void checkConnection() {
+        try {
+            bigQuery.query(com.google.cloud.bigquery.QueryJobConfiguration.newBuilder("SELECT 1").setUseLegacySql(false).build());
+        } catch (BigQueryException e) {
+            throw new WarehouseLoadException("cannot query BigQuery: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new WarehouseLoadException("interrupted while querying BigQuery", e);
+        }
+    }
+
     @Override
     public void close() {
     }

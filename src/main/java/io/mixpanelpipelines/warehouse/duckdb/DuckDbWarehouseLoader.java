@@ -85,6 +85,16 @@ public final class DuckDbWarehouseLoader implements WarehouseLoader {
     }
 
     @Override
+    public void checkConnection() {
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT 1")) {
+            rs.next();
+        } catch (SQLException e) {
+            throw new WarehouseLoadException("cannot query " + url + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void close() {
     }
 }

@@ -227,6 +227,11 @@ public final class PostgresWarehouseLoader implements WarehouseLoader {
     }
 
     @Override
+    public void checkConnection() {
+        WarehouseLoader.selectOne(dataSource);
+    }
+
+    @Override
     public void close() {
         if (dataSource instanceof AutoCloseable c) {
             try {

@@ -46,6 +46,14 @@ final class DriverContextLoader implements WarehouseLoader {
     }
 
     @Override
+    public void checkConnection() {
+        with(driverLoader, () -> {
+            delegate.checkConnection();
+            return null;
+        });
+    }
+
+    @Override
     public void close() {
         try {
             with(driverLoader, () -> {

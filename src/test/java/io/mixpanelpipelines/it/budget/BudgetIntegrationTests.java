@@ -69,6 +69,23 @@ class BudgetIntegrationTests {
     }
 
     @Test
+    void aDeferredDaySaysWhenTheBudgetReallyFreesASlot() throws Exception {
+        java.time.Instant start = java.time.Instant.parse("2026-04-01T06:00:00Z");
+        java.time.Clock clock = java.time.Clock.fixed(start, ZoneOffset.UTC);
+        start(MixpanelSimulator.builder().eventsPerDay(50).clock(clock), "requestsPerHour: 3", "daysPerRequest: 1");
+        ws.clock = clock;
+
+        assertThat(ws.export("2026-01-01", "2026-01-05")).as(ws.lastErr).isEqualTo(75);
+
+        assertThat(sim.requestCount()).isEqualTo(3);
+        String freed = "next request at " + start.plusSeconds(3600);
+        assertThat(ws.lastOut).as("the run's three requests fill the hour: not now, but an hour after the first")
+                .contains(freed).doesNotContain("next request at " + start);
+        assertThat(ws.run("status", "--job", ws.jobFile.toString())).isZero();
+        assertThat(ws.lastOut).contains("DEFERRED").contains(freed).contains("the next request fits at " + start.plusSeconds(3600));
+    }
+
+    @Test
     void aServerLimitBelowTheBudgetStopsTheRunAfterThreeRejections() throws Exception {
         start(MixpanelSimulator.builder().eventsPerDay(200).hourlyLimit(2), "daysPerRequest: 1", "maxConcurrentRequests: 1",
                 "parallelism: 1");

@@ -101,6 +101,34 @@ class JdbcRequestBudgetIntegrationTests {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
+    void theNextSlotCountsTheRequestsARunIsAboutToSend(String kind) throws Exception {
+        DataSource ds = database(kind);
+        FakeTime time = new FakeTime();
+        JdbcRequestBudget budget = budget(ds, time, "a", 4, 2);
+        Instant first = time.instant();
+        budget.beforeSend(REQUEST, 1);
+        time.sleep(Duration.ofMinutes(10));
+        budget.beforeSend(REQUEST, 1);
+        time.sleep(Duration.ofMinutes(10));
+        Instant now = time.instant();
+
+        assertThat(budget.nextSlotAt(0)).as("two of four left").isEqualTo(now);
+        assertThat(budget.status().nextSlotAt()).isEqualTo(now);
+        assertThat(budget.nextSlotAt(1)).as("one left after it: the per-second limit is not reached").isEqualTo(now);
+        assertThat(budget.nextSlotAt(2)).as("the hour is full: its oldest request leaves it")
+                .isEqualTo(first.plus(Duration.ofHours(1)));
+        assertThat(budget.nextSlotAt(3)).isEqualTo(first.plus(Duration.ofMinutes(10)).plus(Duration.ofHours(1)));
+        assertThat(budget.nextSlotAt(4)).as("then the first of those sent now").isEqualTo(now.plus(Duration.ofHours(1)));
+
+        budget.beforeSend(REQUEST, 1);
+        assertThat(budget.nextSlotAt(0)).as("one left in the hour, one in this second").isEqualTo(now);
+        assertThat(budget.nextSlotAt(1)).isEqualTo(first.plus(Duration.ofHours(1)));
+        JdbcRequestBudget wide = budget(ds, time, "b", 50, 2);
+        assertThat(wide.nextSlotAt(1)).as("the second is full: it ends").isEqualTo(now.plus(Duration.ofSeconds(1)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
     void threeRequestsASecondAtMost(String kind) throws Exception {
         DataSource ds = database(kind);
         FakeTime time = new FakeTime();

@@ -1,0 +1,161 @@
+package io.mixpanelpipelines.job;
+
+import io.mixpanelpipelines.state.StateStoreRetry;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.BatchStatus;
+import org.springframework.batch.core.job.JobExecution;
+import org.springframework.batch.core.launch.JobOperator;
+import org.springframework.batch.core.repository.JobRepository;
+import org.springframework.batch.core.step.StepExecution;
+
+/**
+ * Keeps a run going through a state database outage. When the state store drops in the middle of a run
+ * (a PostgreSQL restart, a failover), whatever is in flight fails: mostly a day step's chunk transaction,
+ * or Spring Batch's own bookkeeping, which fails the execution. HikariCP already waits up to its
+ * connection timeout for a new connection; this waits for the store (with {@link StateStoreRetry}'s
+ * backoff, up to {@code pipelines.state.retry-for}), forgets the failed days' outcomes and restarts the
+ * execution: its days resume from their checkpoints and their spools, which are complete (a download that
+ * was under way finishes into its spool before its step ends), so no request is sent again.
+ *
+ * <p>Only an execution whose every failure is a transient connection error is restarted: a day that failed
+ * for another reason, or a window Mixpanel refused, would spend a request again, so such an execution is
+ * left to the next run, as before. At most {@link #MAX_RESTARTS} restarts per launch. Not thread-safe: one
+ * per run, like {@link ExportService}.
+ */
+final class OutageRestarts {
+
+    private static final Logger log = LoggerFactory.getLogger(OutageRestarts.class);
+    /** A store that keeps failing after this many restarts fails the run rather than looping. */
+    static final int MAX_RESTARTS = 5;
+    private static final String DAY_STEP = "exportDay:";
+
+    private final JobOperator jobOperator;
+    private final JobRepository jobRepository;
+    private final RunOutcomes outcomes;
+    private final StateStoreRetry retry;
+
+    OutageRestarts(JobOperator jobOperator, JobRepository jobRepository, RunOutcomes outcomes, StateStoreRetry retry) {
+        this.jobOperator = jobOperator;
+        this.jobRepository = jobRepository;
+        this.outcomes = outcomes;
+        this.retry = retry;
+    }
+
+    /**
+     * Runs {@code launch} (which starts or restarts one job instance and returns its execution, or null when
+     * there was nothing to run); again, after the store is back, while the execution failed only because
+     * of the store.
+     *
+     * @param jobName the Spring Batch job, to find the execution again when the store failed Spring
+     *     Batch's own bookkeeping and {@code launch} threw
+     * @throws io.mixpanelpipelines.state.StateStoreUnavailableException the store stayed away for retry-for
+     */
+    JobExecution run(String jobName, Supplier<JobExecution> launch) {
+        for (int restarts = 0; ; restarts++) {
+            JobExecution execution;
+            Throwable cause;
+            try {
+                execution = launch.get();
+                cause = execution == null ? null : storeFailure(execution);
+            } catch (RuntimeException e) {
+                if (!StateStoreRetry.isTransient(e)) {
+                    throw e;
+                }
+                execution = null;
+                cause = e;
+            }
+            if (cause == null) {
+                return execution;
+            }
+            if (restarts >= MAX_RESTARTS) {
+                throw retry.unavailable("running the export (" + MAX_RESTARTS + " restarts)", cause);
+            }
+            log.warn("the state database {} failed during the run: {}; restarting the run from its checkpoints "
+                    + "once the store answers (for up to {} s)", retry.store(), cause.getMessage(), retry.retryFor().toSeconds());
+            JobExecution last = retry.call("waiting to restart the run", () -> unfinished(jobName));
+            if (last == null) {
+                return execution;
+            }
+            for (LocalDate d : failedDays(last)) {
+                outcomes.remove(d);
+            }
+        }
+    }
+
+    /** The job's last execution, marked failed when the outage left it looking alive; null if it completed. */
+    private JobExecution unfinished(String jobName) {
+        var instance = jobRepository.getLastJobInstance(jobName);
+        JobExecution last = instance == null ? null : jobRepository.getLastJobExecution(instance);
+        if (last == null || last.getStatus() == BatchStatus.COMPLETED) {
+            return null;
+        }
+        if (last.getStatus().isRunning() || last.getStatus() == BatchStatus.UNKNOWN) {
+            last = jobOperator.recover(last);
+        }
+        return last;
+    }
+
+    /**
+     * What failed {@code execution} when only the state database's outage did: the days whose step failed
+     * for it ({@link RunOutcomes#isStateStoreFailure}); null when it did not fail, or when anything else
+     * failed or recorded an outcome (a restart would request that again). Worker steps' exceptions are not
+     * kept on the execution a launch returns, so the day steps' listener notes the store's failures, and
+     * the steps' statuses are read back from the repository.
+     */
+    private Throwable storeFailure(JobExecution execution) {
+        if (execution.getStatus() != BatchStatus.FAILED) {
+            return null;
+        }
+        for (Throwable t : execution.getFailureExceptions()) {
+            if (!StateStoreRetry.isTransient(t)) {
+                return null;
+            }
+        }
+        List<LocalDate> storeFailed = new ArrayList<>();
+        for (LocalDate d : daysOf(execution)) {
+            if (outcomes.isStateStoreFailure(d)) {
+                storeFailed.add(d);
+            } else if (outcomes.containsKey(d)) {
+                return null;
+            }
+        }
+        if (storeFailed.isEmpty()) {
+            return null;
+        }
+        JobExecution stored = retry.call("reading the failed run", () -> jobRepository.getJobExecution(execution.getId()));
+        for (StepExecution step : stored.getStepExecutions()) {
+            if (step.getStatus() == BatchStatus.FAILED && step.getStepName().contains(":")
+                    && !(step.getStepName().startsWith(DAY_STEP) && storeFailed.contains(dayOf(step)))) {
+                return null; // a window fetch or another day failed for a reason of its own
+            }
+        }
+        return new IllegalStateException(storeFailed.size() + " day(s) failed: " + storeFailed);
+    }
+
+    private static LocalDate dayOf(StepExecution step) {
+        return step.getExecutionContext().containsKey(DayPartitioner.DAY)
+                ? LocalDate.parse(step.getExecutionContext().getString(DayPartitioner.DAY)) : null;
+    }
+
+    private List<LocalDate> failedDays(JobExecution execution) {
+        List<LocalDate> days = new ArrayList<>();
+        for (LocalDate d : daysOf(execution)) {
+            if (outcomes.isStateStoreFailure(d)) {
+                days.add(d);
+            }
+        }
+        return days;
+    }
+
+    private static List<LocalDate> daysOf(JobExecution execution) {
+        List<LocalDate> days = new ArrayList<>();
+        io.mixpanelpipelines.job.plan.RequestWindow.decode(execution.getJobParameters().getString("windows"))
+                .forEach(w -> days.addAll(w.days()));
+        return days;
+    }
+}
