@@ -70,7 +70,11 @@ abstract class AbstractWarehouseIntegrationTests {
         List<String> out = new ArrayList<>();
         for (int i = from; i < to; i++) {
             out.add("{\"event\":\"E" + (i % 4) + "\",\"properties\":{\"time\":" + (t0 + i * 997L) + ",\"distinct_id\":\"u"
-                    + (i % 37) + "\",\"$insert_id\":\"" + day + "-" + i + "\",\"tab\":\"a\\tb\\\\c\\nd\",\"n\":" + i + "}}");
+                    + (i % 37) + "\",\"$insert_id\":\"" + day + "-" + i + "\",\"tab\":\"a\\tb\\\\c\\nd\",\"n\":" + i
+                    // legal values that broke warehouse loads (issue 16): NUL, a lone surrogate, numbers beyond
+                    // int64 and double, duplicate keys
+                    + ",\"nul\":\"a\\u0000b\",\"big\":-170141183460469231731687303715884105729,\"huge\":1e400"
+                    + ",\"dup\":1,\"dup\":2" + (i % 5 == 0 ? ",\"cut\":\"\\ud83d\"" : "") + "}}");
         }
         return out;
     }
