@@ -61,7 +61,10 @@ public class DayLineReader implements ItemReader<LineBatch> {
     private final Set<LineBatch> voided = Collections.newSetFromMap(new IdentityHashMap<>());
     private SpoolManifest spoolManifest;
     private boolean finished;
-    /** Where a line too long to hold in memory is streamed to: the day's rejected lines take it from there. */
+    /**
+     * Where a line too long to hold in memory is streamed to, for the writer to move into the day's rejected
+     * lines: the day's own spool folder (the rejected folder is shared by the job's days, converted at once).
+     */
     private Path oversizeDir;
 
     /**
@@ -79,7 +82,7 @@ public class DayLineReader implements ItemReader<LineBatch> {
     /** Reads the complete spool from {@code offset} on, where line {@code line} starts. */
     public void openSpool(Spool spool, long offset, long line) throws IOException {
         parser = newParser();
-        oversizeDir = spool.rejectedDir();
+        oversizeDir = spool.dir();
         spoolManifest = spool.manifest();
         InputStream in = spool.openLines();
         in.skipNBytes(offset);
@@ -92,7 +95,7 @@ public class DayLineReader implements ItemReader<LineBatch> {
      */
     public void openDownload(Spool spool, Restart restart) {
         parser = newParser();
-        oversizeDir = spool.rejectedDir();
+        oversizeDir = spool.dir();
         this.restart = restart;
         streamed = new StreamedFetch(client, request, spool, requestSlots, day.toString());
     }
@@ -105,6 +108,11 @@ public class DayLineReader implements ItemReader<LineBatch> {
     private SpoolLineReader reader(InputStream in, long offset, long line) {
         return new SpoolLineReader(in, offset, line, SpoolLineReader.BATCH_BYTES, SpoolLineReader.MAX_LINE_BYTES,
                 b -> b.parse(parser), oversizeDir);
+    }
+
+    /** The file line {@code lineNumber}, reported {@link LineBatch#OVERSIZED}, was streamed to. */
+    public Path oversizedLine(long lineNumber) {
+        return SpoolLineReader.oversizedLine(oversizeDir, lineNumber);
     }
 
     /** The next batch of lines; the end marker once; then null (also when never opened: nothing to do). */

@@ -209,7 +209,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     /** A line too long to hold in memory: the reader streamed it to a file of its own, moved in byte for byte. */
     private void rejectOversized(LineBatch batch, int i) throws IOException {
         String reason = "line longer than " + (SpoolLineReader.MAX_LINE_BYTES >> 20) + " MiB";
-        Path line = SpoolLineReader.oversizedLine(rejectedDir, batch.lineNumber(i));
+        Path line = reader.oversizedLine(batch.lineNumber(i));
         if (!Files.exists(line)) { // the reader always streams it there: never publish a day that lost a line
             throw new IllegalStateException(day + ": line " + batch.lineNumber(i) + " is longer than "
                     + (SpoolLineReader.MAX_LINE_BYTES >> 20) + " MiB but was not kept in " + line);

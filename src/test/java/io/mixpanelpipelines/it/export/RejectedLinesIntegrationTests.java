@@ -171,6 +171,37 @@ public class RejectedLinesIntegrationTests {
         ParquetAssertions.assertExactly(ws.events(), Map.of(LocalDate.parse(DAY), List.of(event(0), event(1), event(2))));
     }
 
+    @Test
+    void twoDaysConvertedAtOnceKeepTheirOwnLongLinesAtTheSameLineNumber() throws Exception {
+        String day2 = "2026-02-02";
+        byte[] first = hugeLine("FirstDay", 17 << 20);
+        byte[] second = hugeLine("SecondDay", (17 << 20) + 1);
+        for (String[] d : new String[][] {{DAY, "0"}, {day2, "1"}}) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            String ok = d[1].equals("0") ? event(0) : event(0).replace(String.valueOf(T0), String.valueOf(T0 + 86_400_000L));
+            body.write((ok + "\n").getBytes(StandardCharsets.UTF_8));
+            body.write(d[1].equals("0") ? first : second);
+            body.write('\n');
+            server.serve(d[0], body.toByteArray());
+        }
+        ws.job(server.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "maxRejectedLines: 1",
+                "daysPerRequest: 1", "parallelism: 2");
+
+        assertThat(ws.export(DAY, day2)).as(ws.lastErr).isZero();
+
+        Path rejected = tmp.resolve("spool/it-events/_rejected/");
+        assertThat(Files.readAllBytes(rejected.resolve(DAY + ".lines"))).as("the first day's own line, at line 2")
+                .isEqualTo(withNewline(first));
+        assertThat(Files.readAllBytes(rejected.resolve(day2 + ".lines"))).as("the second day's own line, at line 2")
+                .isEqualTo(withNewline(second));
+    }
+
+    private static byte[] withNewline(byte[] line) {
+        byte[] b = java.util.Arrays.copyOf(line, line.length + 1);
+        b[line.length] = '\n';
+        return b;
+    }
+
     /** A valid event line of about {@code size} bytes (no newline), its blob varied so it is not one byte repeated. */
     private static byte[] hugeLine(String name, int size) {
         String head = "{\"event\":\"" + name + "\",\"properties\":{\"time\":1,\"blob\":\"";
