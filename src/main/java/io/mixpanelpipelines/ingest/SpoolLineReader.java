@@ -21,8 +21,8 @@ import java.util.function.Consumer;
  * about {@code batchBytes} (and at most {@value #MAX_BATCH_LINES} lines); a longer line grows it up to
  * {@code maxLineBytes}; a line longer than that is never held in memory: it is reported as
  * {@link LineBatch#OVERSIZED} and, when the reader has a folder for them, streamed byte for byte (without its
- * newline) to a file of its own there, {@link #oversizedLine}, which the consumer takes over. Blank lines are passed over (their numbers still count). A trailing carriage
- * return is dropped.
+ * newline) to a file of its own there, {@link #oversizedLine}, which the consumer takes over. Blank lines
+ * are passed over (their numbers still count). A trailing carriage return is dropped.
  *
  * <p>The work runs ahead of the caller on threads of its own, a pipeline joined by small bounded queues:
  * one thread decompresses and splits lines, and, when a {@code prepare} step is given (parsing), a second

@@ -32,12 +32,6 @@ public final class ChildJvm {
         return startWithJvmOptions(dir, name, env, List.of(), systemProperties, args);
     }
 
-    /** As {@link #startWithJvmOptions}, the system properties first. */
-    public static ChildJvm start(Path dir, String name, Map<String, String> env, List<String> systemProperties,
-            List<String> jvmOptions, String... args) throws IOException {
-        return startWithJvmOptions(dir, name, env, jvmOptions, systemProperties, args);
-    }
-
     /**
      * As {@link #start}, with JVM options, e.g. {@link #QUICK_START} for a short command or {@code -Xlog:gc};
      * an {@code -Xmx} among them replaces the default {@code -Xmx512m}.

@@ -80,9 +80,9 @@ class DailyRunMemoryIntegrationTests {
         Path gc = tmp.resolve(name + "-gc.log");
         List<String> args = new ArrayList<>(List.of("export", "--job", job.toString()));
         args.addAll(List.of(range));
-        ChildJvm cli = ChildJvm.start(tmp, name, Map.of("IT_SA_USER", "memory-user", "IT_SA_SECRET", secret),
-                List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines")),
-                List.of("-Xmx" + xmx, "-Xlog:gc:file=" + gc), args.toArray(String[]::new));
+        ChildJvm cli = ChildJvm.startWithJvmOptions(tmp, name, Map.of("IT_SA_USER", "memory-user", "IT_SA_SECRET", secret),
+                List.of("-Xmx" + xmx, "-Xlog:gc:file=" + gc),
+                List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines")), args.toArray(String[]::new));
         assertThat(cli.process.waitFor(240, TimeUnit.SECONDS)).as(name + " finished").isTrue();
         assertThat(cli.process.exitValue()).as(name + " exit code; stderr:\n" + cli.err()).isZero();
         // the window and the first daily run: 6 days; later daily runs: the 5 lookback days
