@@ -30,12 +30,16 @@ public final class LocalParquetFiles implements AutoCloseable {
     }
 
     public static LocalParquetFiles of(PublishedDay day, Storage storage) {
-        List<Location> files = day.files();
+        return of(day.day().toString(), day.files(), storage);
+    }
+
+    /** @param label names the files in the temporary folder's name and in errors (a day, a snapshot) */
+    public static LocalParquetFiles of(String label, List<Location> files, Storage storage) {
         if (files.stream().allMatch(f -> f.scheme() == Location.Scheme.FILE)) {
             return new LocalParquetFiles(files.stream().map(Location::toPath).toList(), null);
         }
         try {
-            Path dir = Files.createTempDirectory("mp-load-" + day.day() + "-");
+            Path dir = Files.createTempDirectory("mp-load-" + label + "-");
             List<Path> paths = new ArrayList<>();
             for (Location f : files) {
                 Path p = dir.resolve(f.fileName());
@@ -46,7 +50,7 @@ public final class LocalParquetFiles implements AutoCloseable {
             }
             return new LocalParquetFiles(paths, dir);
         } catch (IOException e) {
-            throw new WarehouseLoadException("cannot read the files of " + day.day() + " from " + day.folder() + ": " + e, e);
+            throw new WarehouseLoadException("cannot read the files of " + label + ": " + e, e);
         }
     }
 
@@ -64,6 +68,14 @@ public final class LocalParquetFiles implements AutoCloseable {
             sb.append('\'').append(p.toAbsolutePath().toString().replace("'", "''")).append('\'');
         }
         return sb.append(']').toString();
+    }
+
+    /**
+     * {@code read_parquet([...], hive_partitioning = false)}: the folder names ({@code snapshot_date=...},
+     * {@code date=...}) are not columns of the files, whatever DuckDB would guess from them.
+     */
+    public String readParquet() {
+        return "read_parquet(" + duckDbList() + ", hive_partitioning = false)";
     }
 
     @Override
