@@ -43,6 +43,17 @@ public final class DatasetFolders {
         this.project = layout.root().resolve(layout.projectId());
     }
 
+    /** Whether the destination holds any people, people changes or group profile file. */
+    public boolean hasPeople() {
+        return !list(project.resolve(PEOPLE)).isEmpty() || !list(project.resolve(PEOPLE_CHANGES)).isEmpty()
+                || !list(project.resolve(GROUPS)).isEmpty();
+    }
+
+    /** Whether the destination holds any identity mapping file. */
+    public boolean hasIdentity() {
+        return !list(project.resolve(IDENTITY)).isEmpty();
+    }
+
     /** The folders of {@code people} or {@code people_changes}, oldest first (complete or not). */
     public List<DatasetFolder> snapshots(String dataset) {
         return folders(dataset, project.resolve(dataset), "snapshot_date=", false);

@@ -57,17 +57,6 @@ public final class DatasetLoadService {
         this.clock = clock;
     }
 
-    /** Whether the destination holds any people, people changes or group profile folder. */
-    public boolean hasPeople() {
-        return !folders.snapshots(DatasetFolders.PEOPLE).isEmpty() || !folders.snapshots(DatasetFolders.PEOPLE_CHANGES).isEmpty()
-                || !folders.groups().isEmpty();
-    }
-
-    /** Whether the destination holds any identity mapping day. */
-    public boolean hasIdentity() {
-        return !folders.identityDays().isEmpty();
-    }
-
     /** Loads people (with its changes) and every group profile dataset. */
     public List<DatasetLoad> loadPeople() {
         List<DatasetLoad> out = new ArrayList<>();

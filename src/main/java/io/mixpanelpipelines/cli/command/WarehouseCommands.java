@@ -14,7 +14,10 @@ import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.state.PartitionState;
 import io.mixpanelpipelines.storage.Storage;
+import io.mixpanelpipelines.warehouse.DatasetFolders;
+import io.mixpanelpipelines.warehouse.DatasetLoadService;
 import io.mixpanelpipelines.warehouse.LoadSummary;
+import io.mixpanelpipelines.warehouse.ProfileIdentityLoader;
 import io.mixpanelpipelines.warehouse.WarehouseLoadService;
 import io.mixpanelpipelines.warehouse.WarehouseLoader;
 import io.mixpanelpipelines.warehouse.support.WarehouseLoaders;
@@ -26,10 +29,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.context.ConfigurableApplicationContext;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -63,23 +69,57 @@ public final class WarehouseCommands {
 
     /** Loads the published days of {@code from..to} (days: exactly these) that need it; returns the exit code. */
     public int load(LocalDate from, LocalDate to, List<LocalDate> days, Path summaryJson) {
+        return load(from, to, days, summaryJson, EnumSet.of(LoadDataset.events));
+    }
+
+    /**
+     * Loads the events' days as {@link #load(LocalDate, LocalDate, List, Path)}, then people and identity
+     * mappings ({@link DatasetLoadService}); {@code only} null: every dataset the destination holds.
+     */
+    public int load(LocalDate from, LocalDate to, List<LocalDate> days, Path summaryJson, Set<LoadDataset> only) {
         WarehouseSettings w = job().warehouse();
         if (w == null) {
             throw new InvalidJobException("the job has no warehouse: section; nothing to load into");
         }
-        LoadSummary summary;
-        try (WarehouseLoader loader = WarehouseLoaders.create(w, environment, ctx.getBean(Storage.class),
-                ctx.getBean(DatasetLayout.class))) {
-            WarehouseLoadService service = new WarehouseLoadService(job().name(), w, ctx.getBean(PartitionLedger.class),
-                    loadLedger(), ctx.getBean(DayPublisher.class), loader, err, clock);
-            summary = days != null ? service.loadDays(days) : service.load(from, to);
+        boolean events = only == null || only.contains(LoadDataset.events);
+        Storage storage = ctx.getBean(Storage.class);
+        DatasetLayout layout = ctx.getBean(DatasetLayout.class);
+        LoadSummary summary = new LoadSummary(job().name(), w.target(), List.of(), RunSummary.OK);
+        if (events) {
+            try (WarehouseLoader loader = WarehouseLoaders.create(w, environment, storage, layout)) {
+                WarehouseLoadService service = new WarehouseLoadService(job().name(), w, ctx.getBean(PartitionLedger.class),
+                        loadLedger(), ctx.getBean(DayPublisher.class), loader, err, clock);
+                summary = days != null ? service.loadDays(days) : service.load(from, to);
+            }
         }
-        long loaded = summary.days().stream().filter(d -> d.outcome().equals("LOADED")).count();
-        out.printf("%s: %d day(s) loaded into %s, %,d rows%n", summary.job(), loaded, summary.target(), summary.rowsLoaded());
-        for (LoadSummary.Day d : summary.days()) {
-            out.printf("  %s  %-13s %,12d rows%s%s%n", d.day(), d.outcome(), d.rows(),
-                    d.outcome().equals("LOADED") ? String.format("  %.1f s  %,.0f rows/s", d.millis() / 1000.0, d.rowsPerSecond()) : "",
-                    d.error() == null ? "" : "  " + d.error());
+        DatasetFolders folders = new DatasetFolders(storage, layout);
+        boolean people = only == null ? folders.hasPeople() : only.contains(LoadDataset.people);
+        boolean identity = only == null ? folders.hasIdentity() : only.contains(LoadDataset.identity);
+        if (people || identity) {
+            try (ProfileIdentityLoader loader = WarehouseLoaders.createProfileIdentity(w, environment, storage, layout)) {
+                DatasetLoadService service = new DatasetLoadService(job().name(), w, loadLedger(), folders, loader, err, clock);
+                List<LoadSummary.DatasetLoad> more = new ArrayList<>();
+                if (people) {
+                    more.addAll(service.loadPeople());
+                }
+                if (identity) {
+                    more.addAll(service.loadIdentity());
+                }
+                summary = summary.with(more);
+            }
+        }
+        if (events) {
+            long loaded = summary.days().stream().filter(d -> d.outcome().equals("LOADED")).count();
+            out.printf("%s: events: %d day(s) loaded into %s, %,d rows%n", summary.job(), loaded, summary.target(),
+                    summary.rowsLoaded());
+            for (LoadSummary.Day d : summary.days()) {
+                out.printf("  %s  %-13s %,12d rows%s%s%n", d.day(), d.outcome(), d.rows(),
+                        d.outcome().equals("LOADED") ? String.format("  %.1f s  %,.0f rows/s", d.millis() / 1000.0, d.rowsPerSecond()) : "",
+                        d.error() == null ? "" : "  " + d.error());
+            }
+        }
+        if (people || identity) {
+            printDatasets(summary);
         }
         if (summary.exitCode() != RunSummary.OK) {
             out.println("Some loads failed; the files are untouched: run `load` again.");
@@ -170,6 +210,20 @@ public final class WarehouseCommands {
         return code;
     }
 
+    private void printDatasets(LoadSummary summary) {
+        List<LoadSummary.DatasetLoad> ds = summary.datasets();
+        long loaded = ds.stream().filter(d -> d.outcome().equals("LOADED")).count();
+        long rows = ds.stream().filter(d -> d.outcome().equals("LOADED")).mapToLong(LoadSummary.DatasetLoad::rows).sum();
+        out.printf("%s: people/identity: %d folder(s) loaded, %,d rows%n", summary.job(), loaded, rows);
+        if (ds.isEmpty()) {
+            out.println("  (the destination holds no people snapshot, group profiles or identity mappings)");
+        }
+        for (LoadSummary.DatasetLoad d : ds) {
+            out.printf("  %-18s %-10s %-9s %,12d rows  %s%s%n", d.dataset(), d.date() == null ? "-" : d.date(), d.outcome(),
+                    d.rows(), d.target(), d.error() == null ? "" : "  " + d.error());
+        }
+    }
+
     static Map<String, Object> loadJson(LoadSummary s) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("job", s.job());
@@ -184,6 +238,17 @@ public final class WarehouseCommands {
             m.put("millis", d.millis());
             m.put("rowsPerSecond", Math.round(d.rowsPerSecond()));
             m.put("runId", d.runId());
+            m.put("error", d.error());
+            return m;
+        }).toList());
+        root.put("datasets", s.datasets().stream().map(d -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("dataset", d.dataset());
+            m.put("target", d.target());
+            m.put("date", d.date() == null ? null : d.date().toString());
+            m.put("outcome", d.outcome());
+            m.put("rows", d.rows());
+            m.put("millis", d.millis());
             m.put("error", d.error());
             return m;
         }).toList());

@@ -35,6 +35,12 @@ final class CloudWarehouseLoaders {
         };
     }
 
+    static io.mixpanelpipelines.warehouse.ProfileIdentityLoader createProfileIdentity(WarehouseSettings w,
+            Map<String, String> environment, DatasetLayout layout) {
+        throw new io.mixpanelpipelines.warehouse.WarehouseLoadException("loading people and identity mappings into "
+                + w.type() + " is not built yet");
+    }
+
     private static WarehouseLoader jdbc(WarehouseSettings w, Map<String, String> environment, JdbcDriver driver,
             JdbcStatementLoader.LoadStatements statements) {
         ClassLoader loader = driver.locate(environment);

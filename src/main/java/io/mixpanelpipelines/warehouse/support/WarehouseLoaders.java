@@ -1,7 +1,10 @@
 package io.mixpanelpipelines.warehouse.support;
 
 import io.mixpanelpipelines.config.WarehouseSettings;
+import io.mixpanelpipelines.warehouse.ProfileIdentityLoader;
 import io.mixpanelpipelines.warehouse.WarehouseLoader;
+import io.mixpanelpipelines.warehouse.duckdb.DuckDbProfileIdentityLoader;
+import io.mixpanelpipelines.warehouse.postgresql.PostgresProfileIdentityLoader;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.mixpanelpipelines.config.InvalidJobException;
@@ -30,6 +33,17 @@ public final class WarehouseLoaders {
                     WarehouseLoaders.class.getClassLoader()), storage, w.schema(), w.table());
             case DUCKDB -> new DuckDbWarehouseLoader(w.url(), storage, w.schema(), w.table());
             default -> CloudWarehouseLoaders.create(w, environment, layout);
+        };
+    }
+
+    /** The loader of people and identity mappings into the same warehouse (and schema) as the events. */
+    public static ProfileIdentityLoader createProfileIdentity(WarehouseSettings w, Map<String, String> environment,
+            Storage storage, DatasetLayout layout) {
+        return switch (w.type()) {
+            case POSTGRESQL -> new PostgresProfileIdentityLoader(pool(w, environment, JdbcDriver.POSTGRESQL.driverClass(),
+                    WarehouseLoaders.class.getClassLoader()), storage, w.schema(), w.table());
+            case DUCKDB -> new DuckDbProfileIdentityLoader(w.url(), storage, w.schema(), w.table());
+            default -> CloudWarehouseLoaders.createProfileIdentity(w, environment, layout);
         };
     }
 
