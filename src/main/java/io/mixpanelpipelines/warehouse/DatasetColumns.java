@@ -59,6 +59,19 @@ public final class DatasetColumns {
         }
     }
 
+    /**
+     * Checks the folder's files with an in-process DuckDB; files on S3 or GCS are downloaded first (the
+     * cloud warehouses read them themselves, but a file with other columns must fail before anything loads).
+     */
+    public static void validate(DatasetFolder folder, io.mixpanelpipelines.storage.Storage storage) {
+        try (LocalParquetFiles files = LocalParquetFiles.of(folder.label(), folder.files(), storage);
+                Connection duck = java.sql.DriverManager.getConnection("jdbc:duckdb:")) {
+            check(duck, folder, files);
+        } catch (SQLException e) {
+            throw new WarehouseLoadException("cannot open DuckDB to read " + folder.label() + ": " + e.getMessage(), e);
+        }
+    }
+
     /** The table of a group profile dataset {@code groups/<id>}: {@code groups_<id>}. */
     public static String groupTable(String dataGroupId) {
         if (!GROUP_ID.matcher(dataGroupId).matches()) {

@@ -57,12 +57,7 @@ public final class DuckDbProfileIdentityLoader implements ProfileIdentityLoader 
 
     @Override
     public void validate(DatasetFolder folder) {
-        try (LocalParquetFiles files = LocalParquetFiles.of(folder.label(), folder.files(), storage);
-                Connection duck = DriverManager.getConnection("jdbc:duckdb:")) {
-            DatasetColumns.check(duck, folder, files);
-        } catch (SQLException e) {
-            throw new WarehouseLoadException("cannot open DuckDB to read " + folder.label() + ": " + e.getMessage(), e);
-        }
+        DatasetColumns.validate(folder, storage);
     }
 
     @Override

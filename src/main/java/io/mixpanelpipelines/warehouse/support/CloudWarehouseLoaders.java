@@ -1,7 +1,15 @@
 package io.mixpanelpipelines.warehouse.support;
 
 import io.mixpanelpipelines.config.WarehouseSettings;
+import io.mixpanelpipelines.storage.Storage;
+import io.mixpanelpipelines.warehouse.JdbcProfileIdentityLoader;
 import io.mixpanelpipelines.warehouse.JdbcStatementLoader;
+import io.mixpanelpipelines.warehouse.ProfileIdentityLoader;
+import io.mixpanelpipelines.warehouse.ProfileIdentityStatements;
+import io.mixpanelpipelines.warehouse.bigquery.BigQueryProfileIdentityLoader;
+import io.mixpanelpipelines.warehouse.bigquery.BigQueryProfileIdentityStatements;
+import io.mixpanelpipelines.warehouse.redshift.RedshiftProfileIdentityStatements;
+import io.mixpanelpipelines.warehouse.snowflake.SnowflakeProfileIdentityStatements;
 import io.mixpanelpipelines.warehouse.WarehouseLoader;
 import com.google.cloud.bigquery.BigQueryOptions;
 import io.mixpanelpipelines.dataset.DatasetLayout;
@@ -35,10 +43,35 @@ final class CloudWarehouseLoaders {
         };
     }
 
-    static io.mixpanelpipelines.warehouse.ProfileIdentityLoader createProfileIdentity(WarehouseSettings w,
-            Map<String, String> environment, DatasetLayout layout) {
-        throw new io.mixpanelpipelines.warehouse.WarehouseLoadException("loading people and identity mappings into "
-                + w.type() + " is not built yet");
+    static ProfileIdentityLoader createProfileIdentity(WarehouseSettings w, Map<String, String> environment,
+            Storage storage, DatasetLayout layout) {
+        return switch (w.type()) {
+            case BIGQUERY -> {
+                BigQueryOptions.Builder options = BigQueryOptions.newBuilder();
+                if (w.projectId() != null) {
+                    options.setProjectId(w.projectId());
+                }
+                yield new BigQueryProfileIdentityLoader(options.build().getService(),
+                        new BigQueryProfileIdentityStatements(w.projectId(), w.schema(), w.table()), storage);
+            }
+            case SNOWFLAKE -> jdbc(w, environment, JdbcDriver.SNOWFLAKE, new SnowflakeProfileIdentityStatements(w.schema(),
+                    w.qualifiedTable(), w.stage(), layout.root()), storage);
+            case REDSHIFT -> jdbc(w, environment, JdbcDriver.REDSHIFT,
+                    new RedshiftProfileIdentityStatements(w.schema(), w.qualifiedTable(), w.iamRole()), storage);
+            default -> throw new IllegalArgumentException("not a cloud warehouse: " + w.type());
+        };
+    }
+
+    private static ProfileIdentityLoader jdbc(WarehouseSettings w, Map<String, String> environment, JdbcDriver driver,
+            ProfileIdentityStatements statements, Storage storage) {
+        ClassLoader loader = driver.locate(environment);
+        try {
+            return new DriverContextProfileLoader(new JdbcProfileIdentityLoader(
+                    WarehouseLoaders.pool(w, environment, driver.driverClass(), loader), statements, storage), loader);
+        } catch (RuntimeException e) {
+            JdbcDriver.close(loader);
+            throw e;
+        }
     }
 
     private static WarehouseLoader jdbc(WarehouseSettings w, Map<String, String> environment, JdbcDriver driver,

@@ -43,7 +43,7 @@ public final class WarehouseLoaders {
             case POSTGRESQL -> new PostgresProfileIdentityLoader(pool(w, environment, JdbcDriver.POSTGRESQL.driverClass(),
                     WarehouseLoaders.class.getClassLoader()), storage, w.schema(), w.table());
             case DUCKDB -> new DuckDbProfileIdentityLoader(w.url(), storage, w.schema(), w.table());
-            default -> CloudWarehouseLoaders.createProfileIdentity(w, environment, layout);
+            default -> CloudWarehouseLoaders.createProfileIdentity(w, environment, storage, layout);
         };
     }
 

@@ -1,0 +1,93 @@
+package io.mixpanelpipelines.warehouse;
+
+import io.mixpanelpipelines.storage.Storage;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import javax.sql.DataSource;
+
+/**
+ * Loads people and identity mappings into Snowflake or Redshift with their {@link ProfileIdentityStatements},
+ * each load in one transaction through a JDBC pool. Files are checked with DuckDB before (downloaded).
+ */
+public final class JdbcProfileIdentityLoader implements ProfileIdentityLoader {
+
+    private final DataSource dataSource;
+    private final ProfileIdentityStatements statements;
+    private final Storage storage;
+
+    public JdbcProfileIdentityLoader(DataSource dataSource, ProfileIdentityStatements statements, Storage storage) {
+        this.dataSource = dataSource;
+        this.statements = statements;
+        this.storage = storage;
+    }
+
+    @Override
+    public void prepare() {
+        run(statements.prepare(), true, null, null);
+    }
+
+    @Override
+    public void validate(DatasetFolder folder) {
+        DatasetColumns.validate(folder, storage);
+    }
+
+    @Override
+    public long replaceProfiles(String table, DatasetFolder snapshot) {
+        run(statements.prepareProfileTable(table), true, null, null);
+        return run(statements.replaceProfiles(table, snapshot), false, table, snapshot);
+    }
+
+    @Override
+    public long mergeProfiles(String table, DatasetFolder changes) {
+        return run(statements.mergeProfiles(table, changes), false, table, changes);
+    }
+
+    @Override
+    public long loadIdentityDay(DatasetFolder day) {
+        return run(statements.loadIdentityDay(day), false, "identity_mapping_days", day);
+    }
+
+    private long run(List<String> sql, boolean autoCommit, String table, DatasetFolder folder) {
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(autoCommit);
+            try (Statement s = c.createStatement()) {
+                for (String statement : sql) {
+                    s.execute(statement);
+                }
+                long rows = 0;
+                if (folder != null) {
+                    try (ResultSet rs = s.executeQuery(statements.countRows(table, folder))) {
+                        rs.next();
+                        rows = rs.getLong(1);
+                    }
+                }
+                if (!autoCommit) {
+                    c.commit();
+                }
+                return rows;
+            } catch (SQLException | RuntimeException e) {
+                if (!autoCommit) {
+                    c.rollback();
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw new WarehouseLoadException("warehouse statement failed" + (folder == null ? "" : " loading " + folder.label())
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (dataSource instanceof AutoCloseable a) {
+            try {
+                a.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close the warehouse connection pool", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.mixpanelpipelines.warehouse.redshift;
+
+import io.mixpanelpipelines.storage.Location;
+import io.mixpanelpipelines.warehouse.DatasetFolder;
+import io.mixpanelpipelines.warehouse.ProfileIdentityStatements;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Redshift's statements for people, group profiles and identity mappings, each load in one transaction:
+ * the folder's files are copied ({@code COPY ... FORMAT AS PARQUET}, one per file, with the IAM role) into a
+ * temporary table, then the target is replaced (DELETE + INSERT: readers keep the old rows until the commit)
+ * or corrected from it. {@code properties} is parsed into SUPER through a {@code VARCHAR(65535)} staging
+ * column, with the limits {@link RedshiftLoadStatements} states for the events.
+ */
+public final class RedshiftProfileIdentityStatements implements ProfileIdentityStatements {
+
+    private static final String LATEST = "SELECT distinct_id, JSON_PARSE(properties) AS properties, last_seen FROM (\n"
+            + "    SELECT *, ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY last_seen DESC NULLS LAST, properties) AS rn\n"
+            + "    FROM mp_profile_staging) WHERE rn = 1";
+
+    private final String schema;
+    private final String eventsTable;
+    private final String iamRole;
+
+    public RedshiftProfileIdentityStatements(String schema, String eventsTable, String iamRole) {
+        this.schema = schema;
+        this.eventsTable = eventsTable;
+        this.iamRole = iamRole;
+    }
+
+    @Override
+    public List<String> prepare() {
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + t("people") + " (distinct_id VARCHAR(65535) NOT NULL, properties SUPER, "
+                        + "last_seen TIMESTAMPTZ) DISTKEY (distinct_id)",
+                "CREATE TABLE IF NOT EXISTS " + t("identity_mapping_days") + " (mapping_date DATE NOT NULL, "
+                        + "distinct_id VARCHAR(65535) NOT NULL, resolved_distinct_id VARCHAR(65535) NOT NULL, "
+                        + "first_seen TIMESTAMPTZ NOT NULL) DISTKEY (distinct_id) SORTKEY (mapping_date)",
+                "CREATE TABLE IF NOT EXISTS " + t("identity_mappings") + " (distinct_id VARCHAR(65535) NOT NULL, "
+                        + "resolved_distinct_id VARCHAR(65535) NOT NULL, first_seen TIMESTAMPTZ NOT NULL) DISTKEY (distinct_id)",
+                "CREATE OR REPLACE VIEW " + t("events_resolved") + " AS\n"
+                        + "SELECT e.*, COALESCE(m.resolved_distinct_id, e.distinct_id) AS resolved_distinct_id\n"
+                        + "FROM " + eventsTable + " e\nLEFT JOIN " + t("identity_mappings") + " m ON m.distinct_id = e.distinct_id");
+    }
+
+    @Override
+    public List<String> prepareProfileTable(String table) {
+        return List.of("CREATE TABLE IF NOT EXISTS " + t(table) + " (LIKE " + t("people") + ")");
+    }
+
+    @Override
+    public List<String> replaceProfiles(String table, DatasetFolder snapshot) {
+        List<String> sql = stageProfiles(snapshot);
+        sql.add("DELETE FROM " + t(table));
+        sql.add("INSERT INTO " + t(table) + " (distinct_id, properties, last_seen)\n" + LATEST);
+        sql.add("DROP TABLE mp_profile_staging");
+        return sql;
+    }
+
+    @Override
+    public List<String> mergeProfiles(String table, DatasetFolder changes) {
+        List<String> sql = stageProfiles(changes);
+        sql.add("DELETE FROM " + t(table) + " WHERE distinct_id IN (SELECT distinct_id FROM mp_profile_staging)");
+        sql.add("INSERT INTO " + t(table) + " (distinct_id, properties, last_seen)\n" + LATEST);
+        sql.add("DROP TABLE mp_profile_staging");
+        return sql;
+    }
+
+    @Override
+    public List<String> loadIdentityDay(DatasetFolder day) {
+        String date = "'" + day.date() + "'::DATE";
+        List<String> sql = new ArrayList<>();
+        sql.add("CREATE TEMP TABLE mp_identity_staging (distinct_id VARCHAR(65535), resolved_distinct_id VARCHAR(65535), "
+                + "first_seen TIMESTAMPTZ)");
+        copy(sql, "mp_identity_staging", day);
+        sql.add("DELETE FROM " + t("identity_mappings") + " WHERE distinct_id IN (SELECT distinct_id FROM "
+                + t("identity_mapping_days") + " WHERE mapping_date = " + date + " UNION SELECT distinct_id FROM mp_identity_staging)");
+        sql.add("DELETE FROM " + t("identity_mapping_days") + " WHERE mapping_date = " + date);
+        sql.add("INSERT INTO " + t("identity_mapping_days") + " (mapping_date, distinct_id, resolved_distinct_id, first_seen)\n"
+                + "SELECT " + date + ", distinct_id, resolved_distinct_id, first_seen FROM mp_identity_staging");
+        sql.add("INSERT INTO " + t("identity_mappings") + " (distinct_id, resolved_distinct_id, first_seen)\n"
+                + "SELECT distinct_id, resolved_distinct_id, first_seen FROM (\n"
+                + "    SELECT d.*, ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY first_seen, resolved_distinct_id) AS rn\n"
+                + "    FROM " + t("identity_mapping_days") + " d\n"
+                + "    WHERE NOT EXISTS (SELECT 1 FROM " + t("identity_mappings") + " m WHERE m.distinct_id = d.distinct_id)) WHERE rn = 1");
+        sql.add("DROP TABLE mp_identity_staging");
+        return sql;
+    }
+
+    @Override
+    public String countRows(String table, DatasetFolder folder) {
+        return table.equals("identity_mapping_days")
+                ? "SELECT COUNT(*) FROM " + t(table) + " WHERE mapping_date = '" + folder.date() + "'::DATE"
+                : "SELECT COUNT(*) FROM " + t(table);
+    }
+
+    private List<String> stageProfiles(DatasetFolder f) {
+        List<String> sql = new ArrayList<>();
+        sql.add("CREATE TEMP TABLE mp_profile_staging (distinct_id VARCHAR(65535), properties VARCHAR(65535), last_seen TIMESTAMPTZ)");
+        copy(sql, "mp_profile_staging", f);
+        return sql;
+    }
+
+    private void copy(List<String> sql, String staging, DatasetFolder f) {
+        for (Location file : f.files()) {
+            sql.add("COPY " + staging + " FROM '" + file.toString().replace("'", "''") + "'\n"
+                    + "IAM_ROLE '" + iamRole.replace("'", "''") + "'\nFORMAT AS PARQUET");
+        }
+    }
+
+    private String t(String table) {
+        return schema + "." + table;
+    }
+}
