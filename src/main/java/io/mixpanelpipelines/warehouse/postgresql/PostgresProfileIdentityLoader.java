@@ -23,7 +23,7 @@ import org.postgresql.copy.PGCopyOutputStream;
 
 /**
  * Loads people, group profiles and identity mappings into PostgreSQL (tables of
- * {@code V3__people_and_identity.sql}), reading the Parquet files with DuckDB in this process and
+ * {@code sql/warehouse/postgresql/people_identity.sql}, created on the first such load), reading the Parquet files with DuckDB in this process and
  * streaming the rows with {@code COPY ... FROM STDIN}, like {@link PostgresWarehouseLoader}.
  *
  * <p><b>Why DELETE + COPY in one transaction</b> to replace a snapshot, not a staging table renamed over
@@ -50,8 +50,24 @@ public final class PostgresProfileIdentityLoader implements ProfileIdentityLoade
 
     @Override
     public void prepare() {
-        // Flyway of the events table: V3 creates people, identity tables and the events_resolved view
+        // the events table first: events_resolved selects from it
         new PostgresWarehouseLoader(dataSource, storage, schema, eventsTable).prepare();
+        String ddl;
+        try (java.io.InputStream in = PostgresProfileIdentityLoader.class.getResourceAsStream(
+                "/sql/warehouse/postgresql/people_identity.sql")) {
+            ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("{schema}", schema).replace("{table}", eventsTable);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read sql/warehouse/postgresql/people_identity.sql", e);
+        }
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            for (String statement : ddl.replaceAll("(?m)^--.*$", "").split(";")) {
+                if (!statement.isBlank()) {
+                    s.execute(statement);
+                }
+            }
+        } catch (SQLException e) {
+            throw new WarehouseLoadException("cannot create the people and identity tables in " + schema + ": " + e.getMessage(), e);
+        }
     }
 
     @Override
