@@ -29,6 +29,8 @@ public final class LoadCommand implements Callable<Integer> {
     @Option(names = "--only", split = ",", paramLabel = "DATASET",
             description = "load only these datasets: events, people, identity (default: all that exist)")
     List<LoadDataset> only;
+    @Option(names = "--json", description = "print the summary as JSON (the --summary-json document) instead of text")
+    boolean json;
 
     private final CommandContext context;
 
@@ -43,6 +45,6 @@ public final class LoadCommand implements Callable<Integer> {
         EnumSet<LoadDataset> datasets = only == null || only.isEmpty() ? null : EnumSet.copyOf(only);
         return context.withStateOnly(jobFile.path, true, DebugFlag.on(spec), ctx -> lock.hold(ctx, context.err(),
                 () -> new WarehouseCommands(ctx, context.environment(), context.out(), context.err(), context.clock())
-                        .load(f, t, null, summaryJson.path, datasets)));
+                        .json(json).load(f, t, null, summaryJson.path, datasets)));
     }
 }

@@ -49,6 +49,7 @@ public final class WarehouseCommands {
     private final PrintStream out;
     private final PrintStream err;
     private final Clock clock;
+    private boolean jsonOut;
 
     public WarehouseCommands(ConfigurableApplicationContext ctx, Map<String, String> environment, PrintStream out,
             PrintStream err, Clock clock) {
@@ -123,6 +124,25 @@ public final class WarehouseCommands {
                 summary = summary.with(more);
             }
         }
+        if (jsonOut) {
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(loadJson(summary)));
+        } else {
+            print(summary, events, people || identity);
+        }
+        if (summaryJson != null) {
+            write(summaryJson, loadJson(summary));
+        }
+        RunMetricsPush.load(environment, ctx, summary, clock, err);
+        return summary.exitCode();
+    }
+
+    /** {@code load --json}: the summary's JSON on stdout instead of the text. */
+    public WarehouseCommands json(boolean on) {
+        this.jsonOut = on;
+        return this;
+    }
+
+    private void print(LoadSummary summary, boolean events, boolean datasets) {
         if (events) {
             long loaded = summary.days().stream().filter(d -> d.outcome().equals("LOADED")).count();
             out.printf("%s: events: %d day(s) loaded into %s, %,d rows%n", summary.job(), loaded, summary.target(),
@@ -133,17 +153,12 @@ public final class WarehouseCommands {
                         d.error() == null ? "" : "  " + d.error());
             }
         }
-        if (people || identity) {
+        if (datasets) {
             printDatasets(summary);
         }
         if (summary.exitCode() != RunSummary.OK) {
             out.println("Some loads failed; the files are untouched: run `load` again.");
         }
-        if (summaryJson != null) {
-            write(summaryJson, loadJson(summary));
-        }
-        RunMetricsPush.load(environment, ctx, summary, clock, err);
-        return summary.exitCode();
     }
 
     /** After an export: loads the days it published, then the people and identity datasets that need it. */

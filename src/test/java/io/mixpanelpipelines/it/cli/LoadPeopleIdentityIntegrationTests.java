@@ -81,6 +81,12 @@ class LoadPeopleIdentityIntegrationTests {
         assertThat(ws.lastOut).containsPattern("identity_mappings +2026-01-01 +LOADED +1 rows").doesNotContain("people ");
         assertThat(count("mixpanel.identity_mappings")).isEqualTo(1);
 
+        assertThat(ws.run("load", "--job", ws.jobFile.toString(), "--json")).as(ws.lastErr).isZero();
+        JsonNode printed = JSON.readTree(ws.lastOut);
+        assertThat(printed.get("exitCode").asInt()).isZero();
+        assertThat(printed.get("datasets")).extracting(d -> d.get("dataset").asString() + " " + d.get("outcome").asString())
+                .containsExactly("people UNCHANGED", "identity_mappings UNCHANGED");
+
         assertThat(ws.run("load", "--job", ws.jobFile.toString(), "--only", "profiles")).isEqualTo(2);
     }
 
