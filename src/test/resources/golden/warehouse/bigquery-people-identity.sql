@@ -58,3 +58,13 @@ WHERE NOT EXISTS (SELECT 1 FROM `acme-analytics.mixpanel.identity_mappings` m WH
 QUALIFY ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY first_seen, resolved_distinct_id) = 1;
 COMMIT TRANSACTION;
 SELECT COUNT(*) FROM `acme-analytics.mixpanel.identity_mapping_days` WHERE mapping_date = DATE '2026-01-02';
+
+-- identity_mappings: day 2026-01-01, its folder gone (one transaction)
+BEGIN TRANSACTION;
+DELETE FROM `acme-analytics.mixpanel.identity_mappings` WHERE distinct_id IN (SELECT distinct_id FROM `acme-analytics.mixpanel.identity_mapping_days` WHERE mapping_date = DATE '2026-01-01');
+DELETE FROM `acme-analytics.mixpanel.identity_mapping_days` WHERE mapping_date = DATE '2026-01-01';
+INSERT INTO `acme-analytics.mixpanel.identity_mappings` (distinct_id, resolved_distinct_id, first_seen)
+SELECT distinct_id, resolved_distinct_id, first_seen FROM `acme-analytics.mixpanel.identity_mapping_days` d
+WHERE NOT EXISTS (SELECT 1 FROM `acme-analytics.mixpanel.identity_mappings` m WHERE m.distinct_id = d.distinct_id)
+QUALIFY ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY first_seen, resolved_distinct_id) = 1;
+COMMIT TRANSACTION;

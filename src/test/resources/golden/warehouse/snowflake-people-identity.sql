@@ -82,3 +82,11 @@ WHERE NOT EXISTS (SELECT 1 FROM analytics.identity_mappings m WHERE m.distinct_i
 QUALIFY ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY first_seen, resolved_distinct_id) = 1;
 DELETE FROM analytics.mp_identity_staging;
 SELECT COUNT(*) FROM analytics.identity_mapping_days WHERE mapping_date = '2026-01-02'::DATE;
+
+-- identity_mappings: day 2026-01-01, its folder gone (one transaction)
+DELETE FROM analytics.identity_mappings WHERE distinct_id IN (SELECT distinct_id FROM analytics.identity_mapping_days WHERE mapping_date = '2026-01-01'::DATE);
+DELETE FROM analytics.identity_mapping_days WHERE mapping_date = '2026-01-01'::DATE;
+INSERT INTO analytics.identity_mappings (distinct_id, resolved_distinct_id, first_seen)
+SELECT distinct_id, resolved_distinct_id, first_seen FROM analytics.identity_mapping_days d
+WHERE NOT EXISTS (SELECT 1 FROM analytics.identity_mappings m WHERE m.distinct_id = d.distinct_id)
+QUALIFY ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY first_seen, resolved_distinct_id) = 1;

@@ -19,6 +19,11 @@ import java.util.List;
 public record DatasetFolder(String dataset, LocalDate date, Location folder, List<Location> files, boolean complete,
         String fingerprint) {
 
+    /** An identity day whose folder is gone: no files, so loading it removes the day's candidates. */
+    public static DatasetFolder gone(LocalDate day) {
+        return new DatasetFolder(DatasetFolders.IDENTITY, day, null, List.of(), true, "");
+    }
+
     /** A label for messages and temporary file names: {@code people-2026-01-02}. */
     public String label() {
         return dataset.replace('/', '-') + "-" + date;

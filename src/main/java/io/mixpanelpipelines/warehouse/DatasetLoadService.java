@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * older change never overwrites a newer one).
  *
  * <p><b>Identity mappings</b>: each day folder whose fingerprint the ledger does not hold for it is loaded,
- * oldest first; a rerun of a day therefore corrects the table.
+ * oldest first; a rerun of a day therefore corrects the table. A day loaded before whose folder is gone
+ * is removed from the table (outcome REMOVED).
  *
  * <p>Before loading anything of a dataset every folder about to be loaded is checked: a folder without
  * {@code _SUCCESS} or a file with other columns fails the dataset with that reason and loads nothing of it.
@@ -36,6 +37,9 @@ import org.slf4j.LoggerFactory;
 public final class DatasetLoadService {
 
     private static final Logger log = LoggerFactory.getLogger(DatasetLoadService.class);
+
+    /** The outcome and ledger run id of an identity day whose folder was removed. */
+    static final String REMOVED = "REMOVED";
 
     private final String job;
     private final String targetPrefix;
@@ -137,9 +141,30 @@ public final class DatasetLoadService {
             for (DatasetFolder d : pending) {
                 load(d, target, d.folder().fileName(), out, () -> loader.loadIdentityDay(d));
             }
+            java.util.Set<java.time.LocalDate> present = new java.util.HashSet<>();
+            days.forEach(d -> present.add(d.date()));
+            for (LoadRecord r : loads.list(job, target)) {
+                if (!present.contains(r.day()) && !r.runId().equals(REMOVED)) {
+                    removeIdentityDay(r.day(), target, out);
+                }
+            }
         });
         out.sort(Comparator.comparing(DatasetLoad::date, Comparator.nullsLast(Comparator.naturalOrder())));
         return out;
+    }
+
+    /** A day loaded before whose folder is gone: its candidates leave the table; recorded as {@value #REMOVED}. */
+    private void removeIdentityDay(java.time.LocalDate day, String target, List<DatasetLoad> out) {
+        if (!prepared) {
+            loader.prepare();
+            prepared = true;
+        }
+        long start = System.nanoTime();
+        loader.removeIdentityDay(day);
+        long millis = Math.max(1, (System.nanoTime() - start) / 1_000_000);
+        loads.loaded(new LoadRecord(job, day, target, REMOVED, null, 0, millis, clock.instant()));
+        console.printf("removed identity_mappings date=%s from %s: its folder is gone%n", day, target);
+        out.add(new DatasetLoad(DatasetFolders.IDENTITY, target, day, REMOVED, 0, millis, null));
     }
 
     private void load(DatasetFolder f, String target, String runId, List<DatasetLoad> out, java.util.function.LongSupplier work) {

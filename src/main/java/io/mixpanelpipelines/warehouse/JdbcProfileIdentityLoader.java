@@ -50,6 +50,11 @@ public final class JdbcProfileIdentityLoader implements ProfileIdentityLoader {
         return run(statements.loadIdentityDay(day), false, "identity_mapping_days", day);
     }
 
+    @Override
+    public void removeIdentityDay(java.time.LocalDate day) {
+        run(statements.removeIdentityDay(day), false, null, null);
+    }
+
     private long run(List<String> sql, boolean autoCommit, String table, DatasetFolder folder) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(autoCommit);

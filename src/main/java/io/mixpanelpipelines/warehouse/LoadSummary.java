@@ -24,7 +24,8 @@ public record LoadSummary(String job, String target, List<Day> days, List<Datase
      * @param dataset {@code people}, {@code people_changes}, {@code groups/<id>} or {@code identity_mappings}
      * @param target {@code type:schema.table} it went into
      * @param date the folder's snapshot_date or date; null when the outcome concerns the whole dataset
-     * @param outcome LOADED, UNCHANGED (that folder is already in the table) or FAILED
+     * @param outcome LOADED, UNCHANGED (that folder is already in the table), REMOVED (an identity day whose
+     *        folder is gone left the table) or FAILED
      */
     public record DatasetLoad(String dataset, String target, LocalDate date, String outcome, long rows, long millis,
             String error) {

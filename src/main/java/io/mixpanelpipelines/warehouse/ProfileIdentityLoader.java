@@ -48,6 +48,12 @@ public interface ProfileIdentityLoader extends AutoCloseable {
      */
     long loadIdentityDay(DatasetFolder day);
 
+    /**
+     * Removes the candidates of a day whose folder is gone from the destination and corrects
+     * {@code identity_mappings} the same way.
+     */
+    void removeIdentityDay(java.time.LocalDate day);
+
     @Override
     void close();
 }

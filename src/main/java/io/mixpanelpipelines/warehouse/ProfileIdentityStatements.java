@@ -28,6 +28,9 @@ public interface ProfileIdentityStatements {
      */
     List<String> loadIdentityDay(DatasetFolder day);
 
+    /** Like {@link #loadIdentityDay} for a day whose folder is gone: its candidates are deleted (one transaction). */
+    List<String> removeIdentityDay(java.time.LocalDate day);
+
     /** How many rows {@code table} holds, or the day holds in {@code identity_mapping_days}, after a load. */
     String countRows(String table, DatasetFolder folder);
 }

@@ -162,6 +162,17 @@ abstract class AbstractProfileIdentityLoadContractTests extends AbstractProfileI
         assertThat(outcomes(service.loadIdentity())).containsOnly("identity_mappings 2026-01-01 UNCHANGED",
                 "identity_mappings 2026-01-02 UNCHANGED");
 
+        // a day whose folder is gone leaves the table: d2 loses its mapping, d1 and d3 fall back to day 1's
+        deleteFolder(tmp.resolve("export/123456/identity_mappings/date=2026-01-02"));
+        assertThat(outcomes(service.loadIdentity())).containsExactly("identity_mappings 2026-01-01 UNCHANGED",
+                "identity_mappings 2026-01-02 REMOVED");
+        assertThat(identity()).isEqualTo(consolidate(rerun, List.of())).doesNotContain("d2|u2");
+        assertThat(outcomes(service.loadIdentity())).containsExactly("identity_mappings 2026-01-01 UNCHANGED");
+        files.mappings(D2, day2, true);
+        assertThat(outcomes(service.loadIdentity())).containsExactly("identity_mappings 2026-01-01 UNCHANGED",
+                "identity_mappings 2026-01-02 LOADED");
+        assertThat(identity()).isEqualTo(consolidate(rerun, day2));
+
         try (Connection c = connect(); Statement s = c.createStatement()) {
             allowEventsOfTheFirstDay(s);
             s.execute("INSERT INTO mixpanel.events (event_date, event_name, time, distinct_id) VALUES "
@@ -185,6 +196,14 @@ abstract class AbstractProfileIdentityLoadContractTests extends AbstractProfileI
         assertThat(r.get(0).error()).contains("has the columns [distinct_id VARCHAR, resolved_distinct_id VARCHAR]");
         loader.prepare();
         assertThat(identity()).isEmpty();
+    }
+
+    static void deleteFolder(Path folder) throws Exception {
+        try (var s = java.nio.file.Files.walk(folder)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
     }
 
     List<String> identity() throws Exception {

@@ -38,6 +38,8 @@ class CloudProfileIdentityStatementsGoldenTests {
         section(sb, "groups/7: replace with snapshot 2026-01-02 (one transaction)", s.replaceProfiles("groups_7", group));
         section(sb, "identity_mappings: day 2026-01-02 (one transaction)", s.loadIdentityDay(day));
         sb.append(s.countRows("identity_mapping_days", day)).append(";\n");
+        section(sb, "identity_mappings: day 2026-01-01, its folder gone (one transaction)",
+                s.removeIdentityDay(LocalDate.parse("2026-01-01")));
         return sb.toString();
     }
 

@@ -58,6 +58,11 @@ public final class BigQueryProfileIdentityLoader implements ProfileIdentityLoade
         return count("identity_mapping_days", day);
     }
 
+    @Override
+    public void removeIdentityDay(java.time.LocalDate day) {
+        script(statements.removeIdentityDay(day), "identity_mappings/date=" + day);
+    }
+
     private long count(String table, DatasetFolder folder) {
         TableResult r = script(List.of(statements.countRows(table, folder)), folder.label());
         for (FieldValueList row : r.iterateAll()) {

@@ -91,7 +91,7 @@ public final class DuckDbProfileIdentityLoader implements ProfileIdentityLoader 
             // the ids the day held before its rerun and the ids it holds now: only their mapping can change
             s.execute("CREATE TEMP TABLE mp_identity_touched AS SELECT distinct_id FROM " + days + " WHERE mapping_date = " + date);
             s.execute("DELETE FROM " + days + " WHERE mapping_date = " + date);
-            long rows = s.executeUpdate("INSERT INTO " + days + " SELECT " + date + ", distinct_id, resolved_distinct_id, "
+            long rows = files.paths().isEmpty() ? 0 : s.executeUpdate("INSERT INTO " + days + " SELECT " + date + ", distinct_id, resolved_distinct_id, "
                     + "first_seen FROM " + files.readParquet());
             s.execute("INSERT INTO mp_identity_touched SELECT distinct_id FROM " + days + " WHERE mapping_date = " + date);
             s.execute("DELETE FROM " + schema + ".identity_mappings WHERE distinct_id IN (SELECT distinct_id FROM mp_identity_touched)");
@@ -101,6 +101,11 @@ public final class DuckDbProfileIdentityLoader implements ProfileIdentityLoader 
             s.execute("DROP TABLE mp_identity_touched");
             return rows;
         });
+    }
+
+    @Override
+    public void removeIdentityDay(java.time.LocalDate day) {
+        loadIdentityDay(DatasetFolder.gone(day));
     }
 
     /** One row per distinct_id: the latest last_seen (then the smallest properties text, to be deterministic). */

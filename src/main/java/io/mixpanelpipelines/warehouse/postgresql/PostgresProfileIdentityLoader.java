@@ -114,9 +114,9 @@ public final class PostgresProfileIdentityLoader implements ProfileIdentityLoade
                         + q("identity_mapping_days") + " WHERE mapping_date = " + date);
                 s.execute("DELETE FROM " + q("identity_mapping_days") + " WHERE mapping_date = " + date);
             }
-            long rows = copy(pg, "COPY " + q("identity_mapping_days") + " (mapping_date, distinct_id, resolved_distinct_id, "
-                    + "first_seen) FROM STDIN (FORMAT text)", "SELECT distinct_id, resolved_distinct_id, " + ts("first_seen")
-                    + " FROM " + files.readParquet(), 3, day.date().toString());
+            long rows = files.paths().isEmpty() ? 0 : copy(pg, "COPY " + q("identity_mapping_days") + " (mapping_date, "
+                    + "distinct_id, resolved_distinct_id, first_seen) FROM STDIN (FORMAT text)", "SELECT distinct_id, "
+                    + "resolved_distinct_id, " + ts("first_seen") + " FROM " + files.readParquet(), 3, day.date().toString());
             try (Statement s = pg.createStatement()) {
                 s.execute("INSERT INTO mp_identity_touched SELECT distinct_id FROM " + q("identity_mapping_days")
                         + " WHERE mapping_date = " + date);
@@ -128,6 +128,11 @@ public final class PostgresProfileIdentityLoader implements ProfileIdentityLoade
             }
             return rows;
         });
+    }
+
+    @Override
+    public void removeIdentityDay(java.time.LocalDate day) {
+        loadIdentityDay(DatasetFolder.gone(day));
     }
 
     /** One row per distinct_id: the latest last_seen (then the smallest properties text, to be deterministic). */

@@ -79,13 +79,28 @@ public final class RedshiftProfileIdentityStatements implements ProfileIdentityS
         sql.add("DELETE FROM " + t("identity_mapping_days") + " WHERE mapping_date = " + date);
         sql.add("INSERT INTO " + t("identity_mapping_days") + " (mapping_date, distinct_id, resolved_distinct_id, first_seen)\n"
                 + "SELECT " + date + ", distinct_id, resolved_distinct_id, first_seen FROM mp_identity_staging");
-        sql.add("INSERT INTO " + t("identity_mappings") + " (distinct_id, resolved_distinct_id, first_seen)\n"
+        sql.add(remap());
+        sql.add("DROP TABLE mp_identity_staging");
+        return sql;
+    }
+
+    @Override
+    public List<String> removeIdentityDay(java.time.LocalDate day) {
+        String date = "'" + day + "'::DATE";
+        return List.of(
+                "DELETE FROM " + t("identity_mappings") + " WHERE distinct_id IN (SELECT distinct_id FROM "
+                        + t("identity_mapping_days") + " WHERE mapping_date = " + date + ")",
+                "DELETE FROM " + t("identity_mapping_days") + " WHERE mapping_date = " + date,
+                remap());
+    }
+
+    /** Every id of identity_mapping_days left without a mapping gets its earliest candidate. */
+    private String remap() {
+        return "INSERT INTO " + t("identity_mappings") + " (distinct_id, resolved_distinct_id, first_seen)\n"
                 + "SELECT distinct_id, resolved_distinct_id, first_seen FROM (\n"
                 + "    SELECT d.*, ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY first_seen, resolved_distinct_id) AS rn\n"
                 + "    FROM " + t("identity_mapping_days") + " d\n"
-                + "    WHERE NOT EXISTS (SELECT 1 FROM " + t("identity_mappings") + " m WHERE m.distinct_id = d.distinct_id)) WHERE rn = 1");
-        sql.add("DROP TABLE mp_identity_staging");
-        return sql;
+                + "    WHERE NOT EXISTS (SELECT 1 FROM " + t("identity_mappings") + " m WHERE m.distinct_id = d.distinct_id)) WHERE rn = 1";
     }
 
     @Override

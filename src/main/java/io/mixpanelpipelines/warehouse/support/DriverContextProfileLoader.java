@@ -46,6 +46,14 @@ final class DriverContextProfileLoader implements ProfileIdentityLoader {
     }
 
     @Override
+    public void removeIdentityDay(java.time.LocalDate day) {
+        DriverContextLoader.with(driverLoader, () -> {
+            delegate.removeIdentityDay(day);
+            return null;
+        });
+    }
+
+    @Override
     public void close() {
         try {
             DriverContextLoader.with(driverLoader, () -> {
