@@ -108,7 +108,7 @@ public final class DatasetLoadService {
         if (loaded) {
             out.add(new DatasetLoad(snapshot.dataset(), target, snapshot.date(), "UNCHANGED", current.get().rows(), 0, null));
         } else {
-            load(snapshot, target, snapshot.folder().fileName(), out, () -> loader.replaceProfiles(table, snapshot));
+            load(snapshot, target, target, snapshot.folder().fileName(), out, () -> loader.replaceProfiles(table, snapshot));
         }
         for (int i = 0; i < newer.size(); i++) {
             DatasetFolder c = newer.get(i);
@@ -116,7 +116,7 @@ public final class DatasetLoadService {
                 out.add(new DatasetLoad(c.dataset(), target, c.date(), "UNCHANGED",
                         loads.find(job, c.date(), changesTarget).map(LoadRecord::rows).orElse(0L), 0, null));
             } else {
-                load(c, changesTarget, on, out, () -> loader.mergeProfiles(table, c));
+                load(c, changesTarget, target, on, out, () -> loader.mergeProfiles(table, c));
             }
         }
     }
@@ -139,7 +139,7 @@ public final class DatasetLoadService {
             }
             pending.forEach(loader::validate);
             for (DatasetFolder d : pending) {
-                load(d, target, d.folder().fileName(), out, () -> loader.loadIdentityDay(d));
+                load(d, target, target, d.folder().fileName(), out, () -> loader.loadIdentityDay(d));
             }
             java.util.Set<java.time.LocalDate> present = new java.util.HashSet<>();
             days.forEach(d -> present.add(d.date()));
@@ -167,7 +167,12 @@ public final class DatasetLoadService {
         out.add(new DatasetLoad(DatasetFolders.IDENTITY, target, day, REMOVED, 0, millis, null));
     }
 
-    private void load(DatasetFolder f, String target, String runId, List<DatasetLoad> out, java.util.function.LongSupplier work) {
+    /**
+     * @param ledgerTarget the load ledger's key for this dataset
+     * @param target the table it goes into, as reported
+     */
+    private void load(DatasetFolder f, String ledgerTarget, String target, String runId, List<DatasetLoad> out,
+            java.util.function.LongSupplier work) {
         if (!prepared) {
             loader.prepare();
             prepared = true;
@@ -175,7 +180,7 @@ public final class DatasetLoadService {
         long start = System.nanoTime();
         long rows = work.getAsLong();
         long millis = Math.max(1, (System.nanoTime() - start) / 1_000_000);
-        loads.loaded(new LoadRecord(job, f.date(), target, runId, f.fingerprint(), rows, millis, clock.instant()));
+        loads.loaded(new LoadRecord(job, f.date(), ledgerTarget, runId, f.fingerprint(), rows, millis, clock.instant()));
         console.printf("loaded %s %s into %s: %,d rows in %.1f s%n", f.dataset(), f.folder().fileName(), target, rows,
                 millis / 1000.0);
         out.add(new DatasetLoad(f.dataset(), target, f.date(), "LOADED", rows, millis, null));

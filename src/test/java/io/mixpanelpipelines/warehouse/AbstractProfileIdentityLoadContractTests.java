@@ -87,7 +87,9 @@ abstract class AbstractProfileIdentityLoadContractTests extends AbstractProfileI
         files.profiles("people", D2, List.of(p("a", "{\"v\":1}", 1), p("b", "{\"v\":1}", 1)), true);
         files.profiles("people_changes", D3, List.of(p("b", "{\"v\":2}", 9), p("c", "{\"v\":2}", 9)), true);
 
-        assertThat(outcomes(service.loadPeople())).containsExactly("people 2026-01-02 LOADED", "people_changes 2026-01-03 LOADED");
+        List<DatasetLoad> r = service.loadPeople();
+        assertThat(outcomes(r)).containsExactly("people 2026-01-02 LOADED", "people_changes 2026-01-03 LOADED");
+        assertThat(r).extracting(DatasetLoad::target).containsOnly(type().name().toLowerCase(java.util.Locale.ROOT) + ":mixpanel.people");
         assertThat(profiles("people")).isEqualTo(expected(List.of(p("a", "{\"v\":1}", 1), p("b", "{\"v\":2}", 9),
                 p("c", "{\"v\":2}", 9))));
 
