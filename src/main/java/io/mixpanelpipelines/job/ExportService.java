@@ -67,14 +67,17 @@ public final class ExportService {
     private final Leftovers leftovers;
     private final OutageRestarts outageRestarts;
     private final StateStoreRetry stateStoreRetry;
+    private final DeadWorkerRestarts deadWorkerRestarts;
 
     /**
      * @param def the job definition; {@code job} is its Spring Batch job
      * @param outcomes this run's outcomes, written by the steps of {@code job}
+     * @param abandoned with remote workers, the manager's watch for partitions of dead workers; else null
      */
     public ExportService(JobDefinition def, String runId, PartitionLedger ledger, RequestBudget budget, DaySpools spools,
             RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
-            JobRepository jobRepository, Job job, JobLock jobLock, Clock clock, StateStoreRetry stateStoreRetry) {
+            JobRepository jobRepository, Job job, JobLock jobLock, Clock clock, StateStoreRetry stateStoreRetry,
+            io.mixpanelpipelines.job.remote.AbandonedPartitions abandoned) {
         this.def = def;
         this.runId = runId;
         this.ledger = ledger;
@@ -92,6 +95,7 @@ public final class ExportService {
         this.leftovers = new Leftovers(def, spools, storage, layout, ledger);
         this.outageRestarts = new OutageRestarts(jobOperator, jobRepository, outcomes, stateStoreRetry);
         this.stateStoreRetry = stateStoreRetry;
+        this.deadWorkerRestarts = new DeadWorkerRestarts(abandoned);
     }
 
     /** Today in the project's timezone. */
@@ -281,7 +285,7 @@ public final class ExportService {
 
     /** Starts (or restarts) the job instance of {@code params}, riding out a state database outage ({@link OutageRestarts}). */
     private void execute(JobParameters params) {
-        outageRestarts.run(job.getName(), () -> {
+        deadWorkerRestarts.run(() -> outageRestarts.run(job.getName(), () -> {
             try {
                 // failed days were reported by DayStepListener as they failed; the summary lists them again
                 return jobOperator.start(job, params);
@@ -291,7 +295,7 @@ public final class ExportService {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot run the export job: " + e.getMessage(), e);
             }
-        });
+        }));
     }
 
     private RunSummary finish(List<LocalDate> days, String message) {
