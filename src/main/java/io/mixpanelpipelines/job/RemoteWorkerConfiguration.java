@@ -1,6 +1,7 @@
 package io.mixpanelpipelines.job;
 
 import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.job.remote.BoundedPollExecutor;
 import io.mixpanelpipelines.job.remote.PartitionClaims;
 import io.mixpanelpipelines.job.remote.PartitionRequestQueue;
 import io.mixpanelpipelines.job.remote.WorkerHeartbeat;
@@ -9,7 +10,6 @@ import java.time.Duration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
-import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.integration.config.EnableIntegration;
 import org.springframework.integration.scheduling.PollerMetadata;
 import org.springframework.scheduling.support.PeriodicTrigger;
@@ -49,17 +49,17 @@ public class RemoteWorkerConfiguration {
 
     /**
      * The poller of the flow from the queue to the day step: one request per poll, each run on its own thread,
-     * at most {@code export.parallelism} at once (a poll waits for a free slot, so requests stay queued for
-     * other workers meanwhile).
+     * at most {@code export.parallelism} at once; a poll while every slot is busy is skipped, so requests stay
+     * queued for other workers meanwhile. A poll does not wait for a request (the queue is a table: an empty
+     * one is looked at again by the next poll).
      */
     @Bean(name = PollerMetadata.DEFAULT_POLLER)
     public PollerMetadata defaultPoller(JobDefinition job) {
-        SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("worker-day-");
-        executor.setConcurrencyLimit(job.export().parallelism());
         PollerMetadata poller = new PollerMetadata();
         poller.setTrigger(new PeriodicTrigger(POLL));
         poller.setMaxMessagesPerPoll(1);
-        poller.setTaskExecutor(executor);
+        poller.setReceiveTimeout(0);
+        poller.setTaskExecutor(new BoundedPollExecutor(job.export().parallelism(), "worker-day-"));
         return poller;
     }
 }
