@@ -68,6 +68,8 @@ public final class ExportService {
     private final OutageRestarts outageRestarts;
     private final StateStoreRetry stateStoreRetry;
     private final DeadWorkerRestarts deadWorkerRestarts;
+    /** When the current run began: with remote workers, its requests are the job's since then. */
+    private java.time.Instant runStarted;
 
     /**
      * @param def the job definition; {@code job} is its Spring Batch job
@@ -189,6 +191,7 @@ public final class ExportService {
 
     private RunSummary run(List<RequestWindow> windows, boolean replace) {
         requireLock();
+        runStarted = clock.instant();
         checkDestination();
         Set<LocalDate> attempted = new LinkedHashSet<>(resumeUnfinished());
         List<RequestWindow> todo = new ArrayList<>();
@@ -321,7 +324,8 @@ public final class ExportService {
                             published && code == null ? null : r.lastError()));
         }
         int exit = fatal ? RunSummary.INVALID : failed ? RunSummary.FAILED : deferred ? RunSummary.DEFERRED : RunSummary.OK;
-        return new RunSummary(def.name(), runId, out, budget.countForRun(), exit, message,
+        int requests = def.export().remoteWorkers() ? budget.countForJobSince(runStarted) : budget.countForRun();
+        return new RunSummary(def.name(), runId, out, requests, exit, message,
                 budget.status());
     }
 

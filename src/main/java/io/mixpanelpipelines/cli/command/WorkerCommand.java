@@ -2,6 +2,7 @@ package io.mixpanelpipelines.cli.command;
 
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.config.JobDefinitionLoader;
 import io.mixpanelpipelines.job.RemoteWorkerConfiguration;
 import io.mixpanelpipelines.job.remote.PartitionRequestQueue;
 import java.net.InetAddress;
@@ -57,14 +58,15 @@ public final class WorkerCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InvalidJobException("--stop-timeout '" + stopTimeout + "' is not a duration such as 10m");
         }
+        JobDefinition checked = new JobDefinitionLoader().load(jobFile.path);
+        if (!checked.export().remoteWorkers()) {
+            throw new InvalidJobException("job '" + checked.name() + "' has export.workers: local; a worker serves only "
+                    + "a job with export.workers: remote");
+        }
         String id = name != null ? name : defaultName();
         Map<String, Object> props = Map.of(RemoteWorkerConfiguration.WORKER_ID_PROPERTY, id);
         return context.withApplication(WorkerApplication.class, props, jobFile.path, false, DebugFlag.on(spec), ctx -> {
             JobDefinition job = ctx.getBean(JobDefinition.class);
-            if (!job.export().remoteWorkers()) {
-                throw new InvalidJobException("job '" + job.name() + "' has export.workers: local; a worker serves only "
-                        + "a job with export.workers: remote");
-            }
             CountDownLatch stop = new CountDownLatch(1);
             String[] received = new String[1];
             List<Signal> signals = List.of(new Signal("TERM"), new Signal("INT"));

@@ -146,6 +146,8 @@ class RemoteWorkersIntegrationTests {
         ChildJvm manager = manager();
         assertThat(manager.process.waitFor(90, TimeUnit.SECONDS)).as("manager finished").isTrue();
         assertThat(manager.process.exitValue()).as(manager.err()).isZero();
+        assertThat(manager.out()).as("the run's summary counts its workers' requests")
+                .contains("6 of 6 day(s) published; 6 request(s) sent to Mixpanel");
 
         Map<String, String> by = completedBy();
         assertThat(by).as("every day ran to completion on a worker").hasSize(DAYS);
@@ -192,6 +194,25 @@ class RemoteWorkersIntegrationTests {
         assertThat(a.err()).contains(killed.substring("day=".length()) + ": resuming after");
         ParquetAssertions.assertExactly(ws.events(), expected());
         ParquetAssertions.assertFoldersMatchManifests(ws.events(), expected().keySet());
+    }
+
+    @Test
+    void remoteWorkersNeedAStateDatabaseEveryMachineReaches() throws Exception {
+        setUp(10, "daysPerRequest: 1");
+        ExportWorkspace h2 = new ExportWorkspace(tmp, Map.of("spring.datasource.url",
+                "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0"));
+        h2.env.putAll(Map.of("IT_SA_USER", "remote-user", "IT_SA_SECRET", secret));
+
+        assertThat(h2.run("export", "--job", ws.jobFile.toString(), "--from", "2026-01-01", "--to", "2026-01-01")).isEqualTo(2);
+        assertThat(h2.lastErr).contains("export.workers: remote needs a state database that the manager and every worker "
+                + "reach: PostgreSQL").contains("H2 file");
+        assertThat(h2.run("worker", "--job", ws.jobFile.toString(), "--name", "w")).isEqualTo(2);
+        assertThat(h2.lastErr).contains("PostgreSQL");
+        assertThat(sim.requestCount()).isZero();
+
+        Files.writeString(ws.jobFile, Files.readString(ws.jobFile).replace("workers: remote", "workers: local"));
+        assertThat(h2.run("worker", "--job", ws.jobFile.toString())).isEqualTo(2);
+        assertThat(h2.lastErr).as(h2.lastOut).contains("a worker serves only a job with export.workers: remote");
     }
 
     /** Waits until {@code worker} runs a partition that saved a checkpoint; returns its partition name. */
