@@ -111,10 +111,12 @@ public class ExportJobConfiguration {
     public Step exportDays(JobRepository jobRepository, Step exportDay, DayPartitioner dayPartitioner, JobDefinition job,
             ObjectProvider<PartitionRequestQueue> queue, ObjectProvider<AbandonedPartitions> abandoned) {
         if (job.export().remoteWorkers()) {
+            PartitionRequestQueue requests = queue.getObject();
             return new RemotePartitioningManagerStepBuilder("exportDays", jobRepository)
                     .partitioner("exportDay", dayPartitioner)
-                    .outputChannel(queue.getObject().channel())
+                    .outputChannel(requests.channel())
                     .pollInterval(RemotePartitioning.POLL_INTERVAL_MS)
+                    .listener(RemotePartitioning.discardStaleRequests(requests))
                     .listener(abandoned.getObject())
                     .build();
         }

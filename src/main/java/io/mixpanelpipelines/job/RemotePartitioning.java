@@ -9,6 +9,10 @@ import io.mixpanelpipelines.state.WorkerRegistry;
 import io.mixpanelpipelines.state.jdbc.JdbcWorkerRegistry;
 import java.time.Duration;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.batch.core.listener.StepExecutionListener;
+import org.springframework.batch.core.step.StepExecution;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -23,6 +27,8 @@ import org.springframework.core.env.Environment;
  */
 @Configuration(proxyBeanMethods = false)
 public class RemotePartitioning {
+
+    private static final Logger log = LoggerFactory.getLogger(RemotePartitioning.class);
 
     /** How long the manager's step waits between two looks at its partitions in the job repository. */
     static final long POLL_INTERVAL_MS = 1000;
@@ -48,7 +54,20 @@ public class RemotePartitioning {
                     + "reach: PostgreSQL (SPRING_DATASOURCE_URL=jdbc:postgresql://...); the state store is "
                     + StateStoreLocation.describe(url));
         }
-        return new PartitionRequestQueue(dataSource, true, job.name());
+        return new PartitionRequestQueue(dataSource, job.name());
+    }
+
+    /** Before the manager step sends its requests: drops those a dead manager left queued. */
+    static StepExecutionListener discardStaleRequests(PartitionRequestQueue queue) {
+        return new StepExecutionListener() {
+            @Override
+            public void beforeStep(StepExecution stepExecution) {
+                int stale = queue.discardWaiting();
+                if (stale > 0) {
+                    log.warn("dropped {} partition request(s) that an earlier manager left queued", stale);
+                }
+            }
+        };
     }
 
     @Bean

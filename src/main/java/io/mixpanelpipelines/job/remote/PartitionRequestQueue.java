@@ -4,8 +4,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import javax.sql.DataSource;
 import org.springframework.integration.channel.QueueChannel;
 import org.springframework.integration.jdbc.store.JdbcChannelMessageStore;
-import org.springframework.integration.jdbc.store.channel.ChannelMessageStoreQueryProvider;
-import org.springframework.integration.jdbc.store.channel.H2ChannelMessageStoreQueryProvider;
 import org.springframework.integration.jdbc.store.channel.PostgresChannelMessageStoreQueryProvider;
 import org.springframework.integration.store.MessageGroupQueue;
 import org.springframework.messaging.Message;
@@ -29,19 +27,32 @@ public final class PartitionRequestQueue {
 
     private final JdbcChannelMessageStore store;
     private final Channel channel;
+    private final String groupId;
 
-    /** @param postgres whether the database is PostgreSQL (else H2) */
-    public PartitionRequestQueue(DataSource dataSource, boolean postgres, String jobName) {
+    /** @param dataSource the state database: PostgreSQL (remote workers on other machines must reach it) */
+    public PartitionRequestQueue(DataSource dataSource, String jobName) {
         store = new JdbcChannelMessageStore(dataSource);
         store.setRegion(REGION);
-        ChannelMessageStoreQueryProvider queries = postgres ? new PostgresChannelMessageStoreQueryProvider()
-                : new H2ChannelMessageStoreQueryProvider();
-        store.setChannelMessageStoreQueryProvider(queries);
+        store.setChannelMessageStoreQueryProvider(new PostgresChannelMessageStoreQueryProvider());
         // Java serialization of the message: only the partition request and the headers' types are accepted back
         store.addAllowedPatterns("org.springframework.batch.integration.partition.StepExecutionRequest",
                 "org.springframework.messaging.*", "org.springframework.integration.*", "java.util.*", "java.lang.*");
         store.afterPropertiesSet();
-        channel = new Channel(new MessageGroupQueue(store, "partitions:" + jobName));
+        groupId = "partitions:" + jobName;
+        channel = new Channel(new MessageGroupQueue(store, groupId));
+    }
+
+    /**
+     * Drops the requests still waiting: those of a manager that died before its workers took them. Called by
+     * the manager (the job's lock holder, so the only one) before it sends a run's requests; a stale request
+     * would otherwise start a partition of an execution that was recovered and restarted meanwhile.
+     */
+    public int discardWaiting() {
+        int waiting = store.messageGroupSize(groupId);
+        if (waiting > 0) {
+            store.removeMessageGroup(groupId);
+        }
+        return waiting;
     }
 
     /** The channel: the manager's output, a worker's input. */
