@@ -26,6 +26,19 @@ final class DeadWorkerRestarts {
         this.abandoned = abandoned;
     }
 
+    /** With remote workers, waits until the live workers are done with {@code last} before it is recovered. */
+    void beforeRecover(JobExecution last) {
+        if (abandoned == null) {
+            return;
+        }
+        try {
+            abandoned.awaitLivePartitions(last.getId());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the workers of execution " + last.getId(), e);
+        }
+    }
+
     /** Runs {@code launch} (start or restart of one job instance), again while dead workers failed it. */
     JobExecution run(Supplier<JobExecution> launch) {
         for (int restarts = 0; ; restarts++) {

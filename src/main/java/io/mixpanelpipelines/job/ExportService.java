@@ -266,6 +266,7 @@ public final class ExportService {
             // this process holds the job's lock (run() checked): an execution still marked running belongs
             // to a process that died or lost its lease
             log.warn("the previous run (execution {}) did not finish; recovering it", last.getId());
+            deadWorkerRestarts.beforeRecover(last);
             last = jobOperator.recover(last);
         }
         List<LocalDate> days = new ArrayList<>();

@@ -30,6 +30,9 @@ public interface WorkerRegistry {
      */
     List<Long> abandonedPartitions(long jobExecutionId, Duration silence);
 
+    /** The step executions of {@code jobExecutionId} still running on a worker that beat within {@code silence}. */
+    List<Long> livePartitions(long jobExecutionId, Duration silence);
+
     /** Which worker claimed each step execution of {@code jobExecutionId}: step execution id, partition, worker. */
     List<Claim> claims(long jobExecutionId);
 

@@ -91,6 +91,27 @@ public final class AbandonedPartitions implements StepExecutionListener {
         }
     }
 
+    /**
+     * Before an execution left unfinished by a dead manager is recovered and restarted: waits until none of its
+     * partitions still runs on a live worker (those finish and complete on their own, and restarting them
+     * meanwhile would run the same day twice at once). Partitions of dead workers are left to the restart.
+     */
+    public void awaitLivePartitions(long jobExecutionId) throws InterruptedException {
+        long nextLog = 0;
+        while (true) {
+            java.util.List<Long> live = registry.livePartitions(jobExecutionId, silence);
+            if (live.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() >= nextLog) {
+                log.info("waiting for {} partition(s) of the unfinished run (execution {}) that live workers still run",
+                        live.size(), jobExecutionId);
+                nextLog = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            }
+            Thread.sleep(interval.toMillis());
+        }
+    }
+
     /** How many partitions were taken from dead workers since the last call; resets the count. */
     public int takeAbandoned() {
         return abandoned.getAndSet(0);

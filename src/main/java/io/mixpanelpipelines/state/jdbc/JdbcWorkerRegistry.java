@@ -65,6 +65,15 @@ public final class JdbcWorkerRegistry implements WorkerRegistry {
     }
 
     @Override
+    public List<Long> livePartitions(long jobExecutionId, Duration silence) {
+        return jdbc.queryForList("SELECT s.STEP_EXECUTION_ID FROM BATCH_STEP_EXECUTION s "
+                + "JOIN mp_worker_partition p ON p.step_execution_id = s.STEP_EXECUTION_ID "
+                + "JOIN mp_worker w ON w.worker_id = p.worker_id "
+                + "WHERE s.JOB_EXECUTION_ID = ? AND s.STATUS IN ('STARTING', 'STARTED') AND w.last_seen >= ? "
+                + "ORDER BY s.STEP_EXECUTION_ID", Long.class, jobExecutionId, now().minus(silence));
+    }
+
+    @Override
     public List<Claim> claims(long jobExecutionId) {
         return jdbc.query("SELECT p.step_execution_id, p.partition_name, p.worker_id FROM mp_worker_partition p "
                 + "JOIN BATCH_STEP_EXECUTION s ON s.STEP_EXECUTION_ID = p.step_execution_id "

@@ -91,10 +91,12 @@ class PartitionRequestQueueIntegrationTests {
 
         assertThat(registry.abandonedPartitions(7, Duration.ofSeconds(30))).as("running and silent: 71; 72 completed")
                 .containsExactly(71L);
+        assertThat(registry.livePartitions(7, Duration.ofSeconds(30))).containsExactly(70L);
         registry.beat("dead");
         assertThat(registry.abandonedPartitions(7, Duration.ofSeconds(30))).isEmpty();
         registry.deregister("alive");
         assertThat(registry.abandonedPartitions(7, Duration.ofSeconds(30))).as("a worker gone without its partition").containsExactly(70L);
+        assertThat(registry.livePartitions(7, Duration.ofSeconds(30))).containsExactly(71L);
         assertThat(registry.claims(7)).extracting(WorkerRegistry.Claim::workerId).containsExactly("alive", "dead", "dead");
     }
 }
