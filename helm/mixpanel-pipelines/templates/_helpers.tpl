@@ -27,12 +27,23 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end -}}
 {{- end -}}
 
-{{/* A job file: the entry's `job` with its name, spool folder and schedule filled in. */}}
+{{/* What starts the runs: the mode, or with `mode: workers` the manager beside the workers (workers.manager). */}}
+{{- define "mixpanel-pipelines.manager" -}}
+{{- if eq .Values.mode "workers" -}}{{ .Values.workers.manager }}{{- else -}}{{ .Values.mode }}{{- end -}}
+{{- end -}}
+
+{{/* A job file: the entry's `job` with its name, spool folder and schedule filled in; with `mode: workers`,
+     export.workers: remote and (unless the job sets it) export.spoolUri from workers.spoolUri. `.root` is the chart. */}}
 {{- define "mixpanel-pipelines.jobFile" -}}
 {{- $job := deepCopy (default dict .job) -}}
 {{- $_ := set $job "name" (default .name $job.name) -}}
 {{- $export := default dict $job.export -}}
 {{- $_ := set $export "spoolDir" (default (printf "/spool/%s" .name) $export.spoolDir) -}}
+{{- if eq .root.Values.mode "workers" -}}
+{{- $_ := set $export "workers" "remote" -}}
+{{- $spoolUri := default .root.Values.workers.spoolUri $export.spoolUri -}}
+{{- $_ := set $export "spoolUri" (required "workers.spoolUri (or each job's export.spoolUri) is required with mode: workers: s3://bucket/_spool/ or gs://bucket/_spool/" $spoolUri) -}}
+{{- end -}}
 {{- if .schedule }}{{- $_ := set $export "schedule" .schedule -}}{{- end -}}
 {{- $_ := set $job "export" $export -}}
 {{- toYaml $job -}}

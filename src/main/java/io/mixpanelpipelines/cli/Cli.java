@@ -9,6 +9,7 @@ import io.mixpanelpipelines.cli.command.RerunCommand;
 import io.mixpanelpipelines.cli.command.ScheduleCommand;
 import io.mixpanelpipelines.cli.command.SimulateCommand;
 import io.mixpanelpipelines.cli.command.StatusCommand;
+import io.mixpanelpipelines.cli.command.WorkerCommand;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.source.MixpanelException;
@@ -67,7 +68,8 @@ public final class Cli implements Callable<Integer> {
                 .addSubcommand(new SimulateCommand())
                 .addSubcommand(new LoadCommand(context))
                 .addSubcommand(new ScheduleCommand(context))
-                .addSubcommand(new CheckCommand(context));
+                .addSubcommand(new CheckCommand(context))
+                .addSubcommand(new WorkerCommand(context));
         commandLine = cl;
         cl.setOut(new PrintWriter(context.out(), true));
         cl.setErr(new PrintWriter(context.err(), true));

@@ -94,13 +94,20 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
      * @param maxRequestBytes the decoded body size an adaptive request aims to stay within
      * @param schedule when {@code schedule} runs the job: a cron expression of Spring's six-field form
      *     (seconds first; a five-field job-file value is given second 0), in the project timezone; null: never
+     * @param remoteWorkers {@code workers: remote}: the days are converted by {@code worker} processes (Spring Batch
+     *     remote partitioning over the state database), this process only plans, fetches multi-day windows and
+     *     waits; false ({@code local}, the default): every day runs in this process
+     * @param spoolUri shared storage for the spools ({@code s3://}, {@code gs://} or a folder every worker sees);
+     *     required with remote workers, null otherwise (spools stay in {@code spoolDir} only)
+     * @param workerHeartbeat how often a worker says it is alive; a partition whose worker was silent for three
+     *     of these is given to another worker
      */
     public record Export(LocalDate startDate, Integer startDaysAgo, long maxRejectedLines, long partSizeBytes,
             int parallelism, Duration connectTimeout, Duration readTimeout, int maxAttempts,
             Duration initialBackoff, Duration maxBackoff, boolean timeInMs, ParquetCodec codec, Path spoolDir,
             List<String> events, int requestsPerHour, int requestsPerSecond, int maxConcurrentRequests,
             int lookbackDays, Integer daysPerRequest, long maxRequestBytes, String schedule,
-            Duration lookbackInterval) {
+            Duration lookbackInterval, boolean remoteWorkers, Location spoolUri, Duration workerHeartbeat) {
 
         /** The most days one request may hold. */
         public static final int MAX_DAYS_PER_REQUEST = 31;

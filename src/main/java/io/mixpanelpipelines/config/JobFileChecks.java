@@ -1,5 +1,7 @@
 package io.mixpanelpipelines.config;
 
+import io.mixpanelpipelines.storage.Location;
+
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -131,6 +133,10 @@ final class JobFileChecks {
                 errors.add("export.daysPerRequest", "'" + dpr + "' is not a whole number or adaptive");
             }
         }
+        boolean remote = "remote".equals(x.workers());
+        if (!remote && !"local".equals(x.workers())) {
+            errors.add("export.workers", "'" + x.workers() + "' must be local or remote");
+        }
         String schedule = x.schedule();
         if (schedule != null && !CronExpression.isValidExpression(JobDefinitionLoader.cron(schedule))) {
             errors.add("export.schedule", "'" + schedule + "' is not a cron expression such as '30 * * * *' (minute hour day month weekday, "
@@ -147,7 +153,32 @@ final class JobFileChecks {
                 (int) range("export.maxConcurrentRequests", x.maxConcurrentRequests(), 1, 100),
                 (int) range("export.lookbackDays", x.lookbackDays(), 0, 30), daysPerRequest,
                 size("export.maxRequestSize", x.maxRequestSize(), 1024, DataSize.ofGigabytes(1024).toBytes()),
-                JobDefinitionLoader.cron(schedule), positive("export.lookbackInterval", x.lookbackInterval()));
+                JobDefinitionLoader.cron(schedule), positive("export.lookbackInterval", x.lookbackInterval()),
+                remote, spoolUri(x.spoolUri(), remote), positive("export.workerHeartbeat", x.workerHeartbeat()));
+    }
+
+    /** {@code export.spoolUri}: required with remote workers (they must all read every spool). */
+    private Location spoolUri(String uri, boolean remote) {
+        if (uri == null) {
+            if (remote) {
+                errors.add("export.spoolUri", "is required with export.workers: remote (shared storage every worker reads, "
+                        + "e.g. s3://bucket/_spool/ or gs://bucket/_spool/)");
+            }
+            return null;
+        }
+        if (!uri.contains("://")) {
+            return Location.of(base.resolve(uri).toAbsolutePath().normalize());
+        }
+        try {
+            Location location = Location.of(uri);
+            if (location.scheme() != Location.Scheme.FILE && location.bucket().isEmpty()) {
+                errors.add("export.spoolUri", "'" + uri + "' names no bucket");
+            }
+            return location;
+        } catch (IllegalArgumentException e) {
+            errors.add("export.spoolUri", e.getMessage());
+            return null;
+        }
     }
 
     // --- helpers shared with DestinationChecks ---

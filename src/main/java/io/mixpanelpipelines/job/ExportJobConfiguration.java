@@ -15,6 +15,8 @@ import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.storage.Storage;
 import io.mixpanelpipelines.convert.parquet.WriterBufferPool;
 import io.mixpanelpipelines.job.day.ParquetSettings;
+import io.mixpanelpipelines.job.remote.AbandonedPartitions;
+import io.mixpanelpipelines.job.remote.PartitionRequestQueue;
 import java.time.LocalDate;
 import java.util.concurrent.Semaphore;
 import org.springframework.batch.core.configuration.annotation.JobScope;
@@ -24,6 +26,10 @@ import org.springframework.batch.core.job.builder.JobBuilder;
 import org.springframework.batch.core.repository.JobRepository;
 import org.springframework.batch.core.step.Step;
 import org.springframework.batch.core.step.builder.StepBuilder;
+import org.springframework.batch.integration.partition.RemotePartitioningManagerStepBuilder;
+import org.springframework.batch.integration.partition.RemotePartitioningWorkerStepBuilder;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -94,8 +100,26 @@ public class ExportJobConfiguration {
         return new WindowPartitioner(RequestWindow.decode(windows));
     }
 
+    /**
+     * Step 2: one partition per day, {@code export.parallelism} at a time in this process; with
+     * {@code export.workers: remote}, the manager step of Spring Batch's remote partitioning instead: each
+     * partition is a request on the state database's queue ({@link RemotePartitioning}) that a {@code worker}
+     * process takes and runs as its {@link #exportDay} step; this step polls the job repository until every
+     * partition has ended, while {@link AbandonedPartitions} fails those whose worker died.
+     */
     @Bean
-    public Step exportDays(JobRepository jobRepository, Step exportDay, DayPartitioner dayPartitioner, JobDefinition job) {
+    public Step exportDays(JobRepository jobRepository, Step exportDay, DayPartitioner dayPartitioner, JobDefinition job,
+            ObjectProvider<PartitionRequestQueue> queue, ObjectProvider<AbandonedPartitions> abandoned) {
+        if (job.export().remoteWorkers()) {
+            PartitionRequestQueue requests = queue.getObject();
+            return new RemotePartitioningManagerStepBuilder("exportDays", jobRepository)
+                    .partitioner("exportDay", dayPartitioner)
+                    .outputChannel(requests.channel())
+                    .pollInterval(RemotePartitioning.POLL_INTERVAL_MS)
+                    .listener(RemotePartitioning.discardStaleRequests(requests))
+                    .listener(abandoned.getObject())
+                    .build();
+        }
         SimpleAsyncTaskExecutor executor = new SimpleAsyncTaskExecutor("export-day-");
         executor.setConcurrencyLimit(job.export().parallelism());
         return new StepBuilder("exportDays", jobRepository)
@@ -112,8 +136,17 @@ public class ExportJobConfiguration {
      */
     @Bean
     public Step exportDay(JobRepository jobRepository, PlatformTransactionManager transactionManager,
-            DayLineReader dayReader, DayPartWriter dayWriter, DayStream dayStream, DayStepListener dayStepListener) {
-        return new StepBuilder("exportDay", jobRepository)
+            DayLineReader dayReader, DayPartWriter dayWriter, DayStream dayStream, DayStepListener dayStepListener,
+            ObjectProvider<RemoteWorkerConfiguration.Worker> worker, BeanFactory beanFactory) {
+        RemoteWorkerConfiguration.Worker w = worker.getIfAvailable();
+        // in a worker process: the same step, fed by the partition request queue (Spring Batch's worker builder
+        // registers the flow from the queue to the step)
+        StepBuilder builder = w == null ? new StepBuilder("exportDay", jobRepository)
+                : new RemotePartitioningWorkerStepBuilder("exportDay", jobRepository)
+                        .inputChannel(w.queue().channel())
+                        .beanFactory(beanFactory)
+                        .listener(w.claims());
+        return builder
                 .<LineBatch, LineBatch>chunk(BATCHES_PER_CHUNK)
                 .transactionManager(transactionManager)
                 .reader(dayReader)

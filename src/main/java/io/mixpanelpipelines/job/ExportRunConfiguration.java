@@ -125,9 +125,13 @@ public class ExportRunConfiguration {
         return new DayPublisher(storage, layout);
     }
 
+    /** The job's spools; with {@code export.spoolUri}, each complete one also in that shared storage. */
     @Bean
     public DaySpools daySpools(JobDefinition job) {
-        return new DaySpools(job, new SpoolStore(job.export().spoolDir(), job.name()));
+        var shared = job.export().spoolUri();
+        return new DaySpools(job, shared == null ? new SpoolStore(job.export().spoolDir(), job.name())
+                : new SpoolStore(job.export().spoolDir(), job.name(),
+                        StorageFactory.create(shared, job.destination().s3(), job.destination().gcs()), shared));
     }
 
     /** How this run's days ended when they did not publish, for its summary and exit code. */
@@ -155,9 +159,10 @@ public class ExportRunConfiguration {
     public ExportService exportService(JobDefinition job, String runId, PartitionLedger ledger, RequestBudget budget,
             DaySpools spools, RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
             JobRepository jobRepository, Job exportJob, JobLock jobLock, ObjectProvider<Clock> clock,
-            StateStoreRetry stateStoreRetry) {
+            StateStoreRetry stateStoreRetry, ObjectProvider<io.mixpanelpipelines.job.remote.AbandonedPartitions> abandoned) {
         return new ExportService(job, runId, ledger, budget, spools, outcomes, storage, layout, jobOperator,
-                jobRepository, exportJob, jobLock, clock.getIfAvailable(Clock::systemUTC), stateStoreRetry);
+                jobRepository, exportJob, jobLock, clock.getIfAvailable(Clock::systemUTC), stateStoreRetry,
+                job.export().remoteWorkers() ? abandoned.getObject() : null);
     }
 
     /**

@@ -67,14 +67,19 @@ public final class ExportService {
     private final Leftovers leftovers;
     private final OutageRestarts outageRestarts;
     private final StateStoreRetry stateStoreRetry;
+    private final DeadWorkerRestarts deadWorkerRestarts;
+    /** When the current run began: with remote workers, its requests are the job's since then. */
+    private java.time.Instant runStarted;
 
     /**
      * @param def the job definition; {@code job} is its Spring Batch job
      * @param outcomes this run's outcomes, written by the steps of {@code job}
+     * @param abandoned with remote workers, the manager's watch for partitions of dead workers; else null
      */
     public ExportService(JobDefinition def, String runId, PartitionLedger ledger, RequestBudget budget, DaySpools spools,
             RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
-            JobRepository jobRepository, Job job, JobLock jobLock, Clock clock, StateStoreRetry stateStoreRetry) {
+            JobRepository jobRepository, Job job, JobLock jobLock, Clock clock, StateStoreRetry stateStoreRetry,
+            io.mixpanelpipelines.job.remote.AbandonedPartitions abandoned) {
         this.def = def;
         this.runId = runId;
         this.ledger = ledger;
@@ -92,6 +97,7 @@ public final class ExportService {
         this.leftovers = new Leftovers(def, spools, storage, layout, ledger);
         this.outageRestarts = new OutageRestarts(jobOperator, jobRepository, outcomes, stateStoreRetry);
         this.stateStoreRetry = stateStoreRetry;
+        this.deadWorkerRestarts = new DeadWorkerRestarts(abandoned);
     }
 
     /** Today in the project's timezone. */
@@ -185,6 +191,7 @@ public final class ExportService {
 
     private RunSummary run(List<RequestWindow> windows, boolean replace) {
         requireLock();
+        runStarted = clock.instant();
         checkDestination();
         Set<LocalDate> attempted = new LinkedHashSet<>(resumeUnfinished());
         List<RequestWindow> todo = new ArrayList<>();
@@ -259,6 +266,7 @@ public final class ExportService {
             // this process holds the job's lock (run() checked): an execution still marked running belongs
             // to a process that died or lost its lease
             log.warn("the previous run (execution {}) did not finish; recovering it", last.getId());
+            deadWorkerRestarts.beforeRecover(last);
             last = jobOperator.recover(last);
         }
         List<LocalDate> days = new ArrayList<>();
@@ -281,7 +289,7 @@ public final class ExportService {
 
     /** Starts (or restarts) the job instance of {@code params}, riding out a state database outage ({@link OutageRestarts}). */
     private void execute(JobParameters params) {
-        outageRestarts.run(job.getName(), () -> {
+        deadWorkerRestarts.run(() -> outageRestarts.run(job.getName(), () -> {
             try {
                 // failed days were reported by DayStepListener as they failed; the summary lists them again
                 return jobOperator.start(job, params);
@@ -291,7 +299,7 @@ public final class ExportService {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot run the export job: " + e.getMessage(), e);
             }
-        });
+        }));
     }
 
     private RunSummary finish(List<LocalDate> days, String message) {
@@ -317,7 +325,8 @@ public final class ExportService {
                             published && code == null ? null : r.lastError()));
         }
         int exit = fatal ? RunSummary.INVALID : failed ? RunSummary.FAILED : deferred ? RunSummary.DEFERRED : RunSummary.OK;
-        return new RunSummary(def.name(), runId, out, budget.countForRun(), exit, message,
+        int requests = def.export().remoteWorkers() ? budget.countForJobSince(runStarted) : budget.countForRun();
+        return new RunSummary(def.name(), runId, out, requests, exit, message,
                 budget.status());
     }
 

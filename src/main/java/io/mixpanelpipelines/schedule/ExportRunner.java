@@ -4,6 +4,7 @@ import io.mixpanelpipelines.job.BatchConfiguration;
 import io.mixpanelpipelines.job.ExportJobConfiguration;
 import io.mixpanelpipelines.job.ExportRunConfiguration;
 import io.mixpanelpipelines.job.ExportService;
+import io.mixpanelpipelines.job.RemotePartitioning;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.state.JobLock;
 import java.time.Duration;
@@ -50,7 +51,8 @@ public final class ExportRunner {
             // Spring Batch's default configuration looks these up in its own context only
             beans.registerSingleton("dataSource", parent.getBean(DataSource.class));
             beans.registerSingleton("transactionManager", parent.getBean(PlatformTransactionManager.class));
-            ctx.register(BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class);
+            ctx.register(BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class,
+                    RemotePartitioning.class);
             ctx.refresh();
             // a command line run of the same job (or a replica's) holds the lock: JobLockedException, this time skipped
             try (JobLock.Held lock = ctx.getBean(JobLock.class).acquire(job.name(), Duration.ZERO)) {

@@ -24,6 +24,12 @@ public interface RequestBudget extends RequestRecorder {
     int countForRun();
 
     /**
+     * Requests recorded for this budget's job since {@code since}, by every process: a run's summary with remote
+     * workers, which record their requests under their own run ids (one run of a job at a time: its lock).
+     */
+    int countForJobSince(Instant since);
+
+    /**
      * @param usedLastHour requests sent in the sliding hour, by every process
      * @param perHour the configured budget per hour
      * @param nextSlotAt when the next request fits in the hour (now when {@code remaining > 0})

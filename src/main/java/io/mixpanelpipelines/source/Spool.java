@@ -27,6 +27,8 @@ import tools.jackson.databind.json.JsonMapper;
  * </pre>
  * Malformed lines found while converting go to {@code _rejected/} beside the spool folders, and the
  * originals of lines published in a repaired form to {@code _repaired/}; both outlive the spools.
+ * With a {@link SharedSpool} (remote workers), a body is uploaded there once complete, and a spool complete
+ * only there is downloaded before it is read, so whichever worker converts the day spends no request.
  * Not thread-safe: one window is fetched and converted by one worker at a time.
  */
 public final class Spool {
@@ -37,9 +39,16 @@ public final class Spool {
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
     private final Path dir;
+    private final SharedSpool shared;
 
     public Spool(Path dir) {
+        this(dir, null);
+    }
+
+    /** @param shared the spool's copy in shared storage; null: this local folder only */
+    public Spool(Path dir, SharedSpool shared) {
         this.dir = dir;
+        this.shared = shared;
     }
 
     public Path dir() {
@@ -48,11 +57,35 @@ public final class Spool {
 
     /** Whether the body was received completely (the stream ended cleanly, without {@code terminated early}). */
     public boolean isComplete() {
+        if (isCompleteHere()) {
+            return true;
+        }
+        try {
+            return shared != null && shared.isComplete();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the shared spool " + shared + ": " + e.getMessage(), e);
+        }
+    }
+
+    private boolean isCompleteHere() {
         return Files.isRegularFile(dir.resolve("complete.json")) && Files.isRegularFile(dir.resolve("body"));
+    }
+
+    /** Downloads the shared copy when only it is complete (another process received the body). */
+    private void localize() {
+        if (shared == null || isCompleteHere()) {
+            return;
+        }
+        try {
+            shared.download(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot download the shared spool " + shared + ": " + e.getMessage(), e);
+        }
     }
 
     /** The manifest of a complete spool. */
     public SpoolManifest manifest() {
+        localize();
         try {
             return JSON.readValue(dir.resolve("complete.json").toFile(), SpoolManifest.class);
         } catch (RuntimeException e) {
@@ -85,11 +118,15 @@ public final class Spool {
             ch.force(true);
         }
         Files.move(tmp, dir.resolve("complete.json"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (shared != null) {
+            // before the step goes on: a worker killed from here on leaves a body any other worker can read
+            shared.upload(dir);
+        }
     }
 
     /** Opens the decoded body of a complete spool: newline-delimited JSON. */
     public InputStream openLines() throws IOException {
-        SpoolManifest m = manifest();
+        SpoolManifest m = manifest(); // downloads a spool complete only in shared storage
         InputStream in = Files.newInputStream(dir.resolve("body"));
         if ("gzip".equals(m.encoding())) {
             return new GZIPInputStream(in, 1 << 16);
@@ -118,6 +155,13 @@ public final class Spool {
 
     /** Deletes the whole spool (after its days are published, or before an operator's rerun). */
     public void delete() {
+        if (shared != null) {
+            try {
+                shared.delete();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete the shared spool " + shared, e);
+            }
+        }
         if (!Files.exists(dir)) {
             return;
         }

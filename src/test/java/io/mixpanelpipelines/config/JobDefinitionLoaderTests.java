@@ -101,6 +101,9 @@ class JobDefinitionLoaderTests {
         assertThat(ex.firstDay(LocalDate.of(2026, 5, 5))).isEqualTo(LocalDate.of(2026, 1, 1));
         assertThat(def.destination().uri()).isEqualTo(Location.of(Path.of("out")));
         assertThat(ex.schedule()).isNull();
+        assertThat(ex.remoteWorkers()).isFalse();
+        assertThat(ex.spoolUri()).isNull();
+        assertThat(ex.workerHeartbeat()).isEqualTo(Duration.ofSeconds(30));
         assertThat(ex.requestsPerHour()).isEqualTo(50);
         assertThat(ex.requestsPerSecond()).isEqualTo(3);
         assertThat(ex.maxConcurrentRequests()).isEqualTo(4);
@@ -447,6 +450,22 @@ class JobDefinitionLoaderTests {
     }
 
     @Test
+    void remoteWorkersNeedASharedSpool() {
+        assertThat(errorOf(withExport("workers: remote"))).isEqualTo("  - export.spoolUri: is required with export.workers: "
+                + "remote (shared storage every worker reads, e.g. s3://bucket/_spool/ or gs://bucket/_spool/)");
+        assertThat(errorOf(withExport("workers: cluster"))).isEqualTo("  - export.workers: 'cluster' must be local or remote");
+        assertThat(errorOf(withExport("workers: remote\n  spoolUri: s3:///x"))).contains("export.spoolUri");
+
+        JobDefinition.Export remote = loader.parse(withExport("workers: remote\n  spoolUri: s3://bucket/_spool/\n"
+                + "  workerHeartbeat: 5s")).export();
+        assertThat(remote.remoteWorkers()).isTrue();
+        assertThat(remote.spoolUri()).isEqualTo(Location.of("s3://bucket/_spool/"));
+        assertThat(remote.workerHeartbeat()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(loader.parse(withExport("workers: remote\n  spoolUri: shared/spool")).export().spoolUri())
+                .isEqualTo(Location.of(Path.of("shared/spool").toAbsolutePath().normalize()));
+    }
+
+    @Test
     void everyErrorIsReportedAtOnce() {
         String yaml = job("region: usa\n  timezone: Nowhere/City", "", "partSize: huge\n  parallelism: 0\n  colour: red",
                 "").replace("uri: out", "uri: s3://b/k\n  s3:\n    sse: none");
@@ -457,7 +476,7 @@ class JobDefinitionLoaderTests {
                 "  - export.colour: unknown key (allowed here: startDate, maxRejectedLines, partSize, parallelism, "
                         + "connectTimeout, readTimeout, maxAttempts, initialBackoff, maxBackoff, timeInMs, compression, "
                         + "spoolDir, events, requestsPerHour, requestsPerSecond, maxConcurrentRequests, lookbackDays, lookbackInterval, "
-                        + "daysPerRequest, maxRequestSize, schedule)",
+                        + "daysPerRequest, maxRequestSize, schedule, workers, spoolUri, workerHeartbeat)",
                 "  - export.partSize: 'huge' is not a size such as 512KB, 128MB or 1GB",
                 "  - export.parallelism: 0 is out of range [1, 64]",
                 "  - destination.s3.sse: 'none' is not one of AES256, aws:kms");

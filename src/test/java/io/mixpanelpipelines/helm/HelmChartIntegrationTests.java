@@ -41,7 +41,8 @@ class HelmChartIntegrationTests {
     void lintPassesWithTheDefaultsAndEveryExampleValuesFile() throws Exception {
         for (String[] args : List.of(new String[] {"lint", CHART, "--strict"},
                 new String[] {"lint", CHART, "--strict", "-f", CHART + "/ci/cronjob-values.yaml"},
-                new String[] {"lint", CHART, "--strict", "-f", CHART + "/ci/scheduler-values.yaml"})) {
+                new String[] {"lint", CHART, "--strict", "-f", CHART + "/ci/scheduler-values.yaml"},
+                new String[] {"lint", CHART, "--strict", "-f", CHART + "/ci/workers-values.yaml"})) {
             Helm.Result r = Helm.helm(args);
             assertThat(r.code()).as(r.output()).isZero();
         }
@@ -119,6 +120,57 @@ class HelmChartIntegrationTests {
     }
 
     @Test
+    void workersModeRendersAWorkerDeploymentPerJobBesideTheManager() throws Exception {
+        List<HasMetadata> objects = template(CHART + "/ci/workers-values.yaml");
+
+        assertThat(ofKind(objects, CronJob.class)).as("the scheduler is the manager here").isEmpty();
+        List<Deployment> deployments = ofKind(objects, Deployment.class);
+        assertThat(deployments).extracting(d -> d.getMetadata().getName()).containsExactlyInAnyOrder("rel-mixpanel-pipelines",
+                "rel-mixpanel-pipelines-worker-big-events", "rel-mixpanel-pipelines-worker-small-events");
+        Deployment scheduler = deployments.stream().filter(d -> d.getMetadata().getName().equals("rel-mixpanel-pipelines"))
+                .findFirst().orElseThrow();
+        assertThat(scheduler.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+                .containsExactly("schedule", "--jobs", "/etc/mixpanel-pipelines/jobs");
+        Map<String, String> schedulerSelector = scheduler.getSpec().getSelector().getMatchLabels();
+        for (Deployment d : deployments) {
+            if (d == scheduler) {
+                continue;
+            }
+            String job = d.getMetadata().getLabels().get("mixpanel-pipelines/job");
+            assertThat(d.getSpec().getReplicas()).isEqualTo(3);
+            Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
+            assertThat(podLabels).containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+            assertThat(podLabels.entrySet().containsAll(schedulerSelector.entrySet()))
+                    .as("the scheduler's selector does not match worker pods").isFalse();
+            PodSpec pod = d.getSpec().getTemplate().getSpec();
+            assertHardened(pod);
+            assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(300L);
+            assertThat(pod.getContainers().get(0).getArgs()).containsExactly("worker", "--job",
+                    "/etc/mixpanel-pipelines/jobs/" + job + ".yaml", "--stop-timeout", "300s");
+        }
+        assertSecretsOnlyReferenced(objects);
+
+        // the job files say workers: remote, with the chart's shared spool unless the job names its own
+        ConfigMap jobs = ofKind(objects, ConfigMap.class).get(0);
+        JobDefinition big = new JobDefinitionLoader().parse(jobs.getData().get("big-events.yaml"));
+        assertThat(big.export().remoteWorkers()).isTrue();
+        assertThat(big.export().spoolUri()).hasToString("s3://bucket/_spool");
+        JobDefinition small = new JobDefinitionLoader().parse(jobs.getData().get("small-events.yaml"));
+        assertThat(small.export().remoteWorkers()).isTrue();
+        assertThat(small.export().spoolUri()).hasToString("gs://other/_spool");
+
+        // the CronJobs as the manager, and no shared spool at all: refused
+        Path cron = Files.writeString(tmp.resolve("cron.yaml"), "workers: {manager: cronjob, spoolUri: 's3://b/_spool/'}\n");
+        List<HasMetadata> withCronJobs = template(CHART + "/ci/workers-values.yaml", cron.toString());
+        assertThat(ofKind(withCronJobs, CronJob.class)).hasSize(2);
+        assertThat(ofKind(withCronJobs, Deployment.class)).hasSize(2).allSatisfy(d -> assertThat(d.getMetadata().getName()).contains("-worker-"));
+        Path noSpool = Files.writeString(tmp.resolve("nospool.yaml"), "workers: {spoolUri: ''}\njobs: [{name: a, schedule: '* * * * *', "
+                + "job: {mixpanel: {projectId: '1'}, export: {startDate: -1d}, destination: {uri: 's3://b/x'}}}]\n");
+        assertThat(Helm.helm("template", "rel", CHART, "-f", CHART + "/ci/workers-values.yaml", "-f", noSpool.toString()).output())
+                .contains("workers.spoolUri (or each job's export.spoolUri) is required with mode: workers");
+    }
+
+    @Test
     void theSpoolCanBeAnExistingPersistentVolumeClaim() throws Exception {
         Path values = Files.writeString(tmp.resolve("pvc.yaml"), "spool: {existingClaim: spool-pvc}\n");
         List<CronJob> cronJobs = ofKind(template(CHART + "/ci/cronjob-values.yaml", values.toString()), CronJob.class);
@@ -135,7 +187,9 @@ class HelmChartIntegrationTests {
                 "jobs: [{name: a, schedule: 'hourly', job: {mixpanel: {projectId: '1'}, export: {startDate: -1d}, destination: {uri: x}}}]\n", "schedule",
                 "database: {url: 'jdbc:mysql://db/x', existingSecret: s}\n", "url",
                 "secrets: {password: hunter2}\n", "password",
-                "image: {repository: x, tag: y, pullPolicy: Sometimes}\n", "pullPolicy").entrySet()) {
+                "image: {repository: x, tag: y, pullPolicy: Sometimes}\n", "pullPolicy",
+                "workers: {manager: workers}\n", "manager",
+                "workers: {spoolUri: 'file:///spool'}\n", "spoolUri").entrySet()) {
             Path values = Files.writeString(tmp.resolve("bad.yaml"), bad.getKey());
             Helm.Result r = Helm.helm("template", "rel", CHART, "-f", values.toString());
             assertThat(r.code()).as(bad.getKey()).isNotZero();

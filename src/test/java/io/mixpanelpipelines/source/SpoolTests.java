@@ -49,6 +49,39 @@ class SpoolTests {
     }
 
     @Test
+    void aSpoolCompletedByOneProcessIsReadByAnotherThroughSharedStorage() throws IOException {
+        io.mixpanelpipelines.storage.Storage shared = new io.mixpanelpipelines.storage.local.LocalStorage();
+        io.mixpanelpipelines.storage.Location uri = io.mixpanelpipelines.storage.Location.of(tmp.resolve("shared"));
+        SpoolStore first = new SpoolStore(tmp.resolve("worker-a"), "job", shared, uri);
+        SpoolStore second = new SpoolStore(tmp.resolve("worker-b"), "job", shared, uri);
+        ExportRequest request = new ExportRequest(java.time.LocalDate.parse("2024-03-09"), java.time.LocalDate.parse("2024-03-09"),
+                java.util.List.of(), null, null, true);
+        Spool received = first.forRequest(request);
+        Spool elsewhere = second.forRequest(request);
+
+        write(received, TEXT);
+        assertThat(elsewhere.isComplete()).as("a body being received is not shared").isFalse();
+        SpoolManifest manifest = Spool.manifest("2024-03-09", "identity", TEXT.length, 2, TEXT.length);
+        received.commit(manifest);
+
+        assertThat(tmp.resolve("shared/job/2024-03-09_2024-03-09/complete.json")).exists();
+        assertThat(elsewhere.dir()).doesNotExist();
+        assertThat(elsewhere.isComplete()).isTrue();
+        assertThat(elsewhere.manifest()).isEqualTo(manifest);
+        assertThat(elsewhere.bodyId()).as("the same body: a checkpoint made on it applies").isEqualTo(received.bodyId());
+        try (InputStream in = elsewhere.openLines()) {
+            assertThat(in.readAllBytes()).isEqualTo(TEXT);
+        }
+        assertThat(elsewhere.dir().resolve("body")).as("downloaded once, then read locally").exists();
+
+        elsewhere.delete();
+        assertThat(tmp.resolve("shared/job/2024-03-09_2024-03-09/complete.json")).doesNotExist();
+        assertThat(received.dir()).exists();
+        Spool third = new SpoolStore(tmp.resolve("worker-c"), "job", shared, uri).forRequest(request);
+        assertThat(third.isComplete()).as("deleted everywhere it is shared").isFalse();
+    }
+
+    @Test
     void aDaySpoolKeepsItsContentHashAndAnOlderManifestReadsWithout() throws IOException {
         Spool spool = new Spool(tmp.resolve("day"));
         write(spool, TEXT);

@@ -48,6 +48,15 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
      */
     public int withApplication(Path jobFile, boolean warehouse, boolean debug,
             Function<ConfigurableApplicationContext, Integer> action) {
+        return withApplication(PipelinesApplication.class, Map.of(), jobFile, warehouse, debug, action);
+    }
+
+    /**
+     * As {@link #withApplication(Path, boolean, boolean, Function)}, in the Spring application {@code application}
+     * (the {@code worker}'s) with {@code defaults} below every other property source.
+     */
+    int withApplication(Class<?> application, Map<String, Object> defaults, Path jobFile, boolean warehouse, boolean debug,
+            Function<ConfigurableApplicationContext, Integer> action) {
         JobDefinition job = new JobDefinitionLoader().load(jobFile);
         checkCredentials(job, true, warehouse);
         MixpanelSimulator simulator = null;
@@ -74,7 +83,7 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
             } else {
                 credentials = CredentialsResolver.resolve(job.mixpanel().auth(), environment);
             }
-            return inApplication(jobFile, job, credentials, debug, action);
+            return inApplication(application, jobFile, job, credentials, debug, defaults, action);
         } finally {
             if (simulator != null) {
                 simulator.close();

@@ -193,6 +193,13 @@ public final class JdbcRequestBudget implements RequestBudget {
         return n == null ? 0 : n;
     }
 
+    @Override
+    public int countForJobSince(Instant since) {
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM mp_request_log WHERE project_key = ? AND job_name = ? "
+                + "AND requested_at >= ?", Integer.class, projectKey, jobName, utc(since));
+        return n == null ? 0 : n;
+    }
+
     /** Requests sent for this project since {@code since}, by every job and run. */
     public int countForProjectSince(Instant since) {
         return count("requested_at >= ?", since);
