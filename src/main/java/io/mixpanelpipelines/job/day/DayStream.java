@@ -19,6 +19,8 @@ import org.springframework.batch.infrastructure.item.ItemStreamException;
  * {@link #update} saves the writer's latest checkpoint at every chunk commit; {@link #close} stops both. A
  * day an earlier execution already published is left alone, and so is a spool whose manifest shows the
  * published content again (a lookback day split out of a window and found unchanged): it is not converted.
+ * Such a spool may have kept no body ({@link Spool#OMITTED}): if the day must be converted after all, it is
+ * fetched again on its own.
  *
  * <p>Not thread-safe: one instance per step execution (step scope), called by the step's thread.
  */
@@ -62,11 +64,8 @@ public class DayStream implements ItemStream {
             Spool spool = spools.forDay(day);
             if (!spool.isComplete()) {
                 // the day is its own request (step 1 left it to this step): download it while converting
-                DayCheckpoint start = DayCheckpoint.start(filesRunId, DayCheckpoint.STREAMED);
-                start.save(ec);
-                writer.open(start, spool.rejectedDir(), spool.repairedDir());
-                reader.openDownload(spool, writer::discard);
-                return; // the reader opens on the first read, once the download's first attempt has begun
+                download(ec, filesRunId, spool);
+                return;
             }
             String bodyId = spool.bodyId();
             String saved = DayCheckpoint.savedSpoolId(ec);
@@ -82,6 +81,14 @@ public class DayStream implements ItemStream {
                 writer.checkpoint().save(ec); // the reader stays closed: the step reads nothing and completes
                 return;
             }
+            if (Spool.OMITTED.equals(spool.manifest().encoding())) {
+                // found unchanged when its window was split, but no longer (the ledger changed since, say an
+                // operator's rerun): its body was not kept, so the day is fetched on its own
+                log.info("{}: its body was not kept (it was unchanged when split); fetching it again", day);
+                spool.delete();
+                download(ec, filesRunId, spool);
+                return;
+            }
             reader.openSpool(spool, checkpoint.resumeOffset(), checkpoint.resumeLine());
             if (checkpoint.resumeOffset() > 0) {
                 log.info("{}: resuming after {} closed parts at line {}", day, checkpoint.parts().size(),
@@ -90,6 +97,14 @@ public class DayStream implements ItemStream {
         } catch (IOException e) {
             throw new UncheckedIOException(day + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Downloads the day's own request while converting it; the reader opens on the first read. */
+    private void download(ExecutionContext ec, String filesRunId, Spool spool) throws IOException {
+        DayCheckpoint start = DayCheckpoint.start(filesRunId, DayCheckpoint.STREAMED);
+        start.save(ec);
+        writer.open(start, spool.rejectedDir(), spool.repairedDir());
+        reader.openDownload(spool, writer::discard);
     }
 
     @Override
