@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -197,9 +196,15 @@ public final class WindowSplitter {
             }
         }
 
-        /** The days held back, for a log line. */
-        public List<LocalDate> heldBack() {
-            return outs.entrySet().stream().filter(e -> !e.getValue().writes()).map(Map.Entry::getKey).toList();
+        /**
+         * For a body that is {@code day}'s own request (nothing to split: its spool is the body as sent), once it
+         * was {@linkplain #read read} whole: {@code source} (that spool's manifest) with the content hash the
+         * day's conversion would publish and the count of lines it would reject.
+         */
+        public SpoolManifest measured(LocalDate day, SpoolManifest source) {
+            SplitDay out = outs.get(day);
+            return new SpoolManifest(source.window(), source.encoding(), source.bodyBytes(), source.lines(),
+                    source.decodedBytes(), source.completedAt(), out.contentHash(), out.unpublishable());
         }
     }
 }
