@@ -14,10 +14,12 @@ COPY target/mixpanel-pipelines /app/mixpanel-pipelines
 COPY jobs/demo.yaml /app/demo.yaml
 # The class-data archive is dumped here, by this image's JVM with this image's paths: one made by the build's
 # JDK would not map (another JVM build, another class path) and would be ignored. A run of the demo job
-# (built-in simulator on 127.0.0.1, no network) loads the classes an export uses; its data is thrown away.
-RUN mkdir /tmp/cds-training && cd /tmp/cds-training \
+# (built-in simulator on 127.0.0.1, no network) loads the classes an export uses; its data is thrown away:
+# the demo runs from a copy in /tmp/cds-training/jobs, since its data, spool and state go beside the job
+# file's folder (run from /app/demo.yaml they would stay in the image as /data).
+RUN mkdir -p /tmp/cds-training/jobs && cp /app/demo.yaml /tmp/cds-training/jobs/ && cd /tmp/cds-training \
     && java -XX:ArchiveClassesAtExit=/app/mixpanel-pipelines.jsa -XX:+UseParallelGC -Xlog:cds=off -Xlog:cds+dynamic=off \
-       -jar /app/mixpanel-pipelines.jar export --job /app/demo.yaml > /dev/null \
+       -jar /app/mixpanel-pipelines.jar export --job /tmp/cds-training/jobs/demo.yaml > /dev/null \
     && cd / && rm -rf /tmp/cds-training \
     && chmod 0755 /app/mixpanel-pipelines \
     && mkdir -p /var/lib/mixpanel-pipelines && chown 10001:10001 /var/lib/mixpanel-pipelines

@@ -56,6 +56,8 @@ public final class StreamedFetch implements BodySink, AutoCloseable {
     private final BlockingQueue<Object> attempts = new LinkedBlockingQueue<>();
     private final BlockingQueue<byte[]> free = new ArrayBlockingQueue<>(QUEUED_CHUNKS + 2);
     private final Thread thread;
+    /** Told of every call the download makes, before this stream handles it (a progress line). */
+    private final BodySink watcher;
     private volatile Attempt current;
     /** The chunk lent to the download thread by {@link #buffer}; only that thread touches it. */
     private byte[] lent;
@@ -69,6 +71,13 @@ public final class StreamedFetch implements BodySink, AutoCloseable {
      * slot is held from the first byte requested to the last byte received.
      */
     public StreamedFetch(MixpanelExportClient client, ExportRequest request, Spool spool, Semaphore slots, String name) {
+        this(client, request, spool, slots, name, BodySink.NONE);
+    }
+
+    /** As above, telling {@code watcher} (which must not keep the arrays it is given) everything the download tells. */
+    public StreamedFetch(MixpanelExportClient client, ExportRequest request, Spool spool, Semaphore slots, String name,
+            BodySink watcher) {
+        this.watcher = watcher;
         this.thread = new Thread(() -> run(client, request, spool, slots), "download-" + name);
         thread.setDaemon(true);
         thread.start();
@@ -134,6 +143,7 @@ public final class StreamedFetch implements BodySink, AutoCloseable {
 
     @Override
     public void begin() {
+        watcher.begin();
         Attempt a = new Attempt();
         current = a;
         attempts.add(a);
@@ -157,6 +167,7 @@ public final class StreamedFetch implements BodySink, AutoCloseable {
 
     @Override
     public void write(byte[] b, int off, int len) {
+        watcher.write(b, off, len);
         Attempt a = current;
         if (b == lent && off == 0) {
             lent = null;
@@ -180,6 +191,7 @@ public final class StreamedFetch implements BodySink, AutoCloseable {
 
     @Override
     public void complete(SpoolManifest m) {
+        watcher.complete(m);
         manifest = m;
         Attempt a = current;
         current = null;
@@ -190,6 +202,7 @@ public final class StreamedFetch implements BodySink, AutoCloseable {
 
     @Override
     public void abandon(String reason) {
+        watcher.abandon(reason);
         Attempt a = current;
         current = null;
         if (a != null) {

@@ -1,16 +1,10 @@
 package io.mixpanelpipelines.ingest;
 
-import com.github.luben.zstd.ZstdOutputStream;
-import io.mixpanelpipelines.convert.json.MalformedEventException;
 import io.mixpanelpipelines.convert.json.MixpanelEventParser;
-import io.mixpanelpipelines.convert.json.ParsedEvent;
 import io.mixpanelpipelines.source.Spool;
-import io.mixpanelpipelines.storage.CountingOutputStream;
 import io.mixpanelpipelines.source.SpoolManifest;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -21,18 +15,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Splits the spool of a multi-day request into one spool per day, by each event's day in the project
- * timezone, reading the body once. A line whose day cannot be read (malformed, or longer than the reader keeps
- * in memory: streamed through a file of its own) or lies outside the window goes to the first day's spool,
- * where conversion rejects and keeps it: nothing is dropped. Day spools are
- * zstd at level 1 (measured: a daily run's split costs about 1.5 s less CPU per 450,000 events than with gzip
- * at its fastest level, and the new day reads back faster) and are committed only when the whole window has been split, so a crash half-way
- * splits again from the window's spool. Not thread-safe.
+ * Splits the decoded body of a multi-day request into one spool per day, by each event's day in the project
+ * timezone. A line whose day cannot be read (malformed, or longer than the reader keeps in memory: streamed
+ * through a file of its own) or lies outside the window goes to the first day's spool, where conversion
+ * rejects and keeps it: nothing is dropped. Day spools are zstd at level 1 (measured: a daily run's split
+ * costs about 1.5 s less CPU per 450,000 events than with gzip at its fastest level, and the new day reads
+ * back faster).
+ *
+ * <p>The body is split as it is downloaded ({@link #begin}, fed each attempt's decoded stream), so it is
+ * decoded once; a window whose spool is complete already (a restart) is split from it ({@link #split}).
+ * Day spools are committed only when the whole window has been split and its spool committed, so a crash
+ * half-way splits again from the window's spool.
  *
  * <p>Each day's manifest also carries the content hash its conversion would publish ({@link LineHash#format}
  * of the rows of that day and the sum of their {@link LineHash}es, exactly as the day step sums them) and the
- * count of its lines the conversion would reject: the lines are parsed here anyway, and a re-fetched day
- * found unchanged is then never converted.
+ * count of its lines the conversion would reject, so a re-fetched day found unchanged is never converted.
+ * A day already published (its content hash given) is <em>held back</em>: counted and hashed but not written,
+ * since in steady state it is unchanged and its spool would only be deleted. If it is unchanged its spool is
+ * committed {@link Spool#OMITTED} (no body); if not, it is split once more from the window's complete spool,
+ * which is kept until then. Not thread-safe.
  */
 public final class WindowSplitter {
 
@@ -46,128 +47,164 @@ public final class WindowSplitter {
         this.timeInMs = timeInMs;
     }
 
-    /** Splits the window's spool into {@code days}' spools and commits them; the window's spool may then go. */
+    /** Splits the window's complete spool into {@code days}' spools (every day written) and commits them. */
     public void split(Spool window, Map<LocalDate, Spool> days) throws IOException {
-        SpoolManifest source = window.manifest();
-        LocalDate first = days.keySet().iterator().next();
-        Map<LocalDate, DayOut> outs = new LinkedHashMap<>();
-        MixpanelEventParser parser = new MixpanelEventParser(zone, timeInMs);
-        ParsedEvent event = new ParsedEvent();
+        split(window, days, Map.of());
+    }
+
+    /**
+     * Splits the window's complete spool into {@code days}' spools and commits them; the days in
+     * {@code published} (day to its published content hash) are held back.
+     */
+    public void split(Spool window, Map<LocalDate, Spool> days, Map<LocalDate, String> published) throws IOException {
+        Split split = begin(window.dir(), days, published);
         try {
-            for (Map.Entry<LocalDate, Spool> e : days.entrySet()) {
-                outs.put(e.getKey(), new DayOut(e.getValue().beginBody()));
+            split.read(window.openLines());
+            split.finish(window);
+        } catch (IOException | RuntimeException e) {
+            split.abort();
+            throw e;
+        }
+    }
+
+    /**
+     * Starts splitting a body as it arrives into {@code days}' spools (in the window's order: the first one
+     * gets the lines no day can publish); those in {@code published} are held back.
+     *
+     * @param oversizeDir where a line too long to hold in memory is streamed to on its way (the window's spool folder)
+     */
+    public Split begin(Path oversizeDir, Map<LocalDate, Spool> days, Map<LocalDate, String> published)
+            throws IOException {
+        return new Split(oversizeDir, days, published);
+    }
+
+    /** One window being split: {@link #read} each attempt's body, then {@link #finish} or {@link #abort}. */
+    public final class Split {
+        private final Path oversizeDir;
+        private final Map<LocalDate, Spool> spools;
+        private final Map<LocalDate, String> published;
+        private final LocalDate first;
+        private final Map<LocalDate, SplitDay> outs = new LinkedHashMap<>();
+        private boolean dirty;
+
+        private Split(Path oversizeDir, Map<LocalDate, Spool> spools, Map<LocalDate, String> published)
+                throws IOException {
+            this.oversizeDir = oversizeDir;
+            this.spools = spools;
+            this.published = published;
+            this.first = spools.keySet().iterator().next();
+            try {
+                for (Map.Entry<LocalDate, Spool> e : spools.entrySet()) {
+                    outs.put(e.getKey(), new SplitDay(e.getValue(), !published.containsKey(e.getKey())));
+                }
+            } catch (IOException | RuntimeException e) {
+                abort();
+                throw e;
             }
-            Path oversizeDir = window.dir();
-            try (SpoolLineReader lines = new SpoolLineReader(window.openLines(), 0, 1, SpoolLineReader.BATCH_BYTES,
-                    SpoolLineReader.MAX_LINE_BYTES, null, oversizeDir)) {
+        }
+
+        /**
+         * Splits one attempt's whole decoded body (a read after another starts the days over: the earlier
+         * attempt was given up). Fails as the stream does ({@link StreamedFetch.AttemptAbandonedException}).
+         */
+        public void read(InputStream decoded) throws IOException {
+            if (dirty) {
+                for (SplitDay out : outs.values()) {
+                    out.restart();
+                }
+            }
+            dirty = true;
+            pass(decoded, outs);
+        }
+
+        /**
+         * The window's spool is complete and the whole body was {@linkplain #read read}: splits the held-back days
+         * that changed once more from the spool, then commits every day's spool. The window's spool may then go.
+         */
+        public void finish(Spool window) throws IOException {
+            SpoolManifest source = window.manifest();
+            Map<LocalDate, SplitDay> changed = new LinkedHashMap<>();
+            for (Map.Entry<LocalDate, SplitDay> e : outs.entrySet()) {
+                SplitDay out = e.getValue();
+                if (!out.writes() && !out.isUnchanged(published.get(e.getKey()))) {
+                    changed.put(e.getKey(), new SplitDay(spools.get(e.getKey()), true));
+                }
+            }
+            if (!changed.isEmpty()) {
+                log.info("{}: {} published day(s) changed: {}; splitting them from the window's spool",
+                        window.dir().getFileName(), changed.size(), changed.keySet());
+                try {
+                    pass(window.openLines(), changed);
+                } catch (IOException | RuntimeException e) {
+                    changed.values().forEach(SplitDay::closeQuietly);
+                    throw e;
+                }
+                for (Map.Entry<LocalDate, SplitDay> e : changed.entrySet()) {
+                    SplitDay before = outs.put(e.getKey(), e.getValue());
+                    if (!before.contentHash().equals(e.getValue().contentHash())
+                            || before.unpublishable() != e.getValue().unpublishable()) {
+                        throw new IOException(window.dir().getFileName() + ": " + e.getKey()
+                                + " split from the spool differs from the body received");
+                    }
+                }
+            }
+            for (SplitDay out : outs.values()) {
+                out.close();
+            }
+            for (SplitDay out : outs.values()) {
+                out.commit(source);
+            }
+        }
+
+        /** Stops: the day spools stay incomplete (the window is split again). */
+        public void abort() {
+            outs.values().forEach(SplitDay::closeQuietly);
+        }
+
+        /** Routes every line of {@code decoded} to its day in {@code to}; lines of days not in it are skipped. */
+        private void pass(InputStream decoded, Map<LocalDate, SplitDay> to) throws IOException {
+            MixpanelEventParser parser = new MixpanelEventParser(zone, timeInMs);
+            try (SpoolLineReader lines = new SpoolLineReader(decoded, 0, 1, SpoolLineReader.BATCH_BYTES,
+                    SpoolLineReader.MAX_LINE_BYTES, b -> b.parse(parser), oversizeDir)) {
+                SplitDay rejects = to.get(first);
                 for (LineBatch batch = lines.next(); batch != null && !batch.isEnd(); batch = lines.next()) {
                     for (int i = 0; i < batch.size(); i++) {
                         int length = batch.length(i);
                         if (length == LineBatch.OVERSIZED) {
                             Path line = SpoolLineReader.oversizedLine(oversizeDir, batch.lineNumber(i));
-                            outs.get(first).writeUnpublishable(line);
+                            if (rejects != null) {
+                                rejects.writeUnpublishable(line);
+                            }
                             Files.delete(line);
                             log.warn("{}: line {} is longer than {} MiB; it goes to {}'s spool to be rejected and kept",
-                                    window.dir().getFileName(), batch.lineNumber(i), SpoolLineReader.MAX_LINE_BYTES >> 20,
+                                    oversizeDir.getFileName(), batch.lineNumber(i), SpoolLineReader.MAX_LINE_BYTES >> 20,
                                     first);
                             continue;
                         }
-                        DayOut out = null;
-                        try {
-                            parser.parse(batch.buffer(), batch.start(i), length, event);
-                            out = outs.get(LocalDate.ofEpochDay(event.eventEpochDay()));
-                        } catch (MalformedEventException malformed) {
-                            // kept with the first day, whose conversion rejects and records it
-                        }
-                        if (out != null) {
-                            out.writePublishable(batch.buffer(), batch.start(i), length);
-                        } else { // malformed, or a day outside the window: the first day's conversion rejects it
-                            outs.get(first).writeUnpublishable(batch.buffer(), batch.start(i), length);
+                        LocalDate day = batch.error(i) == null ? LocalDate.ofEpochDay(batch.event(i).eventEpochDay()) : null;
+                        if (day != null && spools.containsKey(day)) {
+                            SplitDay out = to.get(day);
+                            if (out != null) {
+                                out.writePublishable(batch.buffer(), batch.start(i), length, batch.hash(i));
+                            }
+                        } else if (rejects != null) { // malformed, or a day outside the window
+                            rejects.writeUnpublishable(batch.buffer(), batch.start(i), length);
                         }
                     }
+                    lines.recycle(batch);
                 }
             }
-            for (DayOut out : outs.values()) {
-                out.close();
-            }
-        } catch (IOException | RuntimeException e) {
-            for (DayOut out : outs.values()) {
-                out.closeQuietly();
-            }
-            throw e;
-        }
-        for (Map.Entry<LocalDate, DayOut> e : outs.entrySet()) {
-            DayOut out = e.getValue();
-            days.get(e.getKey()).commit(new SpoolManifest(source.window(), Spool.ZSTD, out.bodyBytes(), out.lines,
-                    out.decodedBytes, source.completedAt(), LineHash.format(out.rows, out.hashSum), out.unpublishable));
-        }
-    }
-
-    /**
-     * One day's spool being written: zstd at level 1, counting lines and bytes, the rows its
-     * conversion will publish with the sum of their hashes, and the lines it will reject.
-     */
-    private static final class DayOut {
-        private final CountingOutputStream file;
-        /** Buffered in front of the compressor: a line and its newline are one native call, not two. */
-        private final OutputStream zstd;
-        private long lines;
-        private long decodedBytes;
-        private long rows;
-        private long hashSum;
-        private long unpublishable;
-
-        DayOut(OutputStream body) throws IOException {
-            this.file = new CountingOutputStream(body);
-            this.zstd = new BufferedOutputStream(new ZstdOutputStream(file, 1), 1 << 16);
         }
 
-        /** A line that parsed and whose event falls on this day: a row of the day. */
-        void writePublishable(byte[] b, int off, int len) throws IOException {
-            rows++;
-            hashSum += LineHash.hash(b, off, len);
-            write(b, off, len);
-        }
-
-        /** A line this day's conversion will reject (and keep). */
-        void writeUnpublishable(byte[] b, int off, int len) throws IOException {
-            unpublishable++;
-            write(b, off, len);
-        }
-
-        private void write(byte[] b, int off, int len) throws IOException {
-            zstd.write(b, off, len);
-            zstd.write('\n');
-            lines++;
-            decodedBytes += len + 1L;
-        }
-
-        /** Appends a line kept in a file of its own, streamed: it is too long to hold in memory (and rejected). */
-        void writeUnpublishable(Path line) throws IOException {
-            unpublishable++;
-            long n;
-            try (InputStream in = Files.newInputStream(line)) {
-                n = in.transferTo(zstd);
-            }
-            zstd.write('\n');
-            lines++;
-            decodedBytes += n + 1L;
-        }
-
-        long bodyBytes() {
-            return file.count();
-        }
-
-        void close() throws IOException {
-            zstd.close();
-        }
-
-        void closeQuietly() {
-            try {
-                zstd.close();
-            } catch (IOException ignored) {
-                // the day spool stays incomplete: it is split again
-            }
+        /**
+         * For a body that is {@code day}'s own request (nothing to split: its spool is the body as sent), once it
+         * was {@linkplain #read read} whole: {@code source} (that spool's manifest) with the content hash the
+         * day's conversion would publish and the count of lines it would reject.
+         */
+        public SpoolManifest measured(LocalDate day, SpoolManifest source) {
+            SplitDay out = outs.get(day);
+            return new SpoolManifest(source.window(), source.encoding(), source.bodyBytes(), source.lines(),
+                    source.decodedBytes(), source.completedAt(), out.contentHash(), out.unpublishable());
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.mixpanelpipelines.job;
 
+import io.mixpanelpipelines.ingest.StreamedFetch;
 import io.mixpanelpipelines.ingest.WindowSplitter;
+import io.mixpanelpipelines.job.day.DayCompletion;
 import io.mixpanelpipelines.job.plan.DayRanges;
 import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.state.PartitionLedger;
@@ -14,11 +16,14 @@ import io.mixpanelpipelines.source.MixpanelException;
 import io.mixpanelpipelines.source.MixpanelExportClient;
 import io.mixpanelpipelines.source.MixpanelRequestException;
 import io.mixpanelpipelines.source.Spool;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.core.BatchStatus;
@@ -32,7 +37,7 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 
 /**
  * Fetches one multi-day request window into its spool (unless a complete one is there) and splits it into
- * one spool per day. A one-day window is left to its day's step, which downloads and converts it at once.
+ * one spool per day as it downloads (published days found unchanged keep no body: {@link WindowSplitter}). A one-day window is left to its day's step, which downloads and converts it at once.
  * A refusal or an exhausted budget does not fail the step: the window's days are recorded as FAILED or
  * DEFERRED (a later run plans them again) and the days that were fetched still get converted.
  * Restartable: every stage is skipped once its result is complete on disk, and a restart re-plans the
@@ -111,7 +116,7 @@ public final class WindowFetchTasklet implements Tasklet {
     }
 
     /** Fetches consecutive days, none of them spooled, in one request into their day spools. */
-    private void fetch(RequestWindow run) throws java.io.IOException {
+    private void fetch(RequestWindow run) throws IOException {
         List<LocalDate> days = run.days();
         Map<LocalDate, Spool> daySpools = new LinkedHashMap<>();
         for (LocalDate d : days) {
@@ -120,15 +125,16 @@ public final class WindowFetchTasklet implements Tasklet {
         ExportRequest request = spools.windowRequest(run.from(), run.to());
         Spool spool = spools.forRequest(request);
         try {
-            if (!spool.isComplete()) {
-                try (DownloadProgress.Tracker tracker = progress.track(run.label())) {
-                    client.fetch(request, spool, tracker);
+            if (days.size() == 1) { // a day of its own: its spool is the day's (a restart's leftover day)
+                if (!spool.isComplete()) {
+                    try (DownloadProgress.Tracker tracker = progress.track(run.label())) {
+                        client.fetch(request, spool, tracker);
+                    }
                 }
+                return;
             }
-            if (days.size() > 1) {
-                new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs()).split(spool, daySpools);
-                spool.delete();
-            }
+            split(run, request, spool, daySpools);
+            spool.delete();
         } catch (MixpanelException e) {
             String code = e instanceof MixpanelAuthenticationException || e instanceof MixpanelRequestException
                     ? DayStepListener.FATAL : e.isRetryableLater() && isDeferral(e) ? DayStepListener.DEFERRED : "FAILED";
@@ -147,6 +153,50 @@ public final class WindowFetchTasklet implements Tasklet {
         } catch (InvalidJobException e) {
             days.forEach(d -> outcomes.put(d, DayStepListener.FATAL));
             throw e;
+        }
+    }
+
+    /**
+     * Splits the window into its days' spools: as it downloads (the body is decoded once), or from its
+     * complete spool (a restart). Days already published are held back: in steady state they are unchanged
+     * and need no spool ({@link WindowSplitter}).
+     */
+    private void split(RequestWindow run, ExportRequest request, Spool spool, Map<LocalDate, Spool> daySpools)
+            throws IOException {
+        Map<LocalDate, String> published = new LinkedHashMap<>();
+        for (LocalDate d : daySpools.keySet()) {
+            DayCompletion.unchangedHash(ledger, job.name(), d).ifPresent(h -> published.put(d, h));
+        }
+        WindowSplitter.Split split = new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
+                .begin(spool.dir(), daySpools, published);
+        try {
+            if (spool.isComplete()) {
+                split.read(spool.openLines());
+            } else {
+                download(run, request, spool, split);
+            }
+            split.finish(spool);
+        } catch (IOException | RuntimeException e) {
+            split.abort();
+            throw e;
+        }
+    }
+
+    /** Downloads the window into its spool, splitting each attempt's decoded body as it arrives. */
+    private void download(RequestWindow run, ExportRequest request, Spool spool, WindowSplitter.Split split)
+            throws IOException {
+        // one request: this step's partitions are already bounded by export.maxConcurrentRequests
+        try (DownloadProgress.Tracker tracker = progress.track(run.label());
+                StreamedFetch fetch = new StreamedFetch(client, request, spool, new Semaphore(1), run.label(), tracker)) {
+            while (true) {
+                InputStream attempt = fetch.nextAttempt(); // throws the client's failure when there is none
+                try {
+                    split.read(attempt); // ends once the body ended cleanly and its spool is committed
+                    return;
+                } catch (StreamedFetch.AttemptAbandonedException e) {
+                    log.warn("{}: {}; splitting the next attempt from the start", run.label(), e.getMessage());
+                }
+            }
         }
     }
 

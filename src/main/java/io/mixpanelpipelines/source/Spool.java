@@ -21,7 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The local copy of one export response, saved as it arrives so that converting, retrying a conversion
  * or restarting after a crash never spends another request. Layout of its folder:
  * <pre>
- *   body.part      the body being received (as sent: gzip or plain; a day split out of a window: zstd)
+ *   body.part      the body being received (as sent: gzip or plain; a day split out of a window: zstd, or
+ *                  empty when the day was found unchanged: {@link #OMITTED})
  *   body           the complete body
  *   complete.json  {@link SpoolManifest}, written last; without it the spool is not trusted
  * </pre>
@@ -35,6 +36,13 @@ public final class Spool {
 
     /** Encoding of a body stored as zstd: a day's spool split out of a window ({@code WindowSplitter}). */
     public static final String ZSTD = "zstd";
+
+    /**
+     * Encoding of a day's spool whose body was not kept: a published day split out of a window and found
+     * unchanged (its manifest carries the content hash). It has no lines to read; if the day must be converted
+     * after all, it is fetched again.
+     */
+    public static final String OMITTED = "omitted";
 
     private static final JsonMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
@@ -127,6 +135,9 @@ public final class Spool {
     /** Opens the decoded body of a complete spool: newline-delimited JSON. */
     public InputStream openLines() throws IOException {
         SpoolManifest m = manifest(); // downloads a spool complete only in shared storage
+        if (OMITTED.equals(m.encoding())) {
+            throw new IllegalStateException(this + " kept no body (its day was found unchanged)");
+        }
         InputStream in = Files.newInputStream(dir.resolve("body"));
         if ("gzip".equals(m.encoding())) {
             return new GZIPInputStream(in, 1 << 16);

@@ -71,6 +71,50 @@ class StreamedFetchTests {
     }
 
     @Test
+    void aWatcherIsToldEverythingTheDownloadTellsInOrder() throws Exception {
+        MixpanelExportClient client = (request, spool, sink) -> {
+            sink.begin();
+            write(sink, "{\"event\":");
+            sink.abandon("cut");
+            sink.begin();
+            byte[] lent = sink.buffer(); // decoded into the stream's own chunk, as the HTTP client does
+            byte[] line = "{\"event\":\"a\"}\n".getBytes(StandardCharsets.UTF_8);
+            System.arraycopy(line, 0, lent, 0, line.length);
+            sink.write(lent, 0, line.length);
+            sink.complete(MANIFEST);
+            return MANIFEST;
+        };
+        StringBuilder told = new StringBuilder();
+        BodySink watcher = new BodySink() {
+            @Override
+            public void begin() {
+                told.append("begin|");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                told.append(new String(b, off, len, StandardCharsets.UTF_8)).append('|');
+            }
+
+            @Override
+            public void complete(SpoolManifest manifest) {
+                told.append("complete ").append(manifest.window());
+            }
+
+            @Override
+            public void abandon(String reason) {
+                told.append("abandon ").append(reason).append('|');
+            }
+        };
+        try (StreamedFetch fetch = new StreamedFetch(client, REQUEST, new Spool(tmp.resolve("spool")), new Semaphore(1),
+                "test", watcher)) {
+            assertThatThrownBy(fetch.nextAttempt()::readAllBytes).isInstanceOf(StreamedFetch.AttemptAbandonedException.class);
+            assertThat(new String(fetch.nextAttempt().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("{\"event\":\"a\"}\n");
+        }
+        assertThat(told.toString()).isEqualTo("begin|{\"event\":|abandon cut|begin|{\"event\":\"a\"}\n|complete 2026-01-02");
+    }
+
+    @Test
     void aFetchThatFailsForGoodFailsTheReaderWithTheClientsException() throws Exception {
         MixpanelExportClient client = (request, spool, sink) -> {
             sink.begin();

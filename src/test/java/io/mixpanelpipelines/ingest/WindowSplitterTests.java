@@ -1,18 +1,22 @@
 package io.mixpanelpipelines.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mixpanelpipelines.convert.json.MixpanelEventParser;
 import io.mixpanelpipelines.source.Spool;
 import io.mixpanelpipelines.source.SpoolManifest;
 import io.mixpanelpipelines.support.SampleEvents;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -80,6 +84,97 @@ class WindowSplitterTests {
 
         assertThat(days.get(FROM.plusDays(1)).manifest().contentHash()).isEqualTo(LineHash.format(0, 0));
         assertThat(days.get(FROM).manifest().contentHash()).isNotEqualTo(LineHash.format(0, 0)).startsWith("1:");
+    }
+
+    @Test
+    void aPublishedDayFoundUnchangedKeepsNoBodyAndAChangedOneIsSplitAgainFromTheWindowSpool() throws IOException {
+        byte[] body = mixedBody(new Random(16));
+        Spool window = spool("window", body);
+        Map<LocalDate, Spool> reference = daySpools("ref");
+        new WindowSplitter(ZONE, false).split(window, reference);
+
+        Map<LocalDate, Spool> days = daySpools("held");
+        Map<LocalDate, String> published = Map.of(
+                FROM, reference.get(FROM).manifest().contentHash(), // but it has lines to reject: written
+                FROM.plusDays(1), reference.get(FROM.plusDays(1)).manifest().contentHash(), // unchanged
+                FROM.plusDays(2), "1:0"); // changed since it was published
+        new WindowSplitter(ZONE, false).split(window, days, published);
+
+        for (LocalDate day : days.keySet()) {
+            SpoolManifest ref = reference.get(day).manifest();
+            SpoolManifest m = days.get(day).manifest();
+            assertThat(m.contentHash()).as("%s", day).isEqualTo(ref.contentHash());
+            assertThat(m.unpublishableLines()).as("%s", day).isEqualTo(ref.unpublishableLines());
+            assertThat(m.lines()).as("%s", day).isEqualTo(ref.lines());
+            assertThat(m.decodedBytes()).as("%s", day).isEqualTo(ref.decodedBytes());
+            if (day.equals(FROM.plusDays(1))) {
+                assertThat(m.encoding()).isEqualTo(Spool.OMITTED);
+                assertThat(m.bodyBytes()).isZero();
+                assertThat(days.get(day).isComplete()).isTrue();
+                assertThatThrownBy(() -> days.get(day).openLines()).isInstanceOf(IllegalStateException.class);
+            } else {
+                assertThat(m.encoding()).as("%s", day).isEqualTo(Spool.ZSTD);
+                assertThat(lines(days.get(day))).as("%s", day).isEqualTo(lines(reference.get(day)));
+            }
+        }
+    }
+
+    @Test
+    void aBodySplitAsItArrivesForgetsAnAttemptGivenUpAndMatchesTheSplitOfItsSpool() throws IOException {
+        byte[] body = mixedBody(new Random(17));
+        Spool window = spool("window", body);
+        Map<LocalDate, Spool> reference = daySpools("ref");
+        new WindowSplitter(ZONE, false).split(window, reference);
+
+        Map<LocalDate, Spool> days = daySpools("streamed");
+        WindowSplitter.Split split = new WindowSplitter(ZONE, false).begin(window.dir(), days,
+                Map.of(FROM.plusDays(3), reference.get(FROM.plusDays(3)).manifest().contentHash()));
+        // the first attempt was cut two thirds in (and then given up): its lines must not count
+        split.read(new ByteArrayInputStream(body, 0, body.length * 2 / 3));
+        split.read(new ByteArrayInputStream(body));
+        split.finish(window);
+
+        for (LocalDate day : days.keySet()) {
+            SpoolManifest m = days.get(day).manifest();
+            assertThat(m.contentHash()).as("%s", day).isEqualTo(reference.get(day).manifest().contentHash());
+            assertThat(m.lines()).as("%s", day).isEqualTo(reference.get(day).manifest().lines());
+            if (day.equals(FROM.plusDays(3))) {
+                assertThat(m.encoding()).isEqualTo(Spool.OMITTED);
+            } else {
+                assertThat(lines(days.get(day))).as("%s", day).isEqualTo(lines(reference.get(day)));
+            }
+        }
+    }
+
+    private Map<LocalDate, Spool> daySpools(String prefix) {
+        Map<LocalDate, Spool> days = new LinkedHashMap<>();
+        for (int d = 0; d < 6; d++) {
+            days.put(FROM.plusDays(d), new Spool(tmp.resolve(prefix + "-" + d)));
+        }
+        return days;
+    }
+
+    private static List<String> lines(Spool spool) throws IOException {
+        try (InputStream in = spool.openLines()) {
+            return List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n"));
+        }
+    }
+
+    /** Events of the window's days, malformed lines and events of days before and after it. */
+    private static byte[] mixedBody(Random random) {
+        StringBuilder body = new StringBuilder();
+        for (int i = 0; i < 2_000; i++) {
+            int kind = random.nextInt(20);
+            if (kind == 0) {
+                body.append("{\"event\":\"broken\",\"properties\":{\"time\":");
+            } else if (kind == 1) {
+                body.append(event(random, i, FROM.plusDays(7)));
+            } else {
+                body.append(event(random, i, FROM.plusDays(random.nextInt(6))));
+            }
+            body.append('\n');
+        }
+        return body.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /**

@@ -72,7 +72,21 @@ public final class DayCompletion {
     }
 
     private Optional<PartitionRecord> published(LocalDate day) {
-        return ledger.find(job.name(), day).filter(r -> r.publishedAt() != null);
+        return published(ledger, job.name(), day);
+    }
+
+    private static Optional<PartitionRecord> published(PartitionLedger ledger, String jobName, LocalDate day) {
+        return ledger.find(jobName, day).filter(r -> r.publishedAt() != null);
+    }
+
+    /**
+     * The content hash a re-fetched {@code day} must show to be left alone as unchanged (by
+     * {@link #completeIfUnchanged} or {@link #complete}); empty when it would be converted and published
+     * whatever its content (never published, or not in the published state).
+     */
+    public static Optional<String> unchangedHash(PartitionLedger ledger, String jobName, LocalDate day) {
+        return published(ledger, jobName, day).filter(r -> r.state() == PartitionState.PUBLISHED && r.contentHash() != null)
+                .map(PartitionRecord::contentHash);
     }
 
     /** A late-data re-fetch leaves an unchanged day alone; an operator's rerun always rewrites it (repairs). */

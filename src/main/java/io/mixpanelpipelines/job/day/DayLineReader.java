@@ -5,6 +5,7 @@ import io.mixpanelpipelines.convert.json.MixpanelEventParser;
 import io.mixpanelpipelines.ingest.LineBatch;
 import io.mixpanelpipelines.ingest.SpoolLineReader;
 import io.mixpanelpipelines.ingest.StreamedFetch;
+import io.mixpanelpipelines.ingest.WindowSplitter;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.MixpanelExportClient;
 import io.mixpanelpipelines.source.Spool;
@@ -17,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import org.slf4j.Logger;
@@ -98,6 +100,30 @@ public class DayLineReader implements ItemReader<LineBatch> {
         oversizeDir = spool.dir();
         this.restart = restart;
         streamed = new StreamedFetch(client, request, spool, requestSlots, day.toString());
+    }
+
+    /**
+     * Downloads the day's request into {@code spool} without converting it, only hashing its content on the
+     * way (the body is decoded once): for a day published before and re-fetched for late data, which is then
+     * converted from the spool only if it changed. Returns the committed spool's manifest with the content
+     * hash and rejections its conversion would find ({@link DayCompletion#completeIfUnchanged}).
+     *
+     * @throws RuntimeException the client's failure when the fetch failed for good
+     */
+    public SpoolManifest fetchHashed(Spool spool, String publishedHash) throws IOException {
+        WindowSplitter.Split split = new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
+                .begin(spool.dir(), Map.of(day, spool), Map.of(day, publishedHash));
+        try (StreamedFetch fetch = new StreamedFetch(client, request, spool, requestSlots, day.toString())) {
+            while (true) {
+                InputStream attempt = fetch.nextAttempt();
+                try {
+                    split.read(attempt); // ends once the body ended cleanly and the spool is committed
+                    return split.measured(day, fetch.manifest());
+                } catch (StreamedFetch.AttemptAbandonedException e) {
+                    log.warn("{}: {}; hashing the next attempt from the start", day, e.getMessage());
+                }
+            }
+        }
     }
 
     private MixpanelEventParser newParser() {

@@ -2,10 +2,12 @@ package io.mixpanelpipelines.job.day;
 
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.source.SpoolManifest;
 import io.mixpanelpipelines.state.PartitionLedger;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.batch.infrastructure.item.ExecutionContext;
@@ -19,6 +21,10 @@ import org.springframework.batch.infrastructure.item.ItemStreamException;
  * {@link #update} saves the writer's latest checkpoint at every chunk commit; {@link #close} stops both. A
  * day an earlier execution already published is left alone, and so is a spool whose manifest shows the
  * published content again (a lookback day split out of a window and found unchanged): it is not converted.
+ * Such a spool may have kept no body ({@link Spool#OMITTED}): if the day must be converted after all, it is
+ * fetched again on its own. A published day that is its own request is first only hashed as it downloads
+ * ({@link DayLineReader#fetchHashed}) and converted from its spool only if it changed; any other day of its
+ * own is converted as it downloads.
  *
  * <p>Not thread-safe: one instance per step execution (step scope), called by the step's thread.
  */
@@ -60,13 +66,16 @@ public class DayStream implements ItemStream {
         ledger.started(job.name(), day, runId);
         try {
             Spool spool = spools.forDay(day);
+            SpoolManifest hashed = null;
             if (!spool.isComplete()) {
-                // the day is its own request (step 1 left it to this step): download it while converting
-                DayCheckpoint start = DayCheckpoint.start(filesRunId, DayCheckpoint.STREAMED);
-                start.save(ec);
-                writer.open(start, spool.rejectedDir(), spool.repairedDir());
-                reader.openDownload(spool, writer::discard);
-                return; // the reader opens on the first read, once the download's first attempt has begun
+                // the day is its own request (step 1 left it to this step)
+                Optional<String> published = DayCompletion.unchangedHash(ledger, job.name(), day);
+                if (published.isEmpty()) {
+                    download(ec, filesRunId, spool); // to be published whatever it holds: converted as it downloads
+                    return;
+                }
+                // re-fetched for late data, almost always unchanged: hashed as it downloads, converted only if changed
+                hashed = reader.fetchHashed(spool, published.get());
             }
             String bodyId = spool.bodyId();
             String saved = DayCheckpoint.savedSpoolId(ec);
@@ -78,8 +87,16 @@ public class DayStream implements ItemStream {
             }
             checkpoint.save(ec);
             writer.open(checkpoint, spool.rejectedDir(), spool.repairedDir());
-            if (writer.completeIfUnchanged(spool.manifest())) {
+            if (writer.completeIfUnchanged(hashed != null ? hashed : spool.manifest())) {
                 writer.checkpoint().save(ec); // the reader stays closed: the step reads nothing and completes
+                return;
+            }
+            if (Spool.OMITTED.equals(spool.manifest().encoding())) {
+                // found unchanged when its window was split, but no longer (the ledger changed since, say an
+                // operator's rerun): its body was not kept, so the day is fetched on its own
+                log.info("{}: its body was not kept (it was unchanged when split); fetching it again", day);
+                spool.delete();
+                download(ec, filesRunId, spool);
                 return;
             }
             reader.openSpool(spool, checkpoint.resumeOffset(), checkpoint.resumeLine());
@@ -90,6 +107,14 @@ public class DayStream implements ItemStream {
         } catch (IOException e) {
             throw new UncheckedIOException(day + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Downloads the day's own request while converting it; the reader opens on the first read. */
+    private void download(ExecutionContext ec, String filesRunId, Spool spool) throws IOException {
+        DayCheckpoint start = DayCheckpoint.start(filesRunId, DayCheckpoint.STREAMED);
+        start.save(ec);
+        writer.open(start, spool.rejectedDir(), spool.repairedDir());
+        reader.openDownload(spool, writer::discard);
     }
 
     @Override

@@ -12,6 +12,8 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -102,6 +104,70 @@ class UnchangedLookbackIntegrationTests {
         }
     }
 
+    /**
+     * Each day its own request ({@code daysPerRequest: 1}): a re-fetched published day is only hashed as it
+     * downloads, and converted (from its spool) only when it changed.
+     */
+    @Test
+    void lookbackDaysThatAreRequestsOfTheirOwnAreHashedAndOnlyAChangedOneIsConverted() throws Exception {
+        TreeMap<LocalDate, List<String>> served = new TreeMap<>();
+        for (int d = 0; d < 8; d++) {
+            served.put(D1.plusDays(d), events(D1.plusDays(d), 200 + d));
+        }
+        try (StaticExportServer server = new StaticExportServer()) {
+            ExportWorkspace ws = new ExportWorkspace(tmp,
+                    Map.of("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("state/db")))
+                    .job(server.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "lookbackDays: 5",
+                            "daysPerRequest: 1");
+            ws.env.put("IT_SA_USER", "u");
+            ws.env.put("IT_SA_SECRET", "s");
+            Files.writeString(ws.jobFile, Files.readString(ws.jobFile).replace("startDate: 2026-01-01", "startDate: " + D1));
+            served.keySet().forEach(d -> server.serve(d.toString(), body(served, d, 1, d.toEpochDay())));
+            ws.clock = tickingMorningAfter(D1.plusDays(5));
+            assertThat(ws.export(D1.toString(), D1.plusDays(5).toString())).as(ws.lastErr).isZero();
+            assertThat(server.requests.get()).isEqualTo(6);
+
+            // the daily run: D7 new, D2..D6 looked back at (served again in another order), one request each
+            served.keySet().forEach(d -> server.serve(d.toString(), body(served, d, 1, d.toEpochDay() + 1)));
+            Map<Path, Long> before = modificationTimes(ws);
+            ws.clock = tickingMorningAfter(D1.plusDays(6));
+            assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();
+            assertThat(server.requests.get()).isEqualTo(12);
+            Map<LocalDate, Long> reads = readCounts(ws);
+            assertThat(reads).containsOnlyKeys(days(D1.plusDays(1), 6));
+            assertThat(reads.get(D1.plusDays(6))).as("the new day is converted").isPositive();
+            for (LocalDate d : days(D1.plusDays(1), 5)) {
+                assertThat(reads.get(d)).as("%s is unchanged: its step converts nothing", d).isZero();
+            }
+            assertThat(ws.lastOut).contains("6 of 6 day(s) published");
+            assertThat(modificationTimes(ws)).as("unchanged days are not rewritten").containsAllEntriesOf(before);
+            assertThat(Files.list(ws.spool.resolve("it-events")).filter(p -> !p.getFileName().toString().startsWith("_")).toList())
+                    .as("every spool is deleted, the unchanged days' too").isEmpty();
+            assertState(ws, served, D1.plusDays(6));
+
+            // the next daily run: a late event of D5 arrived
+            served.get(D1.plusDays(4)).add(event(D1.plusDays(4), 9_999, new Random(7)));
+            server.serve(D1.plusDays(4).toString(), body(served, D1.plusDays(4), 1, 3));
+            Map<Path, Long> beforeLate = modificationTimes(ws);
+            ws.clock = tickingMorningAfter(D1.plusDays(7));
+            assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();
+            reads = readCounts(ws);
+            assertThat(reads.get(D1.plusDays(4))).as("the changed day is converted").isPositive();
+            for (LocalDate d : List.of(D1.plusDays(2), D1.plusDays(3), D1.plusDays(5), D1.plusDays(6))) {
+                assertThat(reads.get(d)).as("%s is unchanged", d).isZero();
+            }
+            String manifest = Files.readString(ws.day(D1.plusDays(4).toString()).resolve("_SUCCESS"));
+            assertThat(manifest).contains("\"rows\" : " + served.get(D1.plusDays(4)).size()).contains("\"lateEvents\" : 1");
+            Map<Path, Long> after = modificationTimes(ws);
+            beforeLate.forEach((file, time) -> {
+                if (!file.toString().contains("event_date=" + D1.plusDays(4))) {
+                    assertThat(after).as("%s is left alone", file).containsEntry(file, time);
+                }
+            });
+            assertState(ws, served, D1.plusDays(7));
+        }
+    }
+
     /** The data set is exactly what was served up to {@code last}, and each folder holds what its manifest names. */
     private static void assertState(ExportWorkspace ws, TreeMap<LocalDate, List<String>> served, LocalDate last) throws Exception {
         Map<LocalDate, List<String>> expected = new TreeMap<>(served.headMap(last.plusDays(1)));
@@ -111,6 +177,11 @@ class UnchangedLookbackIntegrationTests {
 
     private static Clock morningAfter(LocalDate day) {
         return Clock.fixed(day.plusDays(1).atTime(6, 0).toInstant(ZoneOffset.UTC), ZoneOffset.UTC);
+    }
+
+    /** As {@link #morningAfter}, but running: requests of their own are spaced by the per-second limit. */
+    private static Clock tickingMorningAfter(LocalDate day) {
+        return Clock.offset(Clock.systemUTC(), Duration.between(Instant.now(), morningAfter(day).instant()));
     }
 
     private static List<LocalDate> days(LocalDate from, int n) {

@@ -1,0 +1,152 @@
+package io.mixpanelpipelines.ingest;
+
+import com.github.luben.zstd.ZstdOutputStream;
+import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.source.SpoolManifest;
+import io.mixpanelpipelines.storage.CountingOutputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One day of a window being split ({@link WindowSplitter}): counts its lines and bytes, the rows its
+ * conversion will publish with the sum of their {@link LineHash}es, and the lines it will reject. A day
+ * that writes its spool does so as zstd at level 1 into {@code body.part}; a day held back writes nothing
+ * (it is only counted), since it is expected to be found unchanged and then never converted. Not
+ * thread-safe.
+ */
+final class SplitDay {
+
+    private final Spool spool;
+    private final boolean writes;
+    private CountingOutputStream file;
+    /** Buffered in front of the compressor: a line and its newline are one native call, not two. */
+    private OutputStream zstd;
+    private long lines;
+    private long decodedBytes;
+    private long rows;
+    private long hashSum;
+    private long unpublishable;
+
+    /** @param writes false to hold the day back: count it, write no spool */
+    SplitDay(Spool spool, boolean writes) throws IOException {
+        this.spool = spool;
+        this.writes = writes;
+        if (writes) {
+            open();
+        }
+    }
+
+    private void open() throws IOException {
+        this.file = new CountingOutputStream(spool.beginBody());
+        this.zstd = new BufferedOutputStream(new ZstdOutputStream(file, 1), 1 << 16);
+    }
+
+    boolean writes() {
+        return writes;
+    }
+
+    /** Forgets everything (a download attempt was given up): the day starts over, empty. */
+    void restart() throws IOException {
+        lines = 0;
+        decodedBytes = 0;
+        rows = 0;
+        hashSum = 0;
+        unpublishable = 0;
+        if (writes) {
+            closeQuietly();
+            open();
+        }
+    }
+
+    /** A line that parsed and whose event falls on this day: a row of the day. */
+    void writePublishable(byte[] b, int off, int len, long hash) throws IOException {
+        rows++;
+        hashSum += hash;
+        write(b, off, len);
+    }
+
+    /** A line this day's conversion will reject (and keep). */
+    void writeUnpublishable(byte[] b, int off, int len) throws IOException {
+        unpublishable++;
+        write(b, off, len);
+    }
+
+    private void write(byte[] b, int off, int len) throws IOException {
+        if (writes) {
+            zstd.write(b, off, len);
+            zstd.write('\n');
+        }
+        lines++;
+        decodedBytes += len + 1L;
+    }
+
+    /** Appends a line kept in a file of its own, streamed: it is too long to hold in memory (and rejected). */
+    void writeUnpublishable(Path line) throws IOException {
+        unpublishable++;
+        long n;
+        if (writes) {
+            try (InputStream in = Files.newInputStream(line)) {
+                n = in.transferTo(zstd);
+            }
+            zstd.write('\n');
+        } else {
+            n = Files.size(line);
+        }
+        lines++;
+        decodedBytes += n + 1L;
+    }
+
+    /** The content hash the day's conversion would publish. */
+    String contentHash() {
+        return LineHash.format(rows, hashSum);
+    }
+
+    long unpublishable() {
+        return unpublishable;
+    }
+
+    /** Whether a held-back day turned out to be {@code published}: no line to reject, the same content hash. */
+    boolean isUnchanged(String published) {
+        return unpublishable == 0 && contentHash().equals(published);
+    }
+
+    /** Ends the written body (before {@link #commit}). */
+    void close() throws IOException {
+        if (writes) {
+            zstd.close();
+        }
+    }
+
+    void closeQuietly() {
+        if (zstd != null) {
+            try {
+                zstd.close();
+            } catch (IOException ignored) {
+                // the day spool stays incomplete: it is split again
+            }
+        }
+    }
+
+    /**
+     * Commits the day's spool: its zstd body, or, for a day held back and found unchanged, an empty body
+     * marked {@link Spool#OMITTED}, whose manifest still carries the counts and the content hash.
+     */
+    void commit(SpoolManifest source) throws IOException {
+        long bodyBytes;
+        String encoding;
+        if (writes) {
+            bodyBytes = file.count();
+            encoding = Spool.ZSTD;
+        } else {
+            spool.beginBody().close();
+            bodyBytes = 0;
+            encoding = Spool.OMITTED;
+        }
+        spool.commit(new SpoolManifest(source.window(), encoding, bodyBytes, lines, decodedBytes,
+                source.completedAt(), contentHash(), unpublishable));
+    }
+}
