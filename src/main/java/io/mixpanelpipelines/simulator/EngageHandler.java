@@ -27,7 +27,7 @@ import java.util.regex.Pattern;
  * Page 0 starts a query and answers its {@code session_id}; a later page must name that session, which
  * expires after a configurable time (then a 400 says so: Mixpanel documents no lifetime and no error for
  * it). Every request counts against the Query API's limit (per rolling hour, and 5 at once), answering
- * 429 beyond it; queued faults (status, 429, a cut body) apply first. Thread-safe.
+ * 429 beyond it; queued faults (status, 429, a cut body, a slow answer) apply first. Thread-safe.
  */
 final class EngageHandler implements HttpHandler {
 
@@ -117,6 +117,13 @@ final class EngageHandler implements HttpHandler {
             throws ExportRejection {
         if (!"POST".equalsIgnoreCase(exchange.getRequestMethod())) {
             throw new ExportRejection(405, "method not allowed: use POST with a form body");
+        }
+        if (fault != null && fault.kind() == Fault.Kind.SLOW_FIRST_BYTE) {
+            try {
+                Thread.sleep(fault.delay().toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (fault != null && fault.kind() == Fault.Kind.STATUS) {
             throw new ExportRejection(fault.status(), "simulated server error (status " + fault.status() + ")");

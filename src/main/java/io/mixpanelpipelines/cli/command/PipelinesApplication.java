@@ -3,6 +3,7 @@ package io.mixpanelpipelines.cli.command;
 import io.mixpanelpipelines.job.BatchConfiguration;
 import io.mixpanelpipelines.job.ExportJobConfiguration;
 import io.mixpanelpipelines.job.ExportRunConfiguration;
+import io.mixpanelpipelines.job.PeopleRunConfiguration;
 import io.mixpanelpipelines.state.jdbc.StateSchema;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -23,7 +24,8 @@ import org.springframework.context.annotation.Import;
 // on the class path cost about a second of each command's start
 @ImportAutoConfiguration({DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
         FlywayAutoConfiguration.class})
-@Import({BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class})
+@Import({BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class,
+        PeopleRunConfiguration.class})
 public class PipelinesApplication {
 
     /** Flyway only when the state store lacks this build's migrations (see {@link StateSchema}). */
