@@ -213,7 +213,8 @@ class JobDefinitionLoaderTests {
         JobDefinition def = loader.load(Path.of("jobs/demo.yaml"));
 
         assertThat(def.name()).isEqualTo("demo");
-        assertThat(def.simulator()).isEqualTo(new JobDefinition.Simulator(20000, 42));
+        assertThat(def.simulator()).isEqualTo(new JobDefinition.Simulator(20000, 42, 3000));
+        assertThat(def.people()).isNotNull();
         assertThat(def.mixpanel().auth()).isNull();
         assertThat(def.export().startDaysAgo()).isEqualTo(7);
         assertThat(def.export().firstDay(LocalDate.of(2026, 1, 10))).isEqualTo(LocalDate.of(2026, 1, 3));
