@@ -161,8 +161,10 @@ public final class PeopleExportService {
         JobDefinition.People p = job.people();
         String group = dataset.startsWith("groups/") ? dataset.substring("groups/".length()) : null;
         String cohort = group == null && p.filterByCohort() != null ? "{\"id\": " + p.filterByCohort() + "}" : null;
-        return new EngageQuery(date, null, p.outputProperties(), cohort, cohort == null ? null : p.includeAllUsers(), group,
-                null, 0);
+        // $last_seen is always asked for: the last_seen column and the splitting of large ranges read it
+        List<String> output = p.outputProperties().isEmpty() || p.outputProperties().contains("$last_seen")
+                ? p.outputProperties() : Stream.concat(p.outputProperties().stream(), Stream.of("$last_seen")).toList();
+        return new EngageQuery(date, null, output, cohort, cohort == null ? null : p.includeAllUsers(), group, null, 0);
     }
 
     private PeopleRunSummary.Dataset deferred(String dataset, PeopleSnapshotRecord s, SnapshotReader reader, String why,

@@ -139,6 +139,14 @@ public final class MixpanelSimulator implements AutoCloseable {
         return engageHandler.requests();
     }
 
+    /**
+     * Marks every {@code nth} user as seen at {@code at} (its {@code $last_seen}), as activity would;
+     * returns their distinct ids.
+     */
+    public List<String> touchProfiles(int nth, java.time.Instant at) {
+        return profiles.touch(nth, at);
+    }
+
     /** Ends every engage session now: the next page of a query in progress is answered as expired. */
     public void expireEngageSessions() {
         engageHandler.expireSessions();

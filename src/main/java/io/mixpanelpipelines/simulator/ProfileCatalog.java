@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
  * {@code $distinct_id} and a {@code $properties} object kept as raw JSON text per property, so that rare
  * values (from the JSON test suite) are served byte for byte. One profile in twenty has no
  * {@code $last_seen}; the others are spread over the 400 days before {@code newest}, with a cluster in
- * the last week (like real projects: most activity is recent). Immutable; thread-safe.
+ * the last week (like real projects: most activity is recent). {@link #touch} replaces profiles as a
+ * whole, so a reader sees the list before or after. Thread-safe.
  */
 final class ProfileCatalog {
 
@@ -46,7 +47,7 @@ final class ProfileCatalog {
         }
     }
 
-    private final List<Profile> users;
+    private volatile List<Profile> users;
     private final long seed;
     private final Instant newest;
 
@@ -68,6 +69,23 @@ final class ProfileCatalog {
 
     List<Profile> users() {
         return users;
+    }
+
+    /**
+     * Sets the {@code $last_seen} of every {@code nth} user (from the first) to {@code at}, as activity
+     * would; returns their distinct ids. Queries started before keep what they matched.
+     */
+    synchronized List<String> touch(int nth, Instant at) {
+        List<Profile> next = new ArrayList<>(users);
+        List<String> touched = new ArrayList<>();
+        for (int i = 0; i < next.size(); i += Math.max(1, nth)) {
+            Map<String, String> p = new LinkedHashMap<>(next.get(i).properties());
+            p.put("$last_seen", quoted(LAST_SEEN.format(LocalDateTime.ofEpochSecond(at.getEpochSecond(), 0, ZoneOffset.UTC))));
+            next.set(i, new Profile(next.get(i).distinctId(), p));
+            touched.add(next.get(i).distinctId());
+        }
+        users = List.copyOf(next);
+        return touched;
     }
 
     /** The profiles of group {@code dataGroupId}: one per ten users, keyed by the group key. */

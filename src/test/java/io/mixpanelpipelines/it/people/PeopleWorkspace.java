@@ -86,7 +86,7 @@ final class PeopleWorkspace {
         ws.clock = clock;
         ws.env.put("IT_SA_USER", "people-user");
         ws.env.put("IT_SA_SECRET", secret);
-        StringBuilder section = new StringBuilder("people:\n");
+        StringBuilder section = new StringBuilder(people.length == 0 ? "people: {}\n" : "people:\n");
         for (String line : people) {
             section.append("  ").append(line).append('\n');
         }
