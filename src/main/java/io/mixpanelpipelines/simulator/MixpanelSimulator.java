@@ -194,7 +194,12 @@ public final class MixpanelSimulator implements AutoCloseable {
      */
     public static void runForeground(int port, long eventsPerDay, long seed, String projectSecret,
             String serviceAccountUserColonSecret) throws InterruptedException {
-        Builder builder = builder().eventsPerDay(eventsPerDay).seed(seed);
+        runForeground(port, builder().eventsPerDay(eventsPerDay).seed(seed), projectSecret, serviceAccountUserColonSecret);
+    }
+
+    /** As {@link #runForeground(int, long, long, String, String)}, with the other settings of {@code builder}. */
+    public static void runForeground(int port, Builder builder, String projectSecret, String serviceAccountUserColonSecret)
+            throws InterruptedException {
         if (projectSecret != null && !projectSecret.isBlank()) {
             builder.projectSecret(projectSecret);
         }
