@@ -136,8 +136,10 @@ public final class PeopleExportService {
             ledger.published(job.name(), dataset, snapshot.snapshotDate(), runId, p.rows(), p.files(), p.bytes());
             spool.discardAll();
             log.info("{} snapshot {} published: {} profiles in {} files", dataset, snapshot.snapshotDate(), p.rows(), p.files());
+            String note = p.duplicates() == 0 ? null : p.duplicates() + " older occurrence(s) of profiles seen again while "
+                    + "the snapshot was read were left out (each profile is kept once, as last read)";
             return new PeopleRunSummary.Dataset(dataset, snapshot.snapshotDate(), PeopleRunSummary.PUBLISHED, reader.pagesRead(),
-                    reader.profilesRead(), p.rows(), p.files(), null, null);
+                    reader.profilesRead(), p.rows(), p.files(), note, null);
         } catch (RequestBudgetExhaustedException e) {
             return deferred(dataset, snapshot, reader, e.getMessage(), e.nextSlotAt());
         } catch (MixpanelException e) {

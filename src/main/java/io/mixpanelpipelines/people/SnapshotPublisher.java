@@ -35,7 +35,7 @@ import java.util.Set;
 final class SnapshotPublisher {
 
     /** What a publish wrote. */
-    record Published(long rows, int files, long bytes) {
+    record Published(long rows, int files, long bytes, long duplicates) {
     }
 
     private record Occurrence(String lastSeen, int query, int page, int index) {
@@ -60,6 +60,7 @@ final class SnapshotPublisher {
         List<String> names = new ArrayList<>();
         long rows = 0;
         long bytes = 0;
+        long duplicates = 0;
         PeopleParquetWriter writer = null;
         try {
             for (PeopleQueryRecord q : done) {
@@ -69,6 +70,7 @@ final class SnapshotPublisher {
                         EngagePage.Profile profile = p.profiles().get(i);
                         Occurrence keep = moved.get(profile.distinctId());
                         if (keep != null && !(keep.query() == q.no() && keep.page() == page && keep.index() == i)) {
+                            duplicates++;
                             continue;
                         }
                         if (writer == null) {
@@ -106,7 +108,7 @@ final class SnapshotPublisher {
                 storage.delete(f.location());
             }
         }
-        return new Published(rows, names.size(), bytes);
+        return new Published(rows, names.size(), bytes, duplicates);
     }
 
     /** The profiles seen with a {@code $last_seen} at or after the snapshot's start, and which occurrence to keep. */

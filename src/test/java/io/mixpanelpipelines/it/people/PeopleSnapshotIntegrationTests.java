@@ -101,4 +101,24 @@ class PeopleSnapshotIntegrationTests {
         assertThat(again).as("at most the pages of the query in progress, per expiry: " + pages).isLessThanOrEqualTo(expiries * 6);
         assertThat(PeopleWorkspace.read(w.published("people").get(0))).isEqualTo(w.sim.expectedProfiles());
     }
+
+    @Test
+    void aProfileSeenAgainWhileTheSnapshotIsReadLandsOnceInItsNewestVersion() throws Exception {
+        start(MixpanelSimulator.builder().profiles(25_000).queryLimit(10).sessionExpiry(Duration.ofHours(3)),
+                "requestsPerHour: 10");
+        assertThat(w.exportPeople()).isEqualTo(75);
+        // activity between two runs: some of these were read already (in an older range, or without
+        // $last_seen) and will be read again in the newest range
+        w.sim.touchProfiles(50, w.clock.instant());
+        int code = 75;
+        for (int runs = 0; code == 75 && runs < 8; runs++) {
+            w.clock.advance(Duration.ofMinutes(61));
+            code = w.exportPeople();
+        }
+
+        assertThat(code).as(w.ws.lastOut + w.ws.lastErr).isZero();
+        Map<String, String> read = PeopleWorkspace.read(w.published("people").get(0));
+        assertThat(read).as("every profile once, the touched ones as they are now").isEqualTo(w.sim.expectedProfiles());
+        assertThat(w.ws.lastOut).containsPattern("[1-9]\\d* older occurrence\\(s\\) of profiles seen again");
+    }
 }
