@@ -74,7 +74,7 @@ public final class ExportCommand implements Callable<Integer> {
                 if (!people.enabled()) {
                     throw new InvalidJobException("--only people: the job file has no people section");
                 }
-                return exportPeople(people);
+                return exportPeople(people, RunSummary.OK, false);
             }
             RunSummary summary;
             String stoppedBy;
@@ -84,7 +84,7 @@ public final class ExportCommand implements Callable<Integer> {
             }
             int code = report(context, ctx, summary, summaryJson.path, stoppedBy);
             if (stoppedBy == null && only == null && people.enabled() && code != RunSummary.INVALID) {
-                code = combined(code, exportPeople(people));
+                code = exportPeople(people, code, true);
             }
             if (stoppedBy != null || noLoad || ctx.getBean(JobDefinition.class).warehouse() == null
                     || code == RunSummary.INVALID) {
@@ -97,10 +97,15 @@ public final class ExportCommand implements Callable<Integer> {
         }));
     }
 
-    private int exportPeople(PeopleExportService people) {
+    /** Runs the people datasets; returns the exit code of the whole command (with the events' when they ran). */
+    private int exportPeople(PeopleExportService people, int eventsCode, boolean eventsRan) {
         PeopleRunSummary s = people.run();
         new PeoplePrinter(context.out()).run(s);
-        return s.exitCode();
+        int code = eventsRan ? combined(eventsCode, s.exitCode()) : s.exitCode();
+        if (summaryJson.path != null) {
+            PeoplePrinter.writeJson(s, summaryJson.path, code, eventsRan);
+        }
+        return code;
     }
 
     /** The exit code of events and people together: invalid, then failed, then deferred, then OK. */

@@ -53,6 +53,47 @@ public final class PeoplePrinter {
         out.println(budgetLine(s.budget()));
     }
 
+    /**
+     * Adds the run's people datasets to the {@code --summary-json} file as {@code people}, with the command's
+     * exit code: to the events' summary just written when {@code withEvents}, else to a file of its own.
+     */
+    public static void writeJson(PeopleRunSummary s, java.nio.file.Path file, int exitCode, boolean withEvents) {
+        tools.jackson.databind.json.JsonMapper mapper = tools.jackson.databind.json.JsonMapper.builder().build();
+        try {
+            Map<String, Object> root = new LinkedHashMap<>();
+            if (withEvents && java.nio.file.Files.exists(file)) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> events = mapper.readValue(file.toFile(), Map.class);
+                root.putAll(events);
+            }
+            root.put("exitCode", exitCode);
+            Map<String, Object> people = new LinkedHashMap<>();
+            people.put("requests", s.requests());
+            people.put("exitCode", s.exitCode());
+            people.put("datasets", s.datasets().stream().map(d -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("dataset", d.dataset());
+                m.put("snapshotDate", d.snapshotDate() == null ? null : d.snapshotDate().toString());
+                m.put("state", d.state());
+                m.put("pages", d.pages());
+                m.put("profiles", d.profiles());
+                m.put("rows", d.rows());
+                m.put("files", d.files());
+                m.put("message", d.message());
+                m.put("nextSlotAt", d.nextSlotAt() == null ? null : d.nextSlotAt().toString());
+                return m;
+            }).toList());
+            root.put("people", people);
+            java.nio.file.Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                java.nio.file.Files.createDirectories(parent);
+            }
+            java.nio.file.Files.write(file, mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(root));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + file, e);
+        }
+    }
+
     /** The status as a JSON tree ({@code status --json}'s {@code people}). */
     public static Map<String, Object> json(PeopleStatus s) {
         Map<String, Object> root = new LinkedHashMap<>();

@@ -131,7 +131,14 @@ class PeopleOptionsIntegrationTests {
     @Test
     void statusJsonShowsTheSnapshotInProgressAndTheQueryBudget() throws Exception {
         start(MixpanelSimulator.builder().profiles(5000), "requestsPerHour: 3");
-        assertThat(w.exportPeople()).isEqualTo(75);
+        Path summary = tmp.resolve("summary.json");
+        assertThat(w.ws.run("export", "--job", w.ws.jobFile.toString(), "--only", "people", "--summary-json",
+                summary.toString())).isEqualTo(75);
+        JsonNode run = JsonMapper.builder().build().readTree(summary.toFile());
+        assertThat(run.get("exitCode").asInt()).isEqualTo(75);
+        assertThat(run.get("people").get("requests").asInt()).isEqualTo(3);
+        assertThat(run.get("people").get("datasets").get(0).get("state").asString()).isEqualTo("DEFERRED");
+        assertThat(run.get("people").get("datasets").get(0).get("nextSlotAt").asString()).isNotBlank();
 
         assertThat(w.ws.run("status", "--json", "--job", w.ws.jobFile.toString())).as(w.ws.lastErr).isZero();
 
