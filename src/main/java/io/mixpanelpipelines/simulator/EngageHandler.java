@@ -85,6 +85,11 @@ final class EngageHandler implements HttpHandler {
         String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         QueryString.parse(form).forEach(params::putIfAbsent);
         Fault fault = faults.next().orElse(null);
+        if ("close".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Connection"))) {
+            // said back, as HTTP servers do: without it the JDK client pools a connection this server then closes,
+            // and its next POST meets a reset
+            exchange.getResponseHeaders().set("Connection", "close");
+        }
         boolean admitted = active.incrementAndGet() <= MAX_CONCURRENT;
         try {
             byte[] body = answer(exchange, params, fault, admitted);
