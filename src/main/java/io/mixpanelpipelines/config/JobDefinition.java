@@ -22,13 +22,20 @@ import java.util.stream.Stream;
  *     of Mixpanel (the demo job)
  * @param warehouse where {@code load} (and {@code export}, unless {@code --no-load}) loads published days;
  *     null: files only
+ * @param people the people profiles exported after the events; null: no {@code people} section, events only
  */
 public record JobDefinition(String name, Mixpanel mixpanel, Export export, Destination destination,
-        Simulator simulator, WarehouseSettings warehouse) {
+        Simulator simulator, WarehouseSettings warehouse, People people) {
 
     /** A job without a warehouse. */
     public JobDefinition(String name, Mixpanel mixpanel, Export export, Destination destination, Simulator simulator) {
-        this(name, mixpanel, export, destination, simulator, null);
+        this(name, mixpanel, export, destination, simulator, null, null);
+    }
+
+    /** A job without people profiles. */
+    public JobDefinition(String name, Mixpanel mixpanel, Export export, Destination destination, Simulator simulator,
+            WarehouseSettings warehouse) {
+        this(name, mixpanel, export, destination, simulator, warehouse, null);
     }
 
     /**
@@ -52,7 +59,7 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
     /** The same job, sending its requests to {@code apiUrl} (the in-process simulator of the demo). */
     public JobDefinition withApiUrl(URI apiUrl) {
         return new JobDefinition(name, new Mixpanel(mixpanel.projectId(), mixpanel.region(), apiUrl, mixpanel.timezone(),
-                mixpanel.auth()), export, destination, simulator, warehouse);
+                mixpanel.auth()), export, destination, simulator, warehouse, people);
     }
 
     /**
@@ -61,6 +68,11 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
      * @param auth null only when {@code simulator} is set (the simulator then makes up a credential)
      */
     public record Mixpanel(String projectId, Region region, URI apiUrl, ZoneId timezone, Auth auth) {
+
+        /** The Query API's host (engage): the region's, unless {@code apiUrl} was overridden (then that). */
+        public URI queryUrl() {
+            return apiUrl.equals(region.exportHost()) ? region.queryHost() : apiUrl;
+        }
     }
 
     /** Exactly one of a service account (username and secret) or a project secret. */
@@ -130,6 +142,36 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
         }
     }
 
-    public record Simulator(long eventsPerDay, long seed) {
+    /** @param profiles user profiles the simulator serves (engage) */
+    public record Simulator(long eventsPerDay, long seed, long profiles) {
+
+        public Simulator(long eventsPerDay, long seed) {
+            this(eventsPerDay, seed, 0);
+        }
+    }
+
+    /**
+     * The {@code people} section: profiles read through Mixpanel's engage query.
+     *
+     * @param requestsPerHour this job's share of the Query API's 60 requests per hour (each page is one),
+     *     shared with every job of the same project and state store
+     * @param maxConcurrentRequests Query API requests in flight at once for the project (Mixpanel allows 5)
+     * @param mode {@code snapshot}: every run reads every profile; {@code changes}: only the profiles whose
+     *     {@code $last_seen} moved since the last snapshot, with a full snapshot every {@code fullEvery}
+     * @param outputProperties only these properties (empty: all)
+     * @param filterByCohort only the members of this cohort (null: every profile)
+     * @param includeAllUsers with a cohort: also its members without a profile (null: Mixpanel's default)
+     * @param groups group profiles to export too, by {@code data_group_id}
+     * @param maxPagesPerQuery a {@code $last_seen} range matching more pages than this is split, so that
+     *     each query finishes well within one engage session and an expired one costs at most this many pages
+     */
+    public record People(int requestsPerHour, int maxConcurrentRequests, PeopleMode mode, Duration fullEvery,
+            List<String> outputProperties, Long filterByCohort, Boolean includeAllUsers, List<String> groups,
+            int maxPagesPerQuery) {
+
+        public People {
+            outputProperties = List.copyOf(outputProperties);
+            groups = List.copyOf(groups);
+        }
     }
 }

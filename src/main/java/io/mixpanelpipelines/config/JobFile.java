@@ -15,7 +15,8 @@ import org.springframework.util.unit.DataSize;
  * defaults; whether it was written at all is asked of the {@link JobFileTree}.
  */
 record JobFile(String name, @DefaultValue Mixpanel mixpanel, @DefaultValue Export export,
-        @DefaultValue Destination destination, @DefaultValue Simulator simulator, @DefaultValue Warehouse warehouse) {
+        @DefaultValue Destination destination, @DefaultValue Simulator simulator, @DefaultValue Warehouse warehouse,
+        @DefaultValue People people) {
 
     record Mixpanel(String projectId, @DefaultValue("us") Region region, String apiUrl, String timezone,
             @DefaultValue Auth auth) {
@@ -52,7 +53,15 @@ record JobFile(String name, @DefaultValue Mixpanel mixpanel, @DefaultValue Expor
     record Gcs(String projectId, @DefaultValue("" + (GcsSettings.DEFAULT_CHUNK_SIZE >> 20)) long chunkSizeMb, String kmsKeyName) {
     }
 
-    record Simulator(@DefaultValue("2000") long eventsPerDay, @DefaultValue("1") long seed) {
+    record Simulator(@DefaultValue("2000") long eventsPerDay, @DefaultValue("1") long seed,
+            @DefaultValue("0") long profiles) {
+    }
+
+    /** {@code filterByCohort} is the cohort's numeric id; {@code includeAllUsers} stays null unless written. */
+    record People(@DefaultValue("50") long requestsPerHour, @DefaultValue("3") long maxConcurrentRequests,
+            @DefaultValue("snapshot") PeopleMode mode, @DefaultValue("7d") Duration fullEvery,
+            List<String> outputProperties, String filterByCohort, Boolean includeAllUsers, List<String> groups,
+            @DefaultValue("20") long maxPagesPerQuery) {
     }
 
     record Warehouse(WarehouseType type, String url, String usernameEnv, String usernameFile, String passwordEnv,

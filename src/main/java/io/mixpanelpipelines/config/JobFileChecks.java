@@ -48,13 +48,16 @@ final class JobFileChecks {
             errors.add("name", "'" + file.name() + "' must be 1-64 letters, digits, '.', '-' or '_', starting with a letter or digit");
         }
         JobDefinition.Simulator simulator = tree.isMapping("simulator") ? new JobDefinition.Simulator(
-                range("simulator.eventsPerDay", file.simulator().eventsPerDay(), 0, 100_000_000), file.simulator().seed()) : null;
+                range("simulator.eventsPerDay", file.simulator().eventsPerDay(), 0, 100_000_000), file.simulator().seed(),
+                range("simulator.profiles", file.simulator().profiles(), 0, 10_000_000)) : null;
         JobDefinition.Mixpanel mixpanel = section("mixpanel") ? mixpanel(file.mixpanel(), simulator != null) : null;
         JobDefinition.Export export = export(file.export());
         DestinationChecks destinations = new DestinationChecks(this);
         JobDefinition.Destination destination = section("destination") ? destinations.destination(file.destination()) : null;
         WarehouseSettings warehouse = tree.isMapping("warehouse") ? destinations.warehouse(file.warehouse(), destination) : null;
-        return errors.isEmpty() ? new JobDefinition(file.name(), mixpanel, export, destination, simulator, warehouse) : null;
+        JobDefinition.People people = tree.isMapping("people") ? new PeopleChecks(this).people(file.people()) : null;
+        return errors.isEmpty() ? new JobDefinition(file.name(), mixpanel, export, destination, simulator, warehouse, people)
+                : null;
     }
 
     private JobDefinition.Mixpanel mixpanel(JobFile.Mixpanel m, boolean simulated) {
@@ -223,7 +226,7 @@ final class JobFileChecks {
         return size.toBytes();
     }
 
-    private Duration positive(String key, Duration d) {
+    Duration positive(String key, Duration d) {
         if (d.isNegative() || d.isZero()) {
             errors.add(key, "'" + tree.text(key) + "' must be positive");
         }

@@ -119,21 +119,23 @@ final class JobFileTree {
                 errors.add(key, "must be a mapping");
             }
         } else if (type == List.class) {
-            // the one list of a job file: export.events
+            // the lists of a job file are lists of names: export.events, people.outputProperties, people.groups
+            String what = key.equals("export.events") ? "event names" : key.equals("people.groups") ? "data_group_id values"
+                    : "property names";
             if (!v.isArray()) {
-                errors.add(key, "must be a list of event names");
+                errors.add(key, "must be a list of " + what);
                 return;
             }
             for (int i = 0; i < v.size(); i++) {
                 if (!v.get(i).isString() || v.get(i).asString().isEmpty()) {
-                    errors.add(key, "must contain only non-empty event names");
+                    errors.add(key, "must contain only non-empty " + what);
                     return;
                 }
             }
             for (int i = 0; i < v.size(); i++) {
                 put(key + "[" + i + "]", v.get(i).asString());
             }
-        } else if (type == boolean.class) {
+        } else if (type == boolean.class || type == Boolean.class) {
             if (v.isBoolean()) {
                 put(key, v.asString());
             } else {

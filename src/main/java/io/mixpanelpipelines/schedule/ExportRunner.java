@@ -5,6 +5,9 @@ import io.mixpanelpipelines.job.ExportJobConfiguration;
 import io.mixpanelpipelines.job.ExportRunConfiguration;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RemotePartitioning;
+import io.mixpanelpipelines.job.PeopleRunConfiguration;
+import io.mixpanelpipelines.people.PeopleExportService;
+import io.mixpanelpipelines.people.PeopleRunSummary;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.state.JobLock;
 import java.time.Duration;
@@ -20,7 +23,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 
 /**
  * Runs a scheduled job once, through the same {@link ExportService#export} path as the {@code export}
- * command: each run gets a child context of the scheduler's (the export configuration is built per job
+ * command (then its people snapshot, when the job has a {@code people} section): each run gets a child context of the scheduler's (the export configuration is built per job
  * definition and per run), sharing its state database. Each run holds the job's {@link JobLock}, as the
  * command line's runs do. Thread-safe; a job is never run twice at once by one scheduler (its cron trigger
  * waits for the run to end).
@@ -52,13 +55,23 @@ public final class ExportRunner {
             beans.registerSingleton("dataSource", parent.getBean(DataSource.class));
             beans.registerSingleton("transactionManager", parent.getBean(PlatformTransactionManager.class));
             ctx.register(BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class,
-                    RemotePartitioning.class);
+                    RemotePartitioning.class,
+                    PeopleRunConfiguration.class);
             ctx.refresh();
             // a command line run of the same job (or a replica's) holds the lock: JobLockedException, this time skipped
             try (JobLock.Held lock = ctx.getBean(JobLock.class).acquire(job.name(), Duration.ZERO)) {
                 running.put(job.name(), ctx);
                 try {
-                    return ctx.getBean(ExportService.class).export(null, null);
+                    RunSummary summary = ctx.getBean(ExportService.class).export(null, null);
+                    PeopleExportService people = ctx.getBean(PeopleExportService.class);
+                    if (people.enabled()) {
+                        // as the export command does: the people snapshot after the events, on its own budget
+                        for (PeopleRunSummary.Dataset d : people.run().datasets()) {
+                            log.info("{}: {} {} ({} pages, {} profiles{})", job.name(), d.dataset(), d.state(), d.pages(),
+                                    d.profiles(), d.message() == null ? "" : "; " + d.message());
+                        }
+                    }
+                    return summary;
                 } finally {
                     running.remove(job.name());
                 }

@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A local HTTP server that behaves like Mixpanel's raw export endpoint {@code GET /api/2.0/export}:
  * Basic auth (service account or project secret), the hourly request limit, deterministic unordered
- * NDJSON with the awkward data real exports contain, gzip, and injectable faults. Meant for tests,
+ * NDJSON with the awkward data real exports contain, gzip, and injectable faults; and like its engage
+ * query {@code POST /api/query/engage} (profiles, paged by session, under the Query API's own limit; see
+ * {@link EngageHandler}). Meant for tests,
  * demos and benchmarks; it listens on 127.0.0.1 only.
  *
  * <p>Thread-safe: requests are served concurrently and every accessor may be called from any thread.
@@ -37,6 +39,9 @@ public final class MixpanelSimulator implements AutoCloseable {
     private final SimulatedProject project;
     private final FaultQueue faults = new FaultQueue();
     private final ExportHandler exportHandler;
+    private final FaultQueue engageFaults = new FaultQueue();
+    private final ProfileCatalog profiles;
+    private final EngageHandler engageHandler;
     private final CountDownLatch closed = new CountDownLatch(1);
     private HttpServer server;
     private ExecutorService executor;
@@ -57,6 +62,12 @@ public final class MixpanelSimulator implements AutoCloseable {
                         settings.projectSecret),
                 new HourlyLimit(settings.hourlyLimit, settings.clock), faults, settings.clock, settings.timezone,
                 secrets);
+        this.profiles = new ProfileCatalog(settings.profiles, settings.seed,
+                settings.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.HOURS), settings.rareProfileValues);
+        this.engageHandler = new EngageHandler(profiles,
+                new CredentialCheck(settings.projectId, settings.serviceAccountUser, settings.serviceAccountSecret,
+                        settings.projectSecret),
+                new HourlyLimit(settings.queryLimit, settings.clock), engageFaults, settings.clock, settings.sessionExpiry);
     }
 
     public static Builder builder() {
@@ -82,6 +93,8 @@ public final class MixpanelSimulator implements AutoCloseable {
         executor = Executors.newCachedThreadPool(daemonThreads());
         server.setExecutor(executor);
         server.createContext(ExportHandler.PATH, exportHandler);
+        server.createContext(EngageHandler.PATH, engageHandler);
+        server.createContext(EngageHandler.LEGACY_PATH, engageHandler);
         server.createContext(ControlHandler.PREFIX + "/", new ControlHandler(faults, exportHandler::requestCount));
         server.createContext("/", exchange -> {
             try (exchange) {
@@ -116,6 +129,39 @@ public final class MixpanelSimulator implements AutoCloseable {
         return exportHandler.requests();
     }
 
+    /** The faults waiting for the next engage (profile query) requests. */
+    public FaultQueue engageFaults() {
+        return engageFaults;
+    }
+
+    /** The engage requests handled so far, oldest first, with their form parameters; never credentials. */
+    public List<SimulatorRequest> engageRequests() {
+        return engageHandler.requests();
+    }
+
+    /**
+     * Marks every {@code nth} user as seen at {@code at} (its {@code $last_seen}), as activity would;
+     * returns their distinct ids.
+     */
+    public List<String> touchProfiles(int nth, java.time.Instant at) {
+        return profiles.touch(nth, at);
+    }
+
+    /** Ends every engage session now: the next page of a query in progress is answered as expired. */
+    public void expireEngageSessions() {
+        engageHandler.expireSessions();
+    }
+
+    /**
+     * The user profiles served to a query without filters: distinct id to {@code $properties} exactly as
+     * served (JSON text).
+     */
+    public java.util.Map<String, String> expectedProfiles() {
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>();
+        profiles.users().forEach(p -> all.put(p.distinctId(), p.propertiesJson(null)));
+        return all;
+    }
+
     /** The project id a service account must name in {@code project_id}. */
     public String projectId() {
         return projectId;
@@ -148,7 +194,12 @@ public final class MixpanelSimulator implements AutoCloseable {
      */
     public static void runForeground(int port, long eventsPerDay, long seed, String projectSecret,
             String serviceAccountUserColonSecret) throws InterruptedException {
-        Builder builder = builder().eventsPerDay(eventsPerDay).seed(seed);
+        runForeground(port, builder().eventsPerDay(eventsPerDay).seed(seed), projectSecret, serviceAccountUserColonSecret);
+    }
+
+    /** As {@link #runForeground(int, long, long, String, String)}, with the other settings of {@code builder}. */
+    public static void runForeground(int port, Builder builder, String projectSecret, String serviceAccountUserColonSecret)
+            throws InterruptedException {
         if (projectSecret != null && !projectSecret.isBlank()) {
             builder.projectSecret(projectSecret);
         }
@@ -188,6 +239,10 @@ public final class MixpanelSimulator implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int hourlyLimit = 60;
         private long bigEventEvery = 5000;
+        private int profiles;
+        private int queryLimit = 60;
+        private java.time.Duration sessionExpiry = java.time.Duration.ofMinutes(10);
+        private List<String> rareProfileValues = List.of();
 
         private Builder() {
         }
@@ -253,6 +308,39 @@ public final class MixpanelSimulator implements AutoCloseable {
                 throw new IllegalArgumentException("bigEventEvery must not be negative: " + bigEventEvery);
             }
             this.bigEventEvery = bigEventEvery;
+            return this;
+        }
+
+        /** User profiles served by the engage endpoint (default 0). */
+        public Builder profiles(int profiles) {
+            if (profiles < 0) {
+                throw new IllegalArgumentException("profiles must not be negative: " + profiles);
+            }
+            this.profiles = profiles;
+            return this;
+        }
+
+        /** Engage (Query API) requests allowed per rolling hour before 429 (default 60; 0 = unlimited). */
+        public Builder queryLimit(int queryLimit) {
+            if (queryLimit < 0) {
+                throw new IllegalArgumentException("queryLimit must not be negative: " + queryLimit);
+            }
+            this.queryLimit = queryLimit;
+            return this;
+        }
+
+        /** How long an engage {@code session_id} lives after its page 0 (default 10 minutes). */
+        public Builder sessionExpiry(java.time.Duration sessionExpiry) {
+            if (sessionExpiry == null || sessionExpiry.isNegative() || sessionExpiry.isZero()) {
+                throw new IllegalArgumentException("sessionExpiry must be positive");
+            }
+            this.sessionExpiry = sessionExpiry;
+            return this;
+        }
+
+        /** Raw JSON values, profile {@code i} carrying value {@code i} as its property {@code rare}. */
+        public Builder rareProfileValues(List<String> values) {
+            this.rareProfileValues = List.copyOf(values);
             return this;
         }
 

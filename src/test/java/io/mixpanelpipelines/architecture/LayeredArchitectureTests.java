@@ -38,6 +38,7 @@ class LayeredArchitectureTests {
             "schedule",
             "job",
             "job.*",
+            "people",
             "warehouse.support",
             "warehouse.*",
             "warehouse",

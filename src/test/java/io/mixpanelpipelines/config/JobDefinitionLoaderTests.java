@@ -216,7 +216,8 @@ class JobDefinitionLoaderTests {
         JobDefinition def = loader.load(Path.of("jobs/demo.yaml"));
 
         assertThat(def.name()).isEqualTo("demo");
-        assertThat(def.simulator()).isEqualTo(new JobDefinition.Simulator(20000, 42));
+        assertThat(def.simulator()).isEqualTo(new JobDefinition.Simulator(20000, 42, 3000));
+        assertThat(def.people()).isNotNull();
         assertThat(def.mixpanel().auth()).isNull();
         assertThat(def.export().startDaysAgo()).isEqualTo(7);
         assertThat(def.export().firstDay(LocalDate.of(2026, 1, 10))).isEqualTo(LocalDate.of(2026, 1, 3));
@@ -401,14 +402,14 @@ class JobDefinitionLoaderTests {
 
     static Stream<Arguments> unknownKeys() {
         return Stream.of(
-                Arguments.of(job("", "", "", "nmae: x"), "nmae: unknown key (allowed here: name, mixpanel, export, destination, simulator, warehouse)"),
+                Arguments.of(job("", "", "", "nmae: x"), "nmae: unknown key (allowed here: name, mixpanel, export, destination, simulator, warehouse, people)"),
                 Arguments.of(withMixpanel("regoin: us"), "mixpanel.regoin: unknown key"),
                 Arguments.of(job("", "projectSecret: x", "", ""), "mixpanel.auth.projectSecret: unknown key"),
                 Arguments.of(serviceAccount("usernameEnv: U\n      secretEnv: S\n      password: x"),
                         "mixpanel.auth.serviceAccount.password: unknown key (allowed here: usernameEnv, usernameFile, secretEnv, secretFile)"),
                 Arguments.of(withExport("partsize: 1MB"), "export.partsize: unknown key"),
                 Arguments.of(job("", "", "", "").replace("uri: out", "uri: out\n  url: x"), "destination.url: unknown key (allowed here: uri, s3, gcs)"),
-                Arguments.of(job("", "", "", "simulator: {events: 3}"), "simulator.events: unknown key (allowed here: eventsPerDay, seed)"));
+                Arguments.of(job("", "", "", "simulator: {events: 3}"), "simulator.events: unknown key (allowed here: eventsPerDay, seed, profiles)"));
     }
 
     @ParameterizedTest

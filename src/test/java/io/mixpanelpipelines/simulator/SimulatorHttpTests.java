@@ -206,8 +206,11 @@ class SimulatorHttpTests {
 
     @Test
     void otherPathsAre404AndNotCounted() {
-        assertThat(calls.send(calls.request("/api/2.0/engage", ExportCalls.projectSecretAuth(), false).GET().build())
+        assertThat(calls.send(calls.request("/api/2.0/funnels", ExportCalls.projectSecretAuth(), false).GET().build())
                 .status()).isEqualTo(404);
+        // the engage query is served now (POST only), and never counted as an export request
+        assertThat(calls.send(calls.request("/api/2.0/engage", ExportCalls.projectSecretAuth(), false).GET().build())
+                .status()).isEqualTo(405);
         assertThat(calls.send(calls.request("/api/2.0/exportx", null, false).GET().build()).status()).isEqualTo(404);
         assertThat(calls.send(calls.request("/api/2.0/export/?" + DAY_QUERY, ExportCalls.projectSecretAuth(), false)
                 .GET().build()).status()).isEqualTo(200);

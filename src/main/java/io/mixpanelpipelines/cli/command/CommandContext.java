@@ -70,6 +70,7 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
                 MixpanelSimulator.Builder b = MixpanelSimulator.builder()
                         .eventsPerDay(job.simulator().eventsPerDay())
                         .seed(job.simulator().seed())
+                        .profiles((int) job.simulator().profiles())
                         .projectId(job.mixpanel().projectId())
                         .timezone(job.mixpanel().timezone());
                 if (credentials.serviceAccount()) {

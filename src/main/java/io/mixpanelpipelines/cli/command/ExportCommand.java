@@ -1,6 +1,10 @@
 package io.mixpanelpipelines.cli.command;
 
+import io.mixpanelpipelines.cli.output.PeoplePrinter;
 import io.mixpanelpipelines.cli.output.SummaryPrinter;
+import io.mixpanelpipelines.config.InvalidJobException;
+import io.mixpanelpipelines.people.PeopleExportService;
+import io.mixpanelpipelines.people.PeopleRunSummary;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.job.ExportService;
@@ -44,6 +48,9 @@ public final class ExportCommand implements Callable<Integer> {
     boolean noLoad;
     @Mixin
     JobLockOption lock = new JobLockOption();
+    @Option(names = "--only", paramLabel = "events|people", description = "export only the events, or only the people "
+            + "profiles (default: the events, then the people profiles when the job has a people section)")
+    String only;
 
     private final CommandContext context;
 
@@ -55,7 +62,20 @@ public final class ExportCommand implements Callable<Integer> {
     public Integer call() {
         LocalDate f = range.from();
         LocalDate t = range.to();
+        if (only != null && !only.equals("events") && !only.equals("people")) {
+            throw new InvalidJobException("--only must be events or people, not '" + only + "'");
+        }
+        if ("people".equals(only) && (f != null || t != null)) {
+            throw new InvalidJobException("--only people takes no day range: a people snapshot is of today");
+        }
         return context.withApplication(jobFile.path, !noLoad, DebugFlag.on(spec), ctx -> lock.hold(ctx, context.err(), () -> {
+            PeopleExportService people = ctx.getBean(PeopleExportService.class);
+            if ("people".equals(only)) {
+                if (!people.enabled()) {
+                    throw new InvalidJobException("--only people: the job file has no people section");
+                }
+                return exportPeople(people, RunSummary.OK, false);
+            }
             RunSummary summary;
             String stoppedBy;
             try (StopOnSignal stop = StopOnSignal.install(ctx)) {
@@ -63,6 +83,9 @@ public final class ExportCommand implements Callable<Integer> {
                 stoppedBy = stop.received();
             }
             int code = report(context, ctx, summary, summaryJson.path, stoppedBy);
+            if (stoppedBy == null && only == null && people.enabled() && code != RunSummary.INVALID) {
+                code = exportPeople(people, code, true);
+            }
             if (stoppedBy != null || noLoad || ctx.getBean(JobDefinition.class).warehouse() == null
                     || code == RunSummary.INVALID) {
                 return code;
@@ -72,6 +95,27 @@ public final class ExportCommand implements Callable<Integer> {
             // a failed load is a failure to retry, but never hides a deferral or a failed day
             return code == RunSummary.OK ? load : code;
         }));
+    }
+
+    /** Runs the people datasets; returns the exit code of the whole command (with the events' when they ran). */
+    private int exportPeople(PeopleExportService people, int eventsCode, boolean eventsRan) {
+        PeopleRunSummary s = people.run();
+        new PeoplePrinter(context.out()).run(s);
+        int code = eventsRan ? combined(eventsCode, s.exitCode()) : s.exitCode();
+        if (summaryJson.path != null) {
+            PeoplePrinter.writeJson(s, summaryJson.path, code, eventsRan);
+        }
+        return code;
+    }
+
+    /** The exit code of events and people together: invalid, then failed, then deferred, then OK. */
+    static int combined(int events, int people) {
+        for (int code : new int[] {RunSummary.INVALID, RunSummary.FAILED, RunSummary.DEFERRED}) {
+            if (events == code || people == code) {
+                return code;
+            }
+        }
+        return RunSummary.OK;
     }
 
     /**

@@ -4,6 +4,7 @@ import io.mixpanelpipelines.job.BatchConfiguration;
 import io.mixpanelpipelines.job.ExportJobConfiguration;
 import io.mixpanelpipelines.job.ExportRunConfiguration;
 import io.mixpanelpipelines.job.RemotePartitioning;
+import io.mixpanelpipelines.job.PeopleRunConfiguration;
 import io.mixpanelpipelines.state.jdbc.StateSchema;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
@@ -24,7 +25,8 @@ import org.springframework.context.annotation.Import;
 // on the class path cost about a second of each command's start
 @ImportAutoConfiguration({DataSourceAutoConfiguration.class, DataSourceTransactionManagerAutoConfiguration.class,
         FlywayAutoConfiguration.class})
-@Import({BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class, RemotePartitioning.class})
+@Import({BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class, RemotePartitioning.class,
+        PeopleRunConfiguration.class})
 public class PipelinesApplication {
 
     /** Flyway only when the state store lacks this build's migrations (see {@link StateSchema}). */

@@ -1,6 +1,8 @@
 package io.mixpanelpipelines.cli.command;
 
+import io.mixpanelpipelines.cli.output.PeoplePrinter;
 import io.mixpanelpipelines.cli.output.SummaryPrinter;
+import io.mixpanelpipelines.people.PeopleExportService;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
 import java.time.LocalDate;
@@ -35,6 +37,10 @@ public final class PlanCommand implements Callable<Integer> {
         return context.withStateOnly(jobFile.path, false, DebugFlag.on(spec), ctx -> {
             ExportService service = ctx.getBean(ExportService.class);
             new SummaryPrinter(context.out()).plan(service.plan(f, t), service.budget(), service::isFetched);
+            PeopleExportService people = ctx.getBean(PeopleExportService.class);
+            if (people.enabled()) {
+                new PeoplePrinter(context.out()).status(people.status());
+            }
             return RunSummary.OK;
         });
     }

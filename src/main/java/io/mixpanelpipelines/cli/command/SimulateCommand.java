@@ -7,7 +7,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code simulate}: the built-in Mixpanel export simulator in the foreground; prints its base URI on stdout. */
+/**
+ * {@code simulate}: the built-in Mixpanel simulator (raw export and engage query) in the foreground; prints
+ * its base URI on stdout.
+ */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Run the built-in Mixpanel export simulator in the foreground.")
 public final class SimulateCommand implements Callable<Integer> {
@@ -18,6 +21,14 @@ public final class SimulateCommand implements Callable<Integer> {
     long eventsPerDay;
     @Option(names = "--seed", defaultValue = "1", description = "seed of the generated events (default ${DEFAULT-VALUE})")
     long seed;
+    @Option(names = "--profiles", defaultValue = "0", description = "user profiles served by the engage query (default ${DEFAULT-VALUE})")
+    int profiles;
+    @Option(names = "--query-limit", defaultValue = "60",
+            description = "engage (Query API) requests per rolling hour before 429; 0: unlimited (default ${DEFAULT-VALUE})")
+    int queryLimit;
+    @Option(names = "--session-expiry", defaultValue = "10m",
+            description = "how long an engage session_id lives after its page 0 (default ${DEFAULT-VALUE})")
+    String sessionExpiry;
     @Option(names = "--project-secret", description = "accept this project secret")
     String projectSecret;
     @Option(names = "--service-account", description = "accept this service account, USER:SECRET")
@@ -31,7 +42,17 @@ public final class SimulateCommand implements Callable<Integer> {
         if (serviceAccount != null && !serviceAccount.contains(":")) {
             throw new InvalidJobException("--service-account must be USER:SECRET");
         }
-        MixpanelSimulator.runForeground(port, eventsPerDay, seed, projectSecret, serviceAccount);
+        java.time.Duration expiry;
+        try {
+            expiry = org.springframework.boot.convert.DurationStyle.detectAndParse(sessionExpiry);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidJobException("--session-expiry '" + sessionExpiry + "' is not a duration such as 90s or 10m");
+        }
+        if (profiles < 0 || queryLimit < 0 || expiry.isNegative() || expiry.isZero()) {
+            throw new InvalidJobException("--profiles and --query-limit must not be negative, --session-expiry must be positive");
+        }
+        MixpanelSimulator.runForeground(port, MixpanelSimulator.builder().eventsPerDay(eventsPerDay).seed(seed)
+                .profiles(profiles).queryLimit(queryLimit).sessionExpiry(expiry), projectSecret, serviceAccount);
         return RunSummary.OK;
     }
 }

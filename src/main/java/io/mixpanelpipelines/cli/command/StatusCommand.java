@@ -1,6 +1,8 @@
 package io.mixpanelpipelines.cli.command;
 
+import io.mixpanelpipelines.cli.output.PeoplePrinter;
 import io.mixpanelpipelines.cli.output.StatusCalendar;
+import io.mixpanelpipelines.people.PeopleExportService;
 import io.mixpanelpipelines.cli.output.SummaryPrinter;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.config.JobDefinition;
@@ -67,13 +69,21 @@ public final class StatusCommand implements Callable<Integer> {
             LocalDate today = ctx.getBean(ExportService.class).today();
             StatusCalendar calendar = new StatusCalendar(records, def.export().firstDay(today), today);
             RequestBudget.Status budget = ctx.getBean(RequestBudget.class).status();
+            PeopleExportService people = ctx.getBean(PeopleExportService.class);
             if (json) {
-                SummaryPrinter.printJson(calendar.json(def.name(), budget), context.out());
+                java.util.Map<String, Object> tree = calendar.json(def.name(), budget);
+                if (people.enabled()) {
+                    tree.put("people", PeoplePrinter.json(people.status()));
+                }
+                SummaryPrinter.printJson(tree, context.out());
             } else {
                 // colours only on a terminal: piped or redirected, the letters carry the states alone
                 context.out().print(calendar.render(months, System.console() != null));
                 context.out().println("State: " + CommandContext.stateStore(ctx));
                 new SummaryPrinter(context.out()).status(def.name(), records, budget);
+                if (people.enabled()) {
+                    new PeoplePrinter(context.out()).status(people.status());
+                }
             }
             return RunSummary.OK;
         });

@@ -21,7 +21,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +97,7 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
                 throw failure.rateLimited ? new MixpanelRateLimitedException(message, failure)
                         : new MixpanelUnavailableException(message, failure);
             }
-            Duration wait = failure.retryAfter != null ? min(failure.retryAfter, settings.maxBackoff()) : backoff(attempt);
+            Duration wait = Backoff.wait(settings, attempt, failure.retryAfter);
             log.warn("export {} attempt {}/{} failed: {}; retrying in {} ms", request.window(), attempt,
                     settings.maxAttempts(), failure.getMessage(), wait.toMillis());
             try {
@@ -173,19 +172,6 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
         }
         String base = settings.baseUrl().toString();
         return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + "/api/2.0/export?" + q);
-    }
-
-    private Duration backoff(int attempt) {
-        long base = settings.initialBackoff().toMillis();
-        long cap = settings.maxBackoff().toMillis();
-        long exp = Math.min(cap, base * (1L << Math.min(20, attempt - 1)));
-        // "equal jitter": half fixed, half random, so that parallel workers do not retry in lockstep
-        long jittered = exp / 2 + ThreadLocalRandom.current().nextLong(exp / 2 + 1);
-        return Duration.ofMillis(Math.max(1, jittered));
-    }
-
-    private static Duration min(Duration a, Duration b) {
-        return a.compareTo(b) <= 0 ? a : b;
     }
 
     private static String enc(String s) {

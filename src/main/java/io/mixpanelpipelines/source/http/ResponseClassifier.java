@@ -1,5 +1,7 @@
 package io.mixpanelpipelines.source.http;
 
+import io.mixpanelpipelines.source.EngageQuery;
+import io.mixpanelpipelines.source.EngageSessionExpiredException;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.MixpanelAuthenticationException;
 import io.mixpanelpipelines.source.MixpanelCredentials;
@@ -39,6 +41,41 @@ final class ResponseClassifier {
     RuntimeException classify(int status, String body, String retryAfter, ExportRequest request) {
         String detail = body.isBlank() ? "" : ": " + body.strip();
         String lower = body.toLowerCase(Locale.ROOT);
+        RuntimeException common = classifyCommon(status, body, retryAfter);
+        if (common != null) {
+            return common;
+        }
+        if (lower.contains("to_date cannot be later than today")) {
+            return new MixpanelRequestException("Mixpanel refused to_date " + request.toDate()
+                    + ": it is later than today in the project's timezone. mixpanel.timezone is " + timezoneHint
+                    + "; set it to the project's timezone (Project Settings in Mixpanel)" + " (HTTP " + status + detail + ")");
+        }
+        return new MixpanelRequestException("Mixpanel refused the export of " + request.window() + " (HTTP " + status
+                + detail + ")");
+    }
+
+    /**
+     * An engage (profile query) answer that is not 200: as {@link #classify(int, String, String, ExportRequest)},
+     * and a 400 about the {@code session_id} means the query's session expired.
+     */
+    RuntimeException classifyEngage(int status, String body, String retryAfter, EngageQuery query) {
+        String detail = body.isBlank() ? "" : ": " + body.strip();
+        RuntimeException common = classifyCommon(status, body, retryAfter);
+        if (common != null) {
+            return common;
+        }
+        if (status == 400 && query.sessionId() != null && body.toLowerCase(Locale.ROOT).contains("session")) {
+            return new EngageSessionExpiredException("the engage session of " + query.label() + " is no longer valid"
+                    + " (HTTP 400" + detail + ")");
+        }
+        return new MixpanelRequestException("Mixpanel refused the profile query " + query.label() + " (HTTP " + status
+                + detail + "); check the people section of the job file");
+    }
+
+    /** What any Mixpanel API means by a status: a transient failure, refused credentials, a wrong host; else null. */
+    private RuntimeException classifyCommon(int status, String body, String retryAfter) {
+        String detail = body.isBlank() ? "" : ": " + body.strip();
+        String lower = body.toLowerCase(Locale.ROOT);
         if (status == 429) {
             return new TransientFailure("429 rate limited" + detail, parseRetryAfter(retryAfter), true);
         }
@@ -57,17 +94,11 @@ final class ResponseClassifier {
             return new MixpanelAuthenticationException("the " + credentials + " has no access to project "
                     + settings.projectId() + " (HTTP 403" + detail + "); check mixpanel.projectId and the account's role");
         }
-        if (lower.contains("to_date cannot be later than today")) {
-            return new MixpanelRequestException("Mixpanel refused to_date " + request.toDate()
-                    + ": it is later than today in the project's timezone. mixpanel.timezone is " + timezoneHint
-                    + "; set it to the project's timezone (Project Settings in Mixpanel)" + " (HTTP " + status + detail + ")");
-        }
         if (status == 404) {
             return new MixpanelRequestException("HTTP 404 from " + settings.baseUrl()
                     + ": check mixpanel.region and mixpanel.apiUrl" + detail);
         }
-        return new MixpanelRequestException("Mixpanel refused the export of " + request.window() + " (HTTP " + status
-                + detail + ")");
+        return null;
     }
 
     /** The first 2 KiB of an error response, on one line; empty when there is none. */

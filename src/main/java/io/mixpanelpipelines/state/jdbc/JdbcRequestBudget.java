@@ -22,10 +22,11 @@ import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The request budget and log of a Mixpanel project in the state database ({@code mp_request_log},
+ * A request budget and log of a Mixpanel project in the state database ({@code mp_request_log},
  * {@code mp_request_budget}). A reservation locks the project's budget row ({@code SELECT ... FOR UPDATE}),
  * counts the requests of the sliding hour and second and those still in flight, and records the new
- * request in the same transaction: two processes racing for the last slot cannot both win. The rows hold
+ * request in the same transaction: two processes racing for the last slot cannot both win. A project has
+ * two independent budgets, one per {@link Api} (raw export and Query API), in the same tables. The rows hold
  * the project, the dates and the outcome; never a credential. Time comes from the injected clock.
  * Thread-safe.
  */
@@ -54,6 +55,23 @@ public final class JdbcRequestBudget implements RequestBudget {
     public record Limits(int perHour, int perSecond, int maxConcurrent) {
     }
 
+    /**
+     * Which of Mixpanel's limits a budget spends: each has its own rows ({@code keyPrefix} + the project key),
+     * so the two budgets of a project never count each other's requests.
+     *
+     * @param name for messages
+     * @param perHourSetting and {@code concurrencySetting}: the job-file keys named when the budget is spent
+     */
+    public record Api(String keyPrefix, String name, String perHourSetting, String concurrencySetting) {
+        /** The raw export API: 60 requests per hour. */
+        public static final Api EXPORT = new Api("", "export", "export.requestsPerHour", "export.maxConcurrentRequests");
+        /** The Query API (engage and the reports): its own 60 per hour, 5 at once. */
+        public static final Api QUERY = new Api("query:", "Query API", "people.requestsPerHour",
+                "people.maxConcurrentRequests");
+    }
+
+    private final Api api;
+
     public JdbcRequestBudget(DataSource dataSource, String projectKey, String jobName, String runId, Limits limits,
             Clock clock, Sleeper sleeper) {
         this(dataSource, projectKey, jobName, runId, limits, clock, sleeper,
@@ -66,11 +84,18 @@ public final class JdbcRequestBudget implements RequestBudget {
      */
     public JdbcRequestBudget(DataSource dataSource, String projectKey, String jobName, String runId, Limits limits,
             Clock clock, Sleeper sleeper, StateStoreRetry retry) {
+        this(Api.EXPORT, dataSource, projectKey, jobName, runId, limits, clock, sleeper, retry);
+    }
+
+    /** The budget of {@code api} for a project ({@code region:projectId}). */
+    public JdbcRequestBudget(Api api, DataSource dataSource, String projectKey, String jobName, String runId,
+            Limits limits, Clock clock, Sleeper sleeper, StateStoreRetry retry) {
+        this.api = api;
         this.retry = retry;
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-        this.projectKey = projectKey;
+        this.projectKey = api.keyPrefix() + projectKey;
         this.jobName = jobName;
         this.runId = runId;
         this.limits = limits;
@@ -88,14 +113,15 @@ public final class JdbcRequestBudget implements RequestBudget {
                 return d.requestId;
             }
             if (d.exhaustedUntil != null) {
-                throw new RequestBudgetExhaustedException("the export budget of " + projectKey + " (" + limits.perHour()
-                        + " requests per hour, export.requestsPerHour) is spent; the next request fits at "
+                throw new RequestBudgetExhaustedException("the " + api.name() + " budget of " + projectKey + " ("
+                        + limits.perHour() + " requests per hour, " + api.perHourSetting()
+                        + ") is spent; the next request fits at "
                         + d.exhaustedUntil, d.exhaustedUntil);
             }
             if (Duration.between(waitingSince, clock.instant()).compareTo(MAX_CONCURRENCY_WAIT) > 0) {
                 throw new RequestBudgetExhaustedException("waited " + MAX_CONCURRENCY_WAIT.toMinutes()
-                        + " min for one of the " + limits.maxConcurrent() + " concurrent export requests of " + projectKey
-                        + " (export.maxConcurrentRequests)", clock.instant().plus(Duration.ofMinutes(1)));
+                        + " min for one of the " + limits.maxConcurrent() + " concurrent " + api.name() + " requests of "
+                        + projectKey + " (" + api.concurrencySetting() + ")", clock.instant().plus(Duration.ofMinutes(1)));
             }
             try {
                 sleeper.sleep(d.waitFor);
@@ -186,10 +212,11 @@ public final class JdbcRequestBudget implements RequestBudget {
                 .stream().map(OffsetDateTime::toInstant).toList();
     }
 
-    /** Requests this run has sent. */
+    /** Requests this run has sent through this budget (the other API's are not counted). */
     @Override
     public int countForRun() {
-        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM mp_request_log WHERE run_id = ?", Integer.class, runId);
+        Integer n = jdbc.queryForObject("SELECT COUNT(*) FROM mp_request_log WHERE run_id = ? AND project_key = ?",
+                Integer.class, runId, projectKey);
         return n == null ? 0 : n;
     }
 

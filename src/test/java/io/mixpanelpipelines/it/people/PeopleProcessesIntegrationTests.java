@@ -1,0 +1,112 @@
+package io.mixpanelpipelines.it.people;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mixpanelpipelines.simulator.Fault;
+import io.mixpanelpipelines.simulator.MixpanelSimulator;
+import io.mixpanelpipelines.support.ChildJvm;
+import io.mixpanelpipelines.support.ExportWorkspace;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * People snapshots across processes: a {@code kill -9} mid-snapshot costs at most the page in flight (the
+ * rerun continues in the same session), a second run of the job at once is held back by the job lock, and
+ * jobs of one project share the Query budget through PostgreSQL without touching the export budget.
+ */
+class PeopleProcessesIntegrationTests {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aKilledSnapshotContinuesAtItsLastCheckpointAndASecondRunIsHeldBack() throws Exception {
+        String h2 = "jdbc:h2:file:" + tmp.resolve("state/db") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        PeopleWorkspace w = new PeopleWorkspace(Files.createDirectories(tmp.resolve("job")),
+                MixpanelSimulator.builder().profiles(25_000), h2, "requestsPerHour: 60");
+        try {
+            for (int i = 0; i < 60; i++) {
+                w.sim.engageFaults().enqueue(Fault.slowFirstByte(Duration.ofMillis(250)));
+            }
+            // another working directory than the job file's
+            Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
+            Map<String, String> env = Map.of("IT_SA_USER", "people-user", "IT_SA_SECRET", w.secret);
+            List<String> props = List.of("spring.datasource.url=" + h2, "pipelines.state.lock-lease=6s");
+            ChildJvm child = ChildJvm.start(elsewhere, "first", env, props, "export", "--job", w.ws.jobFile.toString(),
+                    "--only", "people");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (w.served().size() < 8 && System.nanoTime() < deadline && child.process.isAlive()) {
+                Thread.sleep(5);
+            }
+            assertThat(child.process.isAlive()).as("still reading when killed: " + child.err()).isTrue();
+
+            assertThat(w.exportPeople()).as("the job lock holds a second run back: " + w.ws.lastErr).isEqualTo(75);
+            assertThat(w.ws.lastErr).contains("error:").contains("it-events");
+
+            child.process.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
+            assertThat(child.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            w.sim.engageFaults().clear();
+            int beforeRestart = w.served().size();
+
+            int code = w.ws.run("export", "--job", w.ws.jobFile.toString(), "--only", "people", "--wait=2m");
+
+            assertThat(code).as(w.ws.lastOut + w.ws.lastErr).isZero();
+            Map<String, Long> pages = w.servedPages();
+            long again = pages.values().stream().mapToLong(n -> n - 1).sum();
+            assertThat(beforeRestart).isGreaterThanOrEqualTo(8);
+            assertThat(again).as("at most the page in flight when killed: " + pages).isLessThanOrEqualTo(1);
+            assertThat(PeopleWorkspace.read(w.published("people").get(0))).isEqualTo(w.sim.expectedProfiles());
+        } finally {
+            w.sim.close();
+        }
+    }
+
+    @Test
+    void jobsOfOneProjectShareTheQueryBudgetInPostgresqlApartFromTheExportBudget() throws Exception {
+        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
+                MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(50).profiles(20_000).queryLimit(6)
+                        .projectId("123456").serviceAccount("u", "s").build().start(0)) {
+            Map<String, Object> db = Map.of("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"),
+                    "spring.datasource.username", "postgres", "spring.datasource.password", "postgres");
+            List<ExportWorkspace> jobs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                ExportWorkspace ws = new ExportWorkspace(Files.createDirectories(tmp.resolve("w" + i)), db)
+                        .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "requestsPerHour: 3",
+                                "daysPerRequest: 1");
+                Files.writeString(ws.jobFile, Files.readString(ws.jobFile).replace("name: it-events", "name: job-" + i)
+                        + "people:\n  requestsPerHour: 6\n");
+                ws.env.put("IT_SA_USER", "u");
+                ws.env.put("IT_SA_SECRET", "s");
+                jobs.add(ws);
+            }
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            List<Future<Integer>> codes = new ArrayList<>();
+            for (ExportWorkspace ws : jobs) {
+                codes.add(pool.submit(() -> ws.export("2026-01-01", "2026-01-01")));
+            }
+            for (Future<Integer> code : codes) {
+                assertThat(code.get(180, TimeUnit.SECONDS)).isEqualTo(75);
+            }
+            pool.shutdown();
+
+            assertThat(sim.engageRequests()).as("the shared Query budget of 6, never a 429").hasSize(6)
+                    .allMatch(r -> r.status() == 200);
+            assertThat(sim.requests()).as("the events were exported on their own budget").isNotEmpty()
+                    .allMatch(r -> r.status() == 200);
+            for (ExportWorkspace ws : jobs) {
+                assertThat(Files.exists(ws.day("2026-01-01").resolve("_SUCCESS"))).isTrue();
+            }
+        }
+    }
+}
