@@ -41,6 +41,7 @@ class LayeredArchitectureTests {
             "warehouse.support",
             "warehouse.*",
             "warehouse",
+            "identity",
             "dataset",
             "ingest",
             "convert.parquet",
