@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.cli.command;
 
+import io.mixpanelpipelines.cli.output.IdentityStatus;
 import io.mixpanelpipelines.cli.output.StatusCalendar;
 import io.mixpanelpipelines.cli.output.SummaryPrinter;
 import io.mixpanelpipelines.config.InvalidJobException;
@@ -7,6 +8,7 @@ import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.source.RequestBudget;
+import io.mixpanelpipelines.state.IdentityLedger;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import java.time.LocalDate;
@@ -67,11 +69,15 @@ public final class StatusCommand implements Callable<Integer> {
             LocalDate today = ctx.getBean(ExportService.class).today();
             StatusCalendar calendar = new StatusCalendar(records, def.export().firstDay(today), today);
             RequestBudget.Status budget = ctx.getBean(RequestBudget.class).status();
+            IdentityStatus identity = new IdentityStatus(records, ctx.getBean(IdentityLedger.class).list(def.name()));
             if (json) {
-                SummaryPrinter.printJson(calendar.json(def.name(), budget), context.out());
+                java.util.Map<String, Object> root = calendar.json(def.name(), budget);
+                root.put("identity", identity.json());
+                SummaryPrinter.printJson(root, context.out());
             } else {
                 // colours only on a terminal: piped or redirected, the letters carry the states alone
                 context.out().print(calendar.render(months, System.console() != null));
+                context.out().println(identity.line());
                 context.out().println("State: " + CommandContext.stateStore(ctx));
                 new SummaryPrinter(context.out()).status(def.name(), records, budget);
             }
