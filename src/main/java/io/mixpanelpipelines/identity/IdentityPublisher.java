@@ -121,11 +121,15 @@ public final class IdentityPublisher {
         return days;
     }
 
-    /** Deletes whatever is staged for {@code day}. */
+    /**
+     * Deletes whatever is staged for {@code day}, temporary files of a writer killed mid-file included (only
+     * the job lock's holder stages, so no writer is using them).
+     */
     public void discardStaged(LocalDate day) throws IOException {
         for (FileEntry f : storage.list(layout.staging(day))) {
             storage.delete(f.location());
         }
+        storage.deleteAbandoned(layout.staging(day));
     }
 
     private boolean existsQuietly(Location l) {
