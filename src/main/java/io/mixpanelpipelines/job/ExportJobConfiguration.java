@@ -195,9 +195,9 @@ public class ExportJobConfiguration {
     @StepScope
     public DayPartWriter dayWriter(@Value("#{stepExecutionContext['day']}") String day, JobDefinition job,
             Storage storage, DatasetLayout layout, Progress progress, DayCompletion completion, DayLineReader dayReader,
-            WriterBufferPool writerBufferPool) {
+            WriterBufferPool writerBufferPool, io.mixpanelpipelines.job.day.IdentityMaintenance identity) {
         return new DayPartWriter(LocalDate.parse(day), job, storage, layout, progress, completion, dayReader,
-                writerBufferPool);
+                writerBufferPool, identity);
     }
 
     @Bean

@@ -21,6 +21,12 @@ import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcJobLock;
 import io.mixpanelpipelines.state.jdbc.JdbcLoadLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcPartitionLedger;
+import io.mixpanelpipelines.state.jdbc.JdbcIdentityLedger;
+import io.mixpanelpipelines.state.IdentityLedger;
+import io.mixpanelpipelines.identity.IdentityLayout;
+import io.mixpanelpipelines.identity.IdentityPublisher;
+import io.mixpanelpipelines.job.day.IdentityMaintenance;
+import io.mixpanelpipelines.job.day.ParquetSettings;
 import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import io.mixpanelpipelines.storage.Storage;
 import io.mixpanelpipelines.storage.support.StorageFactory;
@@ -70,6 +76,11 @@ public class ExportRunConfiguration {
     public JobLock jobLock(DataSource dataSource, Environment env) {
         Duration lease = DurationStyle.detectAndParse(env.getProperty("pipelines.state.lock-lease", "2m"));
         return new JdbcJobLock(dataSource, lease, lease.dividedBy(6));
+    }
+
+    @Bean
+    public IdentityLedger identityLedger(DataSource dataSource) {
+        return new JdbcIdentityLedger(dataSource);
     }
 
     @Bean
@@ -127,6 +138,18 @@ public class ExportRunConfiguration {
 
     /** The job's spools; with {@code export.spoolUri}, each complete one also in that shared storage. */
     @Bean
+    public IdentityPublisher identityPublisher(JobDefinition job, Storage storage) {
+        return new IdentityPublisher(storage, new IdentityLayout(job.destination().uri(), job.mixpanel().projectId()),
+                ParquetSettings.options(job));
+    }
+
+    @Bean
+    public IdentityMaintenance identityMaintenance(JobDefinition job, PartitionLedger ledger, IdentityLedger identityLedger,
+            IdentityPublisher identityPublisher, DayPublisher publisher, Storage storage) {
+        return new IdentityMaintenance(job, ledger, identityLedger, identityPublisher, publisher, storage);
+    }
+
+    @Bean
     public DaySpools daySpools(JobDefinition job) {
         var shared = job.export().spoolUri();
         return new DaySpools(job, shared == null ? new SpoolStore(job.export().spoolDir(), job.name())
@@ -151,18 +174,19 @@ public class ExportRunConfiguration {
 
     @Bean
     public DayCompletion dayCompletion(JobDefinition job, PartitionLedger ledger, DayPublisher publisher,
-            Storage storage, DatasetLayout layout, Progress progress) {
-        return new DayCompletion(job, ledger, publisher, storage, layout, progress);
+            Storage storage, DatasetLayout layout, Progress progress, IdentityMaintenance identity) {
+        return new DayCompletion(job, ledger, publisher, storage, layout, progress, identity);
     }
 
     @Bean
     public ExportService exportService(JobDefinition job, String runId, PartitionLedger ledger, RequestBudget budget,
             DaySpools spools, RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
             JobRepository jobRepository, Job exportJob, JobLock jobLock, ObjectProvider<Clock> clock,
-            StateStoreRetry stateStoreRetry, ObjectProvider<io.mixpanelpipelines.job.remote.AbandonedPartitions> abandoned) {
+            StateStoreRetry stateStoreRetry, ObjectProvider<io.mixpanelpipelines.job.remote.AbandonedPartitions> abandoned,
+            IdentityMaintenance identity) {
         return new ExportService(job, runId, ledger, budget, spools, outcomes, storage, layout, jobOperator,
                 jobRepository, exportJob, jobLock, clock.getIfAvailable(Clock::systemUTC), stateStoreRetry,
-                job.export().remoteWorkers() ? abandoned.getObject() : null);
+                job.export().remoteWorkers() ? abandoned.getObject() : null, identity);
     }
 
     /**

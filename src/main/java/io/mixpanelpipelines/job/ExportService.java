@@ -8,6 +8,7 @@ import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.dataset.DestinationProbe;
 import io.mixpanelpipelines.job.day.DaySpools;
+import io.mixpanelpipelines.job.day.IdentityMaintenance;
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.state.JobLock;
 import io.mixpanelpipelines.state.PartitionLedger;
@@ -70,6 +71,7 @@ public final class ExportService {
     private final DeadWorkerRestarts deadWorkerRestarts;
     /** When the current run began: with remote workers, its requests are the job's since then. */
     private java.time.Instant runStarted;
+    private final IdentityMaintenance identity;
 
     /**
      * @param def the job definition; {@code job} is its Spring Batch job
@@ -79,7 +81,7 @@ public final class ExportService {
     public ExportService(JobDefinition def, String runId, PartitionLedger ledger, RequestBudget budget, DaySpools spools,
             RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,
             JobRepository jobRepository, Job job, JobLock jobLock, Clock clock, StateStoreRetry stateStoreRetry,
-            io.mixpanelpipelines.job.remote.AbandonedPartitions abandoned) {
+            io.mixpanelpipelines.job.remote.AbandonedPartitions abandoned, IdentityMaintenance identity) {
         this.def = def;
         this.runId = runId;
         this.ledger = ledger;
@@ -98,6 +100,7 @@ public final class ExportService {
         this.outageRestarts = new OutageRestarts(jobOperator, jobRepository, outcomes, stateStoreRetry);
         this.stateStoreRetry = stateStoreRetry;
         this.deadWorkerRestarts = new DeadWorkerRestarts(abandoned);
+        this.identity = identity;
     }
 
     /** Today in the project's timezone. */
@@ -107,12 +110,22 @@ public final class ExportService {
 
     /**
      * Exports {@code from..to}, or, with neither, what the project needs: new days, the late-data lookback
-     * and the backfill (see {@link PartitionPlanner}). Published days of a range are skipped.
+     * and the backfill (see {@link PartitionPlanner}). Published days of a range are skipped, but their
+     * identity mappings are brought up to date from their Parquet when they are missing or stale (no request).
      */
     public RunSummary export(LocalDate from, LocalDate to) {
         // planning and running again after the store failed is safe: published days are skipped, spooled
         // ones cost no request, and an execution the outage failed is resumed from its checkpoints
-        return stateStoreRetry.call("exporting", () -> run(plan(from, to), false));
+        return stateStoreRetry.call("exporting", () -> {
+            List<RequestWindow> windows = plan(from, to); // checks the range first
+            List<LocalDate> range = new ArrayList<>();
+            if (from != null || to != null) {
+                LocalDate first = from != null ? from : def.export().firstDay(today());
+                LocalDate last = to != null ? to : today().minusDays(1);
+                first.datesUntil(last.plusDays(1)).forEach(range::add);
+            }
+            return run(windows, false, range);
+        });
     }
 
     /** The requests a run with this range would make, in order; spends nothing. */
@@ -156,7 +169,7 @@ public final class ExportService {
         for (RequestWindow w : windows) {
             spools.forRequest(spools.windowRequest(w.from(), w.to())).delete();
         }
-        return stateStoreRetry.call("rerunning", () -> run(windows, true));
+        return stateStoreRetry.call("rerunning", () -> run(windows, true, sorted));
     }
 
     /**
@@ -189,7 +202,8 @@ public final class ExportService {
         }
     }
 
-    private RunSummary run(List<RequestWindow> windows, boolean replace) {
+    /** @param identityDays days whose identity mappings are repaired after the run, with the run's own days */
+    private RunSummary run(List<RequestWindow> windows, boolean replace, Collection<LocalDate> identityDays) {
         requireLock();
         runStarted = clock.instant();
         checkDestination();
@@ -236,6 +250,11 @@ public final class ExportService {
         for (int i = 0; i < now.size(); i += MAX_WINDOWS_PER_INSTANCE) {
             launch(now.subList(i, Math.min(now.size(), i + MAX_WINDOWS_PER_INSTANCE)));
         }
+        // what a crash or an error left between a day's events and its identity mappings, and the mappings
+        // missing from days published before they existed (in an explicit range): no request either way
+        Set<LocalDate> identityTodo = new java.util.TreeSet<>(identityDays);
+        identityTodo.addAll(report);
+        identity.repair(identityTodo);
         return finish(new ArrayList<>(new java.util.TreeSet<>(report)), null);
     }
 

@@ -42,6 +42,7 @@ class LayeredArchitectureTests {
             "warehouse.support",
             "warehouse.*",
             "warehouse",
+            "identity",
             "dataset",
             "ingest",
             "convert.parquet",

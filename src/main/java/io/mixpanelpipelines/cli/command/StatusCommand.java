@@ -1,6 +1,7 @@
 package io.mixpanelpipelines.cli.command;
 
 import io.mixpanelpipelines.cli.output.PeoplePrinter;
+import io.mixpanelpipelines.cli.output.IdentityStatus;
 import io.mixpanelpipelines.cli.output.StatusCalendar;
 import io.mixpanelpipelines.people.PeopleExportService;
 import io.mixpanelpipelines.cli.output.SummaryPrinter;
@@ -9,6 +10,7 @@ import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.source.RequestBudget;
+import io.mixpanelpipelines.state.IdentityLedger;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import java.time.LocalDate;
@@ -70,15 +72,18 @@ public final class StatusCommand implements Callable<Integer> {
             StatusCalendar calendar = new StatusCalendar(records, def.export().firstDay(today), today);
             RequestBudget.Status budget = ctx.getBean(RequestBudget.class).status();
             PeopleExportService people = ctx.getBean(PeopleExportService.class);
+            IdentityStatus identity = new IdentityStatus(records, ctx.getBean(IdentityLedger.class).list(def.name()));
             if (json) {
                 java.util.Map<String, Object> tree = calendar.json(def.name(), budget);
                 if (people.enabled()) {
                     tree.put("people", PeoplePrinter.json(people.status()));
                 }
+                tree.put("identity", identity.json());
                 SummaryPrinter.printJson(tree, context.out());
             } else {
                 // colours only on a terminal: piped or redirected, the letters carry the states alone
                 context.out().print(calendar.render(months, System.console() != null));
+                context.out().println(identity.line());
                 context.out().println("State: " + CommandContext.stateStore(ctx));
                 new SummaryPrinter(context.out()).status(def.name(), records, budget);
                 if (people.enabled()) {

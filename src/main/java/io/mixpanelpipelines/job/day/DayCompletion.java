@@ -5,6 +5,7 @@ import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.dataset.DayManifest;
 import io.mixpanelpipelines.dataset.DayPublisher;
 import io.mixpanelpipelines.dataset.PartInfo;
+import io.mixpanelpipelines.identity.DayIdentities;
 import io.mixpanelpipelines.ingest.LineHash;
 import io.mixpanelpipelines.source.SpoolManifest;
 import io.mixpanelpipelines.state.PartitionLedger;
@@ -27,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * so a failure leaves the checkpoint before it and a restart publishes again. A day spool that already
  * carries its content hash is found unchanged before it is converted ({@link #completeIfUnchanged}).
  *
+ * <p>The day's identity mappings follow its events ({@link IdentityMaintenance}): staged before the events
+ * are published, published right after them; an unchanged day keeps its mappings (or gets them, when it has
+ * none derived from its current content).
+ *
  * <p>Thread-safe (holds no day's state): one instance serves every day step of a run.
  */
 public final class DayCompletion {
@@ -39,15 +44,17 @@ public final class DayCompletion {
     private final Storage storage;
     private final DatasetLayout layout;
     private final Progress progress;
+    private final IdentityMaintenance identity;
 
     public DayCompletion(JobDefinition job, PartitionLedger ledger, DayPublisher publisher, Storage storage,
-            DatasetLayout layout, Progress progress) {
+            DatasetLayout layout, Progress progress, IdentityMaintenance identity) {
         this.job = job;
         this.ledger = ledger;
         this.publisher = publisher;
         this.storage = storage;
         this.layout = layout;
         this.progress = progress;
+        this.identity = identity;
     }
 
     /**
@@ -68,6 +75,7 @@ public final class DayCompletion {
             return false;
         }
         leaveUnchanged(day, start.runId(), before.get().rows(), List.of());
+        identity.keepCurrent(day, null); // nothing converted: from the published Parquet, if they are not current
         return true;
     }
 
@@ -105,8 +113,11 @@ public final class DayCompletion {
         log.info("{}: unchanged ({} rows), not rewritten", day, rows);
     }
 
-    /** Publishes {@code day} as of {@code done} (every part closed), converted from the body {@code body}. */
-    public void complete(LocalDate day, DayCheckpoint done, SpoolManifest body) throws IOException {
+    /**
+     * Publishes {@code day} as of {@code done} (every part closed), converted from the body {@code body}, and
+     * {@code mappings}, the identity mappings of all its events, right after.
+     */
+    public void complete(LocalDate day, DayCheckpoint done, SpoolManifest body, DayIdentities mappings) throws IOException {
         List<PartInfo> parts = done.parts();
         long rows = done.rows();
         long bytes = done.bytes();
@@ -115,6 +126,7 @@ public final class DayCompletion {
         Optional<PartitionRecord> before = published(day);
         if (isUnchanged(before, contentHash)) {
             leaveUnchanged(day, runId, rows, parts);
+            identity.keepCurrent(day, mappings);
             return;
         }
         long lateEvents = before.map(r -> rows - r.rows()).orElse(0L);
@@ -122,9 +134,11 @@ public final class DayCompletion {
                 job.mixpanel().timezone().getId(), runId, Instant.now(), rows, bytes, done.rejectedLines(), done.repairedLines(), parts,
                 new DayManifest.Request(body.window(), job.export().timeInMs(), body.lines(), body.completedAt()),
                 contentHash, lateEvents);
+        identity.stage(day, contentHash, runId, mappings); // first: a crash after the events leaves them to publish
         publisher.publish(manifest);
         ledger.published(job.name(), day, runId, rows, parts.size(), bytes, done.rejectedLines(), body.decodedBytes(),
                 contentHash);
+        identity.publishStaged(day);
         progress.done(day);
         log.info("{}: published {} rows in {} files ({} bytes), {} rejected lines, {} repaired{}", day, rows, parts.size(),
                 bytes, done.rejectedLines(), done.repairedLines(),

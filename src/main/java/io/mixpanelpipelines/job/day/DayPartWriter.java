@@ -7,6 +7,7 @@ import io.mixpanelpipelines.convert.parquet.ParquetWriterOptions;
 import io.mixpanelpipelines.convert.parquet.WriterBufferPool;
 import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.dataset.PartInfo;
+import io.mixpanelpipelines.identity.DayIdentities;
 import io.mixpanelpipelines.ingest.LineBatch;
 import io.mixpanelpipelines.ingest.RejectedLines;
 import io.mixpanelpipelines.ingest.RepairedLines;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import org.springframework.batch.infrastructure.item.Chunk;
 import org.springframework.batch.infrastructure.item.ItemWriter;
@@ -28,10 +30,12 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  * The day step's item writer: writes the events of each {@link LineBatch} into staged Parquet parts that
  * roll at {@code export.partSize}, and every line it cannot publish (malformed, oversized, another day's)
  * into the day's {@link RejectedLines}. Each closed part moves the {@link DayCheckpoint}; the end marker
- * closes the last part and hands the day to {@link DayCompletion} (too many rejected lines fail it first).
+ * closes the last part and hands the day to {@link DayCompletion} (too many rejected lines fail it first),
+ * with the day's identity mappings, derived from each event as it is written ({@link DayIdentities}).
  *
  * <p>Restartable: {@link #open} brings the day's outputs back to a checkpoint (deletes staged parts it does
- * not name, cuts the rejected-line files back to its lengths). Not thread-safe: one instance per step
+ * not name, cuts the rejected-line files back to its lengths); the mappings of the parts it names are read
+ * back from them when the day is finished. Not thread-safe: one instance per step
  * execution (step scope), used by the step's thread only; its batches' events were parsed by the reader.
  */
 public class DayPartWriter implements ItemWriter<LineBatch> {
@@ -48,6 +52,11 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     private final DayLineReader reader;
     private final ParquetWriterOptions options;
     private final WriterBufferPool bufferPool;
+    private final IdentityMaintenance identity;
+    /** The identity mappings of the events written since the checkpoint the writer was opened at. */
+    private final DayIdentities mappings = new DayIdentities();
+    /** The parts closed before that checkpoint: their mappings are read back from them at the end. */
+    private List<PartInfo> partsBeforeOpen = List.of();
 
     private DayCheckpoint checkpoint;
     private Path rejectedDir;
@@ -71,7 +80,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
      *     first part until the writer closes
      */
     public DayPartWriter(LocalDate day, JobDefinition job, Storage storage, DatasetLayout layout, Progress progress,
-            DayCompletion completion, DayLineReader reader, WriterBufferPool bufferPool) {
+            DayCompletion completion, DayLineReader reader, WriterBufferPool bufferPool, IdentityMaintenance identity) {
         this.day = day;
         this.epochDay = day.toEpochDay();
         this.job = job;
@@ -82,6 +91,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         this.reader = reader;
         this.options = ParquetSettings.options(job);
         this.bufferPool = bufferPool;
+        this.identity = identity;
     }
 
     /** Starts from {@code checkpoint}: the day's outputs are brought back to it. */
@@ -116,6 +126,8 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
      */
     private void resetOutputs() throws IOException {
         cleanStaging();
+        mappings.clear();
+        partsBeforeOpen = checkpoint.parts();
         rejected = new RejectedLines(rejectedDir, day.toString());
         rejected.resetTo(checkpoint.rejectedLinesBytes(), checkpoint.rejectedReasonsBytes());
         repaired = new RepairedLines(repairedDir, day.toString());
@@ -186,6 +198,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
                 openPart();
             }
             current.write(event, buf);
+            mappings.offer(event);
             if (event.repaired()) { // published with U+FFFD for broken surrogate escapes: keep the original
                 repaired.add(buf, batch.start(i), batch.length(i));
             }
@@ -263,7 +276,10 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
                     + " malformed line(s) exceed export.maxRejectedLines=" + maxRejected + "; first: "
                     + checkpoint.firstRejection() + " (all kept in " + rejected.reasonsFile().getParent() + ")");
         }
-        completion.complete(day, checkpoint, body);
+        if (!partsBeforeOpen.isEmpty()) { // resumed: the lines of the parts closed before were not read again
+            mappings.addAll(identity.fromStagedParts(day, partsBeforeOpen));
+        }
+        completion.complete(day, checkpoint, body, mappings);
         checkpoint = checkpoint.asPublished();
     }
 

@@ -1,6 +1,7 @@
 package io.mixpanelpipelines.it.export;
 
 import io.mixpanelpipelines.support.ChildJvm;
+import io.mixpanelpipelines.support.IdentityAssertions;
 import io.mixpanelpipelines.support.ParquetAssertions;
 
 import io.mixpanelpipelines.support.ExportWorkspace;
@@ -86,6 +87,8 @@ class S3ExportIntegrationTests {
         ParquetAssertions.assertExactly(events, served);
         ParquetAssertions.assertFoldersMatchManifests(events, Set.of(D1, D2));
         assertThat(copy.resolve("mixpanel/raw/123456/_staging")).as("staging is emptied").doesNotExist();
+        IdentityAssertions.assertSimplifiedMappingsOf(copy.resolve("mixpanel/raw/123456"), D1);
+        IdentityAssertions.assertSimplifiedMappingsOf(copy.resolve("mixpanel/raw/123456"), D2);
         assertThat(sim.requestCount()).as("two consecutive days, one request").isEqualTo(1);
 
         // a rerun replaces a day: the new parts, then the manifest, then the old parts are gone
@@ -93,6 +96,7 @@ class S3ExportIntegrationTests {
         Path again = download("mixpanel/raw/");
         ParquetAssertions.assertExactly(again.resolve("mixpanel/raw/123456/events"), served);
         ParquetAssertions.assertFoldersMatchManifests(again.resolve("mixpanel/raw/123456/events"), Set.of(D1, D2));
+        IdentityAssertions.assertSimplifiedMappingsOf(again.resolve("mixpanel/raw/123456"), D2);
     }
 
     @Test

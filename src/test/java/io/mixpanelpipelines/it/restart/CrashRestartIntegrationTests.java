@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.restart;
 
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
+import io.mixpanelpipelines.support.IdentityAssertions;
 import io.mixpanelpipelines.support.ParquetAssertions;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -86,6 +87,10 @@ class CrashRestartIntegrationTests {
             ParquetAssertions.assertExactly(ws.events(), Map.of(d1, sim.expectedLines(d1, true), d2,
                     sim.expectedLines(d2, true), d3, sim.expectedLines(d3, true)));
             ParquetAssertions.assertFoldersMatchManifests(ws.events(), Set.of(d1, d2, d3));
+            // the killed day's mappings cover its parts converted before the kill too (read back from them)
+            for (LocalDate d : Set.of(d1, d2, d3)) {
+                IdentityAssertions.assertSimplifiedMappingsOf(tmp.resolve("export/123456"), d);
+            }
         }
     }
 
