@@ -11,6 +11,7 @@ import io.mixpanelpipelines.state.PeopleSnapshotRecord;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * spooled pages are dropped). Page 0 of a range matching more than {@code maxPagesPerQuery} pages splits
  * the range instead of reading it ({@link LastSeenRanges}). Stops by exception when the Query budget is
  * spent ({@link io.mixpanelpipelines.source.RequestBudgetExhaustedException}) or Mixpanel fails for good;
- * whatever was checkpointed stays. Not thread-safe: one per snapshot run.
+ * whatever was checkpointed stays. A stop asked for ({@code stopRequested}, e.g. SIGTERM) is honoured between
+ * pages: the page in flight is read, spooled and checkpointed, then {@link Stopped} is thrown and no other
+ * request is sent. Not thread-safe: one per snapshot run.
  */
 final class SnapshotReader {
 
@@ -36,12 +39,23 @@ final class SnapshotReader {
     private final EngageQuery template;
     private final int maxPagesPerQuery;
     private final Clock clock;
+    private final BooleanSupplier stopRequested;
     private int pagesRead;
     private long profilesRead;
 
-    /** @param template the snapshot's filters (output properties, cohort, group); its {@code where} is replaced */
+    /** Thrown between two pages when a stop was asked for: everything read is checkpointed. */
+    static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("stopped on request between two pages; the next run continues at the next page", null, false, false);
+        }
+    }
+
+    /**
+     * @param template the snapshot's filters (output properties, cohort, group); its {@code where} is replaced
+     * @param stopRequested asked before every request: true stops the reading at once ({@link Stopped})
+     */
     SnapshotReader(PeopleLedger ledger, EngageClient client, PageSpool spool, PeopleSnapshotRecord snapshot,
-            EngageQuery template, int maxPagesPerQuery, Clock clock) {
+            EngageQuery template, int maxPagesPerQuery, Clock clock, BooleanSupplier stopRequested) {
         this.ledger = ledger;
         this.client = client;
         this.spool = spool;
@@ -49,6 +63,7 @@ final class SnapshotReader {
         this.template = template;
         this.maxPagesPerQuery = maxPagesPerQuery;
         this.clock = clock;
+        this.stopRequested = stopRequested;
     }
 
     /** Reads every pending query to its end; returns when none is left. */
@@ -88,6 +103,9 @@ final class SnapshotReader {
                 template.filterByCohort(), template.includeAllUsers(), template.dataGroupId(), null, 0);
         int restarts = 0;
         while (true) {
+            if (stopRequested.getAsBoolean()) {
+                throw new Stopped();
+            }
             EngagePage p;
             try {
                 p = client.fetch(page == 0 ? base : base.next(session, page));
