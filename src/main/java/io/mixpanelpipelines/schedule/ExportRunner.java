@@ -13,6 +13,7 @@ import io.mixpanelpipelines.state.JobLock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -48,6 +49,12 @@ public final class ExportRunner {
      * @throws io.mixpanelpipelines.state.JobLockedException when another run of the job holds its lock
      */
     public RunSummary run(ScheduledJob job) {
+        return run(job, people -> {
+        });
+    }
+
+    /** As {@link #run(ScheduledJob)}, handing the people datasets' summary (when the job has them) to {@code onPeople}. */
+    public RunSummary run(ScheduledJob job, Consumer<PeopleRunSummary> onPeople) {
         try (AnnotationConfigApplicationContext ctx = new AnnotationConfigApplicationContext()) {
             ctx.setParent(parent);
             ctx.setDisplayName("export " + job.name());
@@ -69,7 +76,9 @@ public final class ExportRunner {
                     PeopleExportService people = ctx.getBean(PeopleExportService.class);
                     if (people.enabled()) {
                         // as the export command does: the people snapshot after the events, on its own budget
-                        for (PeopleRunSummary.Dataset d : people.run(() -> stopAsked.contains(job.name())).datasets()) {
+                        PeopleRunSummary ps = people.run(() -> stopAsked.contains(job.name()));
+                        onPeople.accept(ps);
+                        for (PeopleRunSummary.Dataset d : ps.datasets()) {
                             log.info("{}: {} {} ({} pages, {} profiles{})", job.name(), d.dataset(), d.state(), d.pages(),
                                     d.profiles(), d.message() == null ? "" : "; " + d.message());
                         }

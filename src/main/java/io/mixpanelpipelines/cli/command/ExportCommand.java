@@ -79,14 +79,14 @@ public final class ExportCommand implements Callable<Integer> {
             int code;
             try (StopOnSignal stop = StopOnSignal.install(ctx)) {
                 if ("people".equals(only)) {
-                    code = exportPeople(people, RunSummary.OK, false, stop);
+                    code = exportPeople(ctx, people, RunSummary.OK, false, stop);
                     return code;
                 }
                 summary = ctx.getBean(ExportService.class).export(f, t);
                 stoppedBy = stop.received();
                 code = report(context, ctx, summary, summaryJson.path, stoppedBy);
                 if (stoppedBy == null && only == null && people.enabled() && code != RunSummary.INVALID) {
-                    code = exportPeople(people, code, true, stop);
+                    code = exportPeople(ctx, people, code, true, stop);
                     stoppedBy = stop.received();
                 }
             }
@@ -105,7 +105,8 @@ public final class ExportCommand implements Callable<Integer> {
      * Runs the people datasets; returns the exit code of the whole command (with the events' when they ran),
      * 130/143 when a signal stopped them (as it does the events).
      */
-    private int exportPeople(PeopleExportService people, int eventsCode, boolean eventsRan, StopOnSignal stop) {
+    private int exportPeople(ConfigurableApplicationContext ctx, PeopleExportService people, int eventsCode, boolean eventsRan,
+            StopOnSignal stop) {
         PeopleRunSummary s = people.run(() -> stop.received() != null);
         new PeoplePrinter(context.out()).run(s);
         int code = eventsRan ? combined(eventsCode, s.exitCode()) : s.exitCode();
@@ -116,6 +117,7 @@ public final class ExportCommand implements Callable<Integer> {
         if (summaryJson.path != null) {
             PeoplePrinter.writeJson(s, summaryJson.path, code, eventsRan);
         }
+        RunMetricsPush.people(context.environment(), ctx, s, context.err());
         return code;
     }
 
