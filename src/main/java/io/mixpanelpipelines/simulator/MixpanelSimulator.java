@@ -60,7 +60,8 @@ public final class MixpanelSimulator implements AutoCloseable {
                 new HourlyLimit(settings.hourlyLimit, settings.clock), faults, settings.clock, settings.timezone,
                 secrets);
         this.profiles = new ProfileCatalog(settings.profiles, settings.seed,
-                settings.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.HOURS), settings.rareProfileValues);
+                settings.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.HOURS), settings.rareProfileValues,
+                settings.unseenProfileEvery);
         this.engageHandler = new EngageHandler(profiles,
                 new CredentialCheck(settings.projectId, settings.serviceAccountUser, settings.serviceAccountSecret,
                         settings.projectSecret),

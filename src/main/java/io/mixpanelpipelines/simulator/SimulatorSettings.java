@@ -25,6 +25,7 @@ abstract class SimulatorSettings {
     int queryLimit = 60;
     java.time.Duration sessionExpiry = java.time.Duration.ofMinutes(10);
     List<String> rareProfileValues = List.of();
+    int unseenProfileEvery = 20;
 
     SimulatorSettings() {
     }
@@ -99,6 +100,15 @@ abstract class SimulatorSettings {
             throw new IllegalArgumentException("profiles must not be negative: " + profiles);
         }
         this.profiles = profiles;
+        return self();
+    }
+
+    /** Every {@code n}th user profile has no {@code $last_seen} (default 20; 1: none has one). */
+    public MixpanelSimulator.Builder unseenProfileEvery(int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("unseenProfileEvery must be at least 1: " + n);
+        }
+        this.unseenProfileEvery = n;
         return self();
     }
 
