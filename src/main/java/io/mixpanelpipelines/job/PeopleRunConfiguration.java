@@ -4,6 +4,7 @@ import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.job.day.ParquetSettings;
 import io.mixpanelpipelines.people.PeopleExportService;
 import io.mixpanelpipelines.source.MixpanelCredentials;
+import io.mixpanelpipelines.source.RequestRecorder;
 import io.mixpanelpipelines.source.Sleeper;
 import io.mixpanelpipelines.source.http.ClientSettings;
 import io.mixpanelpipelines.source.http.HttpEngageClient;
@@ -43,6 +44,23 @@ public class PeopleRunConfiguration {
         return new PeopleExportService(job, ledger, client, budget, storage, ParquetSettings.options(job), runId, clock);
     }
 
+    /**
+     * For {@code check}, outside a run's context: a people export whose only use is
+     * {@link PeopleExportService#checkAccess(boolean)}, with a single attempt per request (a refusal or an error is
+     * never retried, so the check spends at most one Query request).
+     *
+     * @param counted whether the request is recorded in the Query budget (false while the state store lacks its tables)
+     */
+    public static PeopleExportService forCheck(JobDefinition job, MixpanelCredentials credentials, DataSource dataSource,
+            Storage storage, String stateStore, Clock clock, boolean counted) {
+        String runId = "check-" + java.util.UUID.randomUUID();
+        StateStoreRetry retry = new StateStoreRetry(stateStore, java.time.Duration.ZERO, Sleeper.SYSTEM);
+        JdbcRequestBudget budget = queryBudget(job, dataSource, runId, clock, Sleeper.SYSTEM, retry);
+        HttpEngageClient client = engageClient(job, credentials, counted ? budget : RequestRecorder.NONE, Sleeper.SYSTEM, 1);
+        return new PeopleExportService(job, new JdbcPeopleLedger(dataSource, clock), client, budget, storage,
+                ParquetSettings.options(job), runId, clock);
+    }
+
     /** The project's Query API budget, shared through the state database by every job and process of the project. */
     public static JdbcRequestBudget queryBudget(JobDefinition job, DataSource dataSource, String runId, Clock clock,
             Sleeper sleeper, StateStoreRetry stateStoreRetry) {
@@ -61,7 +79,7 @@ public class PeopleRunConfiguration {
      *
      * @param maxAttempts attempts per page ({@code export.maxAttempts} for a run; 1 for {@code check})
      */
-    public static HttpEngageClient engageClient(JobDefinition job, MixpanelCredentials credentials, JdbcRequestBudget budget,
+    public static HttpEngageClient engageClient(JobDefinition job, MixpanelCredentials credentials, RequestRecorder budget,
             Sleeper sleeper, int maxAttempts) {
         JobDefinition.Export e = job.export();
         ClientSettings settings = new ClientSettings(job.mixpanel().queryUrl(), job.mixpanel().projectId(),

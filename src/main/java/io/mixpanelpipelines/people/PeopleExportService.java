@@ -203,20 +203,21 @@ public final class PeopleExportService {
     static final String PROBE_WHERE = "defined(properties[\"$mp_pipelines_check\"]) and not defined(properties[\"$mp_pipelines_check\"])";
 
     /**
-     * For {@code check}: sends exactly one engage request, counted in the Query budget like any other (page 0
+     * For {@code check}: sends exactly one engage request, counted in the Query budget like any other when {@code counted} (page 0
      * of a query whose {@code where} matches no profile, with the job's cohort filter), so that refused
      * credentials, a project without Query API access or an unknown cohort show before a run.
      *
+     * @param counted whether the client records its requests in this service's Query budget
      * @return what Mixpanel answered, for the check's line
      * @throws MixpanelException as {@link EngageClient#fetch}, the budget's exhaustion included
      */
-    public String checkAccess() {
+    public String checkAccess(boolean counted) {
         EngageQuery t = template(PeopleLayout.PEOPLE, LocalDate.now(clock.withZone(job.mixpanel().timezone())));
         EngageQuery probe = new EngageQuery(t.snapshotDate(), PROBE_WHERE, List.of("$last_seen"), t.filterByCohort(),
                 t.includeAllUsers(), null, null, 0);
         client.fetch(probe);
-        return "the engage API answered one Query request (" + budget.status().remaining()
-                + " of the Query budget's hour left)";
+        return "the engage API answered one Query request (" + (counted ? budget.status().remaining()
+                + " of the Query budget's hour left)" : "not counted in the Query budget: the state store is not migrated or not reachable)");
     }
 
     /** Where every people dataset of the job stands, with the Query budget. */
