@@ -15,7 +15,7 @@ import java.util.List;
  * When page 0 of a range says it matches more than a query should read in one session, the range is cut
  * at quantiles of the {@code $last_seen} values page 0 carried (a sample of the range), into parts of about
  * half the limit each, so that one cut nearly always suffices; with too small a sample it is halved in
- * time. {@code $last_seen} is compared as Mixpanel's text form {@code yyyy-MM-ddTHH:mm:ss} (UTC), which
+ * time. The profiles without {@code $last_seen} are cut by {@link DistinctIdRanges} instead. {@code $last_seen} is compared as Mixpanel's text form {@code yyyy-MM-ddTHH:mm:ss} (UTC), which
  * sorts like the time. Stateless; thread-safe.
  */
 final class LastSeenRanges {
@@ -41,7 +41,10 @@ final class LastSeenRanges {
     /** The engage {@code where} of a query. */
     static String where(PeopleQueryRecord q) {
         if (q.unset()) {
-            return "not defined(properties[\"$last_seen\"])";
+            // the profiles without $last_seen, within distinct-id bounds once they were split (DistinctIdRanges)
+            List<String> terms = new ArrayList<>(List.of("not defined(properties[\"$last_seen\"])"));
+            terms.addAll(DistinctIdRanges.terms(q));
+            return String.join(" and ", terms);
         }
         List<String> terms = new ArrayList<>();
         if (q.lower() != null) {
@@ -53,7 +56,10 @@ final class LastSeenRanges {
         return terms.isEmpty() ? "defined(properties[\"$last_seen\"])" : String.join(" and ", terms);
     }
 
-    /** Whether a query can be split at all: not the profiles without {@code $last_seen}, not a range under two seconds. */
+    /**
+     * Whether a query can be split in time: not the profiles without {@code $last_seen} (those are cut by
+     * {@link DistinctIdRanges}), not a range under two seconds.
+     */
     static boolean splittable(PeopleQueryRecord q, Instant now) {
         if (q.unset()) {
             return false;

@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,6 +71,15 @@ public final class PeopleExportService {
 
     /** Reads and publishes what is due; never throws for Mixpanel's or the budget's reasons (see the summary). */
     public PeopleRunSummary run() {
+        return run(() -> false);
+    }
+
+    /**
+     * As {@link #run()}, stopping between two pages once {@code stopRequested} answers true (SIGINT/SIGTERM):
+     * the page in flight is spooled and checkpointed, the dataset is {@link PeopleRunSummary#STOPPED} and the
+     * others are not started; the next run continues at the next page.
+     */
+    public PeopleRunSummary run(BooleanSupplier stopRequested) {
         JobDefinition.People people = job.people();
         LocalDate today = LocalDate.now(clock.withZone(job.mixpanel().timezone()));
         List<PeopleRunSummary.Dataset> results = new ArrayList<>();
@@ -78,14 +88,16 @@ public final class PeopleExportService {
         datasets.add(userDataset(people, today));
         people.groups().forEach(g -> datasets.add(PeopleLayout.group(g)));
         for (String dataset : datasets) {
-            if (exit == 75 || exit == 1) {
-                // the budget is spent (or the credentials refused): the others would only say so again
-                results.add(new PeopleRunSummary.Dataset(dataset, null, exit == 75 ? PeopleRunSummary.DEFERRED
-                        : PeopleRunSummary.FAILED, 0, 0, 0, 0, "not started: " + results.get(results.size() - 1).message(),
-                        results.get(results.size() - 1).nextSlotAt()));
+            if (exit == 75 || exit == 1 || stopRequested.getAsBoolean()) {
+                // the budget is spent (or the credentials refused, or a stop asked for): the others would only say so again
+                String state = stopRequested.getAsBoolean() ? PeopleRunSummary.STOPPED
+                        : exit == 75 ? PeopleRunSummary.DEFERRED : PeopleRunSummary.FAILED;
+                String why = results.isEmpty() ? "a stop was asked for" : results.get(results.size() - 1).message();
+                results.add(new PeopleRunSummary.Dataset(dataset, null, state, 0, 0, 0, 0, "not started: " + why,
+                        results.isEmpty() ? null : results.get(results.size() - 1).nextSlotAt()));
                 continue;
             }
-            PeopleRunSummary.Dataset d = runOne(dataset, today);
+            PeopleRunSummary.Dataset d = runOne(dataset, today, stopRequested);
             results.add(d);
             if (d.state().equals(PeopleRunSummary.DEFERRED)) {
                 exit = 75;
@@ -109,7 +121,7 @@ public final class PeopleExportService {
         return PeopleLayout.CHANGES;
     }
 
-    private PeopleRunSummary.Dataset runOne(String dataset, LocalDate today) {
+    private PeopleRunSummary.Dataset runOne(String dataset, LocalDate today, BooleanSupplier stopRequested) {
         PeopleSnapshotRecord snapshot = ledger.inProgress(job.name(), dataset).orElse(null);
         if (snapshot == null) {
             Optional<PeopleSnapshotRecord> newest = newestPublished(dataset);
@@ -127,7 +139,7 @@ public final class PeopleExportService {
         // a query must also fit in one hour's budget: its session may not outlive the wait for the next run
         int pagesPerQuery = Math.max(1, Math.min(job.people().maxPagesPerQuery(), job.people().requestsPerHour() - 1));
         SnapshotReader reader = new SnapshotReader(ledger, client, spool, snapshot, template(dataset, snapshot.snapshotDate()),
-                pagesPerQuery, clock);
+                pagesPerQuery, clock, stopRequested);
         try {
             reader.readAll();
             List<PeopleQueryRecord> queries = ledger.queries(job.name(), dataset, snapshot.snapshotDate());
@@ -140,6 +152,11 @@ public final class PeopleExportService {
                     + "the snapshot was read were left out (each profile is kept once, as last read)";
             return new PeopleRunSummary.Dataset(dataset, snapshot.snapshotDate(), PeopleRunSummary.PUBLISHED, reader.pagesRead(),
                     reader.profilesRead(), p.rows(), p.files(), note, null);
+        } catch (SnapshotReader.Stopped e) {
+            log.warn("{} snapshot {} stopped on request after {} pages; the next run continues at the next page", dataset,
+                    snapshot.snapshotDate(), reader.pagesRead());
+            return new PeopleRunSummary.Dataset(dataset, snapshot.snapshotDate(), PeopleRunSummary.STOPPED, reader.pagesRead(),
+                    reader.profilesRead(), 0, 0, e.getMessage(), null);
         } catch (RequestBudgetExhaustedException e) {
             return deferred(dataset, snapshot, reader, e.getMessage(), e.nextSlotAt());
         } catch (MixpanelException e) {
@@ -180,6 +197,27 @@ public final class PeopleExportService {
         log.error("{} snapshot {} failed: {}", dataset, s.snapshotDate(), why);
         return new PeopleRunSummary.Dataset(dataset, s.snapshotDate(), PeopleRunSummary.FAILED, reader.pagesRead(),
                 reader.profilesRead(), 0, 0, why, null);
+    }
+
+    /** The {@code where} of {@link #checkAccess()}: well-formed, and true of no profile. */
+    static final String PROBE_WHERE = "defined(properties[\"$mp_pipelines_check\"]) and not defined(properties[\"$mp_pipelines_check\"])";
+
+    /**
+     * For {@code check}: sends exactly one engage request, counted in the Query budget like any other when {@code counted} (page 0
+     * of a query whose {@code where} matches no profile, with the job's cohort filter), so that refused
+     * credentials, a project without Query API access or an unknown cohort show before a run.
+     *
+     * @param counted whether the client records its requests in this service's Query budget
+     * @return what Mixpanel answered, for the check's line
+     * @throws MixpanelException as {@link EngageClient#fetch}, the budget's exhaustion included
+     */
+    public String checkAccess(boolean counted) {
+        EngageQuery t = template(PeopleLayout.PEOPLE, LocalDate.now(clock.withZone(job.mixpanel().timezone())));
+        EngageQuery probe = new EngageQuery(t.snapshotDate(), PROBE_WHERE, List.of("$last_seen"), t.filterByCohort(),
+                t.includeAllUsers(), null, null, 0);
+        client.fetch(probe);
+        return "the engage API answered one Query request (" + (counted ? budget.status().remaining()
+                + " of the Query budget's hour left)" : "not counted in the Query budget: the state store is not migrated or not reachable)");
     }
 
     /** Where every people dataset of the job stands, with the Query budget. */

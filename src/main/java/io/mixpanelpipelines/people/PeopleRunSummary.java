@@ -20,6 +20,8 @@ public record PeopleRunSummary(List<Dataset> datasets, int requests, int exitCod
     public static final String UP_TO_DATE = "UP_TO_DATE";
     public static final String DEFERRED = "DEFERRED";
     public static final String FAILED = "FAILED";
+    /** Stopped on request (SIGINT/SIGTERM) between two pages; the exit code is then the command's (130/143). */
+    public static final String STOPPED = "STOPPED";
 
     /**
      * @param pages engage pages this run read for the dataset

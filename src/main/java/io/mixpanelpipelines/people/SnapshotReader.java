@@ -11,6 +11,7 @@ import io.mixpanelpipelines.state.PeopleSnapshotRecord;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +20,12 @@ import org.slf4j.LoggerFactory;
  * the ledger (pages, rows, total and session), so that a rerun continues at the next page in the same
  * session and never reads a page it has. An expired session restarts only its own query from page 0 (its
  * spooled pages are dropped). Page 0 of a range matching more than {@code maxPagesPerQuery} pages splits
- * the range instead of reading it ({@link LastSeenRanges}). Stops by exception when the Query budget is
+ * the range instead of reading it ({@link LastSeenRanges}; the profiles without {@code $last_seen} by
+ * {@link DistinctIdRanges}). Stops by exception when the Query budget is
  * spent ({@link io.mixpanelpipelines.source.RequestBudgetExhaustedException}) or Mixpanel fails for good;
- * whatever was checkpointed stays. Not thread-safe: one per snapshot run.
+ * whatever was checkpointed stays. A stop asked for ({@code stopRequested}, e.g. SIGTERM) is honoured between
+ * pages: the page in flight is read, spooled and checkpointed, then {@link Stopped} is thrown and no other
+ * request is sent. Not thread-safe: one per snapshot run.
  */
 final class SnapshotReader {
 
@@ -36,12 +40,23 @@ final class SnapshotReader {
     private final EngageQuery template;
     private final int maxPagesPerQuery;
     private final Clock clock;
+    private final BooleanSupplier stopRequested;
     private int pagesRead;
     private long profilesRead;
 
-    /** @param template the snapshot's filters (output properties, cohort, group); its {@code where} is replaced */
+    /** Thrown between two pages when a stop was asked for: everything read is checkpointed. */
+    static final class Stopped extends RuntimeException {
+        Stopped() {
+            super("stopped on request between two pages; the next run continues at the next page", null, false, false);
+        }
+    }
+
+    /**
+     * @param template the snapshot's filters (output properties, cohort, group); its {@code where} is replaced
+     * @param stopRequested asked before every request: true stops the reading at once ({@link Stopped})
+     */
     SnapshotReader(PeopleLedger ledger, EngageClient client, PageSpool spool, PeopleSnapshotRecord snapshot,
-            EngageQuery template, int maxPagesPerQuery, Clock clock) {
+            EngageQuery template, int maxPagesPerQuery, Clock clock, BooleanSupplier stopRequested) {
         this.ledger = ledger;
         this.client = client;
         this.spool = spool;
@@ -49,6 +64,7 @@ final class SnapshotReader {
         this.template = template;
         this.maxPagesPerQuery = maxPagesPerQuery;
         this.clock = clock;
+        this.stopRequested = stopRequested;
     }
 
     /** Reads every pending query to its end; returns when none is left. */
@@ -88,6 +104,9 @@ final class SnapshotReader {
                 template.filterByCohort(), template.includeAllUsers(), template.dataGroupId(), null, 0);
         int restarts = 0;
         while (true) {
+            if (stopRequested.getAsBoolean()) {
+                throw new Stopped();
+            }
             EngagePage p;
             try {
                 p = client.fetch(page == 0 ? base : base.next(session, page));
@@ -106,9 +125,8 @@ final class SnapshotReader {
             }
             pagesRead++;
             long maxRows = (long) maxPagesPerQuery * EngagePage.PAGE_SIZE;
-            if (page == 0 && p.total() > maxRows && LastSeenRanges.splittable(q, clock.instant())) {
-                List<String> sample = p.profiles().stream().map(EngagePage.Profile::lastSeen).toList();
-                List<PeopleQueryRecord> parts = LastSeenRanges.split(q, p.total(), sample, maxRows, clock.instant());
+            List<PeopleQueryRecord> parts = page == 0 && p.total() > maxRows ? parts(q, p, maxRows) : List.of();
+            if (!parts.isEmpty()) {
                 log.info("{}: {} matches {} profiles, more than {} pages: split into {} queries", snapshot.dataset(),
                         base.where(), p.total(), maxPagesPerQuery, parts.size());
                 ledger.querySplit(snapshot.job(), snapshot.dataset(), snapshot.snapshotDate(), q.no(), parts);
@@ -126,6 +144,19 @@ final class SnapshotReader {
                 return;
             }
         }
+    }
+
+    /** The parts to read instead of {@code q}, cut from page 0's sample; empty when it cannot be cut. */
+    private List<PeopleQueryRecord> parts(PeopleQueryRecord q, EngagePage page0, long maxRows) {
+        if (q.unset()) {
+            List<String> ids = page0.profiles().stream().map(EngagePage.Profile::distinctId).toList();
+            return DistinctIdRanges.split(q, page0.total(), ids, maxRows);
+        }
+        if (!LastSeenRanges.splittable(q, clock.instant())) {
+            return List.of();
+        }
+        List<String> sample = page0.profiles().stream().map(EngagePage.Profile::lastSeen).toList();
+        return LastSeenRanges.split(q, page0.total(), sample, maxRows, clock.instant());
     }
 
     private void restart(int queryNo) {

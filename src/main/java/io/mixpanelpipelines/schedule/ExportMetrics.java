@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.job.RunSummary;
+import io.mixpanelpipelines.people.PeopleRunSummary;
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
@@ -27,7 +28,8 @@ import java.util.function.Supplier;
  * The Micrometer meters of one scheduled job, tagged {@code job} and {@code project}: events and bytes
  * exported, requests spent, budget left, partitions by state (days never exported from the job's first day
  * to yesterday count as {@code missing}), freshness (seconds since the end of the newest published day),
- * run durations by outcome, failures and skipped runs. Thread-safe.
+ * run durations by outcome, failures and skipped runs; with a {@code people} section, {@link PeopleMetrics}'s.
+ * Thread-safe.
  */
 public final class ExportMetrics {
 
@@ -45,6 +47,7 @@ public final class ExportMetrics {
     private final Counter failures;
     private final Map<String, AtomicLong> partitions = new java.util.HashMap<>();
     private final AtomicReference<LocalDate> newestPublished = new AtomicReference<>();
+    private final PeopleMetrics people;
 
     public ExportMetrics(MeterRegistry registry, JobDefinition job, PartitionLedger ledger, Supplier<RequestBudget.Status> budget,
             Clock clock) {
@@ -74,6 +77,7 @@ public final class ExportMetrics {
             Gauge.builder("mixpanel.pipelines.partitions", n, AtomicLong::get).description("day partitions by state")
                     .tags(tags.and("state", state)).register(registry);
         }
+        this.people = job.people() == null ? null : new PeopleMetrics(registry, job);
         Gauge.builder("mixpanel.pipelines.freshness", this::freshnessSeconds).baseUnit("seconds")
                 .description("seconds since the end of the newest published day").tags(tags).register(registry);
     }
@@ -98,6 +102,13 @@ public final class ExportMetrics {
         }
         timer(outcome).record(took);
         refresh();
+    }
+
+    /** Records the people datasets of a run ({@link PeopleMetrics}); ignored when the job has no people section. */
+    public void recordPeople(PeopleRunSummary summary) {
+        if (people != null) {
+            people.record(summary);
+        }
     }
 
     /** Records a run that threw. */

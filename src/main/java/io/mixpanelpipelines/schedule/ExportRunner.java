@@ -12,6 +12,8 @@ import io.mixpanelpipelines.job.RunSummary;
 import io.mixpanelpipelines.state.JobLock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -34,6 +36,8 @@ public final class ExportRunner {
 
     private final ApplicationContext parent;
     private final Map<String, AnnotationConfigApplicationContext> running = new ConcurrentHashMap<>();
+    /** Jobs asked to stop while running: their people snapshot stops after the page in flight. */
+    private final Set<String> stopAsked = ConcurrentHashMap.newKeySet();
 
     public ExportRunner(ApplicationContext parent) {
         this.parent = parent;
@@ -45,6 +49,12 @@ public final class ExportRunner {
      * @throws io.mixpanelpipelines.state.JobLockedException when another run of the job holds its lock
      */
     public RunSummary run(ScheduledJob job) {
+        return run(job, people -> {
+        });
+    }
+
+    /** As {@link #run(ScheduledJob)}, handing the people datasets' summary (when the job has them) to {@code onPeople}. */
+    public RunSummary run(ScheduledJob job, Consumer<PeopleRunSummary> onPeople) {
         try (AnnotationConfigApplicationContext ctx = new AnnotationConfigApplicationContext()) {
             ctx.setParent(parent);
             ctx.setDisplayName("export " + job.name());
@@ -66,7 +76,9 @@ public final class ExportRunner {
                     PeopleExportService people = ctx.getBean(PeopleExportService.class);
                     if (people.enabled()) {
                         // as the export command does: the people snapshot after the events, on its own budget
-                        for (PeopleRunSummary.Dataset d : people.run().datasets()) {
+                        PeopleRunSummary ps = people.run(() -> stopAsked.contains(job.name()));
+                        onPeople.accept(ps);
+                        for (PeopleRunSummary.Dataset d : ps.datasets()) {
                             log.info("{}: {} {} ({} pages, {} profiles{})", job.name(), d.dataset(), d.state(), d.pages(),
                                     d.profiles(), d.message() == null ? "" : "; " + d.message());
                         }
@@ -74,6 +86,7 @@ public final class ExportRunner {
                     return summary;
                 } finally {
                     running.remove(job.name());
+                    stopAsked.remove(job.name());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -89,10 +102,12 @@ public final class ExportRunner {
 
     /**
      * Asks every running Spring Batch execution to stop: each day step ends at its next chunk commit with
-     * its checkpoint saved, and the next run resumes from there. Safe to call repeatedly.
+     * its checkpoint saved, and the next run resumes from there; a people snapshot stops after its page in
+     * flight. Safe to call repeatedly.
      */
     public void stopRunning() {
         running.forEach((name, ctx) -> {
+            stopAsked.add(name);
             try {
                 JobOperator operator = ctx.getBean(JobOperator.class);
                 for (Long id : operator.getRunningExecutions(ctx.getBean(org.springframework.batch.core.job.Job.class).getName())) {

@@ -87,7 +87,7 @@ public final class ExportScheduler implements SmartLifecycle {
         try {
             LockingTaskExecutor.TaskResult<RunSummary> result = locks.executeWithLock(() -> {
                 log.info("scheduled run of {} for {} started", job.name(), slot);
-                return runner.run(job);
+                return runner.run(job, m::recordPeople);
             }, new LockConfiguration(now, job.lockName(), lockAtMostFor, atLeast));
             if (!result.wasExecuted()) {
                 log.info("scheduled run of {} for {} skipped: another replica holds its lock", job.name(), slot);

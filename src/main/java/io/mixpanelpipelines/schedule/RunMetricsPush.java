@@ -8,6 +8,7 @@ import io.micrometer.registry.otlp.OtlpMeterRegistry;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
+import io.mixpanelpipelines.people.PeopleRunSummary;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.warehouse.LoadSummary;
 import java.io.PrintStream;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationContext;
 
@@ -25,7 +27,8 @@ import org.springframework.context.ApplicationContext;
  * {@code schedule} service: the same meters ({@link ExportMetrics}: events, bytes and requests of the run, run
  * duration by outcome, failures, partitions by state, freshness, budget left), plus for a load
  * {@code mixpanel.pipelines.rows.loaded}, {@code mixpanel.pipelines.load.duration} (by outcome) and
- * {@code mixpanel.pipelines.load.failures}. Counters are the run's own (cumulative from its start).
+ * {@code mixpanel.pipelines.load.failures}; after the people datasets of an export, {@link PeopleMetrics}'s in a
+ * push of their own. Counters are the run's own (cumulative from its start).
  *
  * <p>Configured by the OpenTelemetry SDK's standard variables: {@code OTEL_EXPORTER_OTLP_METRICS_ENDPOINT} (the
  * full URL), else {@code OTEL_EXPORTER_OTLP_ENDPOINT} (its base; {@code /v1/metrics} is added);
@@ -51,6 +54,18 @@ public final class RunMetricsPush {
         RunMetricsPush push = from(environment);
         if (push != null) {
             push.push(ctx, clock, err, "export", (metrics, registry) -> metrics.recordRun(summary, took(ctx)));
+        }
+    }
+
+    /**
+     * After the people datasets of an {@code export}: {@link PeopleMetrics}'s meters only, in a push of their own
+     * (the events' meters went with the events' push). No-op without an endpoint.
+     */
+    public static void people(Map<String, String> environment, ApplicationContext ctx, PeopleRunSummary summary,
+            PrintStream err) {
+        RunMetricsPush push = from(environment);
+        if (push != null) {
+            push.push(err, "export", registry -> new PeopleMetrics(registry, ctx.getBean(JobDefinition.class)).record(summary));
         }
     }
 
@@ -94,6 +109,16 @@ public final class RunMetricsPush {
     }
 
     private void push(ApplicationContext ctx, Clock clock, PrintStream err, String command, BiConsumer<ExportMetrics, MeterRegistry> record) {
+        push(err, command, registry -> {
+            ExportService service = ctx.getBean(ExportService.class);
+            ExportMetrics metrics = new ExportMetrics(registry, ctx.getBean(JobDefinition.class), ctx.getBean(PartitionLedger.class),
+                    service::budget, clock);
+            record.accept(metrics, registry);
+        });
+    }
+
+    /** Builds a registry for one push, lets {@code record} fill it, and publishes it once. */
+    private void push(PrintStream err, String command, Consumer<MeterRegistry> record) {
         Map<String, String> attributes = new LinkedHashMap<>(resource);
         attributes.putIfAbsent("mixpanel_pipelines.command", command);
         OtlpConfig config = new OtlpConfig() {
@@ -125,10 +150,7 @@ public final class RunMetricsPush {
         };
         OtlpMeterRegistry registry = new OtlpMeterRegistry(config, io.micrometer.core.instrument.Clock.SYSTEM);
         try {
-            ExportService service = ctx.getBean(ExportService.class);
-            ExportMetrics metrics = new ExportMetrics(registry, ctx.getBean(JobDefinition.class), ctx.getBean(PartitionLedger.class),
-                    service::budget, clock);
-            record.accept(metrics, registry);
+            record.accept(registry);
         } catch (RuntimeException e) {
             err.println("warning: the run's metrics were not recorded: " + e.getMessage());
         } finally {

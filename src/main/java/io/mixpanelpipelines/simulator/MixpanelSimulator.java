@@ -6,12 +6,9 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.time.Clock;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,7 +43,7 @@ public final class MixpanelSimulator implements AutoCloseable {
     private HttpServer server;
     private ExecutorService executor;
 
-    private MixpanelSimulator(Builder settings) {
+    private MixpanelSimulator(SimulatorSettings settings) {
         this.projectId = settings.projectId; // the builder is not kept: it may be reused and changed
         EventGenerator generator = new EventGenerator(settings.seed, settings.timezone, settings.bigEventEvery);
         this.project = new SimulatedProject(settings.seed, settings.eventsPerDay, generator);
@@ -63,7 +60,8 @@ public final class MixpanelSimulator implements AutoCloseable {
                 new HourlyLimit(settings.hourlyLimit, settings.clock), faults, settings.clock, settings.timezone,
                 secrets);
         this.profiles = new ProfileCatalog(settings.profiles, settings.seed,
-                settings.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.HOURS), settings.rareProfileValues);
+                settings.clock.instant().truncatedTo(java.time.temporal.ChronoUnit.HOURS), settings.rareProfileValues,
+                settings.unseenProfileEvery);
         this.engageHandler = new EngageHandler(profiles,
                 new CredentialCheck(settings.projectId, settings.serviceAccountUser, settings.serviceAccountSecret,
                         settings.projectSecret),
@@ -227,121 +225,10 @@ public final class MixpanelSimulator implements AutoCloseable {
         };
     }
 
-    /** Configures a {@link MixpanelSimulator}; every setting has a default. Not thread-safe. */
-    public static final class Builder {
-        private long eventsPerDay = 1000;
-        private long seed = 1;
-        private String projectId = "123456";
-        private String serviceAccountUser;
-        private String serviceAccountSecret;
-        private String projectSecret;
-        private ZoneId timezone = ZoneId.of("UTC");
-        private Clock clock = Clock.systemUTC();
-        private int hourlyLimit = 60;
-        private long bigEventEvery = 5000;
-        private int profiles;
-        private int queryLimit = 60;
-        private java.time.Duration sessionExpiry = java.time.Duration.ofMinutes(10);
-        private List<String> rareProfileValues = List.of();
+    /** Configures a {@link MixpanelSimulator}; every setting has a default ({@link SimulatorSettings}). Not thread-safe. */
+    public static final class Builder extends SimulatorSettings {
 
         private Builder() {
-        }
-
-        /** Events in every day (default 1000). */
-        public Builder eventsPerDay(long eventsPerDay) {
-            if (eventsPerDay < 0) {
-                throw new IllegalArgumentException("eventsPerDay must not be negative: " + eventsPerDay);
-            }
-            this.eventsPerDay = eventsPerDay;
-            return this;
-        }
-
-        /** The seed every event derives from (default 1). */
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        /** The id a service account must pass as {@code project_id} (default "123456"). */
-        public Builder projectId(String projectId) {
-            this.projectId = requireText(projectId, "projectId");
-            return this;
-        }
-
-        /** Accepts Basic auth {@code user:secret} together with the right {@code project_id}. */
-        public Builder serviceAccount(String user, String secret) {
-            this.serviceAccountUser = requireText(user, "service account user");
-            this.serviceAccountSecret = requireText(secret, "service account secret");
-            return this;
-        }
-
-        /** Accepts Basic auth with this secret as user name and an empty password. */
-        public Builder projectSecret(String secret) {
-            this.projectSecret = requireText(secret, "project secret");
-            return this;
-        }
-
-        /** The project timezone: "today" and event times follow it (default UTC). */
-        public Builder timezone(ZoneId timezone) {
-            this.timezone = Objects.requireNonNull(timezone, "timezone");
-            return this;
-        }
-
-        /** The clock for "today" and the hourly limit (default the system UTC clock). */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
-        /** Export requests allowed per rolling hour before 429 (default 60; 0 = unlimited). */
-        public Builder hourlyLimit(int hourlyLimit) {
-            if (hourlyLimit < 0) {
-                throw new IllegalArgumentException("hourlyLimit must not be negative: " + hourlyLimit);
-            }
-            this.hourlyLimit = hourlyLimit;
-            return this;
-        }
-
-        /** Every Nth event of a day carries a string over 64 KiB (default 5000; 0 = never). */
-        public Builder bigEventEvery(long bigEventEvery) {
-            if (bigEventEvery < 0) {
-                throw new IllegalArgumentException("bigEventEvery must not be negative: " + bigEventEvery);
-            }
-            this.bigEventEvery = bigEventEvery;
-            return this;
-        }
-
-        /** User profiles served by the engage endpoint (default 0). */
-        public Builder profiles(int profiles) {
-            if (profiles < 0) {
-                throw new IllegalArgumentException("profiles must not be negative: " + profiles);
-            }
-            this.profiles = profiles;
-            return this;
-        }
-
-        /** Engage (Query API) requests allowed per rolling hour before 429 (default 60; 0 = unlimited). */
-        public Builder queryLimit(int queryLimit) {
-            if (queryLimit < 0) {
-                throw new IllegalArgumentException("queryLimit must not be negative: " + queryLimit);
-            }
-            this.queryLimit = queryLimit;
-            return this;
-        }
-
-        /** How long an engage {@code session_id} lives after its page 0 (default 10 minutes). */
-        public Builder sessionExpiry(java.time.Duration sessionExpiry) {
-            if (sessionExpiry == null || sessionExpiry.isNegative() || sessionExpiry.isZero()) {
-                throw new IllegalArgumentException("sessionExpiry must be positive");
-            }
-            this.sessionExpiry = sessionExpiry;
-            return this;
-        }
-
-        /** Raw JSON values, profile {@code i} carrying value {@code i} as its property {@code rare}. */
-        public Builder rareProfileValues(List<String> values) {
-            this.rareProfileValues = List.copyOf(values);
-            return this;
         }
 
         /** @throws IllegalStateException when no credential is configured: nothing could authenticate */
@@ -350,13 +237,6 @@ public final class MixpanelSimulator implements AutoCloseable {
                 throw new IllegalStateException("configure a service account, a project secret or both");
             }
             return new MixpanelSimulator(this);
-        }
-
-        private static String requireText(String value, String name) {
-            if (value == null || value.isEmpty()) {
-                throw new IllegalArgumentException(name + " must not be empty");
-            }
-            return value;
         }
     }
 }

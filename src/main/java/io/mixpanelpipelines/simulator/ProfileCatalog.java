@@ -13,7 +13,7 @@ import java.util.SplittableRandom;
 /**
  * The simulated project's user profiles (and group profiles): deterministic from the seed, each a
  * {@code $distinct_id} and a {@code $properties} object kept as raw JSON text per property, so that rare
- * values (from the JSON test suite) are served byte for byte. One profile in twenty has no
+ * values (from the JSON test suite) are served byte for byte. One profile in twenty (by default) has no
  * {@code $last_seen}; the others are spread over the 400 days before {@code newest}, with a cluster in
  * the last week (like real projects: most activity is recent). {@link #touch} replaces profiles as a
  * whole, so a reader sees the list before or after. Thread-safe.
@@ -50,16 +50,19 @@ final class ProfileCatalog {
     private volatile List<Profile> users;
     private final long seed;
     private final Instant newest;
+    private final int unseenEvery;
 
     /**
      * @param count user profiles
      * @param rareValues raw JSON values; profile {@code i < rareValues.size()} carries value {@code i} as
      *     property {@code rare}
      * @param newest the latest {@code $last_seen}
+     * @param unseenEvery every {@code unseenEvery}th user has no {@code $last_seen} (1: none has one)
      */
-    ProfileCatalog(int count, long seed, Instant newest, List<String> rareValues) {
+    ProfileCatalog(int count, long seed, Instant newest, List<String> rareValues, int unseenEvery) {
         this.seed = seed;
         this.newest = newest;
+        this.unseenEvery = unseenEvery;
         List<Profile> list = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             list.add(profile("user-" + i, i, i < rareValues.size() ? rareValues.get(i) : null));
@@ -129,7 +132,7 @@ final class ProfileCatalog {
         p.put("score", Double.toString(r.nextInt(100_000) / 100.0));
         p.put("tags", "[\"a\",\"b\"]");
         p.put("$city", quoted(r.nextBoolean() ? "Zürich" : "東京"));
-        if (index % 20 != 19) {
+        if (index % unseenEvery != unseenEvery - 1) {
             long back = r.nextInt(4) == 0 ? r.nextLong(7L * 86_400) : r.nextLong(SPREAD_SECONDS);
             p.put("$last_seen", quoted(LAST_SEEN.format(LocalDateTime.ofEpochSecond(newest.getEpochSecond() - back, 0, ZoneOffset.UTC))));
         }

@@ -10,13 +10,15 @@ import java.util.regex.Pattern;
  * The part of Mixpanel's engage {@code where} language the simulator understands: terms joined by
  * {@code and}, each {@code properties["NAME"] OP "TEXT"} (OP one of {@code >= > < <= ==}, compared as text,
  * which orders ISO date-times like {@code $last_seen} correctly), {@code defined(properties["NAME"])} or
- * {@code not defined(properties["NAME"])}. Anything else is refused with a 400, so that a client never
+ * {@code not defined(properties["NAME"])}; {@code properties["$distinct_id"]} compares the profile's id. Anything else is refused with a 400, so that a client never
  * believes a filter was applied when it was not. Immutable; thread-safe.
  */
 final class ProfileWhere {
 
     private static final Pattern COMPARISON = Pattern.compile(
             "properties\\[\"([^\"]+)\"]\\s*(>=|<=|==|>|<)\\s*\"([^\"]*)\"");
+    /** Every profile's id, addressable as a property in a comparison, as the reader's second split key uses it. */
+    private static final String DISTINCT_ID = "$distinct_id";
     private static final Pattern DEFINED = Pattern.compile("(not\\s+)?defined\\s*\\(\\s*properties\\[\"([^\"]+)\"]\\s*\\)");
 
     private ProfileWhere() {
@@ -41,11 +43,15 @@ final class ProfileWhere {
             String op = m.group(2);
             String value = m.group(3);
             return p -> {
-                String raw = p.properties().get(name);
-                if (raw == null || !raw.startsWith("\"")) {
-                    return false;
+                String text = name.equals(DISTINCT_ID) ? p.distinctId() : null;
+                if (text == null) {
+                    String raw = p.properties().get(name);
+                    if (raw == null || !raw.startsWith("\"")) {
+                        return false;
+                    }
+                    text = raw.substring(1, raw.length() - 1);
                 }
-                int c = raw.substring(1, raw.length() - 1).compareTo(value);
+                int c = text.compareTo(value);
                 return switch (op) {
                     case ">=" -> c >= 0;
                     case ">" -> c > 0;

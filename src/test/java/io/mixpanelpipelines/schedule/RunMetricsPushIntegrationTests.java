@@ -110,6 +110,40 @@ class RunMetricsPushIntegrationTests {
     }
 
     @Test
+    void anExportWithPeoplePushesThePeopleFiguresInAPushOfTheirOwn() throws Exception {
+        sim.close();
+        sim = MixpanelSimulator.builder().eventsPerDay(50).profiles(2_500).projectId("123456").serviceAccount("u", "s").build().start(0);
+        Files.writeString(ws.jobFile, Files.readString(ws.jobFile).replaceAll("apiUrl: \\S+", "apiUrl: " + sim.baseUri())
+                + "people: {}\n");
+        ws.env.put("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/metrics");
+
+        assertThat(ws.run("export", "--job", ws.jobFile.toString(), "--from", "2026-01-01", "--to", "2026-01-01", "--no-load"))
+                .as(ws.lastOut + ws.lastErr).isZero();
+
+        assertThat(received).as("the events' push, then the people's").hasSize(2);
+        assertThat(metrics(received.get(0).body().getResourceMetrics(0))).doesNotContainKey("mixpanel.pipelines.people.pages.read");
+        ResourceMetrics people = received.get(1).body().getResourceMetrics(0);
+        assertThat(attributes(people.getResource().getAttributesList())).containsEntry("mixpanel_pipelines.command", "export");
+        Map<String, Metric> m = metrics(people);
+        assertThat(m).doesNotContainKey("mixpanel.pipelines.events.exported");
+        long served = sim.engageRequests().stream().filter(r -> r.status() == 200).count();
+        NumberDataPoint pages = m.get("mixpanel.pipelines.people.pages.read").getSum().getDataPoints(0);
+        assertThat(pages.getAsDouble()).isEqualTo(served).isPositive();
+        assertThat(attributes(pages.getAttributesList())).containsEntry("job", "it-events").containsEntry("project", "123456")
+                .containsEntry("dataset", "people");
+        assertThat(m.get("mixpanel.pipelines.people.profiles.read").getSum().getDataPoints(0).getAsDouble()).isEqualTo(2_500);
+        assertThat(m.get("mixpanel.pipelines.people.requests.sent").getSum().getDataPoints(0).getAsDouble())
+                .isEqualTo(sim.engageRequests().size());
+        assertThat(m.get("mixpanel.pipelines.people.snapshots").getSum().getDataPointsList()).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.getAsDouble()).isEqualTo(1);
+                    assertThat(attributes(p.getAttributesList())).containsEntry("outcome", "published");
+                });
+        assertThat(m.get("mixpanel.pipelines.people.budget.remaining").getGauge().getDataPoints(0).getAsDouble())
+                .isEqualTo(50 - sim.engageRequests().size());
+    }
+
+    @Test
     void withoutAnEndpointNothingIsPushed() {
         assertThat(RunMetricsPush.from(Map.of("OTEL_SERVICE_NAME", "x"))).isNull();
         assertThat(ws.export("2026-01-01", "2026-01-01")).as(ws.lastErr).isZero();

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -83,6 +84,17 @@ class SimulatorEngageTests {
         HttpResponse<String> refused = post(Map.of("where", "properties[\"plan\"] in [\"a\"]"));
         assertThat(refused.statusCode()).isEqualTo(400);
         assertThat(refused.body()).contains("does not understand");
+    }
+
+    @Test
+    void distinctIdRangesOfTheProfilesWithoutLastSeenPartitionThem() throws Exception {
+        start(3000, 0);
+        String unset = "not defined(properties[\"$last_seen\"])";
+        List<String> below = ids(post(Map.of("where", unset + " and properties[\"$distinct_id\"] < \"user-2\"")).body());
+        List<String> from = ids(post(Map.of("where", unset + " and properties[\"$distinct_id\"] >= \"user-2\"")).body());
+        assertThat(below).isNotEmpty().allMatch(id -> id.compareTo("user-2") < 0);
+        assertThat(from).isNotEmpty().allMatch(id -> id.compareTo("user-2") >= 0);
+        assertThat(below.size() + from.size()).isEqualTo(150);
     }
 
     @Test

@@ -11,7 +11,13 @@ import io.mixpanelpipelines.storage.Storage;
 import io.mixpanelpipelines.storage.support.StorageFactory;
 import io.mixpanelpipelines.warehouse.WarehouseLoader;
 import io.mixpanelpipelines.warehouse.support.WarehouseLoaders;
+import io.mixpanelpipelines.job.PeopleRunConfiguration;
+import io.mixpanelpipelines.people.PeopleExportService;
+import io.mixpanelpipelines.source.CredentialsResolver;
+import io.mixpanelpipelines.source.MixpanelAuthenticationException;
+import io.mixpanelpipelines.source.MixpanelCredentials;
 import java.util.List;
+import javax.sql.DataSource;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
@@ -28,13 +34,14 @@ import picocli.CommandLine.Mixin;
  * request, one line per check ({@code OK} or {@code FAILED} and why): the job file, the presence of every
  * credential (all missing ones at once), the destination (the probe file {@code export} writes and
  * deletes before its first request), the state store (connect, and whether its Flyway migrations are
- * current; never migrates), the warehouse when the job has one ({@code SELECT 1}). Ends with what it cannot
- * check: whether Mixpanel accepts the secret. Exit 0 when every check passes, 2 otherwise. Sends nothing
- * to Mixpanel and takes no lock.
+ * current; never migrates), the warehouse when the job has one ({@code SELECT 1}), and when the job has a
+ * {@code people} section the engage API (one Query request, counted in the Query budget). Ends with what it
+ * cannot check: whether Mixpanel's export API accepts the secret. Exit 0 when every check passes, 2
+ * otherwise. Sends nothing to the export API and takes no lock.
  */
 @Command(name = "check", mixinStandardHelpOptions = true,
         description = "Check the job file, the credentials' presence, the destination, the state store and the warehouse "
-                + "without sending a request to Mixpanel.")
+                + "without sending an export request to Mixpanel; with a people section, the engage API (one Query request).")
 public final class CheckCommand implements Callable<Integer> {
 
     @Mixin
@@ -60,8 +67,13 @@ public final class CheckCommand implements Callable<Integer> {
         credentials(job);
         DatasetLayout layout = new DatasetLayout(job.destination().uri(), job.mixpanel().projectId());
         Storage storage = destination(job, layout);
+        boolean credentialsPresent = !failed;
+        Storage probeStorage = storage;
         context.withStateStore(jobFile.path, job, ctx -> {
-            stateStore(ctx);
+            boolean current = stateStore(ctx);
+            if (job.people() != null) {
+                people(ctx, job, probeStorage, credentialsPresent, current);
+            }
             return 0;
         });
         if (job.warehouse() != null) {
@@ -99,7 +111,8 @@ public final class CheckCommand implements Callable<Integer> {
         }
     }
 
-    private void stateStore(ConfigurableApplicationContext ctx) {
+    /** @return whether the store is reachable and its migrations current (what the people check's budget needs) */
+    private boolean stateStore(ConfigurableApplicationContext ctx) {
         String name = "state store " + CommandContext.stateStore(ctx);
         try {
             MigrationInfoService info = ctx.getBean(Flyway.class).info();
@@ -118,8 +131,39 @@ public final class CheckCommand implements Callable<Integer> {
             if (List.of(info.all()).stream().anyMatch(m -> m.getState() == MigrationState.FUTURE_SUCCESS)) {
                 context.out().println("  note: the store has migrations newer than this build");
             }
+            return failedMigrations.isEmpty() && pending == 0;
         } catch (RuntimeException e) {
             fail(name, "cannot connect: " + rootMessage(e));
+            return false;
+        }
+    }
+
+    /**
+     * The job's {@code people} section: one engage request (of the Query API's hourly limit, counted in the
+     * project's Query budget like a run's once the state store is migrated), with a single attempt. Mixpanel offers no cheaper test of Query API
+     * access to a project: {@code /api/app/me} authenticates a service account but not its role on the
+     * project, and does not take a project secret.
+     */
+    private void people(ConfigurableApplicationContext ctx, JobDefinition job, Storage storage, boolean credentialsPresent,
+            boolean stateCurrent) {
+        String name = "Mixpanel engage API (people)";
+        if (job.simulator() != null) {
+            ok(name, "not requested: the built-in simulator serves the profiles");
+            return;
+        }
+        if (!credentialsPresent) {
+            fail(name, "not checked: the credentials are missing");
+            return;
+        }
+        try {
+            MixpanelCredentials credentials = CredentialsResolver.resolve(job.mixpanel().auth(), context.environment());
+            PeopleExportService service = PeopleRunConfiguration.forCheck(job, credentials, ctx.getBean(DataSource.class), storage,
+                    CommandContext.stateStore(ctx), context.clock(), stateCurrent);
+            ok(name, service.checkAccess(stateCurrent));
+        } catch (MixpanelAuthenticationException e) {
+            fail(name, "credentials refused: " + e.getMessage());
+        } catch (RuntimeException e) {
+            fail(name, rootMessage(e));
         }
     }
 

@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
  * {@code export}: a range of days, or what the project needs; then loads the published days into the
  * job's warehouse unless {@code --no-load}. Exit code: the run's ({@link RunSummary#exitCode()}); a failed
  * load turns a successful run into 1 but never hides a deferral or a failed day; SIGINT/SIGTERM stop the
- * run at its next checkpoint, skip the load and exit 130/143 (see {@link StopOnSignal}).
+ * run at its next checkpoint (the people snapshot after the page in flight), skip the load and exit 130/143
+ * (see {@link StopOnSignal}).
  */
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = "Export a range (its published days are not requested again) or, with no range, what the "
@@ -70,21 +71,24 @@ public final class ExportCommand implements Callable<Integer> {
         }
         return context.withApplication(jobFile.path, !noLoad, DebugFlag.on(spec), ctx -> lock.hold(ctx, context.err(), () -> {
             PeopleExportService people = ctx.getBean(PeopleExportService.class);
-            if ("people".equals(only)) {
-                if (!people.enabled()) {
-                    throw new InvalidJobException("--only people: the job file has no people section");
-                }
-                return exportPeople(people, RunSummary.OK, false);
+            if ("people".equals(only) && !people.enabled()) {
+                throw new InvalidJobException("--only people: the job file has no people section");
             }
-            RunSummary summary;
+            RunSummary summary = null;
             String stoppedBy;
+            int code;
             try (StopOnSignal stop = StopOnSignal.install(ctx)) {
+                if ("people".equals(only)) {
+                    code = exportPeople(ctx, people, RunSummary.OK, false, stop);
+                    return code;
+                }
                 summary = ctx.getBean(ExportService.class).export(f, t);
                 stoppedBy = stop.received();
-            }
-            int code = report(context, ctx, summary, summaryJson.path, stoppedBy);
-            if (stoppedBy == null && only == null && people.enabled() && code != RunSummary.INVALID) {
-                code = exportPeople(people, code, true);
+                code = report(context, ctx, summary, summaryJson.path, stoppedBy);
+                if (stoppedBy == null && only == null && people.enabled() && code != RunSummary.INVALID) {
+                    code = exportPeople(ctx, people, code, true, stop);
+                    stoppedBy = stop.received();
+                }
             }
             if (stoppedBy != null || noLoad || ctx.getBean(JobDefinition.class).warehouse() == null
                     || code == RunSummary.INVALID) {
@@ -97,14 +101,23 @@ public final class ExportCommand implements Callable<Integer> {
         }));
     }
 
-    /** Runs the people datasets; returns the exit code of the whole command (with the events' when they ran). */
-    private int exportPeople(PeopleExportService people, int eventsCode, boolean eventsRan) {
-        PeopleRunSummary s = people.run();
+    /**
+     * Runs the people datasets; returns the exit code of the whole command (with the events' when they ran),
+     * 130/143 when a signal stopped them (as it does the events).
+     */
+    private int exportPeople(ConfigurableApplicationContext ctx, PeopleExportService people, int eventsCode, boolean eventsRan,
+            StopOnSignal stop) {
+        PeopleRunSummary s = people.run(() -> stop.received() != null);
         new PeoplePrinter(context.out()).run(s);
         int code = eventsRan ? combined(eventsCode, s.exitCode()) : s.exitCode();
+        if (stop.received() != null) {
+            code = stop.exitCode();
+            context.err().println("people: stopped by " + stop.received() + "; the next run continues at the next page");
+        }
         if (summaryJson.path != null) {
             PeoplePrinter.writeJson(s, summaryJson.path, code, eventsRan);
         }
+        RunMetricsPush.people(context.environment(), ctx, s, context.err());
         return code;
     }
 

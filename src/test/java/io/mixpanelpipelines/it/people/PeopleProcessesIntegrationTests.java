@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * People snapshots across processes: a {@code kill -9} mid-snapshot costs at most the page in flight (the
- * rerun continues in the same session), a second run of the job at once is held back by the job lock, and
+ * rerun continues in the same session), SIGTERM stops after the page in flight with exit 143 and costs no
+ * page at all, a second run of the job at once is held back by the job lock, and
  * jobs of one project share the Query budget through PostgreSQL without touching the export budget.
  */
 class PeopleProcessesIntegrationTests {
@@ -66,6 +67,48 @@ class PeopleProcessesIntegrationTests {
             long again = pages.values().stream().mapToLong(n -> n - 1).sum();
             assertThat(beforeRestart).isGreaterThanOrEqualTo(8);
             assertThat(again).as("at most the page in flight when killed: " + pages).isLessThanOrEqualTo(1);
+            assertThat(PeopleWorkspace.read(w.published("people").get(0))).isEqualTo(w.sim.expectedProfiles());
+        } finally {
+            w.sim.close();
+        }
+    }
+
+    @Test
+    void sigtermStopsTheSnapshotAfterThePageInFlightAndTheNextRunReadsNoPageAgain() throws Exception {
+        String h2 = "jdbc:h2:file:" + tmp.resolve("state/db") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        PeopleWorkspace w = new PeopleWorkspace(Files.createDirectories(tmp.resolve("job")),
+                MixpanelSimulator.builder().profiles(25_000), h2, "requestsPerHour: 60");
+        try {
+            for (int i = 0; i < 60; i++) {
+                w.sim.engageFaults().enqueue(Fault.slowFirstByte(Duration.ofMillis(300)));
+            }
+            Map<String, String> env = Map.of("IT_SA_USER", "people-user", "IT_SA_SECRET", w.secret);
+            ChildJvm child = ChildJvm.start(Files.createDirectories(tmp.resolve("cwd")), "stopped", env,
+                    List.of("spring.datasource.url=" + h2), "export", "--job", w.ws.jobFile.toString(), "--only", "people");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (w.served().size() < 4 && System.nanoTime() < deadline && child.process.isAlive()) {
+                Thread.sleep(5);
+            }
+            assertThat(child.process.isAlive()).as("still reading when signalled: " + child.err()).isTrue();
+            int requestsAtSignal = w.sim.engageRequests().size();
+
+            child.process.destroy(); // SIGTERM, as Kubernetes or systemd send it
+            assertThat(child.process.waitFor(60, TimeUnit.SECONDS)).as("stopped gracefully").isTrue();
+
+            assertThat(child.process.exitValue()).as(child.out() + child.err()).isEqualTo(143);
+            assertThat(child.err()).contains("SIGTERM");
+            assertThat(child.out()).contains("STOPPED");
+            assertThat(w.sim.engageRequests().size()).as("at most the request in flight after the signal")
+                    .isLessThanOrEqualTo(requestsAtSignal + 1);
+            assertThat(w.published("people")).isEmpty();
+            w.sim.engageFaults().clear();
+
+            int code = w.exportPeople();
+
+            assertThat(code).as(w.ws.lastOut + w.ws.lastErr).isZero();
+            Map<String, Long> pages = w.servedPages();
+            assertThat(pages.values()).as("no page read twice: the page in flight was checkpointed " + pages)
+                    .allMatch(n -> n == 1);
             assertThat(PeopleWorkspace.read(w.published("people").get(0))).isEqualTo(w.sim.expectedProfiles());
         } finally {
             w.sim.close();

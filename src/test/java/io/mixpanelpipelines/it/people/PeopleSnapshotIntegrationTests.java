@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,6 +74,26 @@ class PeopleSnapshotIntegrationTests {
 
         assertThat(w.exportPeople()).as("the day's snapshot is published: nothing to do").isZero();
         assertThat(w.ws.lastOut).contains("UP_TO_DATE");
+    }
+
+    @Test
+    void profilesWithoutLastSeenAreCutByDistinctIdRangesSoNoQueryOutlivesItsSessionBudget() throws Exception {
+        start(MixpanelSimulator.builder().profiles(5_000).unseenProfileEvery(1).queryLimit(0), "maxPagesPerQuery: 2");
+
+        int code = w.exportPeople();
+
+        assertThat(code).as(w.ws.lastOut + w.ws.lastErr).isZero();
+        Map<String, Long> pagesPerQuery = w.served().stream().collect(Collectors.groupingBy(
+                r -> r.params().getOrDefault("where", ""), Collectors.counting()));
+        assertThat(pagesPerQuery).as("every query within 2 pages (its page 0 included when it was split): " + pagesPerQuery)
+                .allSatisfy((where, pages) -> assertThat(pages).isLessThanOrEqualTo(2));
+        assertThat(pagesPerQuery.keySet()).as("the profiles without $last_seen were cut by distinct id")
+                .anyMatch(where -> where.startsWith("not defined(properties[\"$last_seen\"]) and properties[\"$distinct_id\"]"));
+        assertThat(w.servedPages().values()).as("no page read twice").allMatch(n -> n == 1);
+        Path snapshot = w.published("people").get(0);
+        assertThat(PeopleWorkspace.read(snapshot)).isEqualTo(w.sim.expectedProfiles()).hasSize(5_000);
+        assertThat(PeopleWorkspace.query(snapshot, "SELECT COUNT(*) FILTER (WHERE last_seen IS NULL) FROM people"))
+                .isEqualTo("5000\n");
     }
 
     @Test
