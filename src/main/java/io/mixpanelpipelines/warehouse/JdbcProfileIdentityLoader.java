@@ -1,10 +1,7 @@
 package io.mixpanelpipelines.warehouse;
 
 import io.mixpanelpipelines.storage.Storage;
-import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import javax.sql.DataSource;
 
@@ -55,44 +52,21 @@ public final class JdbcProfileIdentityLoader implements ProfileIdentityLoader {
         run(statements.removeIdentityDay(day), false, null, null);
     }
 
+    /** Runs the statements; with a {@code folder}, in one transaction that returns the rows {@code table} then holds. */
     private long run(List<String> sql, boolean autoCommit, String table, DatasetFolder folder) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(autoCommit);
-            try (Statement s = c.createStatement()) {
-                for (String statement : sql) {
-                    s.execute(statement);
-                }
-                long rows = 0;
-                if (folder != null) {
-                    try (ResultSet rs = s.executeQuery(statements.countRows(table, folder))) {
-                        rs.next();
-                        rows = rs.getLong(1);
-                    }
-                }
-                if (!autoCommit) {
-                    c.commit();
-                }
-                return rows;
-            } catch (SQLException | RuntimeException e) {
-                if (!autoCommit) {
-                    c.rollback();
-                }
-                throw e;
+        return JdbcStatementRunner.run(dataSource, sql, autoCommit, (c, s) -> {
+            if (folder == null) {
+                return 0;
             }
-        } catch (SQLException e) {
-            throw new WarehouseLoadException("warehouse statement failed" + (folder == null ? "" : " loading " + folder.label())
-                    + ": " + e.getMessage(), e);
-        }
+            try (ResultSet rs = s.executeQuery(statements.countRows(table, folder))) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }, "warehouse statement failed" + (folder == null ? "" : " loading " + folder.label()));
     }
 
     @Override
     public void close() {
-        if (dataSource instanceof AutoCloseable a) {
-            try {
-                a.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot close the warehouse connection pool", e);
-            }
-        }
+        DataSourcePool.close(dataSource);
     }
 }

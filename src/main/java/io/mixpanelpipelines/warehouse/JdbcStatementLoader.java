@@ -1,11 +1,9 @@
 package io.mixpanelpipelines.warehouse;
 
 import io.mixpanelpipelines.dataset.PublishedDay;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
-import java.util.function.Function;
 import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 
@@ -37,12 +35,12 @@ public final class JdbcStatementLoader implements WarehouseLoader {
 
     @Override
     public void prepare() {
-        run(statements.prepare(), true, c -> 0L);
+        JdbcStatementRunner.run(dataSource, statements.prepare(), true, (c, s) -> 0L, "warehouse statement failed");
     }
 
     @Override
     public long load(PublishedDay day, LongConsumer progress) {
-        long rows = run(statements.load(day), false, c -> {
+        long rows = JdbcStatementRunner.run(dataSource, statements.load(day), false, (c, unused) -> {
             try (Statement s = c.createStatement(); var rs = s.executeQuery(statements.countRows(day))) {
                 rs.next();
                 long n = rs.getLong(1);
@@ -53,32 +51,9 @@ public final class JdbcStatementLoader implements WarehouseLoader {
             } catch (SQLException e) {
                 throw new WarehouseLoadException("cannot count the rows of " + day.day() + ": " + e.getMessage(), e);
             }
-        });
+        }, "warehouse statement failed");
         progress.accept(rows);
         return rows;
-    }
-
-    private long run(List<String> sql, boolean autoCommit, Function<Connection, Long> check) {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(autoCommit);
-            try (Statement s = c.createStatement()) {
-                for (String statement : sql) {
-                    s.execute(statement);
-                }
-                long result = check.apply(c);
-                if (!autoCommit) {
-                    c.commit();
-                }
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                if (!autoCommit) {
-                    c.rollback();
-                }
-                throw e;
-            }
-        } catch (SQLException e) {
-            throw new WarehouseLoadException("warehouse statement failed: " + e.getMessage(), e);
-        }
     }
 
     @Override
@@ -88,12 +63,6 @@ public final class JdbcStatementLoader implements WarehouseLoader {
 
     @Override
     public void close() {
-        if (dataSource instanceof AutoCloseable a) {
-            try {
-                a.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot close the warehouse connection pool", e);
-            }
-        }
+        DataSourcePool.close(dataSource);
     }
 }

@@ -14,9 +14,7 @@ import org.apache.parquet.column.page.PageWriter;
 import org.apache.parquet.column.statistics.SizeStatistics;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
-import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
  * Writes {@link ParsedEvent}s to one Parquet file in {@link EventSchema}, streaming through our storage
@@ -51,13 +49,10 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
             EventSchema.VERSION_KEY, Integer.toString(EventSchema.SCHEMA_VERSION),
             ParquetWriter.OBJECT_MODEL_NAME_PROP, "mixpanel-pipelines");
 
-    private final ParquetIO file;
+    private final ParquetFileLifecycle file;
     private final PageCompressor compressor;
     private final java.util.ArrayDeque<PendingPage> inFlight = new java.util.ArrayDeque<>();
     private long inFlightBytes;
-    private final RecyclingAllocator allocator;
-    private final ParquetProperties properties;
-    private final ParquetFileWriter fileWriter;
     private final long rowGroupSize;
 
     private final DictionaryColumnEncoder eventName;
@@ -69,13 +64,6 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
     private final Int64ColumnEncoder mpProcessingTime;
     private final BytesColumnEncoder propertiesJson;
     private final ColumnEncoder[] columns;
-
-    private ColumnChunkPageWriteStore pageStore;
-    private long rowGroupRows;
-    private long rowGroupsEnd;
-    private long rows;
-    private boolean failed;
-    private boolean done;
 
     /**
      * Buffers that one writer after another can reuse: the row group's compressed pages and the direct
@@ -101,9 +89,9 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
 
     /** Opens the file, with buffers that earlier writers left (not used by another writer meanwhile). */
     public EventParquetWriter(OutputFile outputFile, ParquetWriterOptions options, Buffers buffers) throws IOException {
-        this.file = new ParquetIO(outputFile);
+        ParquetIO io = new ParquetIO(outputFile);
         this.rowGroupSize = options.rowGroupSize();
-        this.allocator = buffers.allocator;
+        RecyclingAllocator allocator = buffers.allocator;
         int pageSize = options.pageSize();
         this.eventName = new DictionaryColumnEncoder(column(EventSchema.EVENT_NAME), pageSize, pageSize, this);
         this.time = new Int64ColumnEncoder(column(EventSchema.TIME), pageSize, this);
@@ -115,26 +103,17 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
         this.propertiesJson = new BytesColumnEncoder(column(EventSchema.PROPERTIES), pageSize, false, this);
         this.columns = new ColumnEncoder[] {
             eventName, time, distinctId, insertId, deviceId, userId, mpProcessingTime, propertiesJson};
-        this.properties = ParquetProperties.builder()
+        ParquetProperties properties = ParquetProperties.builder()
                 .withPageSize(pageSize)
                 .withDictionaryPageSize(pageSize)
                 .withAllocator(allocator)
                 .withStatisticsEnabled(EventSchema.PROPERTIES, false)
                 .withSizeStatisticsEnabled(EventSchema.PROPERTIES, false)
                 .build();
-        this.compressor = new PageCompressor(codecName(options.codec()), options.zstdLevel(), COMPRESSION_THREADS,
-                buffers.compressed);
-        try {
-            this.fileWriter = new ParquetFileWriter(file, EventSchema.SCHEMA, ParquetFileWriter.Mode.CREATE,
-                    rowGroupSize, ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, properties);
-            fileWriter.start();
-            this.rowGroupsEnd = fileWriter.getPos();
-            startRowGroup();
-        } catch (IOException | RuntimeException e) {
-            file.abort();
-            releaseCompression();
-            throw e;
-        }
+        this.compressor = new PageCompressor(ParquetFileLifecycle.codecName(options.codec()), options.zstdLevel(),
+                COMPRESSION_THREADS, buffers.compressed);
+        this.file = new ParquetFileLifecycle(io, EventSchema.SCHEMA, rowGroupSize, properties, allocator, compressor,
+                FOOTER_METADATA, new RowGroups());
     }
 
     /**
@@ -151,10 +130,7 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
      * so the line buffer may be reused once this returns.
      */
     public void write(ParsedEvent event) throws IOException {
-        if (done || failed) {
-            throw new IllegalStateException("writer for " + file.getPath() + " is already "
-                    + (done ? "closed" : "failed"));
-        }
+        file.ensureWritable();
         if (!event.eventNameText().present()) {
             throw new IllegalArgumentException("an event without a name cannot be written");
         }
@@ -175,14 +151,12 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
             } else {
                 propertiesJson.addNull();
             }
-            rows++;
-            rowGroupRows++;
+            file.rowWritten();
             if (bufferedBytes() >= rowGroupSize) {
-                flushRowGroup();
-                startRowGroup();
+                file.nextRowGroup();
             }
         } catch (IOException | RuntimeException e) {
-            failed = true; // the columns may now disagree on the row count: only abort() is left
+            file.failed(); // the columns may now disagree on the row count: only abort() is left
             throw e;
         }
     }
@@ -197,12 +171,12 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
 
     /** Rows written so far. */
     public long rows() {
-        return rows;
+        return file.rows();
     }
 
     /** Bytes written to the file plus bytes buffered for the current row group: for rolling at a size. */
     public long dataSize() {
-        return rowGroupsEnd + bufferedBytes();
+        return file.rowGroupsEnd() + bufferedBytes();
     }
 
     /** The size of the finished file in bytes, footer included (valid after {@link #close()}). */
@@ -213,44 +187,12 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
     /** Writes the footer and publishes the file at its location. */
     @Override
     public void close() throws IOException {
-        if (done) {
-            return;
-        }
-        if (failed) {
-            abort();
-            throw new IOException("writer for " + file.getPath() + " failed earlier; its file was discarded");
-        }
-        done = true;
-        try {
-            if (rowGroupRows > 0) {
-                flushRowGroup();
-            }
-            fileWriter.end(FOOTER_METADATA);
-        } catch (IOException | RuntimeException e) {
-            file.abort();
-            throw e;
-        } finally {
-            releaseRowGroup();
-            releaseCompression();
-        }
+        file.close();
     }
 
     /** Discards the file: nothing appears at its location. Safe to call after a failure, and twice. */
     public void abort() {
-        if (done) {
-            return;
-        }
-        done = true;
-        // No footer. The row group's buffers go back to the allocator; the compression threads stop (pages
-        // still queued are dropped) before their native zstd contexts are freed.
         file.abort();
-        releaseRowGroup();
-        releaseCompression();
-    }
-
-    private void releaseCompression() {
-        inFlight.clear();
-        compressor.release();
     }
 
     @Override
@@ -307,43 +249,31 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
         return sum;
     }
 
-    private void startRowGroup() {
-        pageStore = new ColumnChunkPageWriteStore(compressor, EventSchema.SCHEMA, allocator,
-                properties.getColumnIndexTruncateLength(), properties.getPageWriteChecksumEnabled());
-        for (ColumnEncoder c : columns) {
-            c.startChunk(pageStore.getPageWriter(c.column));
+    /** The columns' part in a row group: the pages still compressing ahead are written before it ends. */
+    private final class RowGroups implements ParquetFileLifecycle.RowGroupColumns {
+        @Override
+        public void startRowGroup(ColumnChunkPageWriteStore pageStore) {
+            for (ColumnEncoder c : columns) {
+                c.startChunk(pageStore.getPageWriter(c.column));
+            }
         }
-        rowGroupRows = 0;
-    }
 
-    private void flushRowGroup() throws IOException {
-        for (ColumnEncoder c : columns) {
-            c.endChunk();
+        @Override
+        public void endRowGroup() throws IOException {
+            for (ColumnEncoder c : columns) {
+                c.endChunk();
+            }
+            writeAll();
         }
-        writeAll();
-        fileWriter.startBlock(rowGroupRows);
-        pageStore.flushToFileWriter(fileWriter);
-        fileWriter.endBlock();
-        rowGroupsEnd = fileWriter.getPos();
-        releaseRowGroup();
-    }
 
-    private void releaseRowGroup() {
-        if (pageStore != null) {
-            pageStore.close();
-            pageStore = null;
+        /** Pages still queued for compression are dropped: the file is being discarded (none after a flush). */
+        @Override
+        public void releaseRowGroup() {
+            inFlight.clear();
         }
     }
 
     private static ColumnDescriptor column(String name) {
         return EventSchema.SCHEMA.getColumnDescription(new String[] {name});
-    }
-
-    private static CompressionCodecName codecName(ParquetWriterOptions.Codec codec) {
-        return switch (codec) {
-            case ZSTD -> CompressionCodecName.ZSTD;
-            case SNAPPY -> CompressionCodecName.SNAPPY;
-            case UNCOMPRESSED -> CompressionCodecName.UNCOMPRESSED;
-        };
     }
 }

@@ -13,9 +13,7 @@ import org.apache.parquet.column.page.PageWriter;
 import org.apache.parquet.column.statistics.SizeStatistics;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
-import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
  * Writes profiles to one Parquet file in {@link PeopleSchema}, with the events writer's pieces: the same
@@ -30,46 +28,30 @@ public final class PeopleParquetWriter implements Closeable, ColumnEncoder.PageQ
             EventSchema.VERSION_KEY, Integer.toString(EventSchema.SCHEMA_VERSION),
             ParquetWriter.OBJECT_MODEL_NAME_PROP, "mixpanel-pipelines");
 
-    private final ParquetIO file;
-    private final PageCompressor compressor;
-    private final RecyclingAllocator allocator;
-    private final ParquetProperties properties;
-    private final ParquetFileWriter fileWriter;
+    private final ParquetFileLifecycle file;
     private final long rowGroupSize;
     private final BytesColumnEncoder distinctId;
     private final BytesColumnEncoder propertiesJson;
     private final Int64ColumnEncoder lastSeen;
     private final ColumnEncoder[] columns;
-    private ColumnChunkPageWriteStore pageStore;
-    private long rowGroupRows;
-    private long rows;
-    private boolean failed;
-    private boolean done;
 
     /** Opens the file; nothing is visible at its location until {@link #close()}. */
     public PeopleParquetWriter(OutputFile outputFile, ParquetWriterOptions options) throws IOException {
-        this.file = new ParquetIO(outputFile);
+        ParquetIO io = new ParquetIO(outputFile);
         this.rowGroupSize = options.rowGroupSize();
-        this.allocator = new RecyclingAllocator(options.rowGroupSize() + options.rowGroupSize() / 4);
+        RecyclingAllocator allocator = new RecyclingAllocator(options.rowGroupSize() + options.rowGroupSize() / 4);
         int pageSize = options.pageSize();
         this.distinctId = new BytesColumnEncoder(column(PeopleSchema.DISTINCT_ID), pageSize, true, this);
         this.propertiesJson = new BytesColumnEncoder(column(PeopleSchema.PROPERTIES), pageSize, false, this);
         this.lastSeen = new Int64ColumnEncoder(column(PeopleSchema.LAST_SEEN), pageSize, this);
         this.columns = new ColumnEncoder[] {distinctId, propertiesJson, lastSeen};
-        this.properties = ParquetProperties.builder().withPageSize(pageSize).withAllocator(allocator)
+        ParquetProperties properties = ParquetProperties.builder().withPageSize(pageSize).withAllocator(allocator)
                 .withStatisticsEnabled(PeopleSchema.PROPERTIES, false)
                 .withSizeStatisticsEnabled(PeopleSchema.PROPERTIES, false).build();
-        this.compressor = new PageCompressor(codecName(options.codec()), options.zstdLevel(), 1);
-        try {
-            this.fileWriter = new ParquetFileWriter(file, PeopleSchema.SCHEMA, ParquetFileWriter.Mode.CREATE, rowGroupSize,
-                    ParquetWriter.MAX_PADDING_SIZE_DEFAULT, null, properties);
-            fileWriter.start();
-            startRowGroup();
-        } catch (IOException | RuntimeException e) {
-            file.abort();
-            compressor.release();
-            throw e;
-        }
+        PageCompressor compressor = new PageCompressor(ParquetFileLifecycle.codecName(options.codec()),
+                options.zstdLevel(), 1);
+        this.file = new ParquetFileLifecycle(io, PeopleSchema.SCHEMA, rowGroupSize, properties, allocator, compressor,
+                FOOTER_METADATA, new RowGroups());
     }
 
     /**
@@ -79,9 +61,7 @@ public final class PeopleParquetWriter implements Closeable, ColumnEncoder.PageQ
      * @param lastSeenMicros {@code last_seen}, or null when absent or unparsable
      */
     public void write(String id, byte[] properties, int offset, int length, Long lastSeenMicros) throws IOException {
-        if (done || failed) {
-            throw new IllegalStateException("writer for " + file.getPath() + " is already " + (done ? "closed" : "failed"));
-        }
+        file.ensureWritable();
         try {
             byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
             distinctId.add(idBytes, 0, idBytes.length);
@@ -91,20 +71,18 @@ public final class PeopleParquetWriter implements Closeable, ColumnEncoder.PageQ
             } else {
                 lastSeen.add(lastSeenMicros);
             }
-            rows++;
-            rowGroupRows++;
+            file.rowWritten();
             if (bufferedBytes() >= rowGroupSize) {
-                flushRowGroup();
-                startRowGroup();
+                file.nextRowGroup();
             }
         } catch (IOException | RuntimeException e) {
-            failed = true;
+            file.failed();
             throw e;
         }
     }
 
     public long rows() {
-        return rows;
+        return file.rows();
     }
 
     /** The size of the finished file in bytes (valid after {@link #close()}). */
@@ -119,37 +97,12 @@ public final class PeopleParquetWriter implements Closeable, ColumnEncoder.PageQ
 
     @Override
     public void close() throws IOException {
-        if (done) {
-            return;
-        }
-        if (failed) {
-            abort();
-            throw new IOException("writer for " + file.getPath() + " failed earlier; its file was discarded");
-        }
-        done = true;
-        try {
-            if (rowGroupRows > 0) {
-                flushRowGroup();
-            }
-            fileWriter.end(FOOTER_METADATA);
-        } catch (IOException | RuntimeException e) {
-            file.abort();
-            throw e;
-        } finally {
-            releaseRowGroup();
-            compressor.release();
-        }
+        file.close();
     }
 
     /** Discards the file. Safe after a failure, and twice. */
     public void abort() {
-        if (done) {
-            return;
-        }
-        done = true;
         file.abort();
-        releaseRowGroup();
-        compressor.release();
     }
 
     @Override
@@ -170,41 +123,29 @@ public final class PeopleParquetWriter implements Closeable, ColumnEncoder.PageQ
         return sum;
     }
 
-    private void startRowGroup() {
-        pageStore = new ColumnChunkPageWriteStore(compressor, PeopleSchema.SCHEMA, allocator,
-                properties.getColumnIndexTruncateLength(), properties.getPageWriteChecksumEnabled());
-        for (ColumnEncoder c : columns) {
-            c.startChunk(pageStore.getPageWriter(c.column));
+    /** The columns' part in a row group: their pages are already in the page store when it ends. */
+    private final class RowGroups implements ParquetFileLifecycle.RowGroupColumns {
+        @Override
+        public void startRowGroup(ColumnChunkPageWriteStore pageStore) {
+            for (ColumnEncoder c : columns) {
+                c.startChunk(pageStore.getPageWriter(c.column));
+            }
         }
-        rowGroupRows = 0;
-    }
 
-    private void flushRowGroup() throws IOException {
-        for (ColumnEncoder c : columns) {
-            c.endChunk();
+        @Override
+        public void endRowGroup() throws IOException {
+            for (ColumnEncoder c : columns) {
+                c.endChunk();
+            }
         }
-        fileWriter.startBlock(rowGroupRows);
-        pageStore.flushToFileWriter(fileWriter);
-        fileWriter.endBlock();
-        releaseRowGroup();
-    }
 
-    private void releaseRowGroup() {
-        if (pageStore != null) {
-            pageStore.close();
-            pageStore = null;
+        @Override
+        public void releaseRowGroup() {
+            // nothing of the row group's is held outside the page store
         }
     }
 
     private static ColumnDescriptor column(String name) {
         return PeopleSchema.SCHEMA.getColumnDescription(new String[] {name});
-    }
-
-    private static CompressionCodecName codecName(ParquetWriterOptions.Codec codec) {
-        return switch (codec) {
-            case ZSTD -> CompressionCodecName.ZSTD;
-            case SNAPPY -> CompressionCodecName.SNAPPY;
-            case UNCOMPRESSED -> CompressionCodecName.UNCOMPRESSED;
-        };
     }
 }

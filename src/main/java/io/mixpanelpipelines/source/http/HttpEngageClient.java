@@ -4,23 +4,17 @@ import io.mixpanelpipelines.source.EngageClient;
 import io.mixpanelpipelines.source.EngagePage;
 import io.mixpanelpipelines.source.EngageQuery;
 import io.mixpanelpipelines.source.ExportRequest;
-import io.mixpanelpipelines.source.MixpanelAuthenticationException;
 import io.mixpanelpipelines.source.MixpanelCredentials;
-import io.mixpanelpipelines.source.MixpanelRateLimitedException;
-import io.mixpanelpipelines.source.MixpanelUnavailableException;
 import io.mixpanelpipelines.source.RequestRecorder;
 import io.mixpanelpipelines.source.Sleeper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.ZoneId;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Basic auth like the export client (a service account sends {@code project_id}). Every attempt is recorded
  * in the Query API budget before it is sent ({@link RequestRecorder}, which throws when the budget is
  * spent). Transient failures (connection errors, timeouts, 5xx, 429, a cut or unreadable body) are retried
- * with the export client's backoff ({@link Backoff}); the other statuses are judged by the export client's
+ * in the export client's {@link RetryLoop} (its backoff, {@link Backoff}); the other statuses are judged by the export client's
  * {@link ResponseClassifier}. Once Mixpanel refused the credentials, later calls fail without a request.
  * Thread-safe.
  */
@@ -42,9 +36,8 @@ public final class HttpEngageClient implements EngageClient {
     private final ClientSettings settings;
     private final MixpanelCredentials credentials;
     private final RequestRecorder recorder;
-    private final Sleeper sleeper;
     private final ResponseClassifier classifier;
-    private final AtomicReference<MixpanelAuthenticationException> refused = new AtomicReference<>();
+    private final RetryLoop retries;
 
     /** @param settings {@code baseUrl} is the Query API host ({@code https://mixpanel.com} or the region's) */
     public HttpEngageClient(ClientSettings settings, MixpanelCredentials credentials, RequestRecorder recorder,
@@ -52,42 +45,14 @@ public final class HttpEngageClient implements EngageClient {
         this.settings = settings;
         this.credentials = credentials;
         this.recorder = recorder;
-        this.sleeper = sleeper;
+        this.retries = new RetryLoop(settings, sleeper, log);
         this.classifier = new ResponseClassifier(settings, credentials, timezone);
     }
 
     @Override
     public EngagePage fetch(EngageQuery query) {
-        for (int attempt = 1; ; attempt++) {
-            MixpanelAuthenticationException earlier = refused.get();
-            if (earlier != null) {
-                throw new MixpanelAuthenticationException(earlier.getMessage() + " (not requesting " + query.label() + ")");
-            }
-            TransientFailure failure;
-            try {
-                return attempt(query, attempt);
-            } catch (TransientFailure t) {
-                failure = t;
-            } catch (MixpanelAuthenticationException e) {
-                refused.compareAndSet(null, e);
-                throw e;
-            }
-            if (attempt >= settings.maxAttempts()) {
-                String message = "profile query " + query.label() + " failed after " + attempt + " attempts; last: "
-                        + failure.getMessage();
-                throw failure.rateLimited ? new MixpanelRateLimitedException(message, failure)
-                        : new MixpanelUnavailableException(message, failure);
-            }
-            Duration wait = Backoff.wait(settings, attempt, failure.retryAfter);
-            log.warn("profile query {} attempt {}/{} failed: {}; retrying in {} ms", query.label(), attempt,
-                    settings.maxAttempts(), failure.getMessage(), wait.toMillis());
-            try {
-                sleeper.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MixpanelUnavailableException("interrupted while waiting to retry " + query.label(), e);
-            }
-        }
+        String label = query.label();
+        return retries.run(label, "profile query " + label, "profile query " + label, attempt -> attempt(query, attempt));
     }
 
     private EngagePage attempt(EngageQuery query, int attempt) {
@@ -95,20 +60,10 @@ public final class HttpEngageClient implements EngageClient {
         long requestId = recorder.beforeSend(ExportRequest.days(query.snapshotDate(), query.snapshotDate(), false), attempt);
         HttpURLConnection connection = null;
         try {
-            connection = (HttpURLConnection) uri().toURL().openConnection();
-            connection.setConnectTimeout((int) settings.connectTimeout().toMillis());
-            connection.setReadTimeout((int) settings.readTimeout().toMillis());
-            connection.setUseCaches(false);
-            connection.setInstanceFollowRedirects(false);
+            connection = Connections.open(uri(), settings, credentials, "application/json");
             connection.setRequestMethod("POST");
             connection.setDoOutput(true);
-            connection.setRequestProperty("Authorization", credentials.authorizationHeader());
             connection.setRequestProperty("Content-Type", "application/x-www-form-urlencoded");
-            connection.setRequestProperty("Accept", "application/json");
-            connection.setRequestProperty("Accept-Encoding", "gzip");
-            // as for the export: a silently re-sent request over a stale connection would escape the budget
-            connection.setRequestProperty("Connection", "close");
-            connection.setRequestProperty("User-Agent", "mixpanel-pipelines");
             connection.setFixedLengthStreamingMode(form.length);
             try (OutputStream out = connection.getOutputStream()) {
                 out.write(form);
@@ -133,12 +88,8 @@ public final class HttpEngageClient implements EngageClient {
             }
             recorder.completed(requestId, status, "ok", body.length);
             return page;
-        } catch (SocketTimeoutException e) {
-            recorder.completed(requestId, 0, "timeout", 0);
-            throw new TransientFailure("no response within " + settings.readTimeout().toSeconds() + " s", null, false);
         } catch (IOException e) {
-            recorder.completed(requestId, 0, "connection-error", 0);
-            throw new TransientFailure("connection failed: " + BodyReceiver.describe(e), null, false);
+            throw Connections.failed(e, recorder, requestId, settings);
         } finally {
             if (connection != null) {
                 connection.disconnect();

@@ -3,33 +3,27 @@ package io.mixpanelpipelines.source.http;
 import io.mixpanelpipelines.source.Sleeper;
 import io.mixpanelpipelines.source.BodySink;
 import io.mixpanelpipelines.source.ExportRequest;
-import io.mixpanelpipelines.source.MixpanelAuthenticationException;
 import io.mixpanelpipelines.source.MixpanelCredentials;
-import io.mixpanelpipelines.source.MixpanelException;
 import io.mixpanelpipelines.source.MixpanelExportClient;
 import io.mixpanelpipelines.source.MixpanelRateLimitedException;
-import io.mixpanelpipelines.source.MixpanelRequestException;
-import io.mixpanelpipelines.source.MixpanelUnavailableException;
 import io.mixpanelpipelines.source.RequestRecorder;
 import io.mixpanelpipelines.source.Spool;
 import io.mixpanelpipelines.source.SpoolManifest;
 import java.io.IOException;
 import java.net.HttpURLConnection;
-import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.ZoneId;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The export client over real HTTP ({@link HttpURLConnection}, chosen for its true socket read timeout:
- * a stalled body is noticed within {@code readTimeout}). It builds the request (asking for gzip) and runs the
- * one retry loop of the project: exponential backoff with jitter, honouring {@code Retry-After} on 429.
- * {@link ResponseClassifier} judges a response that is not 200; {@link BodyReceiver} spools and checks a body.
+ * a stalled body is noticed within {@code readTimeout}). It builds the request (asking for gzip) and runs it
+ * in the clients' {@link RetryLoop}: exponential backoff with jitter, honouring {@code Retry-After} on 429;
+ * after {@value #MAX_RATE_LIMIT_REJECTIONS} 429s in one run the rest is deferred. {@link ResponseClassifier}
+ * judges a response that is not 200; {@link BodyReceiver} spools and checks a body.
  *
  * <p>Once Mixpanel has refused the credentials, every later call fails at once without a request: the
  * other days of the run would be refused the same way. Thread-safe.
@@ -41,13 +35,12 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
     private final ClientSettings settings;
     private final MixpanelCredentials credentials;
     private final RequestRecorder recorder;
-    private final Sleeper sleeper;
     private final ResponseClassifier classifier;
     private final BodyReceiver receiver;
     /** After this many 429s in one run, Mixpanel's limit is spent by someone else: the rest is deferred. */
     static final int MAX_RATE_LIMIT_REJECTIONS = 3;
 
-    private final AtomicReference<MixpanelException> fatal = new AtomicReference<>();
+    private final RetryLoop retries;
     private final java.util.concurrent.atomic.AtomicInteger rejections = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
@@ -58,55 +51,38 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
         this.settings = settings;
         this.credentials = credentials;
         this.recorder = recorder;
-        this.sleeper = sleeper;
+        this.retries = new RetryLoop(settings, sleeper, log);
         this.classifier = new ResponseClassifier(settings, credentials, timezone);
         this.receiver = new BodyReceiver(settings, recorder);
     }
 
     @Override
     public SpoolManifest fetch(ExportRequest request, Spool spool, BodySink sink) {
-        for (int attempt = 1; ; attempt++) {
-            MixpanelException earlier = fatal.get();
-            if (earlier != null) {
-                throw earlier instanceof MixpanelAuthenticationException
-                        ? new MixpanelAuthenticationException(earlier.getMessage() + " (not requesting " + request.window() + ")")
-                        : new MixpanelRequestException(earlier.getMessage());
+        String window = request.window();
+        return retries.run(window, "export " + window, "export of " + window, new RetryLoop.Call<>() {
+            @Override
+            public void beforeAttempt() {
+                if (rejections.get() >= MAX_RATE_LIMIT_REJECTIONS) {
+                    throw new MixpanelRateLimitedException("Mixpanel answered 429 to " + rejections.get()
+                            + " requests of this run: not requesting " + window + " now");
+                }
             }
-            if (rejections.get() >= MAX_RATE_LIMIT_REJECTIONS) {
-                throw new MixpanelRateLimitedException("Mixpanel answered 429 to " + rejections.get()
-                        + " requests of this run: not requesting " + request.window() + " now");
+
+            @Override
+            public SpoolManifest attempt(int attempt) {
+                return HttpMixpanelExportClient.this.attempt(request, spool, attempt, sink);
             }
-            TransientFailure failure;
-            try {
-                return attempt(request, spool, attempt, sink);
-            } catch (TransientFailure t) {
-                failure = t;
-                sink.abandon(t.getMessage());
-            } catch (MixpanelAuthenticationException e) {
-                fatal.compareAndSet(null, e);
-                throw e;
+
+            @Override
+            public void failed(TransientFailure failure) {
+                sink.abandon(failure.getMessage());
+                if (failure.rateLimited && rejections.incrementAndGet() >= MAX_RATE_LIMIT_REJECTIONS) {
+                    throw new MixpanelRateLimitedException("Mixpanel answered 429 to " + MAX_RATE_LIMIT_REJECTIONS
+                            + " requests of this run (someone else is spending the project's limit); deferring "
+                            + window + "; last: " + failure.getMessage(), failure);
+                }
             }
-            if (failure.rateLimited && rejections.incrementAndGet() >= MAX_RATE_LIMIT_REJECTIONS) {
-                throw new MixpanelRateLimitedException("Mixpanel answered 429 to " + MAX_RATE_LIMIT_REJECTIONS
-                        + " requests of this run (someone else is spending the project's limit); deferring "
-                        + request.window() + "; last: " + failure.getMessage(), failure);
-            }
-            if (attempt >= settings.maxAttempts()) {
-                String message = "export of " + request.window() + " failed after " + attempt + " attempts; last: "
-                        + failure.getMessage();
-                throw failure.rateLimited ? new MixpanelRateLimitedException(message, failure)
-                        : new MixpanelUnavailableException(message, failure);
-            }
-            Duration wait = Backoff.wait(settings, attempt, failure.retryAfter);
-            log.warn("export {} attempt {}/{} failed: {}; retrying in {} ms", request.window(), attempt,
-                    settings.maxAttempts(), failure.getMessage(), wait.toMillis());
-            try {
-                sleeper.sleep(wait);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new MixpanelUnavailableException("interrupted while waiting to retry " + request.window(), e);
-            }
-        }
+        });
     }
 
     private SpoolManifest attempt(ExportRequest request, Spool spool, int attempt, BodySink sink) {
@@ -115,25 +91,10 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
         HttpURLConnection connection;
         int status;
         try {
-            connection = (HttpURLConnection) uri.toURL().openConnection();
-            connection.setConnectTimeout((int) settings.connectTimeout().toMillis());
-            connection.setReadTimeout((int) settings.readTimeout().toMillis());
-            connection.setUseCaches(false);
-            connection.setInstanceFollowRedirects(false);
-            connection.setRequestProperty("Authorization", credentials.authorizationHeader());
-            connection.setRequestProperty("Accept-Encoding", "gzip");
-            connection.setRequestProperty("Accept", "application/json, text/plain");
-            // No keep-alive: HttpURLConnection silently re-sends a GET over a stale pooled connection,
-            // which would spend a request the budget never saw.
-            connection.setRequestProperty("Connection", "close");
-            connection.setRequestProperty("User-Agent", "mixpanel-pipelines");
+            connection = Connections.open(uri, settings, credentials, "application/json, text/plain");
             status = connection.getResponseCode();
-        } catch (SocketTimeoutException e) {
-            recorder.completed(requestId, 0, "timeout", 0);
-            throw new TransientFailure("no response within " + settings.readTimeout().toSeconds() + " s", null, false);
         } catch (IOException e) {
-            recorder.completed(requestId, 0, "connection-error", 0);
-            throw new TransientFailure("connection failed: " + BodyReceiver.describe(e), null, false);
+            throw Connections.failed(e, recorder, requestId, settings);
         }
         try {
             if (status != 200) {

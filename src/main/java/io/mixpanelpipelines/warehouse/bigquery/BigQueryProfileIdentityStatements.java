@@ -2,7 +2,9 @@ package io.mixpanelpipelines.warehouse.bigquery;
 
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.warehouse.DatasetFolder;
+import io.mixpanelpipelines.warehouse.ProfileIdentitySql;
 import io.mixpanelpipelines.warehouse.ProfileIdentityStatements;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -37,9 +39,7 @@ public final class BigQueryProfileIdentityStatements implements ProfileIdentityS
                         + "resolved_distinct_id STRING NOT NULL, first_seen TIMESTAMP NOT NULL) PARTITION BY mapping_date CLUSTER BY distinct_id",
                 "CREATE TABLE IF NOT EXISTS " + t("identity_mappings") + " (distinct_id STRING NOT NULL, "
                         + "resolved_distinct_id STRING NOT NULL, first_seen TIMESTAMP NOT NULL) CLUSTER BY distinct_id",
-                "CREATE OR REPLACE VIEW " + t("events_resolved") + " AS\n"
-                        + "SELECT e.*, COALESCE(m.resolved_distinct_id, e.distinct_id) AS resolved_distinct_id\n"
-                        + "FROM " + t(eventsTable) + " e\nLEFT JOIN " + t("identity_mappings") + " m ON m.distinct_id = e.distinct_id");
+                ProfileIdentitySql.eventsResolvedView(this::t, t(eventsTable)));
     }
 
     @Override
@@ -68,46 +68,29 @@ public final class BigQueryProfileIdentityStatements implements ProfileIdentityS
 
     @Override
     public List<String> loadIdentityDay(DatasetFolder day) {
-        String date = "DATE '" + day.date() + "'";
-        return List.of(
-                "LOAD DATA OVERWRITE " + t("mp_identity_staging") + " (distinct_id STRING, resolved_distinct_id STRING, "
-                        + "first_seen TIMESTAMP)\nFROM FILES (format = 'PARQUET', uris = [" + uris(day) + "])",
-                "BEGIN TRANSACTION",
-                "DELETE FROM " + t("identity_mappings") + " WHERE distinct_id IN (SELECT distinct_id FROM "
-                        + t("identity_mapping_days") + " WHERE mapping_date = " + date + " UNION DISTINCT SELECT distinct_id FROM "
-                        + t("mp_identity_staging") + ")",
-                "DELETE FROM " + t("identity_mapping_days") + " WHERE mapping_date = " + date,
-                "INSERT INTO " + t("identity_mapping_days") + " (mapping_date, distinct_id, resolved_distinct_id, first_seen)\n"
-                        + "SELECT " + date + ", distinct_id, resolved_distinct_id, first_seen FROM " + t("mp_identity_staging"),
-                remap(),
-                "COMMIT TRANSACTION");
+        List<String> sql = new ArrayList<>();
+        sql.add("LOAD DATA OVERWRITE " + t("mp_identity_staging") + " (distinct_id STRING, resolved_distinct_id STRING, "
+                + "first_seen TIMESTAMP)\nFROM FILES (format = 'PARQUET', uris = [" + uris(day) + "])");
+        sql.add("BEGIN TRANSACTION");
+        sql.addAll(ProfileIdentitySql.replaceDay(this::t, date(day.date()), t("mp_identity_staging"), "UNION DISTINCT"));
+        sql.add(ProfileIdentitySql.remapWithQualify(this::t));
+        sql.add("COMMIT TRANSACTION");
+        return sql;
     }
 
     @Override
     public List<String> removeIdentityDay(java.time.LocalDate day) {
-        String date = "DATE '" + day + "'";
-        return List.of(
-                "BEGIN TRANSACTION",
-                "DELETE FROM " + t("identity_mappings") + " WHERE distinct_id IN (SELECT distinct_id FROM "
-                        + t("identity_mapping_days") + " WHERE mapping_date = " + date + ")",
-                "DELETE FROM " + t("identity_mapping_days") + " WHERE mapping_date = " + date,
-                remap(),
-                "COMMIT TRANSACTION");
-    }
-
-    /** Every id of identity_mapping_days left without a mapping gets its earliest candidate. */
-    private String remap() {
-        return "INSERT INTO " + t("identity_mappings") + " (distinct_id, resolved_distinct_id, first_seen)\n"
-                + "SELECT distinct_id, resolved_distinct_id, first_seen FROM " + t("identity_mapping_days") + " d\n"
-                + "WHERE NOT EXISTS (SELECT 1 FROM " + t("identity_mappings") + " m WHERE m.distinct_id = d.distinct_id)\n"
-                + "QUALIFY ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY first_seen, resolved_distinct_id) = 1";
+        List<String> sql = new ArrayList<>();
+        sql.add("BEGIN TRANSACTION");
+        sql.addAll(ProfileIdentitySql.removeDay(this::t, date(day)));
+        sql.add(ProfileIdentitySql.remapWithQualify(this::t));
+        sql.add("COMMIT TRANSACTION");
+        return sql;
     }
 
     @Override
     public String countRows(String table, DatasetFolder folder) {
-        return table.equals("identity_mapping_days")
-                ? "SELECT COUNT(*) FROM " + t(table) + " WHERE mapping_date = DATE '" + folder.date() + "'"
-                : "SELECT COUNT(*) FROM " + t(table);
+        return ProfileIdentitySql.countRows(this::t, table, date(folder.date()));
     }
 
     private String loadProfiles(DatasetFolder f) {
@@ -116,10 +99,12 @@ public final class BigQueryProfileIdentityStatements implements ProfileIdentityS
     }
 
     private String latestProfiles() {
-        // ranked in a subquery: the order is on the staged text (JSON values cannot be ordered)
-        return "SELECT distinct_id, PARSE_JSON(properties, wide_number_mode => 'round') AS properties, last_seen FROM (\n"
-                + "    SELECT *, ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY last_seen DESC NULLS LAST, properties) AS rn\n"
-                + "    FROM " + t("mp_profile_staging") + ") WHERE rn = 1";
+        // ranked on the staged text: JSON values cannot be ordered
+        return ProfileIdentitySql.latestProfiles("PARSE_JSON(properties, wide_number_mode => 'round')", t("mp_profile_staging"));
+    }
+
+    private static String date(java.time.LocalDate day) {
+        return "DATE '" + day + "'";
     }
 
     private static String uris(DatasetFolder f) {

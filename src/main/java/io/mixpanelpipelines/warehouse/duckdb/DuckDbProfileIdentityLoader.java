@@ -5,14 +5,13 @@ import io.mixpanelpipelines.warehouse.DatasetColumns;
 import io.mixpanelpipelines.warehouse.DatasetFolder;
 import io.mixpanelpipelines.warehouse.LocalParquetFiles;
 import io.mixpanelpipelines.warehouse.ProfileIdentityLoader;
+import io.mixpanelpipelines.warehouse.SqlScript;
 import io.mixpanelpipelines.warehouse.WarehouseLoadException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 
 /**
  * Loads people, group profiles and identity mappings into a DuckDB warehouse file (tables of
@@ -38,18 +37,9 @@ public final class DuckDbProfileIdentityLoader implements ProfileIdentityLoader 
     @Override
     public void prepare() {
         new DuckDbWarehouseLoader(url, storage, schema, eventsTable).prepare(); // the view needs the events table
-        String ddl;
-        try (InputStream in = DuckDbProfileIdentityLoader.class.getResourceAsStream("/sql/warehouse/duckdb/people_identity.sql")) {
-            ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("{schema}", schema).replace("{table}", eventsTable);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read sql/warehouse/duckdb/people_identity.sql", e);
-        }
+        List<String> ddl = SqlScript.read("sql/warehouse/duckdb/people_identity.sql", schema, eventsTable);
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            for (String statement : ddl.replaceAll("(?m)^--.*$", "").split(";")) {
-                if (!statement.isBlank()) {
-                    s.execute(statement);
-                }
-            }
+            SqlScript.execute(s, ddl);
         } catch (SQLException e) {
             throw new WarehouseLoadException("cannot create the people and identity tables in " + schema + ": " + e.getMessage(), e);
         }

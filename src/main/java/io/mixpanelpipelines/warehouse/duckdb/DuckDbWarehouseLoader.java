@@ -2,17 +2,16 @@ package io.mixpanelpipelines.warehouse.duckdb;
 
 import io.mixpanelpipelines.storage.Storage;
 import io.mixpanelpipelines.warehouse.LocalParquetFiles;
+import io.mixpanelpipelines.warehouse.SqlScript;
 import io.mixpanelpipelines.dataset.PublishedDay;
 import io.mixpanelpipelines.warehouse.WarehouseLoadException;
 import io.mixpanelpipelines.warehouse.WarehouseLoader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.function.LongConsumer;
 
 /**
@@ -39,18 +38,9 @@ public final class DuckDbWarehouseLoader implements WarehouseLoader {
 
     @Override
     public void prepare() {
-        String ddl;
-        try (InputStream in = DuckDbWarehouseLoader.class.getResourceAsStream("/sql/warehouse/duckdb/events.sql")) {
-            ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("{schema}", schema).replace("{table}", table);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read sql/warehouse/duckdb/events.sql", e);
-        }
+        List<String> ddl = SqlScript.read("sql/warehouse/duckdb/events.sql", schema, table);
         try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
-            for (String statement : ddl.replaceAll("(?m)^--.*$", "").split(";")) {
-                if (!statement.isBlank()) {
-                    s.execute(statement);
-                }
-            }
+            SqlScript.execute(s, ddl);
         } catch (SQLException e) {
             throw new WarehouseLoadException("cannot create " + schema + "." + table + " in " + url + ": " + e.getMessage(), e);
         }

@@ -5,21 +5,16 @@ import io.mixpanelpipelines.warehouse.DatasetColumns;
 import io.mixpanelpipelines.warehouse.DatasetFolder;
 import io.mixpanelpipelines.warehouse.LocalParquetFiles;
 import io.mixpanelpipelines.warehouse.ProfileIdentityLoader;
+import io.mixpanelpipelines.warehouse.SqlScript;
+import io.mixpanelpipelines.warehouse.DataSourcePool;
 import io.mixpanelpipelines.warehouse.WarehouseLoadException;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Locale;
 import javax.sql.DataSource;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.PGCopyOutputStream;
 
 /**
  * Loads people, group profiles and identity mappings into PostgreSQL (tables of
@@ -52,19 +47,9 @@ public final class PostgresProfileIdentityLoader implements ProfileIdentityLoade
     public void prepare() {
         // the events table first: events_resolved selects from it
         new PostgresWarehouseLoader(dataSource, storage, schema, eventsTable).prepare();
-        String ddl;
-        try (java.io.InputStream in = PostgresProfileIdentityLoader.class.getResourceAsStream(
-                "/sql/warehouse/postgresql/people_identity.sql")) {
-            ddl = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("{schema}", schema).replace("{table}", eventsTable);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read sql/warehouse/postgresql/people_identity.sql", e);
-        }
+        List<String> ddl = SqlScript.read("sql/warehouse/postgresql/people_identity.sql", schema, eventsTable);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String statement : ddl.replaceAll("(?m)^--.*$", "").split(";")) {
-                if (!statement.isBlank()) {
-                    s.execute(statement);
-                }
-            }
+            SqlScript.execute(s, ddl);
         } catch (SQLException e) {
             throw new WarehouseLoadException("cannot create the people and identity tables in " + schema + ": " + e.getMessage(), e);
         }
@@ -116,7 +101,7 @@ public final class PostgresProfileIdentityLoader implements ProfileIdentityLoade
             }
             long rows = files.paths().isEmpty() ? 0 : copy(pg, "COPY " + q("identity_mapping_days") + " (mapping_date, "
                     + "distinct_id, resolved_distinct_id, first_seen) FROM STDIN (FORMAT text)", "SELECT distinct_id, "
-                    + "resolved_distinct_id, " + ts("first_seen") + " FROM " + files.readParquet(), 3, day.date().toString());
+                    + "resolved_distinct_id, " + CopyFromDuckDb.ts("first_seen") + " FROM " + files.readParquet(), 3, day.date().toString());
             try (Statement s = pg.createStatement()) {
                 s.execute("INSERT INTO mp_identity_touched SELECT distinct_id FROM " + q("identity_mapping_days")
                         + " WHERE mapping_date = " + date);
@@ -137,13 +122,9 @@ public final class PostgresProfileIdentityLoader implements ProfileIdentityLoade
 
     /** One row per distinct_id: the latest last_seen (then the smallest properties text, to be deterministic). */
     private static String latestProfiles(LocalParquetFiles files) {
-        return "SELECT distinct_id, properties, " + ts("last_seen") + " FROM (SELECT *, row_number() OVER (PARTITION BY "
+        return "SELECT distinct_id, properties, " + CopyFromDuckDb.ts("last_seen") + " FROM (SELECT *, row_number() OVER (PARTITION BY "
                 + "distinct_id ORDER BY last_seen DESC NULLS LAST, properties::VARCHAR) AS rn FROM "
                 + files.readParquet() + ") WHERE rn = 1";
-    }
-
-    private static String ts(String column) {
-        return "strftime(make_timestamp(epoch_us(" + column + ")), '%Y-%m-%d %H:%M:%S.%f') || '+00'";
     }
 
     private interface Work {
@@ -170,35 +151,21 @@ public final class PostgresProfileIdentityLoader implements ProfileIdentityLoade
     /** Streams a DuckDB query's rows into a COPY; {@code first}, when not null, is written as the first column of each row. */
     private static long copy(Connection pg, String copySql, String select, int columns, String first)
             throws SQLException, IOException {
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
-                Statement s = duck.createStatement();
-                ResultSet rs = s.executeQuery(select)) {
-            PGCopyOutputStream copyOut = new PGCopyOutputStream(pg.unwrap(PGConnection.class), copySql, 1 << 16);
-            // not closed: closing after endCopy() would flush into the finished COPY
-            Writer w = new BufferedWriter(new OutputStreamWriter(copyOut, StandardCharsets.UTF_8), 1 << 16);
-            try {
-                while (rs.next()) {
-                    if (first != null) {
-                        w.write(first);
+        return CopyFromDuckDb.copy(pg, copySql, select, (rs, w) -> {
+            while (rs.next()) {
+                if (first != null) {
+                    w.write(first);
+                    w.write('\t');
+                }
+                for (int c = 1; c <= columns; c++) {
+                    if (c > 1) {
                         w.write('\t');
                     }
-                    for (int c = 1; c <= columns; c++) {
-                        if (c > 1) {
-                            w.write('\t');
-                        }
-                        PostgresWarehouseLoader.writeText(w, rs.getString(c));
-                    }
-                    w.write('\n');
+                    CopyFromDuckDb.writeText(w, rs.getString(c));
                 }
-                w.flush();
-            } catch (SQLException | IOException | RuntimeException e) {
-                if (copyOut.isActive()) {
-                    copyOut.cancelCopy();
-                }
-                throw e;
+                w.write('\n');
             }
-            return copyOut.endCopy();
-        }
+        });
     }
 
     private String q(String name) {
@@ -207,12 +174,6 @@ public final class PostgresProfileIdentityLoader implements ProfileIdentityLoade
 
     @Override
     public void close() {
-        if (dataSource instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot close the warehouse connection pool", e);
-            }
-        }
+        DataSourcePool.close(dataSource);
     }
 }

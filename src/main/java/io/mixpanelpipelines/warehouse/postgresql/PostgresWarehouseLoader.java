@@ -3,15 +3,11 @@ package io.mixpanelpipelines.warehouse.postgresql;
 import io.mixpanelpipelines.storage.Storage;
 import io.mixpanelpipelines.warehouse.LocalParquetFiles;
 import io.mixpanelpipelines.dataset.PublishedDay;
+import io.mixpanelpipelines.warehouse.DataSourcePool;
 import io.mixpanelpipelines.warehouse.WarehouseLoadException;
 import io.mixpanelpipelines.warehouse.WarehouseLoader;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -24,8 +20,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongConsumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.PGCopyOutputStream;
 
 /**
  * Loads days into a PostgreSQL table partitioned by {@code event_date} (RANGE, one partition per day).
@@ -121,74 +115,25 @@ public final class PostgresWarehouseLoader implements WarehouseLoader {
         String copySql = "COPY " + q(partition) + " (event_date, event_name, time, distinct_id, insert_id, device_id, user_id, "
                 + "mp_processing_time, properties) FROM STDIN (FORMAT text)";
         // timestamps leave DuckDB as text with an explicit +00 offset: no session timezone is involved
-        String select = "SELECT event_name, " + ts("time") + ", distinct_id, insert_id, device_id, user_id, "
-                + ts("mp_processing_time") + ", properties FROM read_parquet(" + files.duckDbList() + ")";
+        String select = "SELECT event_name, " + CopyFromDuckDb.ts("time") + ", distinct_id, insert_id, device_id, user_id, "
+                + CopyFromDuckDb.ts("mp_processing_time") + ", properties FROM read_parquet(" + files.duckDbList() + ")";
         String dateText = date.toString();
-        long rows = 0;
-        try (Connection duck = DriverManager.getConnection("jdbc:duckdb:");
-                Statement s = duck.createStatement();
-                ResultSet rs = s.executeQuery(select)) {
-            PGCopyOutputStream copyOut = new PGCopyOutputStream(pg.unwrap(PGConnection.class), copySql, 1 << 16);
-            // not closed: closing after endCopy() would flush into the finished COPY
-            Writer w = new BufferedWriter(new OutputStreamWriter(copyOut, StandardCharsets.UTF_8), 1 << 16);
-            try {
-                while (rs.next()) {
-                    w.write(dateText);
-                    for (int c = 1; c <= 8; c++) {
-                        w.write('\t');
-                        writeText(w, rs.getString(c));
-                    }
-                    w.write('\n');
-                    if (++rows % PROGRESS_EVERY == 0) {
-                        progress.accept(rows);
-                    }
+        long[] rows = {0};
+        long copied = CopyFromDuckDb.copy(pg, copySql, select, (rs, w) -> {
+            while (rs.next()) {
+                w.write(dateText);
+                for (int c = 1; c <= 8; c++) {
+                    w.write('\t');
+                    CopyFromDuckDb.writeText(w, rs.getString(c));
                 }
-                w.flush();
-            } catch (SQLException | IOException | RuntimeException e) {
-                if (copyOut.isActive()) {
-                    copyOut.cancelCopy();
+                w.write('\n');
+                if (++rows[0] % PROGRESS_EVERY == 0) {
+                    progress.accept(rows[0]);
                 }
-                throw e;
             }
-            long copied = copyOut.endCopy();
-            progress.accept(rows);
-            return copied;
-        }
-    }
-
-    private static String ts(String column) {
-        return "strftime(make_timestamp(epoch_us(" + column + ")), '%Y-%m-%d %H:%M:%S.%f') || '+00'";
-    }
-
-    /**
-     * A value in COPY's text format: {@code \N} for null; backslash, newline, carriage return and tab
-     * escaped; U+0000, which no PostgreSQL text value can hold, as U+FFFD. (A JSON text never holds a raw
-     * U+0000, so {@code properties} is never changed.)
-     */
-    static void writeText(Writer w, String v) throws IOException {
-        if (v == null) {
-            w.write("\\N");
-            return;
-        }
-        int start = 0;
-        int n = v.length();
-        for (int i = 0; i < n; i++) {
-            char ch = v.charAt(i);
-            String esc = switch (ch) {
-                case '\\' -> "\\\\";
-                case '\n' -> "\\n";
-                case '\r' -> "\\r";
-                case '\t' -> "\\t";
-                case '\0' -> "\uFFFD";
-                default -> null;
-            };
-            if (esc != null) {
-                w.write(v, start, i - start);
-                w.write(esc);
-                start = i + 1;
-            }
-        }
-        w.write(v, start, n - start);
+        });
+        progress.accept(rows[0]);
+        return copied;
     }
 
     private void swap(Connection pg, LocalDate date, String partition) throws SQLException {
@@ -233,12 +178,6 @@ public final class PostgresWarehouseLoader implements WarehouseLoader {
 
     @Override
     public void close() {
-        if (dataSource instanceof AutoCloseable c) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("cannot close the warehouse connection pool", e);
-            }
-        }
+        DataSourcePool.close(dataSource);
     }
 }

@@ -2,6 +2,7 @@ package io.mixpanelpipelines.warehouse.redshift;
 
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.warehouse.DatasetFolder;
+import io.mixpanelpipelines.warehouse.ProfileIdentitySql;
 import io.mixpanelpipelines.warehouse.ProfileIdentityStatements;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +16,7 @@ import java.util.List;
  */
 public final class RedshiftProfileIdentityStatements implements ProfileIdentityStatements {
 
-    private static final String LATEST = "SELECT distinct_id, JSON_PARSE(properties) AS properties, last_seen FROM (\n"
-            + "    SELECT *, ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY last_seen DESC NULLS LAST, properties) AS rn\n"
-            + "    FROM mp_profile_staging) WHERE rn = 1";
+    private static final String LATEST = ProfileIdentitySql.latestProfiles("JSON_PARSE(properties)", "mp_profile_staging");
 
     private final String schema;
     private final String eventsTable;
@@ -39,9 +38,7 @@ public final class RedshiftProfileIdentityStatements implements ProfileIdentityS
                         + "first_seen TIMESTAMPTZ NOT NULL) DISTKEY (distinct_id) SORTKEY (mapping_date)",
                 "CREATE TABLE IF NOT EXISTS " + t("identity_mappings") + " (distinct_id VARCHAR(65535) NOT NULL, "
                         + "resolved_distinct_id VARCHAR(65535) NOT NULL, first_seen TIMESTAMPTZ NOT NULL) DISTKEY (distinct_id)",
-                "CREATE OR REPLACE VIEW " + t("events_resolved") + " AS\n"
-                        + "SELECT e.*, COALESCE(m.resolved_distinct_id, e.distinct_id) AS resolved_distinct_id\n"
-                        + "FROM " + eventsTable + " e\nLEFT JOIN " + t("identity_mappings") + " m ON m.distinct_id = e.distinct_id");
+                ProfileIdentitySql.eventsResolvedView(this::t, eventsTable));
     }
 
     @Override
@@ -69,16 +66,11 @@ public final class RedshiftProfileIdentityStatements implements ProfileIdentityS
 
     @Override
     public List<String> loadIdentityDay(DatasetFolder day) {
-        String date = "'" + day.date() + "'::DATE";
         List<String> sql = new ArrayList<>();
         sql.add("CREATE TEMP TABLE mp_identity_staging (distinct_id VARCHAR(65535), resolved_distinct_id VARCHAR(65535), "
                 + "first_seen TIMESTAMPTZ)");
         copy(sql, "mp_identity_staging", day);
-        sql.add("DELETE FROM " + t("identity_mappings") + " WHERE distinct_id IN (SELECT distinct_id FROM "
-                + t("identity_mapping_days") + " WHERE mapping_date = " + date + " UNION SELECT distinct_id FROM mp_identity_staging)");
-        sql.add("DELETE FROM " + t("identity_mapping_days") + " WHERE mapping_date = " + date);
-        sql.add("INSERT INTO " + t("identity_mapping_days") + " (mapping_date, distinct_id, resolved_distinct_id, first_seen)\n"
-                + "SELECT " + date + ", distinct_id, resolved_distinct_id, first_seen FROM mp_identity_staging");
+        sql.addAll(ProfileIdentitySql.replaceDay(this::t, date(day.date()), "mp_identity_staging", "UNION"));
         sql.add(remap());
         sql.add("DROP TABLE mp_identity_staging");
         return sql;
@@ -86,12 +78,9 @@ public final class RedshiftProfileIdentityStatements implements ProfileIdentityS
 
     @Override
     public List<String> removeIdentityDay(java.time.LocalDate day) {
-        String date = "'" + day + "'::DATE";
-        return List.of(
-                "DELETE FROM " + t("identity_mappings") + " WHERE distinct_id IN (SELECT distinct_id FROM "
-                        + t("identity_mapping_days") + " WHERE mapping_date = " + date + ")",
-                "DELETE FROM " + t("identity_mapping_days") + " WHERE mapping_date = " + date,
-                remap());
+        List<String> sql = new ArrayList<>(ProfileIdentitySql.removeDay(this::t, date(day)));
+        sql.add(remap());
+        return sql;
     }
 
     /** Every id of identity_mapping_days left without a mapping gets its earliest candidate. */
@@ -105,9 +94,7 @@ public final class RedshiftProfileIdentityStatements implements ProfileIdentityS
 
     @Override
     public String countRows(String table, DatasetFolder folder) {
-        return table.equals("identity_mapping_days")
-                ? "SELECT COUNT(*) FROM " + t(table) + " WHERE mapping_date = '" + folder.date() + "'::DATE"
-                : "SELECT COUNT(*) FROM " + t(table);
+        return ProfileIdentitySql.countRows(this::t, table, date(folder.date()));
     }
 
     private List<String> stageProfiles(DatasetFolder f) {
@@ -122,6 +109,10 @@ public final class RedshiftProfileIdentityStatements implements ProfileIdentityS
             sql.add("COPY " + staging + " FROM '" + file.toString().replace("'", "''") + "'\n"
                     + "IAM_ROLE '" + iamRole.replace("'", "''") + "'\nFORMAT AS PARQUET");
         }
+    }
+
+    private static String date(java.time.LocalDate day) {
+        return "'" + day + "'::DATE";
     }
 
     private String t(String table) {

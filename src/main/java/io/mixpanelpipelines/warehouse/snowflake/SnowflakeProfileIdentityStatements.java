@@ -2,7 +2,9 @@ package io.mixpanelpipelines.warehouse.snowflake;
 
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.warehouse.DatasetFolder;
+import io.mixpanelpipelines.warehouse.ProfileIdentitySql;
 import io.mixpanelpipelines.warehouse.ProfileIdentityStatements;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -44,9 +46,7 @@ public final class SnowflakeProfileIdentityStatements implements ProfileIdentity
                         + "resolved_distinct_id STRING NOT NULL, first_seen TIMESTAMP_TZ NOT NULL)",
                 "CREATE TABLE IF NOT EXISTS " + t("mp_identity_staging") + " (distinct_id STRING, resolved_distinct_id STRING, "
                         + "first_seen TIMESTAMP_TZ)",
-                "CREATE OR REPLACE VIEW " + t("events_resolved") + " AS\n"
-                        + "SELECT e.*, COALESCE(m.resolved_distinct_id, e.distinct_id) AS resolved_distinct_id\n"
-                        + "FROM " + eventsTable + " e\nLEFT JOIN " + t("identity_mappings") + " m ON m.distinct_id = e.distinct_id");
+                ProfileIdentitySql.eventsResolvedView(this::t, eventsTable));
     }
 
     @Override
@@ -77,45 +77,27 @@ public final class SnowflakeProfileIdentityStatements implements ProfileIdentity
 
     @Override
     public List<String> loadIdentityDay(DatasetFolder day) {
-        String date = "'" + day.date() + "'::DATE";
-        return List.of(
-                "DELETE FROM " + t("mp_identity_staging"),
-                "COPY INTO " + t("mp_identity_staging") + " (distinct_id, resolved_distinct_id, first_seen)\n"
-                        + "FROM (SELECT $1:distinct_id::STRING, $1:resolved_distinct_id::STRING, $1:first_seen::TIMESTAMP_TZ\n"
-                        + "    FROM @" + stage + "/" + relative(day) + "/)\n" + copyOptions(day),
-                "DELETE FROM " + t("identity_mappings") + " WHERE distinct_id IN (SELECT distinct_id FROM "
-                        + t("identity_mapping_days") + " WHERE mapping_date = " + date + " UNION SELECT distinct_id FROM "
-                        + t("mp_identity_staging") + ")",
-                "DELETE FROM " + t("identity_mapping_days") + " WHERE mapping_date = " + date,
-                "INSERT INTO " + t("identity_mapping_days") + " (mapping_date, distinct_id, resolved_distinct_id, first_seen)\n"
-                        + "SELECT " + date + ", distinct_id, resolved_distinct_id, first_seen FROM " + t("mp_identity_staging"),
-                remap(),
-                "DELETE FROM " + t("mp_identity_staging"));
+        List<String> sql = new ArrayList<>();
+        sql.add("DELETE FROM " + t("mp_identity_staging"));
+        sql.add("COPY INTO " + t("mp_identity_staging") + " (distinct_id, resolved_distinct_id, first_seen)\n"
+                + "FROM (SELECT $1:distinct_id::STRING, $1:resolved_distinct_id::STRING, $1:first_seen::TIMESTAMP_TZ\n"
+                + "    FROM @" + stage + "/" + relative(day) + "/)\n" + copyOptions(day));
+        sql.addAll(ProfileIdentitySql.replaceDay(this::t, date(day.date()), t("mp_identity_staging"), "UNION"));
+        sql.add(ProfileIdentitySql.remapWithQualify(this::t));
+        sql.add("DELETE FROM " + t("mp_identity_staging"));
+        return sql;
     }
 
     @Override
     public List<String> removeIdentityDay(java.time.LocalDate day) {
-        String date = "'" + day + "'::DATE";
-        return List.of(
-                "DELETE FROM " + t("identity_mappings") + " WHERE distinct_id IN (SELECT distinct_id FROM "
-                        + t("identity_mapping_days") + " WHERE mapping_date = " + date + ")",
-                "DELETE FROM " + t("identity_mapping_days") + " WHERE mapping_date = " + date,
-                remap());
-    }
-
-    /** Every id of identity_mapping_days left without a mapping gets its earliest candidate. */
-    private String remap() {
-        return "INSERT INTO " + t("identity_mappings") + " (distinct_id, resolved_distinct_id, first_seen)\n"
-                + "SELECT distinct_id, resolved_distinct_id, first_seen FROM " + t("identity_mapping_days") + " d\n"
-                + "WHERE NOT EXISTS (SELECT 1 FROM " + t("identity_mappings") + " m WHERE m.distinct_id = d.distinct_id)\n"
-                + "QUALIFY ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY first_seen, resolved_distinct_id) = 1";
+        List<String> sql = new ArrayList<>(ProfileIdentitySql.removeDay(this::t, date(day)));
+        sql.add(ProfileIdentitySql.remapWithQualify(this::t));
+        return sql;
     }
 
     @Override
     public String countRows(String table, DatasetFolder folder) {
-        return table.equals("identity_mapping_days")
-                ? "SELECT COUNT(*) FROM " + t(table) + " WHERE mapping_date = '" + folder.date() + "'::DATE"
-                : "SELECT COUNT(*) FROM " + t(table);
+        return ProfileIdentitySql.countRows(this::t, table, date(folder.date()));
     }
 
     private String copyProfiles(DatasetFolder f) {
@@ -125,10 +107,11 @@ public final class SnowflakeProfileIdentityStatements implements ProfileIdentity
     }
 
     private String latestProfiles() {
-        // ranked in a subquery: the order is on the staged text, not on the parsed VARIANT of the same name
-        return "SELECT distinct_id, PARSE_JSON(properties, 'd') AS properties, last_seen FROM (\n"
-                + "    SELECT *, ROW_NUMBER() OVER (PARTITION BY distinct_id ORDER BY last_seen DESC NULLS LAST, properties) AS rn\n"
-                + "    FROM " + t("mp_profile_staging") + ") WHERE rn = 1";
+        return ProfileIdentitySql.latestProfiles("PARSE_JSON(properties, 'd')", t("mp_profile_staging"));
+    }
+
+    private static String date(java.time.LocalDate day) {
+        return "'" + day + "'::DATE";
     }
 
     private static String copyOptions(DatasetFolder f) {
