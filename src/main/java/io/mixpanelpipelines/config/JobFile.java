@@ -36,7 +36,7 @@ record JobFile(String name, @DefaultValue Mixpanel mixpanel, @DefaultValue Expor
             @DefaultValue("data/spool") String spoolDir, List<String> events, @DefaultValue("50") long requestsPerHour,
             @DefaultValue("3") long requestsPerSecond, @DefaultValue("4") long maxConcurrentRequests,
             @DefaultValue("5") long lookbackDays, @DefaultValue("12h") Duration lookbackInterval, String daysPerRequest,
-            @DefaultValue("2GB") DataSize maxRequestSize, String schedule) {
+            @DefaultValue("2GB") DataSize maxRequestSize, String schedule, Integer sliceHours) {
     }
 
     record Destination(String uri, @DefaultValue S3 s3, @DefaultValue Gcs gcs) {

@@ -147,7 +147,17 @@ final class JobFileChecks {
                 (int) range("export.maxConcurrentRequests", x.maxConcurrentRequests(), 1, 100),
                 (int) range("export.lookbackDays", x.lookbackDays(), 0, 30), daysPerRequest,
                 size("export.maxRequestSize", x.maxRequestSize(), 1024, DataSize.ofGigabytes(1024).toBytes()),
-                JobDefinitionLoader.cron(schedule), positive("export.lookbackInterval", x.lookbackInterval()));
+                JobDefinitionLoader.cron(schedule), positive("export.lookbackInterval", x.lookbackInterval()),
+                sliceHours(x.sliceHours()));
+    }
+
+    private Integer sliceHours(Integer hours) {
+        if (hours != null && !JobDefinition.Export.SLICE_HOURS.contains(hours)) {
+            errors.add("export.sliceHours", "'" + hours + "' must be 1, 2, 3, 4, 6, 8 or 12 (hours per request; "
+                    + "they must divide the day)");
+            return null;
+        }
+        return hours;
     }
 
     // --- helpers shared with DestinationChecks ---
