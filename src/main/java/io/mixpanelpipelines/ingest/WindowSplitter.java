@@ -13,7 +13,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,7 +50,16 @@ public final class WindowSplitter {
 
     /** Splits the window's spool into {@code days}' spools and commits them; the window's spool may then go. */
     public void split(Spool window, Map<LocalDate, Spool> days) throws IOException {
-        SpoolManifest source = window.manifest();
+        split(List.of(window), window.manifest().window(), days);
+    }
+
+    /**
+     * Splits the bodies of several complete spools, read one after the other, into {@code days}' spools: the
+     * slices of one day, assembled into that day's spool (its manifest says {@code window}, completed when the
+     * last slice was). The content hash does not depend on how the day was cut: it sums its lines' hashes.
+     */
+    public void split(List<Spool> sources, String window, Map<LocalDate, Spool> days) throws IOException {
+        Instant completedAt = sources.stream().map(s -> s.manifest().completedAt()).max(Instant::compareTo).orElseThrow();
         LocalDate first = days.keySet().iterator().next();
         Map<LocalDate, DayOut> outs = new LinkedHashMap<>();
         MixpanelEventParser parser = new MixpanelEventParser(zone, timeInMs);
@@ -57,35 +68,8 @@ public final class WindowSplitter {
             for (Map.Entry<LocalDate, Spool> e : days.entrySet()) {
                 outs.put(e.getKey(), new DayOut(e.getValue().beginBody()));
             }
-            Path oversizeDir = window.dir();
-            try (SpoolLineReader lines = new SpoolLineReader(window.openLines(), 0, 1, SpoolLineReader.BATCH_BYTES,
-                    SpoolLineReader.MAX_LINE_BYTES, null, oversizeDir)) {
-                for (LineBatch batch = lines.next(); batch != null && !batch.isEnd(); batch = lines.next()) {
-                    for (int i = 0; i < batch.size(); i++) {
-                        int length = batch.length(i);
-                        if (length == LineBatch.OVERSIZED) {
-                            Path line = SpoolLineReader.oversizedLine(oversizeDir, batch.lineNumber(i));
-                            outs.get(first).writeUnpublishable(line);
-                            Files.delete(line);
-                            log.warn("{}: line {} is longer than {} MiB; it goes to {}'s spool to be rejected and kept",
-                                    window.dir().getFileName(), batch.lineNumber(i), SpoolLineReader.MAX_LINE_BYTES >> 20,
-                                    first);
-                            continue;
-                        }
-                        DayOut out = null;
-                        try {
-                            parser.parse(batch.buffer(), batch.start(i), length, event);
-                            out = outs.get(LocalDate.ofEpochDay(event.eventEpochDay()));
-                        } catch (MalformedEventException malformed) {
-                            // kept with the first day, whose conversion rejects and records it
-                        }
-                        if (out != null) {
-                            out.writePublishable(batch.buffer(), batch.start(i), length);
-                        } else { // malformed, or a day outside the window: the first day's conversion rejects it
-                            outs.get(first).writeUnpublishable(batch.buffer(), batch.start(i), length);
-                        }
-                    }
-                }
+            for (Spool source : sources) {
+                splitBody(source, first, outs, parser, event);
             }
             for (DayOut out : outs.values()) {
                 out.close();
@@ -98,8 +82,43 @@ public final class WindowSplitter {
         }
         for (Map.Entry<LocalDate, DayOut> e : outs.entrySet()) {
             DayOut out = e.getValue();
-            days.get(e.getKey()).commit(new SpoolManifest(source.window(), Spool.ZSTD, out.bodyBytes(), out.lines,
-                    out.decodedBytes, source.completedAt(), LineHash.format(out.rows, out.hashSum), out.unpublishable));
+            days.get(e.getKey()).commit(new SpoolManifest(window, Spool.ZSTD, out.bodyBytes(), out.lines,
+                    out.decodedBytes, completedAt, LineHash.format(out.rows, out.hashSum), out.unpublishable));
+        }
+    }
+
+    /** Sends each line of one source's body to the spool of its event's day (or to the first day's, to be rejected). */
+    private void splitBody(Spool window, LocalDate first, Map<LocalDate, DayOut> outs, MixpanelEventParser parser,
+            ParsedEvent event) throws IOException {
+        Path oversizeDir = window.dir();
+        try (SpoolLineReader lines = new SpoolLineReader(window.openLines(), 0, 1, SpoolLineReader.BATCH_BYTES,
+                SpoolLineReader.MAX_LINE_BYTES, null, oversizeDir)) {
+            for (LineBatch batch = lines.next(); batch != null && !batch.isEnd(); batch = lines.next()) {
+                for (int i = 0; i < batch.size(); i++) {
+                    int length = batch.length(i);
+                    if (length == LineBatch.OVERSIZED) {
+                        Path line = SpoolLineReader.oversizedLine(oversizeDir, batch.lineNumber(i));
+                        outs.get(first).writeUnpublishable(line);
+                        Files.delete(line);
+                        log.warn("{}: line {} is longer than {} MiB; it goes to {}'s spool to be rejected and kept",
+                                window.dir().getFileName(), batch.lineNumber(i), SpoolLineReader.MAX_LINE_BYTES >> 20,
+                                first);
+                        continue;
+                    }
+                    DayOut out = null;
+                    try {
+                        parser.parse(batch.buffer(), batch.start(i), length, event);
+                        out = outs.get(LocalDate.ofEpochDay(event.eventEpochDay()));
+                    } catch (MalformedEventException malformed) {
+                        // kept with the first day, whose conversion rejects and records it
+                    }
+                    if (out != null) {
+                        out.writePublishable(batch.buffer(), batch.start(i), length);
+                    } else { // malformed, or a day outside the window: the first day's conversion rejects it
+                        outs.get(first).writeUnpublishable(batch.buffer(), batch.start(i), length);
+                    }
+                }
+            }
         }
     }
 

@@ -146,6 +146,7 @@ public final class ExportService {
         // an operator's rerun fetches the days afresh: the old bodies are what they want replaced
         for (LocalDate d : sorted) {
             spools.forDay(d).delete();
+            spools.deleteSlices(d);
         }
         for (RequestWindow w : windows) {
             spools.forRequest(spools.windowRequest(w.from(), w.to())).delete();
@@ -207,8 +208,9 @@ public final class ExportService {
             if (isFetched(w)) {
                 now.add(w);
             } else if (remaining > 0) {
+                // a sliced day goes when a request is left: slices beyond the budget defer it with the rest spooled
                 now.add(w);
-                remaining--;
+                remaining -= requestsLeft(w);
             } else {
                 deferred.addAll(w.days());
             }
@@ -216,7 +218,7 @@ public final class ExportService {
         if (!deferred.isEmpty()) {
             RequestBudget.Status s = budget.status();
             // the slots this run is about to use are spent too: the deferred days wait for the one after them
-            int sending = (int) now.stream().filter(w -> !isFetched(w)).count();
+            int sending = now.stream().mapToInt(this::requestsLeft).sum();
             String reason = "export budget spent (" + s.perHour() + " requests per hour, export.requestsPerHour); next request at "
                     + budget.nextSlotAt(sending);
             ledger.deferred(def.name(), deferred, runId, reason);
@@ -230,6 +232,25 @@ public final class ExportService {
             launch(now.subList(i, Math.min(now.size(), i + MAX_WINDOWS_PER_INSTANCE)));
         }
         return finish(new ArrayList<>(new java.util.TreeSet<>(report)), null);
+    }
+
+    /**
+     * The requests a window still needs: none when {@linkplain #isFetched fetched}; for a sliced day, its
+     * slices without a complete spool; else one.
+     */
+    public int requestsLeft(RequestWindow w) {
+        if (isFetched(w)) {
+            return 0;
+        }
+        if (!w.isSliced()) {
+            return 1;
+        }
+        return (int) w.slices(def.mixpanel().timezone()).stream().filter(s -> !isSpooled(s)).count();
+    }
+
+    /** Whether a slice of a day is spooled (or its whole day is): fetching it costs no request. */
+    public boolean isSpooled(io.mixpanelpipelines.job.plan.DaySlice slice) {
+        return spools.forDay(slice.day()).isComplete() || spools.forSlice(slice).isComplete();
     }
 
     /** Whether every day of a window already has a complete spool: converting it costs no request. */

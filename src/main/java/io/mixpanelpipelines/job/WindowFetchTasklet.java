@@ -2,6 +2,7 @@ package io.mixpanelpipelines.job;
 
 import io.mixpanelpipelines.ingest.WindowSplitter;
 import io.mixpanelpipelines.job.plan.DayRanges;
+import io.mixpanelpipelines.job.plan.DaySlice;
 import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionState;
@@ -33,6 +34,8 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 /**
  * Fetches one multi-day request window into its spool (unless a complete one is there) and splits it into
  * one spool per day. A one-day window is left to its day's step, which downloads and converts it at once.
+ * A slice of a sliced day is fetched into its own spool; the last of the day's slices to arrive assembles
+ * them into the day's spool, which the day step then converts as any other (one manifest, one content hash).
  * A refusal or an exhausted budget does not fail the step: the window's days are recorded as FAILED or
  * DEFERRED (a later run plans them again) and the days that were fetched still get converted.
  * Restartable: every stage is skipped once its result is complete on disk, and a restart re-plans the
@@ -43,6 +46,8 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 public final class WindowFetchTasklet implements Tasklet {
 
     static final String WINDOW = "window";
+    /** In a slice's partition: the slice's first wall-clock hour (see {@link WindowPartitioner}). */
+    static final String SLICE_FROM_HOUR = "sliceFromHour";
     private static final Logger log = LoggerFactory.getLogger(WindowFetchTasklet.class);
 
     /** The day steps' names: the partition step's name, a colon, the partition's name. */
@@ -56,6 +61,8 @@ public final class WindowFetchTasklet implements Tasklet {
     private final RunOutcomes outcomes;
     private final JobRepository jobRepository;
     private final DownloadProgress progress;
+    /** One lock per sliced day, so that of its slices finishing at once only one assembles the day's spool. */
+    private final java.util.concurrent.ConcurrentMap<LocalDate, Object> assembling = new java.util.concurrent.ConcurrentHashMap<>();
 
     public WindowFetchTasklet(JobDefinition job, String runId, MixpanelExportClient client, DaySpools spools,
             PartitionLedger ledger, RunOutcomes outcomes, JobRepository jobRepository, DownloadProgress progress) {
@@ -74,6 +81,10 @@ public final class WindowFetchTasklet implements Tasklet {
         StepExecution step = chunkContext.getStepContext().getStepExecution();
         String label = step.getExecutionContext().getString(WINDOW);
         RequestWindow window = RequestWindow.decode(label).get(0);
+        if (window.isSliced()) {
+            fetchSlice(step, window, step.getExecutionContext().getInt(SLICE_FROM_HOUR));
+            return RepeatStatus.FINISHED;
+        }
         if (window.size() == 1 && !finishedEarlier(step.getJobExecution(), window.from())) {
             if (daySpool(window.from()).isComplete()) {
                 log.info("{}: using the complete spool (no request)", label);
@@ -119,16 +130,65 @@ public final class WindowFetchTasklet implements Tasklet {
         }
         ExportRequest request = spools.windowRequest(run.from(), run.to());
         Spool spool = spools.forRequest(request);
+        if (download(request, spool, days, run.label()) && days.size() > 1) {
+            new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs()).split(spool, daySpools);
+            spool.delete();
+        }
+    }
+
+    /**
+     * Fetches one slice of a sliced day into its own spool (unless it is complete, or the day's spool already
+     * holds every slice), then, once every slice of the day is spooled, assembles them into the day's spool.
+     * A slice that fails fails its day (FAILED or DEFERRED, as a window): the slices spooled stay, and the next
+     * run requests only the ones missing.
+     */
+    private void fetchSlice(StepExecution step, RequestWindow window, int fromHour) throws java.io.IOException {
+        LocalDate day = window.from();
+        List<DaySlice> slices = window.slices(job.mixpanel().timezone());
+        DaySlice slice = slices.stream().filter(s -> s.fromHour() == fromHour).findFirst()
+                .orElseThrow(() -> new IllegalStateException(day + " has no slice from hour " + fromHour));
+        if (finishedEarlier(step.getJobExecution(), day) || daySpool(day).isComplete()) {
+            log.debug("{}: the day is finished or spooled (no request)", slice.label());
+            return;
+        }
+        Spool spool = spools.forSlice(slice);
+        if (spool.isComplete()) {
+            log.info("{}: using the complete slice spool (no request)", slice.label());
+        } else if (!download(spools.sliceRequest(slice), spool, List.of(day), slice.label())) {
+            return;
+        }
+        synchronized (assembling.computeIfAbsent(day, d -> new Object())) {
+            List<Spool> parts = new ArrayList<>();
+            for (DaySlice s : slices) {
+                Spool part = spools.forSlice(s);
+                if (!part.isComplete()) {
+                    return; // the last slice to arrive assembles the day
+                }
+                parts.add(part);
+            }
+            if (daySpool(day).isComplete()) {
+                return;
+            }
+            new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
+                    .split(parts, window.label(), Map.of(day, daySpool(day)));
+            spools.deleteSlices(day);
+            log.info("{}: {} slices assembled into the day's spool", window.label(), slices.size());
+        }
+    }
+
+    /**
+     * Receives {@code request}'s body into {@code spool} unless it is complete; on Mixpanel's refusal or an
+     * exhausted budget records {@code days} as FAILED or DEFERRED and answers false.
+     */
+    private boolean download(ExportRequest request, Spool spool, List<LocalDate> days, String label)
+            throws java.io.IOException {
         try {
             if (!spool.isComplete()) {
-                try (DownloadProgress.Tracker tracker = progress.track(run.label())) {
+                try (DownloadProgress.Tracker tracker = progress.track(label)) {
                     client.fetch(request, spool, tracker);
                 }
             }
-            if (days.size() > 1) {
-                new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs()).split(spool, daySpools);
-                spool.delete();
-            }
+            return true;
         } catch (MixpanelException e) {
             String code = e instanceof MixpanelAuthenticationException || e instanceof MixpanelRequestException
                     ? DayStepListener.FATAL : e.isRetryableLater() && isDeferral(e) ? DayStepListener.DEFERRED : "FAILED";
@@ -137,13 +197,14 @@ public final class WindowFetchTasklet implements Tasklet {
             }
             if (code.equals(DayStepListener.DEFERRED)) {
                 ledger.deferred(job.name(), days, runId, e.getMessage());
-                log.warn("{}: deferred: {}", run.label(), e.getMessage());
+                log.warn("{}: deferred: {}", label, e.getMessage());
             } else {
                 for (LocalDate d : days) {
                     ledger.failed(job.name(), d, runId, e.getMessage());
                 }
-                log.error("{}: failed: {}", run.label(), e.getMessage());
+                log.error("{}: failed: {}", label, e.getMessage());
             }
+            return false;
         } catch (InvalidJobException e) {
             days.forEach(d -> outcomes.put(d, DayStepListener.FATAL));
             throw e;

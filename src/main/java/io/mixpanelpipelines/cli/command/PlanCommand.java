@@ -1,16 +1,20 @@
 package io.mixpanelpipelines.cli.command;
 
-import io.mixpanelpipelines.cli.output.SummaryPrinter;
+import io.mixpanelpipelines.cli.output.PlanPrinter;
 import io.mixpanelpipelines.job.ExportService;
 import io.mixpanelpipelines.job.RunSummary;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code plan}: the requests an export with the same arguments would make and their cost; spends none. */
+/**
+ * {@code plan}: the requests an export with the same arguments would make and their cost (a sliced day: one
+ * per slice not spooled), as text or with {@code --json}; spends none.
+ */
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Print the requests an export with these arguments would make and what they cost; spends none.")
 public final class PlanCommand implements Callable<Integer> {
@@ -21,6 +25,9 @@ public final class PlanCommand implements Callable<Integer> {
     CommandSpec spec;
     @Mixin
     DayRangeOptions range = new DayRangeOptions();
+    @Option(names = "--json", description = "as JSON: every request window with its cost, a sliced day's slices "
+            + "(hours, instants, where) and the budget")
+    boolean json;
 
     private final CommandContext context;
 
@@ -34,7 +41,14 @@ public final class PlanCommand implements Callable<Integer> {
         LocalDate t = range.to();
         return context.withStateOnly(jobFile.path, false, DebugFlag.on(spec), ctx -> {
             ExportService service = ctx.getBean(ExportService.class);
-            new SummaryPrinter(context.out()).plan(service.plan(f, t), service.budget(), service::isFetched);
+            PlanPrinter printer = new PlanPrinter(context.out(),
+                    ctx.getBean(io.mixpanelpipelines.config.JobDefinition.class).mixpanel().timezone(), service::isFetched,
+                    service::isSpooled);
+            if (json) {
+                printer.json(service.plan(f, t), service.budget());
+            } else {
+                printer.text(service.plan(f, t), service.budget());
+            }
             return RunSummary.OK;
         });
     }
