@@ -43,7 +43,8 @@ public final class MixpanelSimulator implements AutoCloseable {
 
     private MixpanelSimulator(Builder settings) {
         this.projectId = settings.projectId; // the builder is not kept: it may be reused and changed
-        EventGenerator generator = new EventGenerator(settings.seed, settings.timezone, settings.bigEventEvery);
+        EventGenerator generator = new EventGenerator(settings.seed, settings.timezone, settings.bigEventEvery,
+                settings.hourBoundaryEvents);
         this.project = new SimulatedProject(settings.seed, settings.eventsPerDay, generator);
         List<String> secrets = new ArrayList<>();
         if (settings.serviceAccountSecret != null) {
@@ -188,6 +189,7 @@ public final class MixpanelSimulator implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private int hourlyLimit = 60;
         private long bigEventEvery = 5000;
+        private boolean hourBoundaryEvents;
 
         private Builder() {
         }
@@ -253,6 +255,16 @@ public final class MixpanelSimulator implements AutoCloseable {
                 throw new IllegalArgumentException("bigEventEvery must not be negative: " + bigEventEvery);
             }
             this.bigEventEvery = bigEventEvery;
+            return this;
+        }
+
+        /**
+         * Places the first 72 events of every day on its wall-clock hour boundaries: {@code h:00:00.000},
+         * {@code h:59:59.999} and {@code h:59:59.000} for every hour (default off), so that tests of sub-day
+         * slices have events on both sides of every slice boundary.
+         */
+        public Builder hourBoundaryEvents(boolean on) {
+            this.hourBoundaryEvents = on;
             return this;
         }
 
