@@ -250,7 +250,8 @@ public final class ExportService {
 
     /** Whether a slice of a day is spooled (or its whole day is): fetching it costs no request. */
     public boolean isSpooled(io.mixpanelpipelines.job.plan.DaySlice slice) {
-        return spools.forDay(slice.day()).isComplete() || spools.forSlice(slice).isComplete();
+        return spools.forDay(slice.day()).isComplete() || spools.forSlice(slice).isComplete()
+                || spools.forSplitSlice(slice).isComplete();
     }
 
     /** Whether every day of a window already has a complete spool: converting it costs no request. */

@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.job;
 
+import io.mixpanelpipelines.ingest.SpoolJoiner;
 import io.mixpanelpipelines.ingest.WindowSplitter;
 import io.mixpanelpipelines.job.plan.DayRanges;
 import io.mixpanelpipelines.job.plan.DaySlice;
@@ -34,8 +35,8 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 /**
  * Fetches one multi-day request window into its spool (unless a complete one is there) and splits it into
  * one spool per day. A one-day window is left to its day's step, which downloads and converts it at once.
- * A slice of a sliced day is fetched into its own spool; the last of the day's slices to arrive assembles
- * them into the day's spool, which the day step then converts as any other (one manifest, one content hash).
+ * A slice of a sliced day is fetched into its own spool and split on arrival; the last of the day's slices to
+ * arrive joins them into the day's spool, which the day step then converts as any other (one manifest, one content hash).
  * A refusal or an exhausted budget does not fail the step: the window's days are recorded as FAILED or
  * DEFERRED (a later run plans them again) and the days that were fetched still get converted.
  * Restartable: every stage is skipped once its result is complete on disk, and a restart re-plans the
@@ -138,7 +139,9 @@ public final class WindowFetchTasklet implements Tasklet {
 
     /**
      * Fetches one slice of a sliced day into its own spool (unless it is complete, or the day's spool already
-     * holds every slice), then, once every slice of the day is spooled, assembles them into the day's spool.
+     * holds every slice) and splits it at once (parsed, hashed, zstd: {@link DaySpools#forSplitSlice}), so
+     * the slices of a day are decoded in parallel; the last slice in joins them into the day's spool without
+     * decoding them again ({@link SpoolJoiner}).
      * A slice that fails fails its day (FAILED or DEFERRED, as a window): the slices spooled stay, and the next
      * run requests only the ones missing.
      */
@@ -151,28 +154,34 @@ public final class WindowFetchTasklet implements Tasklet {
             log.debug("{}: the day is finished or spooled (no request)", slice.label());
             return;
         }
-        Spool spool = spools.forSlice(slice);
-        if (spool.isComplete()) {
+        Spool split = spools.forSplitSlice(slice);
+        if (split.isComplete()) {
             log.info("{}: using the complete slice spool (no request)", slice.label());
-        } else if (!download(spools.sliceRequest(slice), spool, List.of(day), slice.label())) {
-            return;
+        } else {
+            Spool spool = spools.forSlice(slice);
+            if (!download(spools.sliceRequest(slice), spool, List.of(day), slice.label())) {
+                return;
+            }
+            // parsed, hashed and recompressed here, as each slice arrives, on the slices' own threads
+            new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
+                    .split(List.of(spool), slice.label(), Map.of(day, split));
+            spool.delete();
         }
         synchronized (assembling.computeIfAbsent(day, d -> new Object())) {
             List<Spool> parts = new ArrayList<>();
             for (DaySlice s : slices) {
-                Spool part = spools.forSlice(s);
+                Spool part = spools.forSplitSlice(s);
                 if (!part.isComplete()) {
-                    return; // the last slice to arrive assembles the day
+                    return; // the last slice to arrive joins the day
                 }
                 parts.add(part);
             }
             if (daySpool(day).isComplete()) {
                 return;
             }
-            new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
-                    .split(parts, window.label(), Map.of(day, daySpool(day)));
+            SpoolJoiner.join(parts, window.label(), daySpool(day));
             spools.deleteSlices(day);
-            log.info("{}: {} slices assembled into the day's spool", window.label(), slices.size());
+            log.info("{}: {} slices joined into the day's spool", window.label(), slices.size());
         }
     }
 

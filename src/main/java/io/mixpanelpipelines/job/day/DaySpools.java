@@ -51,6 +51,15 @@ public final class DaySpools {
         return new Spool(slicesDir(slice.day()).resolve(slice.label() + "_" + Integer.toHexString(slice.where().hashCode())));
     }
 
+    /**
+     * The slice's body once {@linkplain io.mixpanelpipelines.ingest.WindowSplitter split} (zstd, with its
+     * content hash), beside its spool: the day's spool is joined from these.
+     */
+    public Spool forSplitSlice(DaySlice slice) {
+        Spool raw = forSlice(slice);
+        return new Spool(raw.dir().resolveSibling(raw.dir().getFileName() + ".zst"));
+    }
+
     /** Deletes the spools of the day's slices, if any (once the day's own spool holds them, or for a rerun). */
     public void deleteSlices(LocalDate day) {
         new Spool(slicesDir(day)).delete();
