@@ -205,12 +205,12 @@ public final class ExportService {
         List<RequestWindow> now = new ArrayList<>();
         List<LocalDate> deferred = new ArrayList<>();
         for (RequestWindow w : todo) {
-            if (isFetched(w)) {
+            if (spools.isFetched(w)) {
                 now.add(w);
             } else if (remaining > 0) {
                 // a sliced day goes when a request is left: slices beyond the budget defer it with the rest spooled
                 now.add(w);
-                remaining -= requestsLeft(w);
+                remaining -= spools.requestsLeft(w);
             } else {
                 deferred.addAll(w.days());
             }
@@ -218,7 +218,7 @@ public final class ExportService {
         if (!deferred.isEmpty()) {
             RequestBudget.Status s = budget.status();
             // the slots this run is about to use are spent too: the deferred days wait for the one after them
-            int sending = now.stream().mapToInt(this::requestsLeft).sum();
+            int sending = now.stream().mapToInt(spools::requestsLeft).sum();
             String reason = "export budget spent (" + s.perHour() + " requests per hour, export.requestsPerHour); next request at "
                     + budget.nextSlotAt(sending);
             ledger.deferred(def.name(), deferred, runId, reason);
@@ -232,36 +232,6 @@ public final class ExportService {
             launch(now.subList(i, Math.min(now.size(), i + MAX_WINDOWS_PER_INSTANCE)));
         }
         return finish(new ArrayList<>(new java.util.TreeSet<>(report)), null);
-    }
-
-    /**
-     * The requests a window still needs: none when {@linkplain #isFetched fetched}; for a sliced day, its
-     * slices without a complete spool; else one.
-     */
-    public int requestsLeft(RequestWindow w) {
-        if (isFetched(w)) {
-            return 0;
-        }
-        if (!w.isSliced()) {
-            return 1;
-        }
-        return (int) w.slices(def.mixpanel().timezone()).stream().filter(s -> !isSpooled(s)).count();
-    }
-
-    /** Whether a slice of a day is spooled (or its whole day is): fetching it costs no request. */
-    public boolean isSpooled(io.mixpanelpipelines.job.plan.DaySlice slice) {
-        return spools.forDay(slice.day()).isComplete() || spools.forSlice(slice).isComplete()
-                || spools.forSplitSlice(slice).isComplete();
-    }
-
-    /** Whether every day of a window already has a complete spool: converting it costs no request. */
-    public boolean isFetched(RequestWindow w) {
-        for (LocalDate d : w.days()) {
-            if (!spools.forDay(d).isComplete()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

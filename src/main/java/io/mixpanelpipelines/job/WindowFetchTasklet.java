@@ -1,9 +1,7 @@
 package io.mixpanelpipelines.job;
 
-import io.mixpanelpipelines.ingest.SpoolJoiner;
 import io.mixpanelpipelines.ingest.WindowSplitter;
 import io.mixpanelpipelines.job.plan.DayRanges;
-import io.mixpanelpipelines.job.plan.DaySlice;
 import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionState;
@@ -35,8 +33,8 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 /**
  * Fetches one multi-day request window into its spool (unless a complete one is there) and splits it into
  * one spool per day. A one-day window is left to its day's step, which downloads and converts it at once.
- * A slice of a sliced day is fetched into its own spool and split on arrival; the last of the day's slices to
- * arrive joins them into the day's spool, which the day step then converts as any other (one manifest, one content hash).
+ * A slice of a sliced day is fetched into its own spool ({@link SlicedDayFetch}); the last of the day's slices
+ * to arrive joins them into the day's spool, which the day step then converts as any other (one manifest, one content hash).
  * A refusal or an exhausted budget does not fail the step: the window's days are recorded as FAILED or
  * DEFERRED (a later run plans them again) and the days that were fetched still get converted.
  * Restartable: every stage is skipped once its result is complete on disk, and a restart re-plans the
@@ -62,8 +60,7 @@ public final class WindowFetchTasklet implements Tasklet {
     private final RunOutcomes outcomes;
     private final JobRepository jobRepository;
     private final DownloadProgress progress;
-    /** One lock per sliced day, so that of its slices finishing at once only one assembles the day's spool. */
-    private final java.util.concurrent.ConcurrentMap<LocalDate, Object> assembling = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SlicedDayFetch slicedDays;
 
     public WindowFetchTasklet(JobDefinition job, String runId, MixpanelExportClient client, DaySpools spools,
             PartitionLedger ledger, RunOutcomes outcomes, JobRepository jobRepository, DownloadProgress progress) {
@@ -75,6 +72,7 @@ public final class WindowFetchTasklet implements Tasklet {
         this.outcomes = outcomes;
         this.jobRepository = jobRepository;
         this.progress = progress;
+        this.slicedDays = new SlicedDayFetch(job, spools);
     }
 
     @Override
@@ -137,52 +135,15 @@ public final class WindowFetchTasklet implements Tasklet {
         }
     }
 
-    /**
-     * Fetches one slice of a sliced day into its own spool (unless it is complete, or the day's spool already
-     * holds every slice) and splits it at once (parsed, hashed, zstd: {@link DaySpools#forSplitSlice}), so
-     * the slices of a day are decoded in parallel; the last slice in joins them into the day's spool without
-     * decoding them again ({@link SpoolJoiner}).
-     * A slice that fails fails its day (FAILED or DEFERRED, as a window): the slices spooled stay, and the next
-     * run requests only the ones missing.
-     */
+    /** Fetches one slice of a sliced day, unless the day is done or spooled: see {@link SlicedDayFetch}. */
     private void fetchSlice(StepExecution step, RequestWindow window, int fromHour) throws java.io.IOException {
         LocalDate day = window.from();
-        List<DaySlice> slices = window.slices(job.mixpanel().timezone());
-        DaySlice slice = slices.stream().filter(s -> s.fromHour() == fromHour).findFirst()
-                .orElseThrow(() -> new IllegalStateException(day + " has no slice from hour " + fromHour));
         if (finishedEarlier(step.getJobExecution(), day) || daySpool(day).isComplete()) {
-            log.debug("{}: the day is finished or spooled (no request)", slice.label());
+            log.debug("{}: the day is finished or spooled (no request)", window.label());
             return;
         }
-        Spool split = spools.forSplitSlice(slice);
-        if (split.isComplete()) {
-            log.info("{}: using the complete slice spool (no request)", slice.label());
-        } else {
-            Spool spool = spools.forSlice(slice);
-            if (!download(spools.sliceRequest(slice), spool, List.of(day), slice.label())) {
-                return;
-            }
-            // parsed, hashed and recompressed here, as each slice arrives, on the slices' own threads
-            new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
-                    .split(List.of(spool), slice.label(), Map.of(day, split));
-            spool.delete();
-        }
-        synchronized (assembling.computeIfAbsent(day, d -> new Object())) {
-            List<Spool> parts = new ArrayList<>();
-            for (DaySlice s : slices) {
-                Spool part = spools.forSplitSlice(s);
-                if (!part.isComplete()) {
-                    return; // the last slice to arrive joins the day
-                }
-                parts.add(part);
-            }
-            if (daySpool(day).isComplete()) {
-                return;
-            }
-            SpoolJoiner.join(parts, window.label(), daySpool(day));
-            spools.deleteSlices(day);
-            log.info("{}: {} slices joined into the day's spool", window.label(), slices.size());
-        }
+        boolean published = ledger.find(job.name(), day).map(r -> r.publishedAt() != null).orElse(false);
+        slicedDays.fetch(window, fromHour, published, this::download);
     }
 
     /**

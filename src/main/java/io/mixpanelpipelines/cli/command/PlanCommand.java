@@ -2,6 +2,7 @@ package io.mixpanelpipelines.cli.command;
 
 import io.mixpanelpipelines.cli.output.PlanPrinter;
 import io.mixpanelpipelines.job.ExportService;
+import io.mixpanelpipelines.job.day.DaySpools;
 import io.mixpanelpipelines.job.RunSummary;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
@@ -41,9 +42,10 @@ public final class PlanCommand implements Callable<Integer> {
         LocalDate t = range.to();
         return context.withStateOnly(jobFile.path, false, DebugFlag.on(spec), ctx -> {
             ExportService service = ctx.getBean(ExportService.class);
+            DaySpools spools = ctx.getBean(DaySpools.class);
             PlanPrinter printer = new PlanPrinter(context.out(),
-                    ctx.getBean(io.mixpanelpipelines.config.JobDefinition.class).mixpanel().timezone(), service::isFetched,
-                    service::isSpooled);
+                    ctx.getBean(io.mixpanelpipelines.config.JobDefinition.class).mixpanel().timezone(), spools::isFetched,
+                    spools::isSpooled);
             if (json) {
                 printer.json(service.plan(f, t), service.budget());
             } else {

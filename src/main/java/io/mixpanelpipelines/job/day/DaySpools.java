@@ -5,6 +5,7 @@ import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.Spool;
 import io.mixpanelpipelines.source.SpoolStore;
 import io.mixpanelpipelines.job.plan.DaySlice;
+import io.mixpanelpipelines.job.plan.RequestWindow;
 import java.nio.file.Path;
 import java.time.LocalDate;
 
@@ -68,6 +69,27 @@ public final class DaySpools {
     private Path slicesDir(LocalDate day) {
         Path dayDir = forDay(day).dir();
         return dayDir.resolveSibling(dayDir.getFileName() + ".slices");
+    }
+
+    /** Whether every day of a window already has a complete spool: converting it costs no request. */
+    public boolean isFetched(RequestWindow w) {
+        return w.days().stream().allMatch(d -> forDay(d).isComplete());
+    }
+
+    /** Whether a slice of a day is spooled, split or not (or its whole day is): fetching it costs no request. */
+    public boolean isSpooled(DaySlice slice) {
+        return forDay(slice.day()).isComplete() || forSplitSlice(slice).isComplete() || forSlice(slice).isComplete();
+    }
+
+    /**
+     * The requests a window still needs: none when {@linkplain #isFetched fetched}; for a sliced day, its
+     * slices not {@linkplain #isSpooled spooled}; else one.
+     */
+    public int requestsLeft(RequestWindow w) {
+        if (isFetched(w)) {
+            return 0;
+        }
+        return w.isSliced() ? (int) w.slices(job.mixpanel().timezone()).stream().filter(s -> !isSpooled(s)).count() : 1;
     }
 
     /** The spool of a request (a multi-day window's, before it is split). */
