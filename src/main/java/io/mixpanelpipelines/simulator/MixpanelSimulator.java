@@ -48,7 +48,8 @@ public final class MixpanelSimulator implements AutoCloseable {
 
     private MixpanelSimulator(Builder settings) {
         this.projectId = settings.projectId; // the builder is not kept: it may be reused and changed
-        EventGenerator generator = new EventGenerator(settings.seed, settings.timezone, settings.bigEventEvery);
+        EventGenerator generator = new EventGenerator(settings.seed, settings.timezone, settings.bigEventEvery,
+                settings.hourBoundaryEvents);
         this.project = new SimulatedProject(settings.seed, settings.eventsPerDay, generator);
         List<String> secrets = new ArrayList<>();
         if (settings.serviceAccountSecret != null) {
@@ -243,6 +244,7 @@ public final class MixpanelSimulator implements AutoCloseable {
         private int queryLimit = 60;
         private java.time.Duration sessionExpiry = java.time.Duration.ofMinutes(10);
         private List<String> rareProfileValues = List.of();
+        private boolean hourBoundaryEvents;
 
         private Builder() {
         }
@@ -341,6 +343,16 @@ public final class MixpanelSimulator implements AutoCloseable {
         /** Raw JSON values, profile {@code i} carrying value {@code i} as its property {@code rare}. */
         public Builder rareProfileValues(List<String> values) {
             this.rareProfileValues = List.copyOf(values);
+            return this;
+        }
+
+        /**
+         * Places the first 72 events of every day on its wall-clock hour boundaries: {@code h:00:00.000},
+         * {@code h:59:59.999} and {@code h:59:59.000} for every hour (default off), so that tests of sub-day
+         * slices have events on both sides of every slice boundary.
+         */
+        public Builder hourBoundaryEvents(boolean on) {
+            this.hourBoundaryEvents = on;
             return this;
         }
 
