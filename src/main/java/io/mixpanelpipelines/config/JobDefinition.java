@@ -113,13 +113,19 @@ public record JobDefinition(String name, Mixpanel mixpanel, Export export, Desti
      *     required with remote workers, null otherwise (spools stay in {@code spoolDir} only)
      * @param workerHeartbeat how often a worker says it is alive; a partition whose worker was silent for three
      *     of these is given to another worker
+     * @param sliceHours every day is requested as slices of this many wall-clock hours (one of {@link #SLICE_HOURS});
+     *     null: a day is sliced only when its expected body exceeds {@code maxRequestBytes}
      */
     public record Export(LocalDate startDate, Integer startDaysAgo, long maxRejectedLines, long partSizeBytes,
             int parallelism, Duration connectTimeout, Duration readTimeout, int maxAttempts,
             Duration initialBackoff, Duration maxBackoff, boolean timeInMs, ParquetCodec codec, Path spoolDir,
             List<String> events, int requestsPerHour, int requestsPerSecond, int maxConcurrentRequests,
             int lookbackDays, Integer daysPerRequest, long maxRequestBytes, String schedule,
-            Duration lookbackInterval, boolean remoteWorkers, Location spoolUri, Duration workerHeartbeat) {
+            Duration lookbackInterval, boolean remoteWorkers, Location spoolUri, Duration workerHeartbeat,
+            Integer sliceHours) {
+
+        /** The slice lengths a day can be cut into: the divisors of 24 below 24, so every slice ends on the hour. */
+        public static final List<Integer> SLICE_HOURS = List.of(1, 2, 3, 4, 6, 8, 12);
 
         /** The most days one request may hold. */
         public static final int MAX_DAYS_PER_REQUEST = 31;

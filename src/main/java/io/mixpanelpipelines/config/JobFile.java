@@ -38,7 +38,8 @@ record JobFile(String name, @DefaultValue Mixpanel mixpanel, @DefaultValue Expor
             @DefaultValue("3") long requestsPerSecond, @DefaultValue("4") long maxConcurrentRequests,
             @DefaultValue("5") long lookbackDays, @DefaultValue("12h") Duration lookbackInterval, String daysPerRequest,
             @DefaultValue("2GB") DataSize maxRequestSize, String schedule, @DefaultValue("local") String workers,
-            String spoolUri, @DefaultValue("30s") Duration workerHeartbeat) {
+            String spoolUri, @DefaultValue("30s") Duration workerHeartbeat,
+            Integer sliceHours) {
     }
 
     record Destination(String uri, @DefaultValue S3 s3, @DefaultValue Gcs gcs) {

@@ -157,7 +157,8 @@ final class JobFileChecks {
                 (int) range("export.lookbackDays", x.lookbackDays(), 0, 30), daysPerRequest,
                 size("export.maxRequestSize", x.maxRequestSize(), 1024, DataSize.ofGigabytes(1024).toBytes()),
                 JobDefinitionLoader.cron(schedule), positive("export.lookbackInterval", x.lookbackInterval()),
-                remote, spoolUri(x.spoolUri(), remote), positive("export.workerHeartbeat", x.workerHeartbeat()));
+                remote, spoolUri(x.spoolUri(), remote), positive("export.workerHeartbeat", x.workerHeartbeat()),
+                sliceHours(x.sliceHours()));
     }
 
     /** {@code export.spoolUri}: required with remote workers (they must all read every spool). */
@@ -182,6 +183,15 @@ final class JobFileChecks {
             errors.add("export.spoolUri", e.getMessage());
             return null;
         }
+    }
+
+    private Integer sliceHours(Integer hours) {
+        if (hours != null && !JobDefinition.Export.SLICE_HOURS.contains(hours)) {
+            errors.add("export.sliceHours", "'" + hours + "' must be 1, 2, 3, 4, 6, 8 or 12 (hours per request; "
+                    + "they must divide the day)");
+            return null;
+        }
+        return hours;
     }
 
     // --- helpers shared with DestinationChecks ---

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 
 /**
  * One day of a window being split ({@link WindowSplitter}): counts its lines and bytes, the rows its
@@ -135,7 +136,7 @@ final class SplitDay {
      * Commits the day's spool: its zstd body, or, for a day held back and found unchanged, an empty body
      * marked {@link Spool#OMITTED}, whose manifest still carries the counts and the content hash.
      */
-    void commit(SpoolManifest source) throws IOException {
+    void commit(String window, Instant completedAt) throws IOException {
         long bodyBytes;
         String encoding;
         if (writes) {
@@ -146,7 +147,7 @@ final class SplitDay {
             bodyBytes = 0;
             encoding = Spool.OMITTED;
         }
-        spool.commit(new SpoolManifest(source.window(), encoding, bodyBytes, lines, decodedBytes,
-                source.completedAt(), contentHash(), unpublishable));
+        spool.commit(new SpoolManifest(window, encoding, bodyBytes, lines, decodedBytes,
+                completedAt, contentHash(), unpublishable));
     }
 }

@@ -7,9 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +35,11 @@ import org.slf4j.LoggerFactory;
  * A day already published (its content hash given) is <em>held back</em>: counted and hashed but not written,
  * since in steady state it is unchanged and its spool would only be deleted. If it is unchanged its spool is
  * committed {@link Spool#OMITTED} (no body); if not, it is split once more from the window's complete spool,
- * which is kept until then. Not thread-safe.
+ * which is kept until then.
+ *
+ * <p>The slices of one sliced day are split the same way, one body after the other into the day's spool
+ * ({@link #split(List, String, Map)}); the content hash does not depend on how the day was cut, since it sums
+ * its lines' hashes. Not thread-safe.
  */
 public final class WindowSplitter {
 
@@ -61,6 +67,25 @@ public final class WindowSplitter {
         try {
             split.read(window.openLines());
             split.finish(window);
+        } catch (IOException | RuntimeException e) {
+            split.abort();
+            throw e;
+        }
+    }
+
+    /**
+     * Splits the bodies of several complete spools, read one after the other, into {@code days}' spools (every
+     * day written) and commits them: the slices of one day, assembled into that day's spool, whose manifest says
+     * {@code window} and is completed when the last source was.
+     */
+    public void split(List<Spool> sources, String window, Map<LocalDate, Spool> days) throws IOException {
+        Instant completedAt = sources.stream().map(s -> s.manifest().completedAt()).max(Instant::compareTo).orElseThrow();
+        Split split = begin(sources.get(0).dir(), days, Map.of());
+        try {
+            for (Spool source : sources) {
+                split.pass(source.openLines(), split.outs, source.dir());
+            }
+            split.commit(window, completedAt);
         } catch (IOException | RuntimeException e) {
             split.abort();
             throw e;
@@ -114,7 +139,7 @@ public final class WindowSplitter {
                 }
             }
             dirty = true;
-            pass(decoded, outs);
+            pass(decoded, outs, oversizeDir);
         }
 
         /**
@@ -134,7 +159,7 @@ public final class WindowSplitter {
                 log.info("{}: {} published day(s) changed: {}; splitting them from the window's spool",
                         window.dir().getFileName(), changed.size(), changed.keySet());
                 try {
-                    pass(window.openLines(), changed);
+                    pass(window.openLines(), changed, window.dir());
                 } catch (IOException | RuntimeException e) {
                     changed.values().forEach(SplitDay::closeQuietly);
                     throw e;
@@ -148,11 +173,16 @@ public final class WindowSplitter {
                     }
                 }
             }
+            commit(source.window(), source.completedAt());
+        }
+
+        /** Ends and commits every day's spool, each manifest saying {@code window} and {@code completedAt}. */
+        private void commit(String window, Instant completedAt) throws IOException {
             for (SplitDay out : outs.values()) {
                 out.close();
             }
             for (SplitDay out : outs.values()) {
-                out.commit(source);
+                out.commit(window, completedAt);
             }
         }
 
@@ -161,8 +191,12 @@ public final class WindowSplitter {
             outs.values().forEach(SplitDay::closeQuietly);
         }
 
-        /** Routes every line of {@code decoded} to its day in {@code to}; lines of days not in it are skipped. */
-        private void pass(InputStream decoded, Map<LocalDate, SplitDay> to) throws IOException {
+        /**
+         * Routes every line of {@code decoded} to its day in {@code to}; lines of days not in it are skipped.
+         *
+         * @param oversizeDir where a line too long to hold in memory is streamed to (its source spool's folder)
+         */
+        private void pass(InputStream decoded, Map<LocalDate, SplitDay> to, Path oversizeDir) throws IOException {
             MixpanelEventParser parser = new MixpanelEventParser(zone, timeInMs);
             try (SpoolLineReader lines = new SpoolLineReader(decoded, 0, 1, SpoolLineReader.BATCH_BYTES,
                     SpoolLineReader.MAX_LINE_BYTES, b -> b.parse(parser), oversizeDir)) {

@@ -103,6 +103,7 @@ public final class DayStepListener implements StepExecutionListener {
         Spool spool = spools.forDay(day);
         try {
             spool.delete();
+            spools.deleteSlices(day); // left by a crash between assembling the day's spool and deleting them
         } catch (RuntimeException e) {
             log.warn("{}: published, but its spool {} could not be deleted: {}", day, spool.dir(), e.getMessage());
         }

@@ -96,8 +96,8 @@ public class ExportJobConfiguration {
 
     @Bean
     @JobScope
-    public WindowPartitioner windowPartitioner(@Value("#{jobParameters['windows']}") String windows) {
-        return new WindowPartitioner(RequestWindow.decode(windows));
+    public WindowPartitioner windowPartitioner(@Value("#{jobParameters['windows']}") String windows, JobDefinition job) {
+        return new WindowPartitioner(RequestWindow.decode(windows), job.mixpanel().timezone());
     }
 
     /**
@@ -157,8 +157,9 @@ public class ExportJobConfiguration {
     }
 
     /**
-     * Step 2's partitions: the days with a complete spool (step 1 split their window, or an earlier run
-     * fetched them) and the one-day windows, which their day step downloads while converting.
+     * Step 2's partitions: the days with a complete spool (step 1 split their window or assembled their
+     * slices, or an earlier run fetched them) and the unsliced one-day windows, which their day step downloads
+     * while converting.
      */
     @Bean
     @JobScope
@@ -167,7 +168,8 @@ public class ExportJobConfiguration {
         java.util.List<LocalDate> days = new java.util.ArrayList<>();
         for (RequestWindow w : RequestWindow.decode(windows)) {
             for (LocalDate d : w.days()) {
-                if (spools.forDay(d).isComplete() || (w.days().size() == 1 && !outcomes.containsKey(d))) {
+                // a sliced day is converted only once step 1 assembled its slices into its spool
+                if (spools.forDay(d).isComplete() || (w.days().size() == 1 && !w.isSliced() && !outcomes.containsKey(d))) {
                     days.add(d);
                 }
             }

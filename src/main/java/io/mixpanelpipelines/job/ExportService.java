@@ -165,6 +165,7 @@ public final class ExportService {
         // an operator's rerun fetches the days afresh: the old bodies are what they want replaced
         for (LocalDate d : sorted) {
             spools.forDay(d).delete();
+            spools.deleteSlices(d);
         }
         for (RequestWindow w : windows) {
             spools.forRequest(spools.windowRequest(w.from(), w.to())).delete();
@@ -225,11 +226,12 @@ public final class ExportService {
         List<RequestWindow> now = new ArrayList<>();
         List<LocalDate> deferred = new ArrayList<>();
         for (RequestWindow w : todo) {
-            if (isFetched(w)) {
+            if (spools.isFetched(w)) {
                 now.add(w);
             } else if (remaining > 0) {
+                // a sliced day goes when a request is left: slices beyond the budget defer it with the rest spooled
                 now.add(w);
-                remaining--;
+                remaining -= spools.requestsLeft(w);
             } else {
                 deferred.addAll(w.days());
             }
@@ -237,7 +239,7 @@ public final class ExportService {
         if (!deferred.isEmpty()) {
             RequestBudget.Status s = budget.status();
             // the slots this run is about to use are spent too: the deferred days wait for the one after them
-            int sending = (int) now.stream().filter(w -> !isFetched(w)).count();
+            int sending = now.stream().mapToInt(spools::requestsLeft).sum();
             String reason = "export budget spent (" + s.perHour() + " requests per hour, export.requestsPerHour); next request at "
                     + budget.nextSlotAt(sending);
             ledger.deferred(def.name(), deferred, runId, reason);
@@ -256,16 +258,6 @@ public final class ExportService {
         identityTodo.addAll(report);
         identity.repair(identityTodo);
         return finish(new ArrayList<>(new java.util.TreeSet<>(report)), null);
-    }
-
-    /** Whether every day of a window already has a complete spool: converting it costs no request. */
-    public boolean isFetched(RequestWindow w) {
-        for (LocalDate d : w.days()) {
-            if (!spools.forDay(d).isComplete()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**

@@ -67,6 +67,7 @@ final class Leftovers {
             if (published) {
                 try {
                     spool.delete();
+                    spools.deleteSlices(day);
                     log.info("{}: deleted the spool left for the published day", day);
                 } catch (RuntimeException e) {
                     log.warn("{}: published, but its spool {} could not be deleted: {}", day, spool.dir(), e.getMessage());

@@ -37,7 +37,10 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 
 /**
  * Fetches one multi-day request window into its spool (unless a complete one is there) and splits it into
- * one spool per day as it downloads (published days found unchanged keep no body: {@link WindowSplitter}). A one-day window is left to its day's step, which downloads and converts it at once.
+ * one spool per day as it downloads (published days found unchanged keep no body: {@link WindowSplitter}).
+ * A one-day window is left to its day's step, which downloads and converts it at once. A slice of a sliced
+ * day is fetched into its own spool ({@link SlicedDayFetch}); the last of the day's slices to arrive joins
+ * them into the day's spool, which the day step then converts as any other (one manifest, one content hash).
  * A refusal or an exhausted budget does not fail the step: the window's days are recorded as FAILED or
  * DEFERRED (a later run plans them again) and the days that were fetched still get converted.
  * Restartable: every stage is skipped once its result is complete on disk, and a restart re-plans the
@@ -48,6 +51,8 @@ import org.springframework.batch.core.scope.context.ChunkContext;
 public final class WindowFetchTasklet implements Tasklet {
 
     static final String WINDOW = "window";
+    /** In a slice's partition: the slice's first wall-clock hour (see {@link WindowPartitioner}). */
+    static final String SLICE_FROM_HOUR = "sliceFromHour";
     private static final Logger log = LoggerFactory.getLogger(WindowFetchTasklet.class);
 
     /** The day steps' names: the partition step's name, a colon, the partition's name. */
@@ -61,6 +66,7 @@ public final class WindowFetchTasklet implements Tasklet {
     private final RunOutcomes outcomes;
     private final JobRepository jobRepository;
     private final DownloadProgress progress;
+    private final SlicedDayFetch slicedDays;
 
     public WindowFetchTasklet(JobDefinition job, String runId, MixpanelExportClient client, DaySpools spools,
             PartitionLedger ledger, RunOutcomes outcomes, JobRepository jobRepository, DownloadProgress progress) {
@@ -72,6 +78,7 @@ public final class WindowFetchTasklet implements Tasklet {
         this.outcomes = outcomes;
         this.jobRepository = jobRepository;
         this.progress = progress;
+        this.slicedDays = new SlicedDayFetch(job, spools);
     }
 
     @Override
@@ -79,6 +86,10 @@ public final class WindowFetchTasklet implements Tasklet {
         StepExecution step = chunkContext.getStepContext().getStepExecution();
         String label = step.getExecutionContext().getString(WINDOW);
         RequestWindow window = RequestWindow.decode(label).get(0);
+        if (window.isSliced()) {
+            fetchSlice(step, window, step.getExecutionContext().getInt(SLICE_FROM_HOUR));
+            return RepeatStatus.FINISHED;
+        }
         if (window.size() == 1 && !finishedEarlier(step.getJobExecution(), window.from())) {
             if (daySpool(window.from()).isComplete()) {
                 log.info("{}: using the complete spool (no request)", label);
@@ -124,17 +135,53 @@ public final class WindowFetchTasklet implements Tasklet {
         }
         ExportRequest request = spools.windowRequest(run.from(), run.to());
         Spool spool = spools.forRequest(request);
-        try {
-            if (days.size() == 1) { // a day of its own: its spool is the day's (a restart's leftover day)
-                if (!spool.isComplete()) {
-                    try (DownloadProgress.Tracker tracker = progress.track(run.label())) {
-                        client.fetch(request, spool, tracker);
-                    }
-                }
-                return;
-            }
-            split(run, request, spool, daySpools);
+        if (days.size() == 1) { // a day of its own: its spool is the day's (a restart's leftover day)
+            download(request, spool, days, run.label());
+        } else if (unlessRefused(days, run.label(), () -> split(run, request, spool, daySpools))) {
             spool.delete();
+        }
+    }
+
+    /** Fetches one slice of a sliced day, unless the day is done or spooled: see {@link SlicedDayFetch}. */
+    private void fetchSlice(StepExecution step, RequestWindow window, int fromHour) throws IOException {
+        LocalDate day = window.from();
+        if (finishedEarlier(step.getJobExecution(), day) || daySpool(day).isComplete()) {
+            log.debug("{}: the day is finished or spooled (no request)", window.label());
+            return;
+        }
+        boolean published = ledger.find(job.name(), day).map(r -> r.publishedAt() != null).orElse(false);
+        slicedDays.fetch(window, fromHour, published, this::download);
+    }
+
+    /**
+     * Receives {@code request}'s body into {@code spool} unless it is complete; on Mixpanel's refusal or an
+     * exhausted budget records {@code days} as FAILED or DEFERRED and answers false.
+     */
+    private boolean download(ExportRequest request, Spool spool, List<LocalDate> days, String label)
+            throws IOException {
+        return unlessRefused(days, label, () -> {
+            if (!spool.isComplete()) {
+                try (DownloadProgress.Tracker tracker = progress.track(label)) {
+                    client.fetch(request, spool, tracker);
+                }
+            }
+        });
+    }
+
+    /** A fetch of some days (a window, a day, a slice). */
+    @FunctionalInterface
+    private interface Fetch {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code fetch}; on Mixpanel's refusal or an exhausted budget records {@code days} as FAILED or
+     * DEFERRED (FATAL for a refusal no later run can change) and answers false.
+     */
+    private boolean unlessRefused(List<LocalDate> days, String label, Fetch fetch) throws IOException {
+        try {
+            fetch.run();
+            return true;
         } catch (MixpanelException e) {
             String code = e instanceof MixpanelAuthenticationException || e instanceof MixpanelRequestException
                     ? DayStepListener.FATAL : e.isRetryableLater() && isDeferral(e) ? DayStepListener.DEFERRED : "FAILED";
@@ -143,13 +190,14 @@ public final class WindowFetchTasklet implements Tasklet {
             }
             if (code.equals(DayStepListener.DEFERRED)) {
                 ledger.deferred(job.name(), days, runId, e.getMessage());
-                log.warn("{}: deferred: {}", run.label(), e.getMessage());
+                log.warn("{}: deferred: {}", label, e.getMessage());
             } else {
                 for (LocalDate d : days) {
                     ledger.failed(job.name(), d, runId, e.getMessage());
                 }
-                log.error("{}: failed: {}", run.label(), e.getMessage());
+                log.error("{}: failed: {}", label, e.getMessage());
             }
+            return false;
         } catch (InvalidJobException e) {
             days.forEach(d -> outcomes.put(d, DayStepListener.FATAL));
             throw e;

@@ -22,25 +22,56 @@ final class EventGenerator {
     private final long seed;
     private final ZoneRules zoneRules;
     private final long bigEventEvery;
+    private final boolean hourBoundaries;
 
     EventGenerator(long seed, ZoneId zone, long bigEventEvery) {
+        this(seed, zone, bigEventEvery, false);
+    }
+
+    /**
+     * @param hourBoundaries the first {@value #BOUNDARY_EVENTS} events of a day are placed on its hour boundaries
+     *     (see {@link #boundaryMillis}), for tests of sub-day slices; the others as usual
+     */
+    EventGenerator(long seed, ZoneId zone, long bigEventEvery, boolean hourBoundaries) {
         this.seed = seed;
         this.zoneRules = zone.getRules();
         this.bigEventEvery = bigEventEvery;
+        this.hourBoundaries = hourBoundaries;
     }
+
+    /** Events of a day placed on hour boundaries when asked: three per wall-clock hour. */
+    static final int BOUNDARY_EVENTS = 72;
 
     /** The cheap part of an event, enough to apply the {@code event} and {@code where} filters. */
     record Header(String name, long localMillis, long utcMillis) {
     }
 
     Header header(LocalDate day, long index) {
-        return header(day, randomFor(day, index));
+        return header(day, index, randomFor(day, index));
     }
 
-    private Header header(LocalDate day, EventRandom random) {
+    private Header header(LocalDate day, long index, EventRandom random) {
         String name = random.pick(EventCatalog.EVENT_NAMES);
         long localMillis = day.toEpochDay() * DAY_MILLIS + Long.remainderUnsigned(random.nextLong(), DAY_MILLIS);
+        if (hourBoundaries && index < BOUNDARY_EVENTS) {
+            localMillis = day.toEpochDay() * DAY_MILLIS + boundaryMillis(index);
+        }
         return new Header(name, localMillis, toUtcMillis(localMillis));
+    }
+
+    /**
+     * Wall-clock milliseconds into the day of boundary event {@code index}: for hour {@code h = index / 3},
+     * exactly {@code h:00:00.000}, then the last millisecond {@code h:59:59.999} and the last second
+     * {@code h:59:59.000} before the next hour, so both sides of every hour boundary carry an event at
+     * millisecond and at second precision.
+     */
+    static long boundaryMillis(long index) {
+        long hour = index / 3 * 3_600_000L;
+        return switch ((int) (index % 3)) {
+            case 0 -> hour;
+            case 1 -> hour + 3_599_999L;
+            default -> hour + 3_599_000L;
+        };
     }
 
     /** The line for event {@code index} of {@code day}, without the trailing newline. */
@@ -52,7 +83,7 @@ final class EventGenerator {
 
     void appendLine(StringBuilder sb, LocalDate day, long index, boolean timeInMs) {
         EventRandom r = randomFor(day, index);
-        Header header = header(day, r);
+        Header header = header(day, index, r);
         sb.append("{\"event\":");
         Json.string(sb, header.name()).append(",\"properties\":{\"time\":");
         sb.append(timeInMs ? header.localMillis() : Math.floorDiv(header.localMillis(), 1000));

@@ -45,7 +45,8 @@ public final class MixpanelSimulator implements AutoCloseable {
 
     private MixpanelSimulator(SimulatorSettings settings) {
         this.projectId = settings.projectId; // the builder is not kept: it may be reused and changed
-        EventGenerator generator = new EventGenerator(settings.seed, settings.timezone, settings.bigEventEvery);
+        EventGenerator generator = new EventGenerator(settings.seed, settings.timezone, settings.bigEventEvery,
+                settings.hourBoundaryEvents);
         this.project = new SimulatedProject(settings.seed, settings.eventsPerDay, generator);
         List<String> secrets = new ArrayList<>();
         if (settings.serviceAccountSecret != null) {

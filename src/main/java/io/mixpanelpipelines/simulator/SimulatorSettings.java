@@ -26,6 +26,7 @@ abstract class SimulatorSettings {
     java.time.Duration sessionExpiry = java.time.Duration.ofMinutes(10);
     List<String> rareProfileValues = List.of();
     int unseenProfileEvery = 20;
+    boolean hourBoundaryEvents;
 
     SimulatorSettings() {
     }
@@ -145,5 +146,15 @@ abstract class SimulatorSettings {
             throw new IllegalArgumentException(name + " must not be empty");
         }
         return value;
+    }
+
+    /**
+     * Places the first 72 events of every day on its wall-clock hour boundaries: {@code h:00:00.000},
+     * {@code h:59:59.999} and {@code h:59:59.000} for every hour (default off), so that tests of sub-day
+     * slices have events on both sides of every slice boundary.
+     */
+    public MixpanelSimulator.Builder hourBoundaryEvents(boolean on) {
+        this.hourBoundaryEvents = on;
+        return self();
     }
 }

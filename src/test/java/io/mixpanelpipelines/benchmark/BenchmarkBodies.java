@@ -65,6 +65,39 @@ final class BenchmarkBodies {
         return gz;
     }
 
+    /**
+     * The part of {@code day}'s body whose events' {@code time} (seconds, UTC) lies in {@code [from, to)}: what
+     * Mixpanel sends for a slice's {@code where}. Cut from the day's body (made first if missing) and kept.
+     */
+    synchronized Path slice(String shape, long eventsPerDay, LocalDate day, long from, long to) throws IOException {
+        Path whole = body(shape, eventsPerDay, day, day);
+        Path gz = whole.resolveSibling(whole.getFileName().toString().replace(".jsonl.gz", "-" + from + "-" + to + ".jsonl.gz"));
+        if (Files.exists(gz)) {
+            return gz;
+        }
+        java.util.regex.Pattern time = java.util.regex.Pattern.compile("\"properties\":\\{\"time\":(\\d+)");
+        Path tmp = gz.resolveSibling(gz.getFileName() + ".tmp");
+        try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                new GZIPInputStream(Files.newInputStream(whole), 1 << 16), StandardCharsets.UTF_8), 1 << 16);
+                java.io.Writer out = new java.io.OutputStreamWriter(new GZIPOutputStream(Files.newOutputStream(tmp), 1 << 16),
+                        StandardCharsets.UTF_8)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                java.util.regex.Matcher m = time.matcher(line);
+                if (!m.find()) {
+                    throw new IllegalStateException("a line without properties.time: " + line.substring(0, Math.min(200, line.length())));
+                }
+                long t = Long.parseLong(m.group(1));
+                long seconds = t > 100_000_000_000L ? t / 1000 : t; // the body's time is in seconds or milliseconds
+                if (seconds >= from && seconds < to) {
+                    out.write(line);
+                    out.write('\n');
+                }
+            }
+        }
+        Files.move(tmp, gz, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        return gz;
+    }
+
     /** Whether the body of {@code shape} for {@code from..to} is already made. */
     boolean has(String shape, long eventsPerDay, LocalDate from, LocalDate to) {
         return Files.exists(file(shape, eventsPerDay, from, to));

@@ -24,7 +24,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * archive it makes itself and with an AOT cache; with {@code baselineJar}: an older build), and DuckDB
  * (2 threads) converting the file to the same columns with zstd. Ratios are DuckDB's time over the
  * project's, per round. Then, optionally, the stages in this JVM ({@link StageRounds}), the 1/6/31-day
- * windows and the daily run ({@link WindowRounds}).
+ * windows and the daily run ({@link WindowRounds}), and with {@code slices}, one day as 1 request against
+ * 4 slices ({@link SliceRounds}).
  *
  * <p>Not part of the test suite (its name matches no Surefire or Failsafe pattern). How to run:
  * <pre>
@@ -41,7 +42,10 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * the daily run, 250000), {@code windowJvm} (the JVM of the windows and the daily run, by its label in the
  * report: {@code java -jar} as issue 18 measured, or e.g. {@code launcher}), {@code java25} (a JDK 25
  * home), {@code baselineJar} (an older build's jar), {@code jvmArgs} (added to every CLI JVM),
- * {@code zstdLevels} (stages). Generated bodies stay under {@code target/benchmark} and are reused. The
+ * {@code zstdLevels} (stages), {@code slices} (false; true: the slice rounds), {@code sliceShape} (simulator),
+ * {@code sliceEvents} (3000000). {@code shapes=none} skips the single-day rounds, e.g. the slice rounds
+ * alone: {@code -Dbenchmark.shapes=none -Dbenchmark.windows=false -Dbenchmark.daily=false -Dbenchmark.slices=true}.
+ * Generated bodies stay under {@code target/benchmark} and are reused. The
  * report ends with one summary row per (shape, size), per window and for the daily run; a failed CLI run
  * or a wrong row count is listed as a problem and fails the run after the report.
  */
@@ -71,7 +75,7 @@ class ExportBenchmark {
             if (cli) {
                 train(server, jvms);
             }
-            for (String shape : shapes) {
+            for (String shape : shapes.stream().filter(x -> !x.isBlank() && !x.equals("none")).toList()) {
                 for (String size : sizes.split(",")) {
                     long events = Long.parseLong(size.strip());
                     server.serving(shape.strip(), events).prepare(DAY, DAY);
@@ -93,6 +97,11 @@ class ExportBenchmark {
             }
             if (cli && !"false".equals(System.getProperty("benchmark.daily"))) {
                 windows.daily(windowShape, windowEvents, repeat, jvm);
+            }
+            if (cli && "true".equals(System.getProperty("benchmark.slices"))) {
+                new SliceRounds(table, server, new BenchmarkBodies(WORK), WORK).run(
+                        System.getProperty("benchmark.sliceShape", "simulator"), Long.getLong("benchmark.sliceEvents", 3_000_000),
+                        DAY, repeat, jvm);
             }
         }
         table.print(Runtime.getRuntime().availableProcessors());

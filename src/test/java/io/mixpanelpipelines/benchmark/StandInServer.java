@@ -21,13 +21,16 @@ import java.util.regex.Pattern;
  * A file-backed stand-in for Mixpanel's export endpoint on loopback: a request for {@code from_date..to_date}
  * is answered with the prepared gzip body of exactly those days of the current shape and day size
  * ({@link BenchmarkBodies}), {@code Content-Encoding: gzip}, copied from disk so that serving costs next to
- * no CPU. A range nobody prepared is made on the spot (and counted in {@link #lateBodies()}, since making it
+ * no CPU. A request with a slice's {@code where} gets that slice of the day's body ({@link BenchmarkBodies#slice},
+ * cut ahead by {@link SliceRounds}). A range nobody prepared is made on the spot (and counted in {@link #lateBodies()}, since making it
  * competes with the run being timed). Every request's range is recorded for the report.
  */
 final class StandInServer implements AutoCloseable {
 
     private static final Pattern FROM = Pattern.compile("from_date=(\\d{4}-\\d{2}-\\d{2})");
     private static final Pattern TO = Pattern.compile("to_date=(\\d{4}-\\d{2}-\\d{2})");
+    /** A slice's {@code where}: {@code $time >= datetime(S) and $time < datetime(E)} (decoded). */
+    private static final Pattern WHERE = Pattern.compile("datetime\\((\\d+)\\).*datetime\\((\\d+)\\)");
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -70,13 +73,17 @@ final class StandInServer implements AutoCloseable {
             }
             LocalDate first = LocalDate.parse(from.group(1));
             LocalDate last = LocalDate.parse(to.group(1));
+            String where = java.net.URLDecoder.decode(query.replaceAll(".*where=([^&]*).*|.*", "$1"), StandardCharsets.UTF_8);
+            Matcher slice = WHERE.matcher(where);
+            boolean sliced = slice.find();
             synchronized (this) {
-                requests.add(first + ".." + last);
+                requests.add(first + ".." + last + (sliced ? " " + slice.group(1) + "-" + slice.group(2) : ""));
                 if (!bodies.has(shape, eventsPerDay, first, last)) {
                     lateBodies++;
                 }
             }
-            Path gz = bodies.body(shape, eventsPerDay, first, last);
+            Path gz = sliced ? bodies.slice(shape, eventsPerDay, first, Long.parseLong(slice.group(1)),
+                    Long.parseLong(slice.group(2))) : bodies.body(shape, eventsPerDay, first, last);
             exchange.getResponseHeaders().add("Content-Encoding", "gzip");
             exchange.sendResponseHeaders(200, Files.size(gz));
             try (OutputStream out = exchange.getResponseBody()) {

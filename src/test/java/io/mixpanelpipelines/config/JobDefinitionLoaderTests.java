@@ -304,6 +304,9 @@ class JobDefinitionLoaderTests {
                 Arguments.of(withExport("timeInMs: maybe"), "export.timeInMs: 'maybe' must be true or false"),
                 Arguments.of(withExport("timeInMs: {a: 1}"), "export.timeInMs: must be true or false"),
                 Arguments.of(withExport("compression: lz4"), "export.compression: 'lz4' is not one of zstd, snappy, uncompressed"),
+                Arguments.of(withExport("sliceHours: 5"), "export.sliceHours: '5' must be 1, 2, 3, 4, 6, 8 or 12"),
+                Arguments.of(withExport("sliceHours: 24"), "export.sliceHours: '24' must be 1, 2, 3, 4, 6, 8 or 12"),
+                Arguments.of(withExport("sliceHours: three"), "export.sliceHours: 'three' is not a whole number"),
                 Arguments.of(withExport("events: Signed up"), "export.events: must be a list of event names"),
                 Arguments.of(withExport("events: ['']"), "export.events: must contain only non-empty event names"),
                 Arguments.of(withExport("events: [1]"), "export.events: must contain only non-empty event names"),
@@ -477,7 +480,7 @@ class JobDefinitionLoaderTests {
                 "  - export.colour: unknown key (allowed here: startDate, maxRejectedLines, partSize, parallelism, "
                         + "connectTimeout, readTimeout, maxAttempts, initialBackoff, maxBackoff, timeInMs, compression, "
                         + "spoolDir, events, requestsPerHour, requestsPerSecond, maxConcurrentRequests, lookbackDays, lookbackInterval, "
-                        + "daysPerRequest, maxRequestSize, schedule, workers, spoolUri, workerHeartbeat)",
+                        + "daysPerRequest, maxRequestSize, schedule, workers, spoolUri, workerHeartbeat, sliceHours)",
                 "  - export.partSize: 'huge' is not a size such as 512KB, 128MB or 1GB",
                 "  - export.parallelism: 0 is out of range [1, 64]",
                 "  - destination.s3.sse: 'none' is not one of AES256, aws:kms");

@@ -146,6 +146,37 @@ class WindowSplitterTests {
         }
     }
 
+    @Test
+    void severalBodiesSplitOneAfterTheOtherGiveTheDaysTheWholeBodyGives() throws IOException {
+        byte[] body = mixedBody(new Random(17));
+        Map<LocalDate, Spool> reference = daySpools("whole");
+        new WindowSplitter(ZONE, false).split(spool("whole", body), reference);
+        // three bodies cut at line ends, received at different times (the slices of one day, say)
+        String text = new String(body, StandardCharsets.UTF_8);
+        int cut1 = text.indexOf('\n', text.length() / 3) + 1;
+        int cut2 = text.indexOf('\n', 2 * text.length() / 3) + 1;
+        java.time.Instant latest = java.time.Instant.parse("2026-03-11T10:00:00Z");
+        List<Spool> sources = List.of(
+                spool("s1", text.substring(0, cut1), latest.minusSeconds(60)),
+                spool("s2", text.substring(cut1, cut2), latest),
+                spool("s3", text.substring(cut2), latest.minusSeconds(30)));
+        Map<LocalDate, Spool> days = daySpools("parts");
+
+        new WindowSplitter(ZONE, false).split(sources, "2026-03-05..2026-03-10", days);
+
+        for (LocalDate day : days.keySet()) {
+            SpoolManifest m = days.get(day).manifest();
+            SpoolManifest whole = reference.get(day).manifest();
+            assertThat(m.contentHash()).as("%s", day).isEqualTo(whole.contentHash());
+            assertThat(m.unpublishableLines()).as("%s", day).isEqualTo(whole.unpublishableLines());
+            assertThat(m.lines()).as("%s", day).isEqualTo(whole.lines()).isPositive();
+            assertThat(m.decodedBytes()).as("%s", day).isEqualTo(whole.decodedBytes());
+            assertThat(m.window()).isEqualTo("2026-03-05..2026-03-10");
+            assertThat(m.completedAt()).as("completed when the last body was").isEqualTo(latest);
+            assertThat(lines(days.get(day))).as("%s", day).isEqualTo(lines(reference.get(day)));
+        }
+    }
+
     private Map<LocalDate, Spool> daySpools(String prefix) {
         Map<LocalDate, Spool> days = new LinkedHashMap<>();
         for (int d = 0; d < 6; d++) {
@@ -197,6 +228,16 @@ class WindowSplitterTests {
             out.write(body);
         }
         spool.commit(Spool.manifest(name, "identity", body.length, 0, body.length));
+        return spool;
+    }
+
+    private Spool spool(String name, String body, java.time.Instant completedAt) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        Spool spool = new Spool(tmp.resolve(name));
+        try (OutputStream out = spool.beginBody()) {
+            out.write(bytes);
+        }
+        spool.commit(new SpoolManifest(name, "identity", bytes.length, 0, bytes.length, completedAt));
         return spool;
     }
 

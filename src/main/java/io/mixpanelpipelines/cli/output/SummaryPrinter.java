@@ -83,31 +83,6 @@ public final class SummaryPrinter {
                 + (b.remaining() > 0 ? "" : "; the next request fits at " + b.nextSlotAt());
     }
 
-    public void plan(List<io.mixpanelpipelines.job.plan.RequestWindow> windows, io.mixpanelpipelines.source.RequestBudget.Status budget,
-            java.util.function.Predicate<io.mixpanelpipelines.job.plan.RequestWindow> alreadyFetched) {
-        int remaining = budget.remaining();
-        int cost = 0;
-        out.printf("%-3s  %-23s %5s  %-9s %12s  %s%n", "#", "DAYS", "COUNT", "KIND", "EST. BYTES", "COST");
-        int i = 0;
-        for (io.mixpanelpipelines.job.plan.RequestWindow w : windows) {
-            boolean free = alreadyFetched.test(w);
-            String note;
-            if (free) {
-                note = "0 (spooled)";
-            } else if (remaining > 0) {
-                note = "1 request";
-                remaining--;
-                cost++;
-            } else {
-                note = "1 request: DEFERRED (budget)";
-            }
-            out.printf("%-3d  %-23s %5d  %-9s %12s  %s%n", ++i, w.label(), w.size(), w.kind(),
-                    w.estimatedBytes() > 0 ? String.format("%,d", w.estimatedBytes()) : "unknown", note);
-        }
-        out.printf("%d request window(s); this run would send %d request(s) (retries aside)%n", windows.size(), cost);
-        out.println(budgetLine(budget));
-    }
-
     public void status(String job, List<PartitionRecord> records, io.mixpanelpipelines.source.RequestBudget.Status budget) {
         out.printf("%-10s  %-15s %12s %6s %14s %8s  %s%n", "DAY", "STATE", "ROWS", "FILES", "BYTES", "ATTEMPTS", "LAST ERROR");
         for (PartitionRecord r : records) {

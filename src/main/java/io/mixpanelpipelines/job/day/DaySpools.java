@@ -4,11 +4,16 @@ import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.Spool;
 import io.mixpanelpipelines.source.SpoolStore;
+import io.mixpanelpipelines.job.plan.DaySlice;
+import io.mixpanelpipelines.job.plan.RequestWindow;
+import java.nio.file.Path;
 import java.time.LocalDate;
 
 /**
  * A job's spools, by day and by request window: a day's spool is named after the day's own request, so
- * whether step 1 split it out of a multi-day window or the day step downloaded it, it is the same one.
+ * whether step 1 split it out of a multi-day window, assembled it from the day's slices or the day step
+ * downloaded it, it is the same one. A slice's spool lives in the folder {@code <day spool>.slices/} beside
+ * the day's, named after the slice's hours and its {@code where}, so the day's slices go with one delete.
  * Thread-safe (immutable; spools are plain directories).
  */
 public final class DaySpools {
@@ -34,6 +39,57 @@ public final class DaySpools {
     /** The spool of one day. */
     public Spool forDay(LocalDate day) {
         return store.forRequest(dayRequest(day));
+    }
+
+    /** The request of one slice of a day: the day, with the job's event filter and the slice's {@code where}. */
+    public ExportRequest sliceRequest(DaySlice slice) {
+        return new ExportRequest(slice.day(), slice.day(), job.export().events(), slice.where(), null,
+                job.export().timeInMs());
+    }
+
+    /** The spool of one slice of a day. */
+    public Spool forSlice(DaySlice slice) {
+        return new Spool(slicesDir(slice.day()).resolve(slice.label() + "_" + Integer.toHexString(slice.where().hashCode())));
+    }
+
+    /**
+     * The slice's body once {@linkplain io.mixpanelpipelines.ingest.WindowSplitter split} (zstd, with its
+     * content hash), beside its spool: the day's spool is joined from these.
+     */
+    public Spool forSplitSlice(DaySlice slice) {
+        Spool raw = forSlice(slice);
+        return new Spool(raw.dir().resolveSibling(raw.dir().getFileName() + ".zst"));
+    }
+
+    /** Deletes the spools of the day's slices, if any (once the day's own spool holds them, or for a rerun). */
+    public void deleteSlices(LocalDate day) {
+        new Spool(slicesDir(day)).delete();
+    }
+
+    private Path slicesDir(LocalDate day) {
+        Path dayDir = forDay(day).dir();
+        return dayDir.resolveSibling(dayDir.getFileName() + ".slices");
+    }
+
+    /** Whether every day of a window already has a complete spool: converting it costs no request. */
+    public boolean isFetched(RequestWindow w) {
+        return w.days().stream().allMatch(d -> forDay(d).isComplete());
+    }
+
+    /** Whether a slice of a day is spooled, split or not (or its whole day is): fetching it costs no request. */
+    public boolean isSpooled(DaySlice slice) {
+        return forDay(slice.day()).isComplete() || forSplitSlice(slice).isComplete() || forSlice(slice).isComplete();
+    }
+
+    /**
+     * The requests a window still needs: none when {@linkplain #isFetched fetched}; for a sliced day, its
+     * slices not {@linkplain #isSpooled spooled}; else one.
+     */
+    public int requestsLeft(RequestWindow w) {
+        if (isFetched(w)) {
+            return 0;
+        }
+        return w.isSliced() ? (int) w.slices(job.mixpanel().timezone()).stream().filter(s -> !isSpooled(s)).count() : 1;
     }
 
     /** The spool of a request (a multi-day window's, before it is split). */

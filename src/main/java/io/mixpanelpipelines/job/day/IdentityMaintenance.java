@@ -15,10 +15,12 @@ import io.mixpanelpipelines.state.IdentityRecord;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
 import io.mixpanelpipelines.state.PartitionState;
+import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.Storage;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
@@ -48,6 +50,7 @@ public final class IdentityMaintenance {
     private final IdentityPublisher publisher;
     private final DayPublisher events;
     private final EventsIdentityReader reader;
+    private final Storage storage;
 
     public IdentityMaintenance(JobDefinition job, PartitionLedger partitions, IdentityLedger ledger,
             IdentityPublisher publisher, DayPublisher events, Storage storage) {
@@ -56,13 +59,24 @@ public final class IdentityMaintenance {
         this.ledger = ledger;
         this.publisher = publisher;
         this.events = events;
+        this.storage = storage;
         this.reader = new EventsIdentityReader(storage, job.export().spoolDir().resolve(job.name()).resolve("_identity"));
     }
 
-    /** The mappings of parts a resumed day step staged before it died (their lines are not read again). */
+    /**
+     * The mappings of parts a resumed day step staged before it died (their lines are not read again). A part
+     * no longer staged but in the published day was moved there by a publish the death cut short: its name
+     * carries the run that wrote it, so it is the same file.
+     */
     public DayIdentities fromStagedParts(LocalDate day, List<PartInfo> parts) throws IOException {
         DatasetLayout layout = events.layout();
-        return reader.read(parts.stream().map(p -> layout.staging(day).resolve(p.name())).toList());
+        List<Location> files = new ArrayList<>();
+        for (PartInfo p : parts) {
+            Location staged = layout.staging(day).resolve(p.name());
+            Location published = layout.day(day).resolve(p.name());
+            files.add(!storage.exists(staged) && storage.exists(published) ? published : staged);
+        }
+        return reader.read(files);
     }
 
     /** Before the day's events are published: writes their mappings to the staging folder. */

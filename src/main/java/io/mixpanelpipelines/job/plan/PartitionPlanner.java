@@ -18,7 +18,9 @@ import java.util.TreeSet;
  * requests, newest first), then the backfill of days never published (newest first). Consecutive days share
  * a request, up to {@code export.daysPerRequest}, or, adaptively, as many as keep the body within
  * {@code export.maxRequestSize} judging by the days published so far (at most 31; 31 when nothing is known
- * yet). Pure: no I/O, no clock; thread-safe.
+ * yet). A day is requested in {@link DaySlice}s, a window of its own, when {@code export.sliceHours} is set or
+ * when its expected body exceeds {@code export.maxRequestSize} ({@link #sliceHours}). Pure: no I/O, no clock;
+ * thread-safe.
  */
 public final class PartitionPlanner {
 
@@ -145,7 +147,10 @@ public final class PartitionPlanner {
         return group(days, kind, maxDays, byDay, null);
     }
 
-    /** Consecutive days, newest first, cut into windows of at most {@code maxDays}. */
+    /**
+     * Consecutive days, newest first, cut into windows of at most {@code maxDays}; a day to be sliced
+     * ({@link #sliceHours}) is a window of its own.
+     */
     private List<RequestWindow> group(NavigableSet<LocalDate> days, RequestWindow.Kind kind, int maxDays,
             Map<LocalDate, PartitionRecord> byDay, NavigableSet<LocalDate> published) {
         long avg = averageDayBytes(byDay.values());
@@ -153,9 +158,16 @@ public final class PartitionPlanner {
         LocalDate end = null;
         LocalDate start = null;
         for (LocalDate d : days.descendingSet()) {
-            if (end != null && (!d.equals(start.minusDays(1)) || java.time.temporal.ChronoUnit.DAYS.between(start, end) + 1 >= maxDays)) {
+            int hours = sliceHours(d, byDay, avg);
+            if (end != null && (hours > 0 || !d.equals(start.minusDays(1))
+                    || java.time.temporal.ChronoUnit.DAYS.between(start, end) + 1 >= maxDays)) {
                 windows.add(window(start, end, kind, published, avg));
                 end = null;
+            }
+            if (hours > 0) {
+                RequestWindow day = window(d, d, kind, published, expectedBytes(d, byDay, avg));
+                windows.add(RequestWindow.sliced(d, day.kind(), day.estimatedBytes(), hours));
+                continue;
             }
             if (end == null) {
                 end = d;
@@ -166,6 +178,39 @@ public final class PartitionPlanner {
             windows.add(window(start, end, kind, published, avg));
         }
         return windows;
+    }
+
+    /**
+     * Hours per slice of {@code day}: {@code export.sliceHours} when set; else 0 (one request) unless the
+     * day's expected body ({@link #expectedBytes}) exceeds {@code export.maxRequestSize}, then the longest
+     * slices that keep each one within it (if it takes more than 24, hours of 1).
+     */
+    int sliceHours(LocalDate day, Map<LocalDate, PartitionRecord> byDay, long avgDayBytes) {
+        if (settings.sliceHours() != null) {
+            return settings.sliceHours();
+        }
+        long expected = expectedBytes(day, byDay, avgDayBytes);
+        if (expected <= settings.maxRequestBytes()) {
+            return 0;
+        }
+        long slices = (expected + settings.maxRequestBytes() - 1) / settings.maxRequestBytes();
+        List<Integer> hours = JobDefinition.Export.SLICE_HOURS;
+        for (int i = hours.size() - 1; i >= 0; i--) {
+            if (24 / hours.get(i) >= slices) {
+                return hours.get(i);
+            }
+        }
+        return hours.get(0);
+    }
+
+    /**
+     * The decoded body a request of the whole day is expected to bring: the day's own size when it was
+     * exported before (a lookback or a rerun: the sum of its slices when it was sliced), else the average of
+     * the recent days.
+     */
+    static long expectedBytes(LocalDate day, Map<LocalDate, PartitionRecord> byDay, long avgDayBytes) {
+        PartitionRecord r = byDay.get(day);
+        return r != null && r.sourceBytes() > 0 ? r.sourceBytes() : avgDayBytes;
     }
 
     private static RequestWindow window(LocalDate from, LocalDate to, RequestWindow.Kind kind,

@@ -5,11 +5,44 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Consecutive days fetched by one export request, and why they are fetched.
+ * Consecutive days fetched by one export request, or one day fetched as {@link DaySlice}s (one request each),
+ * and why they are fetched.
  *
  * @param estimatedBytes the decoded body size expected from the volumes seen so far (0 when unknown)
+ * @param sliceHours 0: whole days in one request; else the one day {@code from} is requested in slices of this
+ *     many wall-clock hours
  */
-public record RequestWindow(LocalDate from, LocalDate to, Kind kind, long estimatedBytes) {
+public record RequestWindow(LocalDate from, LocalDate to, Kind kind, long estimatedBytes, int sliceHours) {
+
+    public RequestWindow {
+        if (sliceHours != 0 && !from.equals(to)) {
+            throw new IllegalArgumentException("only a single day is sliced: " + from + ".." + to);
+        }
+    }
+
+    /** Whole days in one request. */
+    public RequestWindow(LocalDate from, LocalDate to, Kind kind, long estimatedBytes) {
+        this(from, to, kind, estimatedBytes, 0);
+    }
+
+    /** One day in slices of {@code sliceHours}. */
+    public static RequestWindow sliced(LocalDate day, Kind kind, long estimatedBytes, int sliceHours) {
+        return new RequestWindow(day, day, kind, estimatedBytes, sliceHours);
+    }
+
+    public boolean isSliced() {
+        return sliceHours != 0;
+    }
+
+    /** The day's slices in the project's timezone; empty for a window of whole days. */
+    public List<DaySlice> slices(java.time.ZoneId zone) {
+        return isSliced() ? DaySlice.of(from, sliceHours, zone) : List.of();
+    }
+
+    /** The requests the window costs when nothing of it is spooled: its slices, or one. */
+    public int requests(java.time.ZoneId zone) {
+        return isSliced() ? slices(zone).size() : 1;
+    }
 
     /** Why days are fetched; also the order in which a run spends its budget on them. */
     public enum Kind {
@@ -37,9 +70,9 @@ public record RequestWindow(LocalDate from, LocalDate to, Kind kind, long estima
         return days().size();
     }
 
-    /** {@code 2026-01-01..2026-01-07} or {@code 2026-01-01}. */
+    /** {@code 2026-01-01..2026-01-07}, {@code 2026-01-01}, or a sliced day: {@code 2026-01-01/3h}. */
     public String label() {
-        return from.equals(to) ? from.toString() : from + ".." + to;
+        return (from.equals(to) ? from.toString() : from + ".." + to) + (isSliced() ? "/" + sliceHours + "h" : "");
     }
 
     /** Encodes windows for a job parameter: labels joined by commas, never merged. */
@@ -57,11 +90,14 @@ public record RequestWindow(LocalDate from, LocalDate to, Kind kind, long estima
         if (s == null || s.isBlank()) {
             return windows;
         }
-        for (String part : s.split(",")) {
+        for (String label : s.split(",")) {
+            int slash = label.indexOf('/');
+            String part = slash < 0 ? label : label.substring(0, slash);
+            int hours = slash < 0 ? 0 : Integer.parseInt(label.substring(slash + 1, label.length() - 1));
             int dots = part.indexOf("..");
             LocalDate from = LocalDate.parse(dots < 0 ? part : part.substring(0, dots));
             LocalDate to = dots < 0 ? from : LocalDate.parse(part.substring(dots + 2));
-            windows.add(new RequestWindow(from, to, Kind.RANGE, 0));
+            windows.add(new RequestWindow(from, to, Kind.RANGE, 0, hours));
         }
         return windows;
     }

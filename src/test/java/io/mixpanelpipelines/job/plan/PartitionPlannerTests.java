@@ -174,4 +174,42 @@ class PartitionPlannerTests {
         assertThat(new PartitionPlanner(settings()).planRerun(days, ledger)).extracting(RequestWindow::label)
                 .containsExactly("2026-03-07", "2026-03-01..2026-03-03");
     }
+
+    @Test
+    void sliceHoursSlicesEveryDayEachInAWindowOfItsOwn() {
+        List<RequestWindow> plan = new PartitionPlanner(settings("sliceHours: 3")).planRange(
+                LocalDate.parse("2026-03-07"), LocalDate.parse("2026-03-09"), List.of(), false);
+
+        assertThat(plan).extracting(RequestWindow::label)
+                .containsExactly("2026-03-09/3h", "2026-03-08/3h", "2026-03-07/3h");
+        assertThat(plan).allMatch(w -> w.requests(java.time.ZoneId.of("UTC")) == 8);
+    }
+
+    @Test
+    void aDayExpectedBeyondMaxRequestSizeIsSlicedInTheLongestSlicesThatKeepEachWithinIt() {
+        // days of 1,000,000 bytes with a limit of 300,000: 4 slices, so 6 h; a day once seen at 3,000,000
+        // (a big lookback day) takes 10, so 2 h (12 slices); one seen at 200,000 stays one request
+        List<PartitionRecord> ledger = new ArrayList<>(published(LocalDate.parse("2026-02-20"), YESTERDAY.minusDays(3), 1_000_000));
+        ledger.add(record(YESTERDAY.minusDays(2), PartitionState.PUBLISHED, 3_000_000));
+        ledger.add(record(YESTERDAY.minusDays(1), PartitionState.PUBLISHED, 200_000));
+        PartitionPlanner planner = new PartitionPlanner(settings("maxRequestSize: 300000B", "lookbackDays: 2",
+                "daysPerRequest: 5"));
+
+        List<RequestWindow> plan = planner.plan(LocalDate.parse("2026-02-20"), YESTERDAY, ledger);
+
+        assertThat(plan).extracting(RequestWindow::label)
+                .containsExactly("2026-03-10/6h", "2026-03-09", "2026-03-08/2h");
+        assertThat(plan.get(0).estimatedBytes()).isEqualTo(PartitionPlanner.averageDayBytes(ledger));
+        assertThat(plan.get(2).estimatedBytes()).isEqualTo(3_000_000);
+        assertThat(plan.get(2).kind()).isEqualTo(RequestWindow.Kind.LOOKBACK);
+    }
+
+    @Test
+    void aDayTooBigForTwentyFourSlicesIsSlicedByTheHour() {
+        List<PartitionRecord> ledger = published(LocalDate.parse("2026-03-01"), YESTERDAY.minusDays(1), 100_000_000);
+        PartitionPlanner planner = new PartitionPlanner(settings("maxRequestSize: 1MB", "lookbackDays: 0"));
+
+        assertThat(planner.plan(LocalDate.parse("2026-03-01"), YESTERDAY, ledger)).extracting(RequestWindow::label)
+                .containsExactly("2026-03-10/1h");
+    }
 }

@@ -1,0 +1,102 @@
+package io.mixpanelpipelines.ingest;
+
+import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.source.SpoolManifest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Joins the spools of one day's slices into the day's spool without decoding them, the slices' bodies end to
+ * end: a zstd stream may hold several frames one after the other, and a gzip file several members. Either
+ * the slices as received ({@link #joinReceived}: gzip members; a body Mixpanel sent plain, being small, is
+ * wrapped in a member of its own) or the slices {@linkplain WindowSplitter split} (parsed, hashed, zstd) as
+ * they arrived ({@link #join}): then the day's content hash sums their rows and line-hash sums, exactly what
+ * one split of the whole day would give, since a day's hash does not depend on the order of its lines. The
+ * day's manifest sums the slices'. Stateless; thread-safe.
+ */
+public final class SpoolJoiner {
+
+    private SpoolJoiner() {
+    }
+
+    /**
+     * Writes and commits {@code day} from {@code parts}, complete spools as received (gzip or plain), in order;
+     * its content hash is left unknown (the day step works it out as it converts).
+     *
+     * @param window the label the day's manifest keeps (e.g. {@code 2026-03-08/3h})
+     */
+    public static void joinReceived(List<Spool> parts, String window, Spool day) throws IOException {
+        long lines = 0;
+        long decodedBytes = 0;
+        Instant completedAt = Instant.EPOCH;
+        long bodyBytes;
+        try (io.mixpanelpipelines.storage.CountingOutputStream out = new io.mixpanelpipelines.storage.CountingOutputStream(
+                day.beginBody())) {
+            for (Spool part : parts) {
+                SpoolManifest m = part.manifest();
+                try (InputStream in = Files.newInputStream(part.dir().resolve("body"))) {
+                    if ("gzip".equals(m.encoding())) {
+                        in.transferTo(out);
+                    } else if ("identity".equals(m.encoding())) {
+                        java.util.zip.GZIPOutputStream member = new java.util.zip.GZIPOutputStream(
+                                new java.io.FilterOutputStream(out) {
+                                    @Override
+                                    public void close() {
+                                        // the member ends here; the day's body goes on
+                                    }
+                                }, 1 << 16);
+                        in.transferTo(member);
+                        member.finish();
+                    } else {
+                        throw new IllegalStateException(part + " is not a body as received (" + m.encoding() + ")");
+                    }
+                }
+                lines += m.lines();
+                decodedBytes += m.decodedBytes();
+                completedAt = m.completedAt().isAfter(completedAt) ? m.completedAt() : completedAt;
+            }
+            out.flush();
+            bodyBytes = out.count();
+        }
+        day.commit(new SpoolManifest(window, "gzip", bodyBytes, lines, decodedBytes, completedAt));
+    }
+
+    /**
+     * Writes and commits {@code day} from {@code parts} (complete zstd spools with a content hash), in order.
+     *
+     * @param window the label the day's manifest keeps (e.g. {@code 2026-03-08/3h})
+     */
+    public static void join(List<Spool> parts, String window, Spool day) throws IOException {
+        long bodyBytes = 0;
+        long lines = 0;
+        long decodedBytes = 0;
+        long rows = 0;
+        long hashSum = 0;
+        long unpublishable = 0;
+        Instant completedAt = Instant.EPOCH;
+        try (OutputStream out = day.beginBody()) {
+            for (Spool part : parts) {
+                SpoolManifest m = part.manifest();
+                if (!Spool.ZSTD.equals(m.encoding()) || m.contentHash() == null || m.unpublishableLines() == null) {
+                    throw new IllegalStateException(part + " is not a split slice (" + m.encoding() + ")");
+                }
+                try (InputStream in = Files.newInputStream(part.dir().resolve("body"))) {
+                    bodyBytes += in.transferTo(out);
+                }
+                lines += m.lines();
+                decodedBytes += m.decodedBytes();
+                int colon = m.contentHash().indexOf(':');
+                rows += Long.parseLong(m.contentHash().substring(0, colon));
+                hashSum += Long.parseUnsignedLong(m.contentHash().substring(colon + 1), 16);
+                unpublishable += m.unpublishableLines();
+                completedAt = m.completedAt().isAfter(completedAt) ? m.completedAt() : completedAt;
+            }
+        }
+        day.commit(new SpoolManifest(window, Spool.ZSTD, bodyBytes, lines, decodedBytes, completedAt,
+                LineHash.format(rows, hashSum), unpublishable));
+    }
+}
