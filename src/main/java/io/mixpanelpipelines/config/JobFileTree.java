@@ -80,6 +80,12 @@ final class JobFileTree {
         return n != null && !n.isNull();
     }
 
+    /** Whether {@code key} (dotted) is written in the file with no value ({@code people:} with only comments under it). */
+    boolean isEmpty(String key) {
+        JsonNode n = node(key);
+        return n != null && n.isNull();
+    }
+
     /** Whether {@code key} (dotted) is written in the file as a mapping. */
     boolean isMapping(String key) {
         JsonNode n = node(key);

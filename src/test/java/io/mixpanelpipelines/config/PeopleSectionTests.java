@@ -42,6 +42,13 @@ class PeopleSectionTests {
     }
 
     @Test
+    void aSectionWithOnlyCommentsUnderItTakesTheDefaults() {
+        JobDefinition job = loader.parse(JOB + "people:\n  # defaults for now\n  # requestsPerHour: 20\n");
+        assertThat(job.people()).isEqualTo(new JobDefinition.People(50, 3, PeopleMode.SNAPSHOT, Duration.ofDays(7), List.of(),
+                null, null, List.of(), 20));
+    }
+
+    @Test
     void everyKeyIsRead() {
         JobDefinition job = loader.parse(JOB + """
                 people:
