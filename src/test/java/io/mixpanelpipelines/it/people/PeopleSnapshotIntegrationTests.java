@@ -89,6 +89,7 @@ class PeopleSnapshotIntegrationTests {
         assertThat(tookMs).as("deferred promptly, not after retries").isLessThan(20_000);
         assertThat(w.served()).as("the hour's 10 pages").hasSize(10);
         assertThat(w.sim.engageRequests()).as("10 pages and three 429s, then nothing more").hasSize(13);
+        assertThat(w.ws.lastOut).as("the state store named like every summary").startsWith("State: ");
         assertThat(w.ws.lastOut).contains("DEFERRED").contains("answered 429 to 3 requests of this run")
                 .contains("13 Query API request(s) sent by this run");
         java.util.regex.Matcher after = java.util.regex.Pattern.compile("run the same command again after (\\S+)\\.")
