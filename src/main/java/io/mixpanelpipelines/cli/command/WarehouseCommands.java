@@ -255,10 +255,6 @@ public final class WarehouseCommands {
         }
     }
 
-    static Map<String, Object> loadJson(LoadSummary s) {
-        return loadJson(s, true);
-    }
-
     /**
      * @param events whether the events were loaded: when not ({@code --only people,identity}), the events'
      *     {@code target} and {@code partitions} are null rather than an events table nothing went into
