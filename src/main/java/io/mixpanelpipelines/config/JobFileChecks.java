@@ -55,7 +55,9 @@ final class JobFileChecks {
         DestinationChecks destinations = new DestinationChecks(this);
         JobDefinition.Destination destination = section("destination") ? destinations.destination(file.destination()) : null;
         WarehouseSettings warehouse = tree.isMapping("warehouse") ? destinations.warehouse(file.warehouse(), destination) : null;
-        JobDefinition.People people = tree.isMapping("people") ? new PeopleChecks(this).people(file.people()) : null;
+        // "people:" with only comments under it is YAML null: the section is there, with every default
+        JobDefinition.People people = tree.isMapping("people") || tree.isEmpty("people")
+                ? new PeopleChecks(this).people(file.people()) : null;
         return errors.isEmpty() ? new JobDefinition(file.name(), mixpanel, export, destination, simulator, warehouse, people)
                 : null;
     }

@@ -1,6 +1,7 @@
 package io.mixpanelpipelines.config;
 
 import java.lang.reflect.RecordComponent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -80,6 +81,12 @@ final class JobFileTree {
         return n != null && !n.isNull();
     }
 
+    /** Whether {@code key} (dotted) is written in the file with no value ({@code people:} with only comments under it). */
+    boolean isEmpty(String key) {
+        JsonNode n = node(key);
+        return n != null && n.isNull();
+    }
+
     /** Whether {@code key} (dotted) is written in the file as a mapping. */
     boolean isMapping(String key) {
         JsonNode n = node(key);
@@ -149,6 +156,10 @@ final class JobFileTree {
             String text = v.asString().strip();
             if (text.isEmpty()) {
                 errors.add(key, "must not be empty");
+            } else if (type == Duration.class && text.matches("[+-]?\\d+")) {
+                // the Binder would read a bare number as milliseconds: fullEvery: 7 is meant as days, not 7ms
+                errors.add(key, "'" + text + "' has no unit: write it with one, such as " + text + "d, " + text + "h, "
+                        + text + "m or " + text + "s");
             } else {
                 // sizes are read as written, whatever their case or spacing: 512kb, 1 GB
                 put(key, type == DataSize.class ? text.toUpperCase(Locale.ROOT).replace(" ", "") : text);

@@ -68,6 +68,9 @@ public final class DayPublisher {
         for (FileEntry f : storage.list(staging)) {
             storage.delete(f.location());
         }
+        // an empty _staging/events/event_date=... folder after every publish is clutter that looks like a failure;
+        // _staging/events stays: another day's writer may be creating its folder in it right now
+        storage.deleteEmptyFolders(staging, layout.root().resolve(layout.projectId(), "_staging", "events"));
     }
 
     /** The manifest of a published day, if there is one. */

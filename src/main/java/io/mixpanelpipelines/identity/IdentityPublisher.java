@@ -130,6 +130,8 @@ public final class IdentityPublisher {
             storage.delete(f.location());
         }
         storage.deleteAbandoned(layout.staging(day));
+        // the day's folder goes; _staging/identity_mappings stays, as another day may be staged in it right now
+        storage.deleteEmptyFolders(layout.staging(day), layout.stagingRoot());
     }
 
     private boolean existsQuietly(Location l) {

@@ -8,6 +8,7 @@ import io.mixpanelpipelines.source.EngageClient;
 import io.mixpanelpipelines.source.EngageQuery;
 import io.mixpanelpipelines.source.MixpanelAuthenticationException;
 import io.mixpanelpipelines.source.MixpanelException;
+import io.mixpanelpipelines.source.MixpanelRateLimitedException;
 import io.mixpanelpipelines.source.RequestBudget;
 import io.mixpanelpipelines.source.RequestBudgetExhaustedException;
 import io.mixpanelpipelines.state.PeopleLedger;
@@ -161,12 +162,27 @@ public final class PeopleExportService {
             return deferred(dataset, snapshot, reader, e.getMessage(), e.nextSlotAt());
         } catch (MixpanelException e) {
             if (e.isRetryableLater() && !(e instanceof MixpanelAuthenticationException)) {
-                return deferred(dataset, snapshot, reader, e.getMessage(), clock.instant().plus(Duration.ofMinutes(1)));
+                return deferred(dataset, snapshot, reader, e.getMessage(), retryAt(e));
             }
             return failed(dataset, snapshot, reader, e.getMessage());
         } catch (IOException | UncheckedIOException e) {
             return failed(dataset, snapshot, reader, "cannot write the snapshot: " + e.getMessage());
         }
+    }
+
+    /**
+     * When a run deferred by {@code e} may ask again: a minute after a passing failure; after 429s, not before
+     * the last {@code Retry-After} nor the Query budget's next slot (Mixpanel's hourly limit may be lower than the
+     * budget, and a retry before either is refused again).
+     */
+    private java.time.Instant retryAt(MixpanelException e) {
+        java.time.Instant now = clock.instant();
+        if (!(e instanceof MixpanelRateLimitedException limited)) {
+            return now.plus(Duration.ofMinutes(1));
+        }
+        java.time.Instant after = now.plus(limited.retryAfter() != null ? limited.retryAfter() : Duration.ofMinutes(1));
+        java.time.Instant slot = budget.status().nextSlotAt();
+        return slot != null && slot.isAfter(after) ? slot : after;
     }
 
     private Optional<PeopleSnapshotRecord> newestPublished(String dataset) {

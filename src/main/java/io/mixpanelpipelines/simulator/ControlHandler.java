@@ -20,10 +20,16 @@ final class ControlHandler implements HttpHandler {
 
     private final FaultQueue faults;
     private final IntSupplier requestCount;
+    private final IntSupplier engageCount;
 
-    ControlHandler(FaultQueue faults, IntSupplier requestCount) {
+    /**
+     * @param requestCount the export requests handled so far
+     * @param engageCount the engage (profile query) requests handled so far
+     */
+    ControlHandler(FaultQueue faults, IntSupplier requestCount, IntSupplier engageCount) {
         this.faults = faults;
         this.requestCount = requestCount;
+        this.engageCount = engageCount;
     }
 
     @Override
@@ -39,7 +45,8 @@ final class ControlHandler implements HttpHandler {
                     respond(exchange, 200, "{\"pending\":0}");
                 }
                 case "GET " + PREFIX + "/faults" -> respond(exchange, 200, "{\"pending\":" + faults.size() + "}");
-                case "GET " + PREFIX + "/stats" -> respond(exchange, 200, "{\"requests\":" + requestCount.getAsInt() + "}");
+                case "GET " + PREFIX + "/stats" -> respond(exchange, 200, "{\"requests\":" + requestCount.getAsInt()
+                        + ",\"engageRequests\":" + engageCount.getAsInt() + "}");
                 default -> respond(exchange, 404, ExportHandler.Responses.error(path, "not found"));
             }
         }

@@ -94,7 +94,8 @@ public final class MixpanelSimulator implements AutoCloseable {
         server.createContext(ExportHandler.PATH, exportHandler);
         server.createContext(EngageHandler.PATH, engageHandler);
         server.createContext(EngageHandler.LEGACY_PATH, engageHandler);
-        server.createContext(ControlHandler.PREFIX + "/", new ControlHandler(faults, exportHandler::requestCount));
+        server.createContext(ControlHandler.PREFIX + "/", new ControlHandler(faults, exportHandler::requestCount,
+                () -> engageHandler.requests().size()));
         server.createContext("/", exchange -> {
             try (exchange) {
                 ExportHandler.Responses.json(exchange, 404,
@@ -214,6 +215,11 @@ public final class MixpanelSimulator implements AutoCloseable {
         Runtime.getRuntime().addShutdownHook(new Thread(simulator::close, "mixpanel-simulator-shutdown"));
         System.out.println(simulator.baseUri());
         System.out.flush();
+        // stdout stays the bare URI (scripts read it); the hint for a person goes to stderr
+        System.err.println("Simulating Mixpanel project " + simulator.projectId() + ": use mixpanel.projectId: \""
+                + simulator.projectId() + "\" and mixpanel.apiUrl: " + simulator.baseUri()
+                + " in the job file (other project ids are refused)");
+        System.err.flush();
         simulator.closed.await();
     }
 

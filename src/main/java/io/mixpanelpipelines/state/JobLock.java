@@ -8,12 +8,15 @@ import java.time.Instant;
  * job's state ({@code export}, {@code rerun}, {@code load}, a scheduled run) holds the job's lock from
  * before it reads that state until it ends. The lock is a lease kept alive by a heartbeat while its holder
  * lives: a holder killed without a chance to release it stops renewing, and the lock is free again once its
- * lease has run out. Implementations are thread-safe.
+ * lease has run out, or at once for a run on the holder's host that sees the holder's process is gone (its
+ * pid no longer running, or reused by a process that started at another instant). Implementations are
+ * thread-safe.
  */
 public interface JobLock {
 
     /**
-     * Takes the job's lock: at once when it is free or its lease has run out, else by polling until it is or
+     * Takes the job's lock: at once when it is free, its lease has run out or its holder's process on this host
+     * is gone, else by polling until it is or
      * {@code wait} has passed ({@link Duration#ZERO}: no waiting).
      *
      * @throws JobLockedException when another holder still has it after {@code wait}

@@ -38,4 +38,12 @@ public interface Storage {
      */
     default void deleteAbandoned(Location prefix) throws IOException {
     }
+
+    /**
+     * Removes the folder {@code prefix} when nothing is left in it (a day's staging folder once its parts were
+     * published), and its parent folders up to {@code upTo} (exclusive) that this leaves empty. Object stores
+     * have no folders: nothing to do.
+     */
+    default void deleteEmptyFolders(Location prefix, Location upTo) throws IOException {
+    }
 }

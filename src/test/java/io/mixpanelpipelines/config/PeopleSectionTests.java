@@ -42,6 +42,22 @@ class PeopleSectionTests {
     }
 
     @Test
+    void aSectionWithOnlyCommentsUnderItTakesTheDefaults() {
+        JobDefinition job = loader.parse(JOB + "people:\n  # defaults for now\n  # requestsPerHour: 20\n");
+        assertThat(job.people()).isEqualTo(new JobDefinition.People(50, 3, PeopleMode.SNAPSHOT, Duration.ofDays(7), List.of(),
+                null, null, List.of(), 20));
+    }
+
+    @Test
+    void aDurationWithoutAUnitAsksForOneLikeEveryDurationKey() {
+        assertThatThrownBy(() -> loader.parse(JOB + "people:\n  fullEvery: 7\n"))
+                .hasMessageContaining("people.fullEvery: '7' has no unit: write it with one, such as 7d")
+                .hasMessageNotContaining("at least 1d");
+        assertThatThrownBy(() -> loader.parse(JOB.replace("startDate: 2026-01-01", "startDate: 2026-01-01\n  maxBackoff: 5")))
+                .hasMessageContaining("export.maxBackoff: '5' has no unit");
+    }
+
+    @Test
     void everyKeyIsRead() {
         JobDefinition job = loader.parse(JOB + """
                 people:

@@ -34,6 +34,32 @@ class DayPublisherTests {
     }
 
     @Test
+    void publishingRemovesTheEmptiedStagingFoldersButKeepsAnotherDaysParts() throws Exception {
+        DayPublisher publisher = new DayPublisher(new LocalStorage(), new DatasetLayout(Location.of(root), "1"));
+        Path staged = root.resolve("1/_staging/events/event_date=" + DAY);
+        Files.createDirectories(staged);
+        Files.writeString(staged.resolve("part-00000-run.parquet"), "part");
+        Path other = root.resolve("1/_staging/events/event_date=" + DAY.plusDays(1));
+        Files.createDirectories(other);
+        Files.writeString(other.resolve("part-00000-run.parquet"), "other");
+        DayManifest m = new DayManifest(1, "job", "1", DAY, "UTC", "run", Instant.parse("2026-02-02T00:00:00Z"), 1, 4,
+                0, 0, List.of(new PartInfo("part-00000-run.parquet", 1, 4)),
+                new DayManifest.Request(DAY + ".." + DAY, true, 1, Instant.parse("2026-02-02T00:00:00Z")), "h", 0);
+
+        publisher.publish(m);
+
+        assertThat(root.resolve("1/events/event_date=" + DAY + "/part-00000-run.parquet")).hasContent("part");
+        assertThat(staged).doesNotExist();
+        assertThat(other.resolve("part-00000-run.parquet")).as("another day's staged part stays").hasContent("other");
+
+        Files.delete(other.resolve("part-00000-run.parquet"));
+        Files.delete(other);
+        publisher.publish(m); // a publish again, its parts published already
+        assertThat(root.resolve("1/_staging/events/event_date=" + DAY)).doesNotExist();
+        assertThat(root.resolve("1/events/event_date=" + DAY + "/part-00000-run.parquet")).hasContent("part");
+    }
+
+    @Test
     void aManifestWrittenBeforeRepairedLinesWereCountedReadsAsZero() throws Exception {
         Path file = root.resolve("1/events/event_date=" + DAY + "/_SUCCESS");
         Files.createDirectories(file.getParent());

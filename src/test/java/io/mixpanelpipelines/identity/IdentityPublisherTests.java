@@ -75,6 +75,7 @@ class IdentityPublisherTests {
         assertThat(published).isEqualTo(staged);
         assertThat(publisher.read(DAY)).contains(staged);
         assertThat(publisher.stagedDays()).isEmpty();
+        assertThat(layout.staging(DAY).toPath()).as("no empty staging folder left").doesNotExist();
         try (Stream<Path> files = Files.list(layout.day(DAY).toPath())) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("part-00000.parquet", "_SUCCESS");
         }

@@ -144,7 +144,7 @@ class SimulatorFaultsTests {
         assertThat(limited.header("Retry-After")).isEqualTo("2");
 
         ExportCalls.Reply stats = calls.send(calls.request("/_simulator/stats", null, false).GET().build());
-        assertThat(stats.body()).isEqualTo("{\"requests\":2}");
+        assertThat(stats.body()).isEqualTo("{\"requests\":2,\"engageRequests\":0}");
 
         assertThat(post("/_simulator/faults", "status:503\nexplode").status()).isEqualTo(400);
         assertThat(sim.faults().size()).isEqualTo(3); // a bad batch queues nothing

@@ -108,6 +108,10 @@ public final class ExportCommand implements Callable<Integer> {
     private int exportPeople(ConfigurableApplicationContext ctx, PeopleExportService people, int eventsCode, boolean eventsRan,
             StopOnSignal stop) {
         PeopleRunSummary s = people.run(() -> stop.received() != null);
+        if (!eventsRan) {
+            // the events' summary names the state store; --only people says it too, as every summary does
+            context.out().println("State: " + CommandContext.stateStore(ctx));
+        }
         new PeoplePrinter(context.out()).run(s);
         int code = eventsRan ? combined(eventsCode, s.exitCode()) : s.exitCode();
         if (stop.received() != null) {

@@ -8,8 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code simulate}: the built-in Mixpanel simulator (raw export and engage query) in the foreground; prints
- * its base URI on stdout.
+ * {@code simulate}: the built-in Mixpanel simulator (raw export and engage query) for one project
+ * ({@code --project-id}) in the foreground; prints its base URI on stdout, and on stderr which project id and
+ * {@code mixpanel.apiUrl} a job file needs.
  */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = "Run the built-in Mixpanel export simulator in the foreground.")
@@ -29,6 +30,9 @@ public final class SimulateCommand implements Callable<Integer> {
     @Option(names = "--session-expiry", defaultValue = "10m",
             description = "how long an engage session_id lives after its page 0 (default ${DEFAULT-VALUE})")
     String sessionExpiry;
+    @Option(names = "--project-id", defaultValue = "123456",
+            description = "the only project id served; the job file's mixpanel.projectId (default ${DEFAULT-VALUE})")
+    String projectId;
     @Option(names = "--project-secret", description = "accept this project secret")
     String projectSecret;
     @Option(names = "--service-account", description = "accept this service account, USER:SECRET")
@@ -42,6 +46,9 @@ public final class SimulateCommand implements Callable<Integer> {
         if (serviceAccount != null && !serviceAccount.contains(":")) {
             throw new InvalidJobException("--service-account must be USER:SECRET");
         }
+        if (!projectId.matches("[0-9]{1,20}")) {
+            throw new InvalidJobException("--project-id '" + projectId + "' must be a numeric project id");
+        }
         java.time.Duration expiry;
         try {
             expiry = org.springframework.boot.convert.DurationStyle.detectAndParse(sessionExpiry);
@@ -51,7 +58,7 @@ public final class SimulateCommand implements Callable<Integer> {
         if (profiles < 0 || queryLimit < 0 || expiry.isNegative() || expiry.isZero()) {
             throw new InvalidJobException("--profiles and --query-limit must not be negative, --session-expiry must be positive");
         }
-        MixpanelSimulator.runForeground(port, MixpanelSimulator.builder().eventsPerDay(eventsPerDay).seed(seed)
+        MixpanelSimulator.runForeground(port, MixpanelSimulator.builder().projectId(projectId).eventsPerDay(eventsPerDay).seed(seed)
                 .profiles(profiles).queryLimit(queryLimit).sessionExpiry(expiry), projectSecret, serviceAccount);
         return RunSummary.OK;
     }

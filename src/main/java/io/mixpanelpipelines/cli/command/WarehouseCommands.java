@@ -125,12 +125,12 @@ public final class WarehouseCommands {
             }
         }
         if (jsonOut) {
-            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(loadJson(summary)));
+            out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(loadJson(summary, events)));
         } else {
             print(summary, events, people || identity);
         }
         if (summaryJson != null) {
-            write(summaryJson, loadJson(summary));
+            write(summaryJson, loadJson(summary, events));
         }
         RunMetricsPush.load(environment, ctx, summary, clock, err);
         return summary.exitCode();
@@ -255,13 +255,17 @@ public final class WarehouseCommands {
         }
     }
 
-    static Map<String, Object> loadJson(LoadSummary s) {
+    /**
+     * @param events whether the events were loaded: when not ({@code --only people,identity}), the events'
+     *     {@code target} and {@code partitions} are null rather than an events table nothing went into
+     */
+    static Map<String, Object> loadJson(LoadSummary s, boolean events) {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("job", s.job());
-        root.put("target", s.target());
+        root.put("target", events ? s.target() : null);
         root.put("exitCode", s.exitCode());
         root.put("rowsLoaded", s.rowsLoaded());
-        root.put("partitions", s.days().stream().map(d -> {
+        root.put("partitions", !events ? null : s.days().stream().map(d -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("day", d.day().toString());
             m.put("outcome", d.outcome());

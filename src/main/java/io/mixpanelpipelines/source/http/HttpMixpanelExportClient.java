@@ -5,7 +5,6 @@ import io.mixpanelpipelines.source.BodySink;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.MixpanelCredentials;
 import io.mixpanelpipelines.source.MixpanelExportClient;
-import io.mixpanelpipelines.source.MixpanelRateLimitedException;
 import io.mixpanelpipelines.source.RequestRecorder;
 import io.mixpanelpipelines.source.Spool;
 import io.mixpanelpipelines.source.SpoolManifest;
@@ -22,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * The export client over real HTTP ({@link HttpURLConnection}, chosen for its true socket read timeout:
  * a stalled body is noticed within {@code readTimeout}). It builds the request (asking for gzip) and runs it
  * in the clients' {@link RetryLoop}: exponential backoff with jitter, honouring {@code Retry-After} on 429;
- * after {@value #MAX_RATE_LIMIT_REJECTIONS} 429s in one run the rest is deferred. {@link ResponseClassifier}
+ * after {@value RetryLoop#MAX_RATE_LIMIT_REJECTIONS} 429s in one run the rest is deferred (the loop counts them). {@link ResponseClassifier}
  * judges a response that is not 200; {@link BodyReceiver} spools and checks a body.
  *
  * <p>Once Mixpanel has refused the credentials, every later call fails at once without a request: the
@@ -37,11 +36,7 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
     private final RequestRecorder recorder;
     private final ResponseClassifier classifier;
     private final BodyReceiver receiver;
-    /** After this many 429s in one run, Mixpanel's limit is spent by someone else: the rest is deferred. */
-    static final int MAX_RATE_LIMIT_REJECTIONS = 3;
-
     private final RetryLoop retries;
-    private final java.util.concurrent.atomic.AtomicInteger rejections = new java.util.concurrent.atomic.AtomicInteger();
 
     /**
      * @param timezone the configured project timezone, named when Mixpanel says {@code to_date} is after its today
@@ -61,14 +56,6 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
         String window = request.window();
         return retries.run(window, "export " + window, "export of " + window, new RetryLoop.Call<>() {
             @Override
-            public void beforeAttempt() {
-                if (rejections.get() >= MAX_RATE_LIMIT_REJECTIONS) {
-                    throw new MixpanelRateLimitedException("Mixpanel answered 429 to " + rejections.get()
-                            + " requests of this run: not requesting " + window + " now");
-                }
-            }
-
-            @Override
             public SpoolManifest attempt(int attempt) {
                 return HttpMixpanelExportClient.this.attempt(request, spool, attempt, sink);
             }
@@ -76,11 +63,6 @@ public final class HttpMixpanelExportClient implements MixpanelExportClient {
             @Override
             public void failed(TransientFailure failure) {
                 sink.abandon(failure.getMessage());
-                if (failure.rateLimited && rejections.incrementAndGet() >= MAX_RATE_LIMIT_REJECTIONS) {
-                    throw new MixpanelRateLimitedException("Mixpanel answered 429 to " + MAX_RATE_LIMIT_REJECTIONS
-                            + " requests of this run (someone else is spending the project's limit); deferring "
-                            + window + "; last: " + failure.getMessage(), failure);
-                }
             }
         });
     }

@@ -5,6 +5,7 @@ import io.mixpanelpipelines.source.MixpanelRateLimitedException;
 import io.mixpanelpipelines.source.MixpanelUnavailableException;
 import io.mixpanelpipelines.source.Sleeper;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 
@@ -12,8 +13,13 @@ import org.slf4j.Logger;
  * The one retry loop of the HTTP clients (export and engage): an attempt that fails with a
  * {@link TransientFailure} is tried again after {@link Backoff}'s wait, up to {@code maxAttempts}; then it
  * fails as {@link MixpanelRateLimitedException} (the last failure was a 429) or
- * {@link MixpanelUnavailableException}. Once Mixpanel refused the credentials, every later call through the
- * same loop fails at once without a request: the other requests of the run would be refused the same way.
+ * {@link MixpanelUnavailableException}. After {@value #MAX_RATE_LIMIT_REJECTIONS} 429s through the same loop
+ * (one run: one client), Mixpanel's limit is spent by someone else (or is lower than the configured budget):
+ * the call fails as {@link MixpanelRateLimitedException} at once, and so does every later call, without a
+ * request, so that the rest is deferred instead of waiting out an hourly limit. The exception carries the last
+ * 429's {@code Retry-After}, for the next run's time. Once Mixpanel refused the credentials, every later call
+ * through the same loop fails at once without a request: the other requests of the run would be refused the
+ * same way.
  * Other exceptions of an attempt go to the caller untouched. Thread-safe (one loop serves a client's threads).
  */
 final class RetryLoop {
@@ -32,8 +38,14 @@ final class RetryLoop {
         }
     }
 
+    /** After this many 429s in one run, Mixpanel's limit is spent by someone else: the rest is deferred. */
+    static final int MAX_RATE_LIMIT_REJECTIONS = 3;
+
     private final ClientSettings settings;
     private final Sleeper sleeper;
+    private final AtomicInteger rejections = new AtomicInteger();
+    /** The last 429's Retry-After, or null: when the deferred rest may be asked for again. */
+    private final AtomicReference<Duration> lastRetryAfter = new AtomicReference<>();
     private final Logger log;
     private final AtomicReference<MixpanelAuthenticationException> refused = new AtomicReference<>();
 
@@ -57,6 +69,10 @@ final class RetryLoop {
             if (earlier != null) {
                 throw new MixpanelAuthenticationException(earlier.getMessage() + " (not requesting " + target + ")");
             }
+            if (rejections.get() >= MAX_RATE_LIMIT_REJECTIONS) {
+                throw new MixpanelRateLimitedException("Mixpanel answered 429 to " + rejections.get()
+                        + " requests of this run: not requesting " + target + " now", null, lastRetryAfter.get());
+            }
             call.beforeAttempt();
             TransientFailure failure;
             try {
@@ -68,9 +84,19 @@ final class RetryLoop {
                 throw e;
             }
             call.failed(failure);
+            if (failure.rateLimited) {
+                if (failure.retryAfter != null) {
+                    lastRetryAfter.set(failure.retryAfter);
+                }
+                if (rejections.incrementAndGet() >= MAX_RATE_LIMIT_REJECTIONS) {
+                    throw new MixpanelRateLimitedException("Mixpanel answered 429 to " + MAX_RATE_LIMIT_REJECTIONS
+                            + " requests of this run (someone else is spending the project's limit); deferring "
+                            + target + "; last: " + failure.getMessage(), failure, failure.retryAfter);
+                }
+            }
             if (attempt >= settings.maxAttempts()) {
                 String message = failed + " failed after " + attempt + " attempts; last: " + failure.getMessage();
-                throw failure.rateLimited ? new MixpanelRateLimitedException(message, failure)
+                throw failure.rateLimited ? new MixpanelRateLimitedException(message, failure, failure.retryAfter)
                         : new MixpanelUnavailableException(message, failure);
             }
             Duration wait = Backoff.wait(settings, attempt, failure.retryAfter);

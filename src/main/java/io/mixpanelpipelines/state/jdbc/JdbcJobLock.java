@@ -28,6 +28,12 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * {@code heartbeat} by a daemon thread; a renewal that finds another holder's token marks the lock lost. A
  * renewal that fails (the state store out of reach) is tried again at the next beat: the lease is only lost
  * if the store stays away longer than the lease and another run takes the lock meanwhile.
+ *
+ * <p>Each holder also stores when its process started ({@code pid_started_at}). A contender on the holder's
+ * host takes the lock over at once, lease or not, when the holder's process is gone: no process has its pid,
+ * or the one that has it started at another instant (the pid was reused). Only when both start instants are
+ * known; otherwise, and for a holder on another host, the lease decides. The takeover is conditional on the
+ * dead holder's token, so two contenders never both win.
  */
 public final class JdbcJobLock implements JobLock {
 
@@ -39,6 +45,7 @@ public final class JdbcJobLock implements JobLock {
     private final Duration heartbeat;
     private final String host = hostName();
     private final long pid = ProcessHandle.current().pid();
+    private final Long started = startOf(ProcessHandle.current());
     private final Map<String, HeldLock> held = new ConcurrentHashMap<>();
 
     /**
@@ -106,8 +113,12 @@ public final class JdbcJobLock implements JobLock {
             OffsetDateTime until = now.plus(lease);
             Optional<Holder> before = holder(jobName);
             if (before.isPresent()) {
-                int n = jdbc.update("UPDATE mp_job_lock SET token = ?, host = ?, pid = ?, acquired_at = ?, lease_until = ? "
-                        + "WHERE job_name = ? AND lease_until < ?", token, host, pid, now, until, jobName, now);
+                if (takeOverDead(jobName, token, now, until)) {
+                    return Optional.empty();
+                }
+                int n = jdbc.update("UPDATE mp_job_lock SET token = ?, host = ?, pid = ?, pid_started_at = ?, acquired_at = ?, "
+                        + "lease_until = ? WHERE job_name = ? AND lease_until < ?", token, host, pid, started, now, until,
+                        jobName, now);
                 if (n == 1) {
                     log.warn("took over the lock of job '{}': its holder ({}) stopped renewing it and its lease ran out at {}",
                             jobName, before.get().describe(), before.get().leaseUntil());
@@ -120,13 +131,49 @@ public final class JdbcJobLock implements JobLock {
                 continue; // released meanwhile: try again
             }
             try {
-                jdbc.update("INSERT INTO mp_job_lock (job_name, token, host, pid, acquired_at, lease_until) VALUES (?, ?, ?, ?, ?, ?)",
-                        jobName, token, host, pid, now, until);
+                jdbc.update("INSERT INTO mp_job_lock (job_name, token, host, pid, pid_started_at, acquired_at, lease_until) "
+                        + "VALUES (?, ?, ?, ?, ?, ?, ?)", jobName, token, host, pid, started, now, until);
                 return Optional.empty();
             } catch (DuplicateKeyException taken) {
                 // another contender inserted first: read who, or try again if it has gone already
             }
         }
+    }
+
+    /**
+     * Takes the lock over from a holder on this host whose process is gone (see the class comment); false when
+     * the holder is elsewhere, alive, not known well enough to tell, or changed meanwhile.
+     */
+    private boolean takeOverDead(String jobName, String token, OffsetDateTime now, OffsetDateTime until) {
+        record Row(String token, String host, long pid, Long started) {
+        }
+        Optional<Row> row = jdbc.query("SELECT token, host, pid, pid_started_at FROM mp_job_lock WHERE job_name = ?",
+                (rs, i) -> new Row(rs.getString(1), rs.getString(2), rs.getLong(3), rs.getObject(4, Long.class)), jobName)
+                .stream().findFirst();
+        if (row.isEmpty() || !row.get().host().equals(host) || row.get().started() == null || started == null) {
+            return false;
+        }
+        Row r = row.get();
+        Optional<ProcessHandle> process = ProcessHandle.of(r.pid());
+        boolean gone = process.isEmpty() || !process.get().isAlive();
+        if (!gone) {
+            Long live = startOf(process.get());
+            if (live == null || live.equals(r.started())) {
+                return false; // alive, or cannot be told from the holder
+            }
+        }
+        int n = jdbc.update("UPDATE mp_job_lock SET token = ?, host = ?, pid = ?, pid_started_at = ?, acquired_at = ?, "
+                + "lease_until = ? WHERE job_name = ? AND token = ?", token, host, pid, started, now, until, jobName, r.token());
+        if (n == 1) {
+            log.warn("took over the lock of job '{}' at once: its holder (host {}, pid {}) is no longer running on this host",
+                    jobName, r.host(), r.pid());
+        }
+        return n == 1;
+    }
+
+    /** When {@code process} started, in epoch milliseconds, or null when the operating system does not say. */
+    private static Long startOf(ProcessHandle process) {
+        return process.info().startInstant().map(java.time.Instant::toEpochMilli).orElse(null);
     }
 
     private OffsetDateTime databaseNow() {

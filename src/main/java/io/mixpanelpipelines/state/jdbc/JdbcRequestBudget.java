@@ -72,6 +72,16 @@ public final class JdbcRequestBudget implements RequestBudget {
 
     private final Api api;
 
+    /**
+     * The project as users know it, for messages: {@code project 123456 (us)}, not the row's internal key
+     * ({@code query:us:123456}).
+     */
+    String project() {
+        String key = projectKey.substring(api.keyPrefix().length());
+        int colon = key.indexOf(':');
+        return colon < 0 ? "project " + key : "project " + key.substring(colon + 1) + " (" + key.substring(0, colon) + ")";
+    }
+
     public JdbcRequestBudget(DataSource dataSource, String projectKey, String jobName, String runId, Limits limits,
             Clock clock, Sleeper sleeper) {
         this(dataSource, projectKey, jobName, runId, limits, clock, sleeper,
@@ -113,7 +123,7 @@ public final class JdbcRequestBudget implements RequestBudget {
                 return d.requestId;
             }
             if (d.exhaustedUntil != null) {
-                throw new RequestBudgetExhaustedException("the " + api.name() + " budget of " + projectKey + " ("
+                throw new RequestBudgetExhaustedException("the " + api.name() + " budget of " + project() + " ("
                         + limits.perHour() + " requests per hour, " + api.perHourSetting()
                         + ") is spent; the next request fits at "
                         + d.exhaustedUntil, d.exhaustedUntil);
@@ -121,7 +131,7 @@ public final class JdbcRequestBudget implements RequestBudget {
             if (Duration.between(waitingSince, clock.instant()).compareTo(MAX_CONCURRENCY_WAIT) > 0) {
                 throw new RequestBudgetExhaustedException("waited " + MAX_CONCURRENCY_WAIT.toMinutes()
                         + " min for one of the " + limits.maxConcurrent() + " concurrent " + api.name() + " requests of "
-                        + projectKey + " (" + api.concurrencySetting() + ")", clock.instant().plus(Duration.ofMinutes(1)));
+                        + project() + " (" + api.concurrencySetting() + ")", clock.instant().plus(Duration.ofMinutes(1)));
             }
             try {
                 sleeper.sleep(d.waitFor);

@@ -95,6 +95,20 @@ public final class LocalStorage implements Storage {
     }
 
     @Override
+    public void deleteEmptyFolders(Location prefix, Location upTo) throws IOException {
+        Path stop = upTo.toPath();
+        for (Path dir = prefix.toPath(); dir != null && !dir.equals(stop) && dir.startsWith(stop); dir = dir.getParent()) {
+            try {
+                if (!Files.deleteIfExists(dir) && Files.exists(dir)) {
+                    return;
+                }
+            } catch (java.nio.file.DirectoryNotEmptyException | java.nio.file.NotDirectoryException notEmpty) {
+                return; // something else lives here (a writer's file, another day): keep it and its parents
+            }
+        }
+    }
+
+    @Override
     public void move(Location source, Location target) throws IOException {
         Path to = target.toPath();
         Files.createDirectories(to.getParent());

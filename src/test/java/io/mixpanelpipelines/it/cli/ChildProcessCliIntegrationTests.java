@@ -61,6 +61,41 @@ class ChildProcessCliIntegrationTests {
         return c.process.exitValue();
     }
 
+    @org.junit.jupiter.api.Test
+    void simulateServesTheProjectIdGivenSaysWhatToConfigureAndCountsEngageRequests() throws Exception {
+        ChildJvm sim = ChildJvm.startWithJvmOptions(tmp, "simulate", Map.of(), ChildJvm.QUICK_START, List.of(),
+                "simulate", "--port", "0", "--project-id", "777", "--service-account", "u:s", "--profiles", "10");
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (sim.out().isBlank() && System.nanoTime() < deadline && sim.process.isAlive()) {
+                Thread.sleep(50);
+            }
+            String base = sim.out().strip();
+            assertThat(base).as(sim.err()).startsWith("http://127.0.0.1:");
+            while (!sim.err().contains("Simulating") && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(sim.err()).contains("Simulating Mixpanel project 777: use mixpanel.projectId: \"777\" and "
+                    + "mixpanel.apiUrl: " + base);
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            String auth = "Basic " + java.util.Base64.getEncoder().encodeToString("u:s".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            for (String project : List.of("777", "123456")) {
+                java.net.http.HttpResponse<String> r = http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + "/api/query/engage?project_id=" + project)).header("Authorization", auth)
+                        .header("Content-Type", "application/x-www-form-urlencoded")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("page=0")).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(project + ": " + r.body()).isEqualTo(project.equals("777") ? 200 : 403);
+            }
+            String stats = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/_simulator/stats")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(stats).isEqualTo("{\"requests\":0,\"engageRequests\":2}");
+        } finally {
+            sim.process.destroyForcibly();
+            sim.process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"service-account", "project-secret"})
     void everyJsonOutputParsesAndEveryLogLineIsOnStderr(String mode) throws Exception {

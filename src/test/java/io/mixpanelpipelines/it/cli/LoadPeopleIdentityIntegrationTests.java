@@ -71,6 +71,8 @@ class LoadPeopleIdentityIntegrationTests {
                 .containsPattern("people +2026-01-01 +UNCHANGED");
         JsonNode json = JSON.readTree(Files.readString(summary));
         assertThat(json.get("partitions")).isEmpty();
+        assertThat(json.get("partitions").isNull()).as("no events partitions: the events were not loaded").isTrue();
+        assertThat(json.get("target").isNull()).as("no events target").isTrue();
         assertThat(json.get("datasets")).hasSize(1);
         assertThat(json.get("datasets").get(0).get("dataset").asString()).isEqualTo("people");
         assertThat(json.get("datasets").get(0).get("outcome").asString()).isEqualTo("UNCHANGED");

@@ -77,6 +77,29 @@ class PeopleSnapshotIntegrationTests {
     }
 
     @Test
+    void queryLimitLowerThanTheBudgetDefersAfterThree429sUntilMixpanelAdmitsAgain() throws Exception {
+        start(MixpanelSimulator.builder().profiles(25_000).queryLimit(10).sessionExpiry(Duration.ofHours(3)));
+        java.time.Instant started = w.clock.instant();
+
+        long t0 = System.nanoTime();
+        int code = w.exportPeople();
+        long tookMs = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(code).as(w.ws.lastOut + w.ws.lastErr).isEqualTo(75);
+        assertThat(tookMs).as("deferred promptly, not after retries").isLessThan(20_000);
+        assertThat(w.served()).as("the hour's 10 pages").hasSize(10);
+        assertThat(w.sim.engageRequests()).as("10 pages and three 429s, then nothing more").hasSize(13);
+        assertThat(w.ws.lastOut).as("the state store named like every summary").startsWith("State: ");
+        assertThat(w.ws.lastOut).contains("DEFERRED").contains("answered 429 to 3 requests of this run")
+                .contains("13 Query API request(s) sent by this run");
+        java.util.regex.Matcher after = java.util.regex.Pattern.compile("run the same command again after (\\S+)\\.")
+                .matcher(w.ws.lastOut);
+        assertThat(after.find()).as(w.ws.lastOut).isTrue();
+        assertThat(java.time.Instant.parse(after.group(1))).as("not before Mixpanel's hour frees (its Retry-After)")
+                .isAfter(started.plus(Duration.ofMinutes(55)));
+    }
+
+    @Test
     void profilesWithoutLastSeenAreCutByDistinctIdRangesSoNoQueryOutlivesItsSessionBudget() throws Exception {
         start(MixpanelSimulator.builder().profiles(5_000).unseenProfileEvery(1).queryLimit(0), "maxPagesPerQuery: 2");
 

@@ -97,7 +97,11 @@ class ResumeWindowIntegrationTests {
     private static int requestsServed(MixpanelSimulator sim) throws Exception {
         String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(sim.baseUri() + "/_simulator/stats"))
                 .build(), HttpResponse.BodyHandlers.ofString()).body();
-        return Integer.parseInt(body.replaceAll("\\D", ""));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"requests\":(\\d+)").matcher(body);
+        if (!m.find()) {
+            throw new AssertionError("no request count in " + body);
+        }
+        return Integer.parseInt(m.group(1));
     }
 
     private static LocalDate waitForAPublishedDay(ExportWorkspace ws, ChildJvm child) throws Exception {

@@ -105,6 +105,72 @@ class JdbcJobLockIntegrationTests {
         }
     }
 
+    /** A process that ran on this host and has ended: its pid and start instant (epoch ms). */
+    private static long[] endedProcess() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        long start = p.info().startInstant().orElseThrow().toEpochMilli();
+        assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return new long[] {p.pid(), start};
+    }
+
+    private static String thisHost() throws Exception {
+        return java.net.InetAddress.getLocalHost().getHostName();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aHolderOnThisHostWhoseProcessIsGoneOrWhosePidWasReusedIsTakenOverAtOnce(String vendor) throws Exception {
+        DataSource ds = store(vendor);
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        OffsetDateTime now = jdbc.queryForObject("SELECT CURRENT_TIMESTAMP", OffsetDateTime.class);
+        long[] ended = endedProcess();
+        String insert = "INSERT INTO mp_job_lock (job_name, token, host, pid, pid_started_at, acquired_at, lease_until) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?)";
+        jdbc.update(insert, "job-a", "dead", thisHost(), ended[0], ended[1], now, now.plusMinutes(2));
+        // this process's pid, with another start instant: what a reused pid looks like
+        long self = ProcessHandle.current().pid();
+        long selfStart = ProcessHandle.current().info().startInstant().orElseThrow().toEpochMilli();
+        jdbc.update(insert, "job-b", "reused", thisHost(), self, selfStart - 60_000, now, now.plusMinutes(2));
+        // the start unknown (a row of an older version): only the lease decides
+        jdbc.update(insert, "job-c", "unknown", thisHost(), ended[0], null, now, now.plusMinutes(2));
+        JdbcJobLock next = new JdbcJobLock(ds, Duration.ofMinutes(2), Duration.ofSeconds(20));
+
+        long t0 = System.nanoTime();
+        try (JobLock.Held a = next.acquire("job-a", Duration.ZERO); JobLock.Held b = next.acquire("job-b", Duration.ZERO)) {
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("no wait for the lease").isLessThan(Duration.ofSeconds(5));
+            assertThat(next.holder("job-a")).get().extracting(JobLock.Holder::pid).isEqualTo(self);
+            assertThat(jdbc.queryForObject("SELECT pid_started_at FROM mp_job_lock WHERE job_name = 'job-b'", Long.class))
+                    .isEqualTo(selfStart);
+        }
+        assertThatThrownBy(() -> next.acquire("job-c", Duration.ZERO)).isInstanceOf(JobLockedException.class)
+                .hasMessageContaining(", pid " + ended[0] + ", since ");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
+    void aLiveHolderOnThisHostAndADeadOneOnAnotherHostStillBlock(String vendor) throws Exception {
+        DataSource ds = store(vendor);
+        JdbcTemplate jdbc = new JdbcTemplate(ds);
+        OffsetDateTime now = jdbc.queryForObject("SELECT CURRENT_TIMESTAMP", OffsetDateTime.class);
+        long[] ended = endedProcess();
+        Process alive = new ProcessBuilder("sleep", "30").start();
+        try {
+            String insert = "INSERT INTO mp_job_lock (job_name, token, host, pid, pid_started_at, acquired_at, lease_until) "
+                    + "VALUES (?, ?, ?, ?, ?, ?, ?)";
+            jdbc.update(insert, "job-a", "elsewhere", "other-host", ended[0], ended[1], now, now.plusMinutes(2));
+            jdbc.update(insert, "job-b", "alive", thisHost(), alive.pid(),
+                    alive.info().startInstant().orElseThrow().toEpochMilli(), now, now.plusMinutes(2));
+            JdbcJobLock next = new JdbcJobLock(ds, Duration.ofMinutes(2), Duration.ofSeconds(20));
+
+            assertThatThrownBy(() -> next.acquire("job-a", Duration.ZERO)).isInstanceOf(JobLockedException.class)
+                    .hasMessageContaining("(host other-host, pid " + ended[0] + ", since ");
+            assertThatThrownBy(() -> next.acquire("job-b", Duration.ZERO)).isInstanceOf(JobLockedException.class)
+                    .hasMessageContaining(", pid " + alive.pid() + ", since ");
+        } finally {
+            alive.destroyForcibly();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
     void aDeadHoldersLockIsTakenOverOnceItsLeaseHasRunOut(String vendor) throws Exception {

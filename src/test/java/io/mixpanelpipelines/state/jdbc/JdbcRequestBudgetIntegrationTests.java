@@ -101,6 +101,20 @@ class JdbcRequestBudgetIntegrationTests {
 
     @ParameterizedTest
     @ValueSource(strings = {"h2", "postgresql"})
+    void aSpentBudgetNamesTheProjectAndRegionNotItsInternalKey(String kind) throws Exception {
+        DataSource ds = database(kind);
+        FakeTime time = new FakeTime();
+        JdbcRequestBudget query = new JdbcRequestBudget(JdbcRequestBudget.Api.QUERY, ds, "us:123456", "a", "a-run",
+                new JdbcRequestBudget.Limits(1, 1, 1), time, time, new io.mixpanelpipelines.state.StateStoreRetry("(test)", Duration.ZERO, time));
+        query.beforeSend(REQUEST, 1);
+
+        assertThatThrownBy(() -> query.beforeSend(REQUEST, 1)).isInstanceOf(RequestBudgetExhaustedException.class)
+                .hasMessageStartingWith("the Query API budget of project 123456 (us) (1 requests per hour, people.requestsPerHour)")
+                .hasMessageNotContaining("query:");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"h2", "postgresql"})
     void theNextSlotCountsTheRequestsARunIsAboutToSend(String kind) throws Exception {
         DataSource ds = database(kind);
         FakeTime time = new FakeTime();
