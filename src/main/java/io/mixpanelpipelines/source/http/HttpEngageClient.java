@@ -10,6 +10,7 @@ import io.mixpanelpipelines.source.MixpanelRateLimitedException;
 import io.mixpanelpipelines.source.MixpanelUnavailableException;
 import io.mixpanelpipelines.source.RequestRecorder;
 import io.mixpanelpipelines.source.Sleeper;
+import io.mixpanelpipelines.source.gzip.GzipDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -21,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,7 +121,7 @@ public final class HttpEngageClient implements EngageClient {
             }
             byte[] body;
             try (InputStream raw = connection.getInputStream();
-                    InputStream in = "gzip".equalsIgnoreCase(connection.getContentEncoding()) ? new GZIPInputStream(raw) : raw) {
+                    InputStream in = "gzip".equalsIgnoreCase(connection.getContentEncoding()) ? GzipDecoder.open(raw, 1 << 16) : raw) {
                 body = in.readAllBytes();
             }
             EngagePage page;
