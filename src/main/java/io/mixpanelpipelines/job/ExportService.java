@@ -10,6 +10,7 @@ import io.mixpanelpipelines.dataset.DestinationProbe;
 import io.mixpanelpipelines.job.day.DaySpools;
 import io.mixpanelpipelines.job.day.IdentityMaintenance;
 import io.mixpanelpipelines.source.RequestBudget;
+import io.mixpanelpipelines.source.gzip.GzipDecoder;
 import io.mixpanelpipelines.state.JobLock;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.state.PartitionRecord;
@@ -208,6 +209,8 @@ public final class ExportService {
         requireLock();
         runStarted = clock.instant();
         checkDestination();
+        // resolved before any request is spent: PIPELINES_INFLATER=isal without a working igzip fails here
+        log.debug("gzip inflater: {}", GzipDecoder.describe());
         Set<LocalDate> attempted = new LinkedHashSet<>(resumeUnfinished());
         List<RequestWindow> todo = new ArrayList<>();
         Set<LocalDate> report = new LinkedHashSet<>(attempted);

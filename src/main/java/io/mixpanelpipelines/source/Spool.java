@@ -1,6 +1,7 @@
 package io.mixpanelpipelines.source;
 
 import com.github.luben.zstd.ZstdInputStream;
+import io.mixpanelpipelines.source.gzip.GzipDecoder;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,7 +15,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -138,10 +138,10 @@ public final class Spool {
         if (OMITTED.equals(m.encoding())) {
             throw new IllegalStateException(this + " kept no body (its day was found unchanged)");
         }
-        InputStream in = Files.newInputStream(dir.resolve("body"));
         if ("gzip".equals(m.encoding())) {
-            return new GZIPInputStream(in, 1 << 16);
+            return GzipDecoder.open(dir.resolve("body"), 1 << 16);
         }
+        InputStream in = Files.newInputStream(dir.resolve("body"));
         if (ZSTD.equals(m.encoding())) {
             return new ZstdInputStream(new BufferedInputStream(in, 1 << 16));
         }

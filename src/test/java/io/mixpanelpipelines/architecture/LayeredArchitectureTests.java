@@ -52,6 +52,7 @@ class LayeredArchitectureTests {
             "state",
             "source.http",
             "source",
+            "source.gzip",
             "config",
             "storage.support",
             "storage.*",

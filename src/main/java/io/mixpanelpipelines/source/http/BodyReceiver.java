@@ -6,6 +6,7 @@ import io.mixpanelpipelines.source.MixpanelUnavailableException;
 import io.mixpanelpipelines.source.RequestRecorder;
 import io.mixpanelpipelines.source.Spool;
 import io.mixpanelpipelines.source.SpoolManifest;
+import io.mixpanelpipelines.source.gzip.GzipDecoder;
 import io.mixpanelpipelines.storage.CountingOutputStream;
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
@@ -14,7 +15,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
 import java.net.SocketTimeoutException;
-import java.util.zip.GZIPInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,10 +50,11 @@ final class BodyReceiver {
             throw spoolFailure(request, spool, e);
         }
         sink.begin();
-        try (InputStream body = connection.getInputStream(); OutputStream out = spooled) {
-            InputStream raw = new TeeInputStream(body, out);
-            // 128 KiB of gzip in, up to 256 KiB decoded out per read: fewer, longer calls into zlib.
-            InputStream decoded = gzip ? new GZIPInputStream(raw, 1 << 17) : raw;
+        try (InputStream body = connection.getInputStream(); OutputStream out = spooled;
+                InputStream raw = new TeeInputStream(body, out);
+                // 128 KiB of gzip in, up to 256 KiB decoded out per read: fewer, longer calls into zlib.
+                // Closed first: an abandoned body ends igzip and its feeder before the spool is closed.
+                InputStream decoded = gzip ? GzipDecoder.open(raw, 1 << 17) : raw) {
             byte[] own = new byte[1 << 18];
             while (true) {
                 byte[] lent = sink.buffer();

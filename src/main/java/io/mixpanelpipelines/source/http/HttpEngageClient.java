@@ -7,6 +7,7 @@ import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.MixpanelCredentials;
 import io.mixpanelpipelines.source.RequestRecorder;
 import io.mixpanelpipelines.source.Sleeper;
+import io.mixpanelpipelines.source.gzip.GzipDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,7 +16,7 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
-import java.util.zip.GZIPInputStream;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,7 @@ public final class HttpEngageClient implements EngageClient {
             }
             byte[] body;
             try (InputStream raw = connection.getInputStream();
-                    InputStream in = "gzip".equalsIgnoreCase(connection.getContentEncoding()) ? new GZIPInputStream(raw) : raw) {
+                    InputStream in = "gzip".equalsIgnoreCase(connection.getContentEncoding()) ? GzipDecoder.open(raw, 1 << 16) : raw) {
                 body = in.readAllBytes();
             }
             EngagePage page;
