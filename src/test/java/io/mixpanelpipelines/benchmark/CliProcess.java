@@ -165,12 +165,12 @@ final class CliProcess {
         return new Result(seconds, cpu, heapMb, liveMb, rssMb, parquetBytes(dir.resolve("export")), output);
     }
 
-    /** Rows in the Parquet files under {@code export}, read from their footers by DuckDB. */
+    /** Rows in the events' Parquet files under {@code export} (not the identity mappings'), from their footers by DuckDB. */
     static long parquetRows(Path export) throws Exception {
         Class.forName("org.duckdb.DuckDBDriver");
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:"); Statement st = db.createStatement();
                 ResultSet rs = st.executeQuery("SELECT coalesce(sum(num_rows), 0) FROM parquet_file_metadata('"
-                        + export.toAbsolutePath() + "/**/*.parquet')")) {
+                        + export.toAbsolutePath() + "/*/events/**/*.parquet')")) {
             rs.next();
             return rs.getLong(1);
         }
