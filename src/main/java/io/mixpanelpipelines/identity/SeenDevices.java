@@ -38,8 +38,11 @@ final class SeenDevices {
         }
     }
 
+    /** Forgets every device and gives the grown table back. */
     void clear() {
-        Arrays.fill(keys, null);
+        hashes = new long[1024];
+        times = new long[1024];
+        keys = new byte[1024][];
         size = 0;
     }
 

@@ -80,4 +80,51 @@ class DayIdentitiesTests {
                 m("42", "true", T + 2), m("$device:42", "true", T + 2),
                 m("a\ufffd", "\u00e9\u4e2d", T + 3));
     }
+
+    @Test
+    void aDayMappingMoreIdsThanItsBoundGivesItsMappingsUpInsteadOfGrowingWithoutEnd() throws Exception {
+        DayIdentities ids = new DayIdentities(4);
+        offer(ids, event("Login", T + 1, "\"distinct_id\":\"u1\",\"$device_id\":\"d1\",\"$user_id\":\"u1\""));
+        offer(ids, event("Login", T + 2, "\"distinct_id\":\"u2\",\"$device_id\":\"d2\",\"$user_id\":\"u2\""));
+        assertThat(ids.overflowed()).isFalse();
+        assertThat(ids.size()).isEqualTo(4); // the bound itself is allowed
+        offer(ids, event("Login", T + 3, "\"distinct_id\":\"u3\",\"$device_id\":\"d3\",\"$user_id\":\"u3\""));
+        assertThat(ids.overflowed()).isTrue();
+        assertThat(ids.rows()).as("nothing half-kept").isEmpty();
+        offer(ids, event("Login", T + 4, "\"distinct_id\":\"u4\",\"$device_id\":\"d4\",\"$user_id\":\"u4\""));
+        assertThat(ids.rows()).isEmpty();
+
+        DayIdentities resumed = new DayIdentities(4);
+        offer(resumed, event("Login", T + 5, "\"distinct_id\":\"u5\",\"$device_id\":\"d5\",\"$user_id\":\"u5\""));
+        resumed.addAll(ids);
+        assertThat(resumed.overflowed()).as("the overflow of parts read back carries over").isTrue();
+        assertThat(resumed.rows()).isEmpty();
+
+        ids.clear();
+        assertThat(ids.overflowed()).isFalse();
+        offer(ids, event("Login", T + 6, "\"distinct_id\":\"u6\",\"$device_id\":\"d6\",\"$user_id\":\"u6\""));
+        assertThat(ids.rows()).containsExactly(m("$device:d6", "u6", T + 6), m("d6", "u6", T + 6));
+    }
+
+    @Test
+    void theBoundDefaultsTo150000AndABadSettingIsRefusedByName() {
+        String before = System.getProperty("pipelines.identity.maxIdsPerDay");
+        try {
+            System.clearProperty("pipelines.identity.maxIdsPerDay");
+            if (System.getenv("PIPELINES_IDENTITY_MAX_IDS_PER_DAY") == null) {
+                assertThat(DayIdentities.maxIds()).isEqualTo(150_000);
+            }
+            System.setProperty("pipelines.identity.maxIdsPerDay", "2_000_000");
+            assertThat(DayIdentities.maxIds()).isEqualTo(2_000_000);
+            System.setProperty("pipelines.identity.maxIdsPerDay", "0");
+            org.assertj.core.api.Assertions.assertThatThrownBy(DayIdentities::maxIds)
+                    .hasMessageContaining("PIPELINES_IDENTITY_MAX_IDS_PER_DAY=0");
+        } finally {
+            if (before == null) {
+                System.clearProperty("pipelines.identity.maxIdsPerDay");
+            } else {
+                System.setProperty("pipelines.identity.maxIdsPerDay", before);
+            }
+        }
+    }
 }

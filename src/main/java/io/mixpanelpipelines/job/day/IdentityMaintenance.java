@@ -49,6 +49,8 @@ public final class IdentityMaintenance {
     private final IdentityLedger ledger;
     private final IdentityPublisher publisher;
     private final DayPublisher events;
+    /** Days of this run whose mappings overflowed their bound: skipped, not retried by this run. */
+    private final java.util.Set<LocalDate> overflowedDays = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final EventsIdentityReader reader;
     private final Storage storage;
 
@@ -81,6 +83,9 @@ public final class IdentityMaintenance {
 
     /** Before the day's events are published: writes their mappings to the staging folder. */
     public void stage(LocalDate day, String eventsContent, String eventsRunId, DayIdentities mappings) throws IOException {
+        if (givenUp(day, mappings)) {
+            return;
+        }
         IdentityManifest m = publisher.stage(day, eventsContent, eventsRunId, mappings);
         log.debug("{}: {} identity mappings staged", day, m.rows());
     }
@@ -91,6 +96,9 @@ public final class IdentityMaintenance {
      * run) publishes what is staged.
      */
     public void publishStaged(LocalDate day) {
+        if (overflowedDays.contains(day)) {
+            return;
+        }
         try {
             IdentityManifest m = publisher.publish(day);
             record(day, m);
@@ -112,7 +120,7 @@ public final class IdentityMaintenance {
         try {
             if (mappings == null) {
                 rebuild(published.get());
-            } else {
+            } else if (!givenUp(day, mappings)) {
                 stage(day, IdentityRecord.contentOf(published.get()), published.get().runId(), mappings);
                 record(day, publisher.publish(day));
             }
@@ -137,7 +145,8 @@ public final class IdentityMaintenance {
         List<LocalDate> repaired = new java.util.ArrayList<>();
         for (LocalDate day : todo) {
             Optional<PartitionRecord> r = partitions.find(job.name(), day);
-            if (r.isEmpty() || r.get().state() != PartitionState.PUBLISHED || isCurrent(r.get())) {
+            if (r.isEmpty() || r.get().state() != PartitionState.PUBLISHED || isCurrent(r.get())
+                    || overflowedDays.contains(day)) {
                 continue;
             }
             try {
@@ -156,6 +165,22 @@ public final class IdentityMaintenance {
         return repaired;
     }
 
+    /**
+     * Whether {@code mappings} overflowed their bound ({@link DayIdentities#maxIds()}): then the day keeps no
+     * mappings (said once per run), and this run does not try it again.
+     */
+    private boolean givenUp(LocalDate day, DayIdentities mappings) {
+        if (!mappings.overflowed()) {
+            return false;
+        }
+        if (overflowedDays.add(day)) {
+            log.warn("{}: identity mappings skipped: the day maps more than {} ids, more than a day step may hold in "
+                    + "memory (PIPELINES_IDENTITY_MAX_IDS_PER_DAY raises it, with -Xmx); its events are published as "
+                    + "always, and status lists it among the days without current mappings", day, mappings.limit());
+        }
+        return true;
+    }
+
     private boolean isCurrent(PartitionRecord published) {
         return ledger.find(job.name(), published.day()).map(i -> i.isCurrentFor(published)).orElse(false);
     }
@@ -167,6 +192,9 @@ public final class IdentityMaintenance {
                 events.layout().manifest(day) + " (the published day has no manifest)"));
         long started = System.nanoTime();
         DayIdentities mappings = reader.read(PublishedDay.of(manifest, events.layout()).files());
+        if (givenUp(day, mappings)) {
+            return;
+        }
         stage(day, IdentityRecord.contentOf(published), manifest.runId(), mappings);
         IdentityManifest m = publisher.publish(day);
         record(day, m);
