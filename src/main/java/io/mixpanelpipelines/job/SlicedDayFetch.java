@@ -47,6 +47,8 @@ final class SlicedDayFetch {
     private final DaySpools spools;
     /** One lock per sliced day, so that of its slices finishing at once only one joins the day's spool. */
     private final ConcurrentMap<LocalDate, Object> joining = new ConcurrentHashMap<>();
+    /** One lock per slice, so that a slice is split once (see {@link #split}). */
+    private final ConcurrentMap<String, Object> splitting = new ConcurrentHashMap<>();
 
     SlicedDayFetch(JobDefinition job, DaySpools spools) {
         this.job = job;
@@ -90,15 +92,22 @@ final class SlicedDayFetch {
         }
     }
 
-    /** The slice split (parsed, hashed, zstd), splitting its received spool first if need be. */
+    /**
+     * The slice split (parsed, hashed, zstd), splitting its received spool first if need be. Under the slice's
+     * own lock: the slice's fetch thread and the thread joining its day may both come here for it, and the
+     * second must find the split done, not read a received spool the first is deleting. Once the day is
+     * joined (its slices deleted), there is nothing left to split.
+     */
     private Spool split(DaySlice slice) throws IOException {
-        Spool split = spools.forSplitSlice(slice);
-        if (!split.isComplete()) {
-            Spool received = spools.forSlice(slice);
-            new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
-                    .split(List.of(received), slice.label(), Map.of(slice.day(), split));
-            received.delete();
+        synchronized (splitting.computeIfAbsent(slice.label(), s -> new Object())) {
+            Spool split = spools.forSplitSlice(slice);
+            if (!split.isComplete() && !spools.forDay(slice.day()).isComplete()) {
+                Spool received = spools.forSlice(slice);
+                new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
+                        .split(List.of(received), slice.label(), Map.of(slice.day(), split));
+                received.delete();
+            }
+            return split;
         }
-        return split;
     }
 }
