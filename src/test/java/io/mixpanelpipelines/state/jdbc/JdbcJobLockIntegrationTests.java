@@ -107,8 +107,10 @@ class JdbcJobLockIntegrationTests {
 
     /** A process that ran on this host and has ended: its pid and start instant (epoch ms). */
     private static long[] endedProcess() throws Exception {
-        Process p = new ProcessBuilder("true").start();
+        // alive until its start instant is read: a process that has already exited may have none to tell
+        Process p = new ProcessBuilder("sleep", "30").start();
         long start = p.info().startInstant().orElseThrow().toEpochMilli();
+        p.destroy();
         assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         return new long[] {p.pid(), start};
     }
