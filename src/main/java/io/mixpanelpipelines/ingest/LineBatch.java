@@ -34,17 +34,22 @@ public final class LineBatch {
     private String[] errors = new String[0];
     private long[] hashes = new long[0];
 
-    private LineBatch(int capacity, boolean end) {
+    /** The most the buffer grows to by doubling; past it, only to what a line needs. */
+    private final int ceiling;
+
+    private LineBatch(int capacity, int ceiling, boolean end) {
         this.buffer = new byte[capacity];
+        this.ceiling = ceiling;
         this.end = end;
     }
 
-    static LineBatch withCapacity(int capacity) {
-        return new LineBatch(capacity, false);
+    /** A batch of {@code capacity} bytes that a long line may grow, doubling up to {@code ceiling}. */
+    static LineBatch withCapacity(int capacity, int ceiling) {
+        return new LineBatch(capacity, ceiling, false);
     }
 
     static LineBatch end() {
-        return new LineBatch(0, true);
+        return new LineBatch(0, 0, true);
     }
 
     /** Whether this marks the end of the spool (all lines have been read). */
@@ -142,7 +147,8 @@ public final class LineBatch {
     /** Appends bytes of the line being read, growing the buffer when needed. */
     void append(byte[] src, int off, int len) {
         if (used + len > buffer.length) {
-            buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, used + len));
+            long doubled = Math.min(buffer.length * 2L, Math.max(ceiling, used + len));
+            buffer = Arrays.copyOf(buffer, (int) Math.max(doubled, used + len));
         }
         System.arraycopy(src, off, buffer, used, len);
         used += len;

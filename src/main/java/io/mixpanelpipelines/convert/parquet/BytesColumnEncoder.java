@@ -13,6 +13,9 @@ class BytesColumnEncoder extends ColumnEncoder {
     }
 
     void add(byte[] b, int off, int len) throws IOException {
+        if (rows > 0 && !page.fits(4 + len) && page.size - valuesStart >= pageSize / 2) {
+            writePage(); // a page at least half full ends rather than grow its array (PageBuffer#regionFriendly)
+        }
         page.putLengthPrefixed(b, off, len);
         unencodedBytes += len;
         if (statisticsEnabled) {

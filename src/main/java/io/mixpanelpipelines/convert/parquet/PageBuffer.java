@@ -14,6 +14,9 @@ final class PageBuffer {
     private static final VarHandle INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+    private static final long MIB = 1 << 20;
+    private static final long HALF_REGION = MIB / 2;
+
     byte[] bytes;
     int size;
 
@@ -28,8 +31,29 @@ final class PageBuffer {
             if (needed > Integer.MAX_VALUE - 16) {
                 throw new IllegalStateException("a Parquet page cannot hold more than 2 GiB");
             }
-            bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(needed, 2L * bytes.length)));
+            bytes = Arrays.copyOf(bytes, (int) Math.min(Integer.MAX_VALUE - 16, regionFriendly(needed, 2L * bytes.length)));
         }
+    }
+
+    /**
+     * The capacity to grow to: {@code doubled}, but above 512 KiB a whole number of MiB less an array's
+     * 16-byte header, the smaller such size that still holds {@code needed}. G1 (the JVM's collector unless
+     * the launcher's is chosen) gives an array of half a region or more whole 1 MiB regions of its own, so
+     * a page array of 1.05 MiB took two; with {@link BytesColumnEncoder} ending a page rather than growing
+     * past its array, a 1 MiB page's array takes one.
+     */
+    static long regionFriendly(long needed, long doubled) {
+        long wanted = Math.max(needed, doubled);
+        if (wanted <= HALF_REGION) {
+            return wanted;
+        }
+        long down = (wanted / MIB) * MIB - 16;
+        return down >= needed ? down : ((needed + 16 + MIB - 1) / MIB) * MIB - 16;
+    }
+
+    /** Whether {@code more} bytes fit after {@link #size} without growing. */
+    boolean fits(int more) {
+        return (long) size + more <= bytes.length;
     }
 
     void putByte(int b) {

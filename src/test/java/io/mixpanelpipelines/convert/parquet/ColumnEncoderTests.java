@@ -177,6 +177,35 @@ class ColumnEncoderTests {
     }
 
     @Test
+    void aOneMibPageEndsBeforeItsArrayOutgrowsOneMib() throws Exception {
+        // 1.9 KB values, as a mobile event's properties: the page is cut when the next value would make its
+        // array grow past 1 MiB (one G1 region), not at 1.05 MiB in a 2 MiB array
+        List<Integer> arrays = new ArrayList<>();
+        ColumnEncoder.PageQueue recording = (column, w, bytes, start, end, rows, statistics, sizes, levels, values) -> {
+            arrays.add(bytes.length);
+            return queue.add(column, w, bytes, start, end, rows, statistics, sizes, levels, values);
+        };
+        BytesColumnEncoder c = new BytesColumnEncoder(column(EventSchema.PROPERTIES), 1 << 20, false, recording);
+        c.startChunk(writer);
+        List<String> written = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            String v = String.format("%05d", i) + "p".repeat(1_895);
+            written.add(v);
+            add(c, v);
+        }
+        c.endChunk();
+
+        assertThat(arrays).allSatisfy(length -> assertThat(length).isLessThanOrEqualTo((1 << 20) - 16));
+        assertThat(pages).hasSize(6);
+        for (Page p : pages.subList(0, pages.size() - 1)) {
+            assertThat(p.bytes().length).as("a full page, just under 1 MiB").isBetween((1 << 20) - 8_192, 1 << 20);
+        }
+        List<String> read = new ArrayList<>();
+        pages.forEach(p -> read.addAll(plainValues(p)));
+        assertThat(read).isEqualTo(written);
+    }
+
+    @Test
     void aDictionaryColumnIndexesRepeatedValuesAndWritesItsDictionaryAtTheChunksEnd() throws Exception {
         DictionaryColumnEncoder c = new DictionaryColumnEncoder(column(EventSchema.EVENT_NAME), 1 << 20, 1 << 20, queue);
         c.startChunk(writer);

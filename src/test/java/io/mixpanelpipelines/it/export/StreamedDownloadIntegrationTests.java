@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A day converted while it downloads, with a body of several line batches (4 MiB each): a download attempt
+ * A day converted while it downloads, with a body of several line batches (2 MiB each): a download attempt
  * given up after whole batches were read leaves nothing of it in the published day, even when those batches
  * were read within the same chunk as the next attempt's first ones.
  */
@@ -29,8 +29,8 @@ class StreamedDownloadIntegrationTests {
     static final String SECRET = "S3cr3t-streamed";
     static final LocalDate DAY = LocalDate.parse("2026-01-02");
     /**
-     * About 12 MiB of body: half of it, what a cut attempt delivers, is one whole batch and a part, so the
-     * attempt is given up while the step reads the second item of a chunk (4 batches).
+     * About 12 MiB of body: half of it, what a cut attempt delivers, is three whole batches and a part, so
+     * the attempt is given up while the step reads the fourth item of a chunk (4 batches).
      */
     static final long EVENTS = 15_000;
 

@@ -33,7 +33,7 @@ class CrashRestartIntegrationTests {
 
     /**
      * 150,000 events a day: a part (1MB) is about 1,300 events, a chunk (one checkpoint commit: 4 batches of
-     * 4 MiB) about 20,000, so 16 parts.
+     * 2 MiB) about 10,000.
      */
     private MixpanelSimulator simulator(int seed) {
         return MixpanelSimulator.builder().eventsPerDay(150_000).seed(seed).projectId("123456")
