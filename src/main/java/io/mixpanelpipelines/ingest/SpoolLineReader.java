@@ -34,13 +34,8 @@ import java.util.function.Consumer;
 public final class SpoolLineReader implements AutoCloseable {
 
     /**
-     * The size of a batch of lines handed on at once. A converting day holds up to about ten batches (the
-     * chunk being written and the pipeline's queues) with their parsed events, so this size is most of the
-     * heap a day needs beyond its row group: 2 MiB (4 MiB before) keeps that near 30 MB a day at
-     * 800-byte events. A batch's array is this plus 4 KiB of room for the line that crosses it, and the
-     * whole array with its 16-byte header is exactly 2 MiB: G1 (the JVM's collector when the launcher's
-     * is not chosen) gives an array of half a region or more whole regions of its own, so one a few bytes
-     * over 2 MiB took three 1 MiB regions (and one over 4 MiB five): a third of the batches' heap wasted.
+     * A batch's fill mark: about ten batches in flight are most of a day's heap. With the 4 KiB of room
+     * {@link #initialCapacity} adds and the array header, exactly 2 MiB: whole G1 regions (docs/performance.md).
      */
     public static final int BATCH_BYTES = (2 << 20) - (1 << 12) - 64;
     /** The longest line kept in memory; a longer one is rejected. */
@@ -52,10 +47,7 @@ public final class SpoolLineReader implements AutoCloseable {
      * next call.
      */
     interface Chunked {
-        /**
-         * Gives the current chunk back and makes the next one current: its length, or -1 at the end. Fails as
-         * {@link InputStream#read} would.
-         */
+        /** Gives the current chunk back, makes the next one current: its length, -1 at the end; fails as read. */
         int nextChunk() throws IOException;
 
         /** The current chunk's array: its first {@link #nextChunk} bytes are the chunk. */
@@ -169,7 +161,6 @@ public final class SpoolLineReader implements AutoCloseable {
         }
     }
 
-    /** {@code batchBytes} plus room for the line that crosses it (see {@link #BATCH_BYTES}). */
     private int initialCapacity() {
         return batchBytes + (1 << 12);
     }
