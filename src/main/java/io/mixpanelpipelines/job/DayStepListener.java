@@ -3,6 +3,7 @@ package io.mixpanelpipelines.job;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.job.day.DayCheckpoint;
 import io.mixpanelpipelines.job.day.DaySpools;
+import io.mixpanelpipelines.job.day.DayStream;
 import io.mixpanelpipelines.job.day.PartitionFailedException;
 import io.mixpanelpipelines.source.MixpanelAuthenticationException;
 import io.mixpanelpipelines.source.MixpanelRateLimitedException;
@@ -20,7 +21,7 @@ import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 
 /**
- * After a day's worker step: records a failure in the ledger with the kind of failure as the step's exit
+ * After a day's (or a day slice's) worker step: records a failure in the ledger with the kind of failure as the step's exit
  * code ({@link #FATAL}, {@link #DEFERRED} or FAILED), or, once the step has committed a published day,
  * deletes its spool. A step stopped on request is no failure: the day keeps its state for the next run.
  * Mixpanel refusing the credentials is logged once per run, not once per day. Thread-safe.
@@ -58,7 +59,11 @@ public final class DayStepListener implements StepExecutionListener {
     public ExitStatus afterStep(StepExecution stepExecution) {
         LocalDate day = LocalDate.parse(stepExecution.getExecutionContext().getString(DayPartitioner.DAY));
         if (stepExecution.getStatus() == BatchStatus.COMPLETED) {
-            if (DayCheckpoint.isPublished(stepExecution.getExecutionContext())) {
+            // a slice's spool stays until its day is assembled: the assembling slice then deletes them all (the
+            // others have finished reading theirs)
+            if (DayStream.assembledDay(stepExecution.getExecutionContext())
+                    || !stepExecution.getExecutionContext().containsKey(DayPartitioner.SLICE)
+                    && DayCheckpoint.isPublished(stepExecution.getExecutionContext())) {
                 deleteSpool(day);
             }
             return null;
@@ -72,6 +77,11 @@ public final class DayStepListener implements StepExecutionListener {
                 : rootOf(stepExecution.getFailureExceptions().get(0));
         String message = failure == null ? "step " + stepExecution.getStatus()
                 : failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        String slice = stepExecution.getExecutionContext().containsKey(DayPartitioner.SLICE_LABEL)
+                ? stepExecution.getExecutionContext().getString(DayPartitioner.SLICE_LABEL) : null;
+        if (slice != null && !message.startsWith(slice)) { // the day's slice that failed: the others may be staged
+            message = "slice " + slice + ": " + message;
+        }
         String code = failure instanceof MixpanelAuthenticationException || failure instanceof MixpanelRequestException
                 || failure instanceof InvalidJobException ? FATAL
                 : failure instanceof MixpanelRateLimitedException

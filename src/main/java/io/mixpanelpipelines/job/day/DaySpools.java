@@ -3,6 +3,7 @@ package io.mixpanelpipelines.job.day;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.source.SpoolManifest;
 import io.mixpanelpipelines.source.SpoolStore;
 import io.mixpanelpipelines.job.plan.DaySlice;
 import io.mixpanelpipelines.job.plan.RequestWindow;
@@ -59,6 +60,28 @@ public final class DaySpools {
     public Spool forSplitSlice(DaySlice slice) {
         Spool raw = forSlice(slice);
         return new Spool(raw.dir().resolveSibling(raw.dir().getFileName() + ".zst"));
+    }
+
+    /**
+     * The sum of the day's slices hashed as they arrived ({@link io.mixpanelpipelines.ingest.SpoolJoiner#sum}):
+     * the content hash the whole day would publish; null unless every slice is split with its hash.
+     */
+    public SpoolManifest hashedSlices(java.util.List<DaySlice> slices, String window) {
+        java.util.List<SpoolManifest> parts = new java.util.ArrayList<>();
+        for (DaySlice s : slices) {
+            Spool split = forSplitSlice(s);
+            if (!split.isComplete()) {
+                return null;
+            }
+            parts.add(split.manifest());
+        }
+        return io.mixpanelpipelines.ingest.SpoolJoiner.sum(parts, window);
+    }
+
+    /** The spool a slice step converts: the slice split (hashed) if it is, else as received. */
+    public Spool sliceBody(DaySlice slice) {
+        Spool split = forSplitSlice(slice);
+        return split.isComplete() ? split : forSlice(slice);
     }
 
     /** Deletes the spools of the day's slices, if any (once the day's own spool holds them, or for a rerun). */

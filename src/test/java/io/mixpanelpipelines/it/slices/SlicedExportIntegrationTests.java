@@ -209,16 +209,20 @@ class SlicedExportIntegrationTests {
         return Clock.offset(Clock.systemUTC(), java.time.Duration.between(java.time.Instant.now(), at.toInstant(ZoneOffset.UTC)));
     }
 
-    /** Items read by each day step of the last run (Spring Batch's own count): zero when nothing was converted. */
+    /**
+     * Items read by each day's steps of the last run (Spring Batch's own count, a sliced day's slice steps
+     * added up): zero when nothing was converted.
+     */
     private static Map<LocalDate, Long> lastReadCounts(ExportWorkspace ws) throws Exception {
         Map<LocalDate, Long> reads = new TreeMap<>();
         try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + ws.dir.resolve("state/pipelines"), "sa", "");
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT STEP_NAME, READ_COUNT FROM BATCH_STEP_EXECUTION WHERE "
                         + "JOB_EXECUTION_ID = (SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION) "
-                        + "AND STEP_NAME LIKE 'exportDay:day=%'")) {
-            while (rs.next()) {
-                reads.put(LocalDate.parse(rs.getString(1).substring("exportDay:day=".length())), rs.getLong(2));
+                        + "AND STEP_NAME LIKE 'exportDay:%'")) {
+            while (rs.next()) { // exportDay:day=2026-01-05 or exportDay:slice=2026-01-05T03-06
+                String partition = rs.getString(1).substring(rs.getString(1).indexOf('=') + 1);
+                reads.merge(LocalDate.parse(partition.substring(0, 10)), rs.getLong(2), Long::sum);
             }
         }
         return reads;
