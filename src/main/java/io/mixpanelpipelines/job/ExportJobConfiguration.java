@@ -11,6 +11,7 @@ import io.mixpanelpipelines.job.day.DayStream;
 import io.mixpanelpipelines.job.day.Progress;
 import io.mixpanelpipelines.job.plan.DaySlice;
 import io.mixpanelpipelines.job.plan.RequestWindow;
+import io.mixpanelpipelines.job.day.RejectedUpload;
 import io.mixpanelpipelines.job.day.SliceAssembly;
 import io.mixpanelpipelines.job.day.SliceStep;
 import io.mixpanelpipelines.source.MixpanelExportClient;
@@ -229,8 +230,9 @@ public class ExportJobConfiguration {
 
     @Bean
     public DayStepListener dayStepListener(JobDefinition job, String runId, PartitionLedger ledger, DaySpools spools,
-            RunOutcomes outcomes,
-            io.mixpanelpipelines.state.StateStoreRetry stateStoreRetry) {
-        return new DayStepListener(job.name(), runId, ledger, spools, outcomes, stateStoreRetry.store());
+            RunOutcomes outcomes, io.mixpanelpipelines.state.StateStoreRetry stateStoreRetry, Storage storage,
+            DatasetLayout layout) {
+        return new DayStepListener(job.name(), runId, ledger, spools, outcomes, stateStoreRetry.store(),
+                job.mixpanel().timezone(), job.export().remoteWorkers() ? new RejectedUpload(storage, layout) : null);
     }
 }

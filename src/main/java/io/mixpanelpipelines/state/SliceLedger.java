@@ -25,12 +25,15 @@ public interface SliceLedger {
             String firstRejection, long repairedLines, long bodyLines, long decodedBytes, Instant completedAt) {
     }
 
+    /** Before a slice of {@code day} converts: makes sure the day has the row its slices lock. Commits on its own. */
+    void opened(String jobName, LocalDate day, long jobInstanceId);
+
     /**
      * Records {@code slice} as staged for {@code day} by job instance {@code jobInstanceId} (replacing what it
      * recorded before) and answers whether the caller now assembles the day: every one of its
      * {@code sliceCount} slices is staged by that instance and no other slice claimed the assembly (a slice
-     * that claimed it before, failed and runs again claims it again). Commits on its own, whatever
-     * transaction the caller is in.
+     * that claimed it before, failed and runs again claims it again). Joins the caller's transaction (the
+     * slice's last chunk), so the record commits with the slice's checkpoint, or not at all.
      */
     boolean staged(String jobName, LocalDate day, long jobInstanceId, StagedSlice slice, int sliceCount);
 

@@ -130,6 +130,27 @@ public class DayLineReader implements ItemReader<LineBatch> {
         }
     }
 
+    /**
+     * Receives the body's own request into {@code spool} without converting it (a slice a remote worker
+     * fetches: the spool, shared once complete, lets another worker resume the slice from its checkpoint
+     * without a request), within the run's request slots.
+     *
+     * @throws RuntimeException the client's failure when the fetch failed for good
+     */
+    public void fetchInto(Spool spool) throws IOException {
+        try {
+            requestSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException(label + ": interrupted while waiting for a request slot");
+        }
+        try {
+            client.fetch(request, spool);
+        } finally {
+            requestSlots.release();
+        }
+    }
+
     private MixpanelEventParser newParser() {
         return new MixpanelEventParser(job.mixpanel().timezone(), job.export().timeInMs());
     }

@@ -109,6 +109,9 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         this.checkpoint = checkpoint;
         this.rejectedDir = rejectedDir;
         this.repairedDir = repairedDir;
+        if (slice != null) {
+            assembly.opened(slice);
+        }
         resetOutputs();
     }
 

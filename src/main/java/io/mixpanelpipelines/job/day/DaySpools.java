@@ -50,7 +50,11 @@ public final class DaySpools {
 
     /** The spool of one slice of a day. */
     public Spool forSlice(DaySlice slice) {
-        return new Spool(slicesDir(slice.day()).resolve(slice.label() + "_" + Integer.toHexString(slice.where().hashCode())));
+        return store.at(slicesDir(slice.day()).getFileName().toString(), sliceName(slice));
+    }
+
+    private static String sliceName(DaySlice slice) {
+        return slice.label() + "_" + Integer.toHexString(slice.where().hashCode());
     }
 
     /**
@@ -58,8 +62,7 @@ public final class DaySpools {
      * content hash), beside its spool: the day's spool is joined from these.
      */
     public Spool forSplitSlice(DaySlice slice) {
-        Spool raw = forSlice(slice);
-        return new Spool(raw.dir().resolveSibling(raw.dir().getFileName() + ".zst"));
+        return store.at(slicesDir(slice.day()).getFileName().toString(), sliceName(slice) + ".zst");
     }
 
     /**
@@ -84,7 +87,19 @@ public final class DaySpools {
         return split.isComplete() ? split : forSlice(slice);
     }
 
-    /** Deletes the spools of the day's slices, if any (once the day's own spool holds them, or for a rerun). */
+    /**
+     * Deletes the spools of the day's slices {@code slices}, their shared copies too (remote workers), then
+     * the day's slice folder.
+     */
+    public void deleteSlices(LocalDate day, java.util.List<DaySlice> slices) {
+        for (DaySlice s : slices) {
+            forSlice(s).delete();
+            forSplitSlice(s).delete();
+        }
+        deleteSlices(day);
+    }
+
+    /** Deletes the local spools of the day's slices, if any (once the day is published, or for a rerun). */
     public void deleteSlices(LocalDate day) {
         new Spool(slicesDir(day)).delete();
     }

@@ -86,7 +86,7 @@ public class DayStream implements ItemStream {
         try {
             Spool spool = spools.forDay(day);
             if (slice != null) {
-                openSlice(ec, filesRunId, spools.sliceBody(slice.slice()), spool);
+                openSlice(ec, filesRunId, spool);
                 return;
             }
             if (slicedDay != null && !spool.isComplete() && unchangedSlices(ec, filesRunId, spool)) {
@@ -124,17 +124,17 @@ public class DayStream implements ItemStream {
     }
 
     /**
-     * A slice of a sliced day: its spool from its checkpoint on, or, when no step 1 fetched it (a remote
-     * worker's slice), its own request converted as it downloads. Its rejected and repaired lines go beside
-     * the day's spool (the slices' folder goes once the day is published), in files named after the slice.
+     * A slice of a sliced day: its spool from its checkpoint on. A slice no step 1 fetched (a remote worker's)
+     * is fetched first, whole, into its spool (shared with the other workers once complete), so that a worker
+     * dying while converting it leaves it to another one to resume from its checkpoint without a request.
+     * Its rejected and repaired lines go beside the day's spool (the slices' folder goes once the day is
+     * published), in files named after the slice.
      */
-    private void openSlice(ExecutionContext ec, String filesRunId, Spool body, Spool daySpool) throws IOException {
+    private void openSlice(ExecutionContext ec, String filesRunId, Spool daySpool) throws IOException {
+        Spool body = spools.sliceBody(slice.slice());
         if (!body.isComplete()) {
-            DayCheckpoint start = DayCheckpoint.start(filesRunId, DayCheckpoint.STREAMED);
-            start.save(ec);
-            writer.open(start, daySpool.rejectedDir(), daySpool.repairedDir());
-            reader.openDownload(body, writer::discard);
-            return;
+            log.info("{}: fetching the slice", slice.label());
+            reader.fetchInto(body);
         }
         DayCheckpoint checkpoint = restore(ec, filesRunId, body, slice.label());
         writer.open(checkpoint, daySpool.rejectedDir(), daySpool.repairedDir());

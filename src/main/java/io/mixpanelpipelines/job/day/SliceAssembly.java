@@ -43,6 +43,11 @@ public final class SliceAssembly {
         this.identity = identity;
     }
 
+    /** Before the slice converts (outside any chunk transaction): its day's row, which its slices lock. */
+    public void opened(SliceStep step) {
+        slices.opened(job.name(), step.slice().day(), step.jobInstanceId());
+    }
+
     /**
      * Records the slice converted up to {@code done} (every part closed) from {@code body}; assembles and
      * completes its day when it is the last slice staged.
@@ -94,7 +99,9 @@ public final class SliceAssembly {
         DayCheckpoint whole = new DayCheckpoint(done.runId(), step.window(), parts, decodedBytes, lines + 1, rejected,
                 0, 0, firstRejection, hashSum, false, repaired, 0);
         SpoolManifest dayBody = new SpoolManifest(step.window(), body.encoding(), 0, lines, decodedBytes, completedAt);
-        if (!notInMemory.isEmpty()) { // the other slices' events were converted by other steps
+        // the other slices' events were converted by other steps: their mappings are read back from their parts,
+        // unless this slice's alone overflowed the day's bound (the day keeps none: nothing worth reading)
+        if (!notInMemory.isEmpty() && !mappings.overflowed()) {
             mappings.addAll(identity.fromStagedParts(day, notInMemory));
         }
         log.info("{}: the last of its {} slices staged; assembling the day", step.label(), staged.size());

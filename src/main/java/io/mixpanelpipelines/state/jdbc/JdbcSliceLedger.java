@@ -9,18 +9,24 @@ import java.time.ZoneOffset;
 import java.util.List;
 import javax.sql.DataSource;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The slice ledger in tables {@code mp_sliced_day} and {@code mp_day_slice}, portable across H2 and
- * PostgreSQL. {@link #staged} runs in a transaction of its own that locks the day's row first
+ * PostgreSQL. {@link #opened} creates the day's row, on its own (two slices inserting it at once in their
+ * chunk transactions would abort one on PostgreSQL); {@link #staged} joins the slice's chunk transaction,
+ * so its record commits with the slice's last checkpoint, and locks the day's row first
  * ({@code SELECT ... FOR UPDATE}): a second slice staged at the same moment waits for the first one's commit
- * and then sees it. That transaction does nothing slow, so the lock is held for milliseconds. Thread-safe.
+ * (milliseconds: only the assembling slice publishes while it holds the lock, and no other slice of its
+ * day is left to wait) and then sees it. Thread-safe.
  */
 public final class JdbcSliceLedger implements SliceLedger {
+
+    /** Attempts at the day's lock before a slice gives up (H2: about a second each). */
+    private static final int LOCK_ATTEMPTS = 60;
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
@@ -28,23 +34,31 @@ public final class JdbcSliceLedger implements SliceLedger {
     public JdbcSliceLedger(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        // a slice records itself from inside its chunk's transaction: its record must be seen at once
-        this.tx.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+    }
+
+    @Override
+    public void opened(String jobName, LocalDate day, long jobInstanceId) {
+        insertDay(jobName, day, jobInstanceId);
+    }
+
+    private void insertDay(String jobName, LocalDate day, long jobInstanceId) {
+        try {
+            jdbc.update("INSERT INTO mp_sliced_day (job_name, event_date, job_instance_id) SELECT ?, ?, ? "
+                    + "WHERE NOT EXISTS (SELECT 1 FROM mp_sliced_day WHERE job_name = ? AND event_date = ?)",
+                    jobName, day, jobInstanceId, jobName, day);
+        } catch (DuplicateKeyException raced) {
+            // another slice inserted it first: fine
+        }
     }
 
     @Override
     public boolean staged(String jobName, LocalDate day, long jobInstanceId, StagedSlice s, int sliceCount) {
         return Boolean.TRUE.equals(tx.execute(status -> {
-            try {
-                jdbc.update("INSERT INTO mp_sliced_day (job_name, event_date, job_instance_id) SELECT ?, ?, ? "
-                        + "WHERE NOT EXISTS (SELECT 1 FROM mp_sliced_day WHERE job_name = ? AND event_date = ?)",
-                        jobName, day, jobInstanceId, jobName, day);
-            } catch (DuplicateKeyException raced) {
-                // another slice inserted it first: the lock below orders us after it
+            List<Object[]> row = lockDay(jobName, day);
+            if (row.isEmpty()) { // opened by an older version, or forgotten by a rerun since: rare, never concurrent
+                insertDay(jobName, day, jobInstanceId);
+                row = lockDay(jobName, day);
             }
-            List<Object[]> row = jdbc.query("SELECT job_instance_id, assembler FROM mp_sliced_day "
-                    + "WHERE job_name = ? AND event_date = ? FOR UPDATE",
-                    (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)}, jobName, day);
             String assembler = (long) row.get(0)[0] == jobInstanceId ? (String) row.get(0)[1] : null;
             jdbc.update("DELETE FROM mp_day_slice WHERE job_name = ? AND event_date = ? AND (slice_label = ? "
                     + "OR job_instance_id <> ?)", jobName, day, s.slice(), jobInstanceId);
@@ -60,6 +74,24 @@ public final class JdbcSliceLedger implements SliceLedger {
                     jobInstanceId, assembles ? s.slice() : assembler, jobName, day);
             return assembles;
         }));
+    }
+
+    /**
+     * Locks the day's row. H2 gives a lock up after its lock timeout (1 s by default) where PostgreSQL waits:
+     * the slice holding it commits within milliseconds, but a machine busy enough may take longer.
+     */
+    private List<Object[]> lockDay(String jobName, LocalDate day) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return jdbc.query("SELECT job_instance_id, assembler FROM mp_sliced_day WHERE job_name = ? "
+                        + "AND event_date = ? FOR UPDATE", (rs, n) -> new Object[] {rs.getLong(1), rs.getString(2)},
+                        jobName, day);
+            } catch (PessimisticLockingFailureException e) {
+                if (attempt >= LOCK_ATTEMPTS) {
+                    throw e;
+                }
+            }
+        }
     }
 
     @Override
