@@ -97,6 +97,13 @@ public class DayPartitioner implements Partitioner {
         return ec;
     }
 
+    /** The days converted as slices: the partitions that carry a slice, by day. */
+    java.util.Set<LocalDate> slicedDays() {
+        java.util.Set<LocalDate> days = new java.util.TreeSet<>();
+        partitions.values().stream().filter(ec -> ec.containsKey(SLICE)).forEach(ec -> days.add(LocalDate.parse(ec.getString(DAY))));
+        return days;
+    }
+
     @Override
     public Map<String, ExecutionContext> partition(int gridSize) {
         Map<String, ExecutionContext> copy = new LinkedHashMap<>();

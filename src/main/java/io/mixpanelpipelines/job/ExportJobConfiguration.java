@@ -162,15 +162,20 @@ public class ExportJobConfiguration {
 
     /**
      * Step 2's partitions ({@link DayPartitioner#of}): days, and the slices of sliced days; a sliced day whose
-     * hashed slices hold the published content is one partition that converts nothing.
+     * hashed slices hold the published content is one partition that converts nothing. A sliced day is
+     * recorded as started here, once, before any of its slices runs: a slice starting after another failed
+     * must not make the failed day look running again.
      */
     @Bean
     @JobScope
     public DayPartitioner dayPartitioner(@Value("#{jobParameters['windows']}") String windows, DaySpools spools,
-            RunOutcomes outcomes, JobDefinition job, PartitionLedger ledger) {
+            RunOutcomes outcomes, JobDefinition job, PartitionLedger ledger, String runId) {
         java.time.ZoneId zone = job.mixpanel().timezone();
-        return DayPartitioner.of(RequestWindow.decode(windows), zone, spools, outcomes, job.export().remoteWorkers(),
+        DayPartitioner partitioner = DayPartitioner.of(RequestWindow.decode(windows), zone, spools, outcomes,
+                job.export().remoteWorkers(),
                 w -> DayCompletion.leavesUnchanged(ledger, job.name(), w.from(), spools.hashedSlices(w.slices(zone), w.label())));
+        partitioner.slicedDays().forEach(d -> ledger.started(job.name(), d, runId));
+        return partitioner;
     }
 
     /** The slice a day step converts (from its partition's context), or null when it converts a whole day. */

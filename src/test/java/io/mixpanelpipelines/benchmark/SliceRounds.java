@@ -45,8 +45,9 @@ final class SliceRounds {
         List<Double> slicedCpu = new ArrayList<>();
         List<String> wholeMemory = new ArrayList<>();
         List<String> slicedMemory = new ArrayList<>();
-        // export keys of both runs, e.g. "partSize: 32MB": the slices convert export.parallelism at a time, each
-        // with a Parquet writer of its own, so a heap of -Xmx512m holds two only with parts smaller than 128 MB
+        // export keys of both runs, e.g. "parallelism: 1". The slices convert export.parallelism at a time, each
+        // step holding its own read-ahead, writer and mappings (about 300 MB on this day): two do not fit in
+        // -Xmx512m, so compare them with -Dbenchmark.jvmArgs=-Xmx1g
         String keys = System.getProperty("benchmark.sliceKeys", "").replace(";", "\n");
         String both = keys.isEmpty() ? "" : keys + "\n";
         for (int r = 0; r < repeat; r++) {

@@ -82,7 +82,9 @@ public class DayStream implements ItemStream {
             return; // published by an earlier execution whose step then failed to complete: nothing to read
         }
         String filesRunId = DayCheckpoint.runId(ec, runId);
-        ledger.started(job.name(), day, runId);
+        if (slice == null) { // a sliced day was recorded as started once, before its slices ran
+            ledger.started(job.name(), day, runId);
+        }
         try {
             Spool spool = spools.forDay(day);
             if (slice != null) {

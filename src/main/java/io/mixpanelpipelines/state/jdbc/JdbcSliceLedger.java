@@ -12,6 +12,7 @@ import org.springframework.dao.DuplicateKeyException;
 import org.springframework.dao.PessimisticLockingFailureException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -30,25 +31,35 @@ public final class JdbcSliceLedger implements SliceLedger {
 
     private final JdbcTemplate jdbc;
     private final TransactionTemplate tx;
+    private final TransactionTemplate own;
 
     public JdbcSliceLedger(DataSource dataSource) {
         this.jdbc = new JdbcTemplate(dataSource);
         this.tx = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.own = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.own.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
     }
 
     @Override
     public void opened(String jobName, LocalDate day, long jobInstanceId) {
-        insertDay(jobName, day, jobInstanceId);
+        // in a transaction of its own: on PostgreSQL a duplicate key aborts the transaction it happens in
+        own.executeWithoutResult(status -> {
+            if (!insertDay(jobName, day, jobInstanceId)) {
+                status.setRollbackOnly(); // nothing to keep, and PostgreSQL would refuse to commit it
+            }
+        });
     }
 
-    private void insertDay(String jobName, LocalDate day, long jobInstanceId) {
+    /** Inserts the day's row unless it is there; false when another slice inserted it at the same moment. */
+    private boolean insertDay(String jobName, LocalDate day, long jobInstanceId) {
         try {
             jdbc.update("INSERT INTO mp_sliced_day (job_name, event_date, job_instance_id) SELECT ?, ?, ? "
                     + "WHERE NOT EXISTS (SELECT 1 FROM mp_sliced_day WHERE job_name = ? AND event_date = ?)",
                     jobName, day, jobInstanceId, jobName, day);
         } catch (DuplicateKeyException raced) {
-            // another slice inserted it first: fine
+            return false; // another slice inserted it first: fine
         }
+        return true;
     }
 
     @Override

@@ -6,7 +6,6 @@ import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.storage.s3.S3ProxyServer;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
-import io.mixpanelpipelines.support.ParquetAssertions;
 import io.mixpanelpipelines.support.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,10 +19,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
-import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The fixture of the remote workers' tests: a manager and {@code worker} processes, each its own JVM, on one

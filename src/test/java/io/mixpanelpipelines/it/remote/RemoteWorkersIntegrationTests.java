@@ -2,28 +2,14 @@ package io.mixpanelpipelines.it.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.storage.s3.S3ProxyServer;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
 import io.mixpanelpipelines.support.ParquetAssertions;
-import io.mixpanelpipelines.support.TestPostgres;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.springframework.jdbc.core.JdbcTemplate;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
