@@ -28,6 +28,18 @@ public record DatasetLayout(Location root, String projectId) {
         return root.resolve(projectId, "_staging", "events", "event_date=" + day);
     }
 
+    /**
+     * Where the lines a remote worker could not publish go ({@code <root>/<projectId>/_rejected/}), with the
+     * originals of the lines it repaired in {@code _repaired/}: the worker's own disk is no one else's.
+     */
+    public Location rejected() {
+        return root.resolve(projectId, "_rejected");
+    }
+
+    public Location repaired() {
+        return root.resolve(projectId, "_repaired");
+    }
+
     /** A part's file name: {@code part-00000-<run>.parquet}. */
     public static String partName(int index, String runId) {
         return String.format("part-%05d-%s.parquet", index, runId);

@@ -3,6 +3,9 @@ package io.mixpanelpipelines.job;
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.job.day.DayCheckpoint;
 import io.mixpanelpipelines.job.day.DaySpools;
+import io.mixpanelpipelines.job.day.DayStream;
+import io.mixpanelpipelines.job.day.RejectedUpload;
+import io.mixpanelpipelines.job.plan.RequestWindow;
 import io.mixpanelpipelines.job.day.PartitionFailedException;
 import io.mixpanelpipelines.source.MixpanelAuthenticationException;
 import io.mixpanelpipelines.source.MixpanelRateLimitedException;
@@ -20,7 +23,7 @@ import org.springframework.batch.core.listener.StepExecutionListener;
 import org.springframework.batch.core.step.StepExecution;
 
 /**
- * After a day's worker step: records a failure in the ledger with the kind of failure as the step's exit
+ * After a day's (or a day slice's) worker step: records a failure in the ledger with the kind of failure as the step's exit
  * code ({@link #FATAL}, {@link #DEFERRED} or FAILED), or, once the step has committed a published day,
  * deletes its spool. A step stopped on request is no failure: the day keeps its state for the next run.
  * Mixpanel refusing the credentials is logged once per run, not once per day. Thread-safe.
@@ -42,10 +45,16 @@ public final class DayStepListener implements StepExecutionListener {
     private final AtomicBoolean credentialsRefusalLogged = new AtomicBoolean();
 
     private final String stateStore;
+    /** The project's timezone, in which a sliced day's slices are cut. */
+    private final java.time.ZoneId zone;
+    /** With remote workers: copies a completed step's rejected lines to the destination; else null. */
+    private final RejectedUpload rejectedUpload;
 
     /** @param stateStore the state database for people (URL without credentials), named when it fails a day */
     public DayStepListener(String jobName, String runId, PartitionLedger ledger, DaySpools spools, RunOutcomes outcomes,
-            String stateStore) {
+            String stateStore, java.time.ZoneId zone, RejectedUpload rejectedUpload) {
+        this.zone = zone;
+        this.rejectedUpload = rejectedUpload;
         this.stateStore = stateStore;
         this.jobName = jobName;
         this.runId = runId;
@@ -58,8 +67,13 @@ public final class DayStepListener implements StepExecutionListener {
     public ExitStatus afterStep(StepExecution stepExecution) {
         LocalDate day = LocalDate.parse(stepExecution.getExecutionContext().getString(DayPartitioner.DAY));
         if (stepExecution.getStatus() == BatchStatus.COMPLETED) {
-            if (DayCheckpoint.isPublished(stepExecution.getExecutionContext())) {
-                deleteSpool(day);
+            copyRejected(day, stepExecution.getExecutionContext());
+            // a slice's spool stays until its day is assembled: the assembling slice then deletes them all (the
+            // others have finished reading theirs)
+            if (DayStream.assembledDay(stepExecution.getExecutionContext())
+                    || !stepExecution.getExecutionContext().containsKey(DayPartitioner.SLICE)
+                    && DayCheckpoint.isPublished(stepExecution.getExecutionContext())) {
+                deleteSpool(day, stepExecution.getExecutionContext());
             }
             return null;
         }
@@ -72,6 +86,11 @@ public final class DayStepListener implements StepExecutionListener {
                 : rootOf(stepExecution.getFailureExceptions().get(0));
         String message = failure == null ? "step " + stepExecution.getStatus()
                 : failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
+        String slice = stepExecution.getExecutionContext().containsKey(DayPartitioner.SLICE_LABEL)
+                ? stepExecution.getExecutionContext().getString(DayPartitioner.SLICE_LABEL) : null;
+        if (slice != null && !message.startsWith(slice)) { // the day's slice that failed: the others may be staged
+            message = "slice " + slice + ": " + message;
+        }
         String code = failure instanceof MixpanelAuthenticationException || failure instanceof MixpanelRequestException
                 || failure instanceof InvalidJobException ? FATAL
                 : failure instanceof MixpanelRateLimitedException
@@ -99,13 +118,31 @@ public final class DayStepListener implements StepExecutionListener {
         return new ExitStatus(code, message);
     }
 
-    private void deleteSpool(LocalDate day) {
+    private void deleteSpool(LocalDate day, org.springframework.batch.infrastructure.item.ExecutionContext ec) {
         Spool spool = spools.forDay(day);
         try {
             spool.delete();
-            spools.deleteSlices(day); // left by a crash between assembling the day's spool and deleting them
+            if (ec.containsKey(DayPartitioner.WINDOW)) { // a sliced day: its slices' spools, shared copies too
+                spools.deleteSlices(day, RequestWindow.decode(ec.getString(DayPartitioner.WINDOW)).get(0).slices(zone));
+            } else {
+                spools.deleteSlices(day); // left by a crash between assembling the day's spool and deleting them
+            }
         } catch (RuntimeException e) {
             log.warn("{}: published, but its spool {} could not be deleted: {}", day, spool.dir(), e.getMessage());
+        }
+    }
+
+    /** With remote workers: the step's rejected and repaired lines, from the worker's disk to the destination. */
+    private void copyRejected(LocalDate day, org.springframework.batch.infrastructure.item.ExecutionContext ec) {
+        if (rejectedUpload == null) {
+            return;
+        }
+        String name = ec.containsKey(DayPartitioner.SLICE_LABEL) ? ec.getString(DayPartitioner.SLICE_LABEL) : day.toString();
+        try {
+            rejectedUpload.copy(spools.forDay(day), name);
+        } catch (java.io.IOException | RuntimeException e) {
+            log.warn("{}: its rejected lines stay on this worker's disk in {}: {}", name, spools.forDay(day).rejectedDir(),
+                    e.getMessage());
         }
     }
 

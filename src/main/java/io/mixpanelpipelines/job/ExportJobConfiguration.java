@@ -9,7 +9,11 @@ import io.mixpanelpipelines.job.day.DayPartWriter;
 import io.mixpanelpipelines.job.day.DaySpools;
 import io.mixpanelpipelines.job.day.DayStream;
 import io.mixpanelpipelines.job.day.Progress;
+import io.mixpanelpipelines.job.plan.DaySlice;
 import io.mixpanelpipelines.job.plan.RequestWindow;
+import io.mixpanelpipelines.job.day.RejectedUpload;
+import io.mixpanelpipelines.job.day.SliceAssembly;
+import io.mixpanelpipelines.job.day.SliceStep;
 import io.mixpanelpipelines.source.MixpanelExportClient;
 import io.mixpanelpipelines.state.PartitionLedger;
 import io.mixpanelpipelines.storage.Storage;
@@ -157,31 +161,42 @@ public class ExportJobConfiguration {
     }
 
     /**
-     * Step 2's partitions: the days with a complete spool (step 1 split their window or assembled their
-     * slices, or an earlier run fetched them) and the unsliced one-day windows, which their day step downloads
-     * while converting.
+     * Step 2's partitions ({@link DayPartitioner#of}): days, and the slices of sliced days; a sliced day whose
+     * hashed slices hold the published content is one partition that converts nothing. A sliced day is
+     * recorded as started here, once, before any of its slices runs: a slice starting after another failed
+     * must not make the failed day look running again.
      */
     @Bean
     @JobScope
     public DayPartitioner dayPartitioner(@Value("#{jobParameters['windows']}") String windows, DaySpools spools,
-            RunOutcomes outcomes) {
-        java.util.List<LocalDate> days = new java.util.ArrayList<>();
-        for (RequestWindow w : RequestWindow.decode(windows)) {
-            for (LocalDate d : w.days()) {
-                // a sliced day is converted only once step 1 assembled its slices into its spool
-                if (spools.forDay(d).isComplete() || (w.days().size() == 1 && !w.isSliced() && !outcomes.containsKey(d))) {
-                    days.add(d);
-                }
-            }
+            RunOutcomes outcomes, JobDefinition job, PartitionLedger ledger, String runId) {
+        java.time.ZoneId zone = job.mixpanel().timezone();
+        DayPartitioner partitioner = DayPartitioner.of(RequestWindow.decode(windows), zone, spools, outcomes,
+                job.export().remoteWorkers(),
+                w -> DayCompletion.leavesUnchanged(ledger, job.name(), w.from(), spools.hashedSlices(w.slices(zone), w.label())));
+        partitioner.slicedDays().forEach(d -> ledger.started(job.name(), d, runId));
+        return partitioner;
+    }
+
+    /** The slice a day step converts (from its partition's context), or null when it converts a whole day. */
+    static SliceStep sliceStep(Integer fromHour, String window, long jobInstanceId, JobDefinition job) {
+        if (fromHour == null) {
+            return null;
         }
-        return new DayPartitioner(days);
+        java.util.List<DaySlice> slices = RequestWindow.decode(window).get(0).slices(job.mixpanel().timezone());
+        DaySlice slice = slices.stream().filter(s -> s.fromHour() == fromHour).findFirst()
+                .orElseThrow(() -> new IllegalStateException(window + " has no slice from hour " + fromHour));
+        return new SliceStep(slice, slices, window, jobInstanceId);
     }
 
     @Bean
     @StepScope
     public DayLineReader dayReader(@Value("#{stepExecutionContext['day']}") String day, JobDefinition job,
-            DaySpools spools, MixpanelExportClient client, Semaphore requestSlots) {
-        return new DayLineReader(LocalDate.parse(day), job, spools, client, requestSlots);
+            DaySpools spools, MixpanelExportClient client, Semaphore requestSlots,
+            @Value("#{stepExecutionContext['slice']}") Integer fromHour, @Value("#{stepExecutionContext['window']}") String window,
+            @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") long jobInstanceId) {
+        return new DayLineReader(LocalDate.parse(day), job, spools, client, requestSlots,
+                sliceStep(fromHour, window, jobInstanceId, job));
     }
 
     /**
@@ -197,22 +212,32 @@ public class ExportJobConfiguration {
     @StepScope
     public DayPartWriter dayWriter(@Value("#{stepExecutionContext['day']}") String day, JobDefinition job,
             Storage storage, DatasetLayout layout, Progress progress, DayCompletion completion, DayLineReader dayReader,
-            WriterBufferPool writerBufferPool, io.mixpanelpipelines.job.day.IdentityMaintenance identity) {
+            WriterBufferPool writerBufferPool, io.mixpanelpipelines.job.day.IdentityMaintenance identity,
+            SliceAssembly assembly, @Value("#{stepExecutionContext['slice']}") Integer fromHour,
+            @Value("#{stepExecutionContext['window']}") String window,
+            @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") long jobInstanceId) {
         return new DayPartWriter(LocalDate.parse(day), job, storage, layout, progress, completion, dayReader,
-                writerBufferPool, identity);
+                writerBufferPool, identity, sliceStep(fromHour, window, jobInstanceId, job), assembly);
     }
 
     @Bean
     @StepScope
     public DayStream dayStream(@Value("#{stepExecutionContext['day']}") String day, JobDefinition job, String runId,
-            PartitionLedger ledger, DaySpools spools, DayLineReader dayReader, DayPartWriter dayWriter) {
-        return new DayStream(LocalDate.parse(day), job, runId, ledger, spools, dayReader, dayWriter);
+            PartitionLedger ledger, DaySpools spools, DayLineReader dayReader, DayPartWriter dayWriter,
+            @Value("#{stepExecutionContext['slice']}") Integer fromHour,
+            @Value("#{stepExecutionContext['window']}") String window,
+            @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") long jobInstanceId) {
+        // a sliced day's window without a slice: the whole day, found unchanged from its hashed slices
+        RequestWindow slicedDay = fromHour == null && window != null ? RequestWindow.decode(window).get(0) : null;
+        return new DayStream(LocalDate.parse(day), job, runId, ledger, spools, dayReader, dayWriter,
+                sliceStep(fromHour, window, jobInstanceId, job), slicedDay);
     }
 
     @Bean
     public DayStepListener dayStepListener(JobDefinition job, String runId, PartitionLedger ledger, DaySpools spools,
-            RunOutcomes outcomes,
-            io.mixpanelpipelines.state.StateStoreRetry stateStoreRetry) {
-        return new DayStepListener(job.name(), runId, ledger, spools, outcomes, stateStoreRetry.store());
+            RunOutcomes outcomes, io.mixpanelpipelines.state.StateStoreRetry stateStoreRetry, Storage storage,
+            DatasetLayout layout) {
+        return new DayStepListener(job.name(), runId, ledger, spools, outcomes, stateStoreRetry.store(),
+                job.mixpanel().timezone(), job.export().remoteWorkers() ? new RejectedUpload(storage, layout) : null);
     }
 }

@@ -178,6 +178,14 @@ public class ExportRunConfiguration {
         return new DayCompletion(job, ledger, publisher, storage, layout, progress, identity);
     }
 
+    /** Which slices of the sliced days being converted are staged, and which slice assembles each day. */
+    @Bean
+    public io.mixpanelpipelines.job.day.SliceAssembly sliceAssembly(JobDefinition job, DataSource dataSource,
+            DayCompletion completion, IdentityMaintenance identity) {
+        return new io.mixpanelpipelines.job.day.SliceAssembly(job,
+                new io.mixpanelpipelines.state.jdbc.JdbcSliceLedger(dataSource), completion, identity);
+    }
+
     @Bean
     public ExportService exportService(JobDefinition job, String runId, PartitionLedger ledger, RequestBudget budget,
             DaySpools spools, RunOutcomes outcomes, Storage storage, DatasetLayout layout, JobOperator jobOperator,

@@ -39,8 +39,8 @@ import org.springframework.batch.core.scope.context.ChunkContext;
  * Fetches one multi-day request window into its spool (unless a complete one is there) and splits it into
  * one spool per day as it downloads (published days found unchanged keep no body: {@link WindowSplitter}).
  * A one-day window is left to its day's step, which downloads and converts it at once. A slice of a sliced
- * day is fetched into its own spool ({@link SlicedDayFetch}); the last of the day's slices to arrive joins
- * them into the day's spool, which the day step then converts as any other (one manifest, one content hash).
+ * day is fetched into its own spool ({@link SlicedDayFetch}), and step 2 converts each slice in a partition of its own ({@link DayPartitioner}); with
+ * remote workers the worker converting a slice fetches it.
  * A refusal or an exhausted budget does not fail the step: the window's days are recorded as FAILED or
  * DEFERRED (a later run plans them again) and the days that were fetched still get converted.
  * Restartable: every stage is skipped once its result is complete on disk, and a restart re-plans the
@@ -87,10 +87,14 @@ public final class WindowFetchTasklet implements Tasklet {
         String label = step.getExecutionContext().getString(WINDOW);
         RequestWindow window = RequestWindow.decode(label).get(0);
         if (window.isSliced()) {
-            fetchSlice(step, window, step.getExecutionContext().getInt(SLICE_FROM_HOUR));
+            if (job.export().remoteWorkers()) {
+                log.debug("{}: fetched by the worker that converts the slice", label);
+            } else {
+                fetchSlice(step, window, step.getExecutionContext().getInt(SLICE_FROM_HOUR));
+            }
             return RepeatStatus.FINISHED;
         }
-        if (window.size() == 1 && !finishedEarlier(step.getJobExecution(), window.from())) {
+        if (window.size() == 1 && !finishedEarlier(step.getJobExecution(), window, window.from())) {
             if (daySpool(window.from()).isComplete()) {
                 log.info("{}: using the complete spool (no request)", label);
             } else {
@@ -105,7 +109,7 @@ public final class WindowFetchTasklet implements Tasklet {
         List<LocalDate> open = new ArrayList<>();
         int finished = 0;
         for (LocalDate d : window.days()) {
-            if (finishedEarlier(step.getJobExecution(), d)) {
+            if (finishedEarlier(step.getJobExecution(), window, d)) {
                 finished++;
             } else if (!daySpool(d).isComplete()) {
                 open.add(d);
@@ -145,11 +149,12 @@ public final class WindowFetchTasklet implements Tasklet {
     /** Fetches one slice of a sliced day, unless the day is done or spooled: see {@link SlicedDayFetch}. */
     private void fetchSlice(StepExecution step, RequestWindow window, int fromHour) throws IOException {
         LocalDate day = window.from();
-        if (finishedEarlier(step.getJobExecution(), day) || daySpool(day).isComplete()) {
+        if (finishedEarlier(step.getJobExecution(), window, day) || daySpool(day).isComplete()) {
             log.debug("{}: the day is finished or spooled (no request)", window.label());
             return;
         }
-        boolean published = ledger.find(job.name(), day).map(r -> r.publishedAt() != null).orElse(false);
+        // hashed as it arrives only if its content may leave the published day alone: decided in one place
+        boolean published = DayCompletion.unchangedHash(ledger, job.name(), day).isPresent();
         slicedDays.fetch(window, fromHour, published, this::download);
     }
 
@@ -254,13 +259,23 @@ public final class WindowFetchTasklet implements Tasklet {
 
     /**
      * Whether an earlier execution of this job instance (the run a restart resumes) published the day: its
-     * day step completed and the ledger says published. A fresh run has no earlier execution.
+     * day step, or every one of its slices' steps, completed and the ledger says published. A fresh run has
+     * no earlier execution.
      */
-    private boolean finishedEarlier(JobExecution execution, LocalDate day) {
-        StepExecution last = jobRepository.getLastStepExecution(execution.getJobInstance(),
-                DAY_STEP + DayPartitioner.partitionName(day));
-        return last != null && last.getJobExecutionId() != execution.getId() && last.getStatus() == BatchStatus.COMPLETED
-                && ledger.find(job.name(), day).map(r -> r.state() == PartitionState.PUBLISHED).orElse(false);
+    private boolean finishedEarlier(JobExecution execution, RequestWindow window, LocalDate day) {
+        if (!ledger.find(job.name(), day).map(r -> r.state() == PartitionState.PUBLISHED).orElse(false)) {
+            return false;
+        }
+        if (completedEarlier(execution, DayPartitioner.partitionName(day))) {
+            return true;
+        }
+        List<String> slices = window.slices(job.mixpanel().timezone()).stream().map(DayPartitioner::partitionName).toList();
+        return !slices.isEmpty() && slices.stream().allMatch(s -> completedEarlier(execution, s));
+    }
+
+    private boolean completedEarlier(JobExecution execution, String partition) {
+        StepExecution last = jobRepository.getLastStepExecution(execution.getJobInstance(), DAY_STEP + partition);
+        return last != null && last.getJobExecutionId() != execution.getId() && last.getStatus() == BatchStatus.COMPLETED;
     }
 
     private static boolean isDeferral(MixpanelException e) {

@@ -35,6 +35,20 @@ public final class SpoolStore {
         return new Spool(root.resolve(name), sharedRoot == null ? null : new SharedSpool(sharedStorage, sharedRoot.resolve(name)));
     }
 
+    /**
+     * The spool at the relative path {@code names} under the job's folder (a day's slice:
+     * {@code <day spool>.slices/<slice>}), with its shared copy at the same path under {@code spoolUri}.
+     */
+    public Spool at(String... names) {
+        Path dir = root;
+        Location shared = sharedRoot;
+        for (String n : names) {
+            dir = dir.resolve(n);
+            shared = shared == null ? null : shared.resolve(n);
+        }
+        return new Spool(dir, shared == null ? null : new SharedSpool(sharedStorage, shared));
+    }
+
     public Path root() {
         return root;
     }

@@ -9,8 +9,9 @@ import java.util.Locale;
 
 /**
  * Issue 14's figure: one day exported as ONE request against the same day in {@code export.sliceHours: 6}
- * (4 slices, 4 requests, fetched up to {@code maxConcurrentRequests} at once, assembled into the day's spool,
- * converted once), each a real CLI process at {@code -Xmx512m} with a fresh state, alternately round by
+ * (4 slices, 4 requests, fetched up to {@code maxConcurrentRequests} at once, then converted
+ * {@code export.parallelism} at a time, one step each, and assembled into one day; {@code benchmark.sliceKeys}
+ * adds export keys to both runs, separated by {@code ;}), each a real CLI process at {@code -Xmx512m} with a fresh state, alternately round by
  * round, against the stand-in serving the day's body and its 4 slices cut ahead from it (so serving costs
  * next to nothing in either run). Wall time and CPU (user+sys) of the whole process; every run's row count
  * and request count is checked.
@@ -44,16 +45,22 @@ final class SliceRounds {
         List<Double> slicedCpu = new ArrayList<>();
         List<String> wholeMemory = new ArrayList<>();
         List<String> slicedMemory = new ArrayList<>();
+        // export keys of both runs, e.g. "parallelism: 1". The slices convert export.parallelism at a time, each
+        // step holding its own read-ahead, writer and mappings (about 300 MB on this day): two do not fit in
+        // -Xmx512m, so compare them with -Dbenchmark.jvmArgs=-Xmx1g
+        String keys = System.getProperty("benchmark.sliceKeys", "").replace(";", "\n");
+        String both = keys.isEmpty() ? "" : keys + "\n";
         for (int r = 0; r < repeat; r++) {
-            round(label, "1 request", "", events, day, jvm, 1, wholeWall, wholeCpu, wholeMemory);
-            round(label, "4 slices", "sliceHours: " + SLICE_HOURS + "\n", events, day, jvm, 24 / SLICE_HOURS, slicedWall,
-                    slicedCpu, slicedMemory);
+            round(label, "1 request", both, events, day, jvm, 1, wholeWall, wholeCpu, wholeMemory);
+            round(label, "4 slices", both + "sliceHours: " + SLICE_HOURS + "\n", events, day, jvm, 24 / SLICE_HOURS,
+                    slicedWall, slicedCpu, slicedMemory);
         }
         table.row(label, "day as 1 request, " + jvm.label(), wholeWall, events, String.join(" | ", wholeMemory));
         table.row(label, "day as 4 slices (6 h), " + jvm.label(), slicedWall, events, String.join(" | ", slicedMemory));
         table.summary(String.format(Locale.ROOT, "%-8s %9d events, one day: 1 request wall %s s CPU %s s; 4 slices wall %s s "
-                + "CPU %s s (%s)", shape, events, BenchmarkTable.seconds(wholeWall), BenchmarkTable.seconds(wholeCpu),
-                BenchmarkTable.seconds(slicedWall), BenchmarkTable.seconds(slicedCpu), jvm.label()));
+                + "CPU %s s (%s%s)", shape, events, BenchmarkTable.seconds(wholeWall), BenchmarkTable.seconds(wholeCpu),
+                BenchmarkTable.seconds(slicedWall), BenchmarkTable.seconds(slicedCpu), jvm.label(),
+                keys.isEmpty() ? "" : ", " + keys.replace("\n", ", ")));
     }
 
     private void round(String label, String what, String keys, long events, LocalDate day, CliProcess.Jvm jvm,

@@ -152,6 +152,15 @@ public final class ExportCommand implements Callable<Integer> {
         Location events = new DatasetLayout(job.destination().uri(), job.mixpanel().projectId()).events();
         context.out().println("State: " + CommandContext.stateStore(ctx));
         new SummaryPrinter(context.out()).print(summary, events, fileRunIds, stoppedBy);
+        if (job.export().remoteWorkers()) {
+            // a day (or a day's slice) failed on a worker, another machine: its log is not this one's, so the
+            // manager says it on its own stderr, once per day, with the slice that failed
+            for (RunSummary.Day d : summary.days()) {
+                if (!d.state().equals(PartitionState.PUBLISHED.name()) && d.error() != null) {
+                    context.err().println("error: " + d.day() + ": " + d.error());
+                }
+            }
+        }
         int code = stoppedBy == null ? summary.exitCode()
                 : stoppedBy.equals("SIGINT") ? StopOnSignal.SIGINT_EXIT : StopOnSignal.SIGTERM_EXIT;
         if (summaryJson != null) {

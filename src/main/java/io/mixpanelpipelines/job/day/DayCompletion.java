@@ -66,17 +66,34 @@ public final class DayCompletion {
      * @param start the day's checkpoint, at the start of the body (nothing converted or staged yet)
      */
     public boolean completeIfUnchanged(LocalDate day, DayCheckpoint start, SpoolManifest body) throws IOException {
-        if (body.contentHash() == null || body.unpublishableLines() == null || body.unpublishableLines() > 0
-                || !start.parts().isEmpty()) {
-            return false;
-        }
-        Optional<PartitionRecord> before = published(day);
-        if (!isUnchanged(before, body.contentHash())) {
+        Optional<PartitionRecord> before = unchangedBefore(day, start, body);
+        if (before.isEmpty()) {
             return false;
         }
         leaveUnchanged(day, start.runId(), before.get().rows(), List.of());
         identity.keepCurrent(day, null); // nothing converted: from the published Parquet, if they are not current
         return true;
+    }
+
+    /** The published day that {@code body}'s content hash shows unchanged, if it does (nothing converted yet). */
+    private Optional<PartitionRecord> unchangedBefore(LocalDate day, DayCheckpoint start, SpoolManifest body) {
+        if (!start.parts().isEmpty() || !leavesUnchanged(ledger, job.name(), day, body)) {
+            return Optional.empty();
+        }
+        return published(day);
+    }
+
+    /**
+     * Whether a body hashed before its conversion ({@link SpoolManifest#contentHash}, e.g. a day split out of
+     * a window, or the sum of a sliced day's hashed slices) shows the published day unchanged: then it need
+     * not be converted. Step 2's partitioner asks it to give such a sliced day one partition that converts
+     * nothing, instead of one per slice.
+     */
+    public static boolean leavesUnchanged(PartitionLedger ledger, String jobName, LocalDate day, SpoolManifest body) {
+        if (body == null || body.contentHash() == null || body.unpublishableLines() == null || body.unpublishableLines() > 0) {
+            return false;
+        }
+        return isUnchanged(published(ledger, jobName, day), body.contentHash());
     }
 
     private Optional<PartitionRecord> published(LocalDate day) {
@@ -88,19 +105,23 @@ public final class DayCompletion {
     }
 
     /**
-     * The content hash a re-fetched {@code day} must show to be left alone as unchanged (by
-     * {@link #completeIfUnchanged} or {@link #complete}); empty when it would be converted and published
-     * whatever its content (never published, or not in the published state).
+     * The one place that decides whether a re-fetched day may be left alone: the content hash it must show to
+     * be "unchanged" (by {@link #completeIfUnchanged}, {@link #sliceUnchanged} or {@link #complete}); empty
+     * when it would be converted and published whatever its content (never published, or not in the
+     * published state: an operator's rerun always rewrites, repairs, it). Step 1 asks it too, to know whether
+     * a day's body is worth hashing before it is converted.
      */
     public static Optional<String> unchangedHash(PartitionLedger ledger, String jobName, LocalDate day) {
-        return published(ledger, jobName, day).filter(r -> r.state() == PartitionState.PUBLISHED && r.contentHash() != null)
-                .map(PartitionRecord::contentHash);
+        return published(ledger, jobName, day).flatMap(DayCompletion::hashLeftAlone);
     }
 
-    /** A late-data re-fetch leaves an unchanged day alone; an operator's rerun always rewrites it (repairs). */
+    /** Whether content {@code contentHash} leaves the day as published before ({@link #unchangedHash}). */
     private static boolean isUnchanged(Optional<PartitionRecord> before, String contentHash) {
-        return before.isPresent() && before.get().state() == PartitionState.PUBLISHED
-                && contentHash.equals(before.get().contentHash());
+        return before.flatMap(DayCompletion::hashLeftAlone).map(contentHash::equals).orElse(false);
+    }
+
+    private static Optional<String> hashLeftAlone(PartitionRecord published) {
+        return published.state() == PartitionState.PUBLISHED ? Optional.ofNullable(published.contentHash()) : Optional.empty();
     }
 
     /** A late-data re-fetch that found nothing new: the published day is left as it is, staged parts go. */

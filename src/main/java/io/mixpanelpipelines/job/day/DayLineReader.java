@@ -53,6 +53,8 @@ public class DayLineReader implements ItemReader<LineBatch> {
     private final MixpanelExportClient client;
     private final Semaphore requestSlots;
     private final ExportRequest request;
+    /** What the log calls the body: the day, or the slice. */
+    private final String label;
     private MixpanelEventParser parser;
     private SpoolLineReader lines;
     private StreamedFetch streamed;
@@ -71,14 +73,16 @@ public class DayLineReader implements ItemReader<LineBatch> {
 
     /**
      * @param requestSlots bounds the day steps' own downloads to export.maxConcurrentRequests
+     * @param slice the slice read, when the day is sliced (its own request); null for the whole day
      */
     public DayLineReader(LocalDate day, JobDefinition job, DaySpools spools, MixpanelExportClient client,
-            Semaphore requestSlots) {
+            Semaphore requestSlots, SliceStep slice) {
         this.day = day;
         this.job = job;
         this.client = client;
         this.requestSlots = requestSlots;
-        this.request = spools.dayRequest(day);
+        this.request = slice == null ? spools.dayRequest(day) : spools.sliceRequest(slice.slice());
+        this.label = slice == null ? day.toString() : slice.label();
     }
 
     /** Reads the complete spool from {@code offset} on, where line {@code line} starts. */
@@ -99,7 +103,7 @@ public class DayLineReader implements ItemReader<LineBatch> {
         parser = newParser();
         oversizeDir = spool.dir();
         this.restart = restart;
-        streamed = new StreamedFetch(client, request, spool, requestSlots, day.toString());
+        streamed = new StreamedFetch(client, request, spool, requestSlots, label);
     }
 
     /**
@@ -113,7 +117,7 @@ public class DayLineReader implements ItemReader<LineBatch> {
     public SpoolManifest fetchHashed(Spool spool, String publishedHash) throws IOException {
         WindowSplitter.Split split = new WindowSplitter(job.mixpanel().timezone(), job.export().timeInMs())
                 .begin(spool.dir(), Map.of(day, spool), Map.of(day, publishedHash));
-        try (StreamedFetch fetch = new StreamedFetch(client, request, spool, requestSlots, day.toString())) {
+        try (StreamedFetch fetch = new StreamedFetch(client, request, spool, requestSlots, label)) {
             while (true) {
                 InputStream attempt = fetch.nextAttempt();
                 try {
@@ -123,6 +127,27 @@ public class DayLineReader implements ItemReader<LineBatch> {
                     log.warn("{}: {}; hashing the next attempt from the start", day, e.getMessage());
                 }
             }
+        }
+    }
+
+    /**
+     * Receives the body's own request into {@code spool} without converting it (a slice a remote worker
+     * fetches: the spool, shared once complete, lets another worker resume the slice from its checkpoint
+     * without a request), within the run's request slots.
+     *
+     * @throws RuntimeException the client's failure when the fetch failed for good
+     */
+    public void fetchInto(Spool spool) throws IOException {
+        try {
+            requestSlots.acquire();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException(label + ": interrupted while waiting for a request slot");
+        }
+        try {
+            client.fetch(request, spool);
+        } finally {
+            requestSlots.release();
         }
     }
 
@@ -159,7 +184,7 @@ public class DayLineReader implements ItemReader<LineBatch> {
             try {
                 batch = lines.next();
             } catch (StreamedFetch.AttemptAbandonedException e) {
-                log.warn("{}: {}; converting the next attempt from the start", day, e.getMessage());
+                log.warn("{}: {}; converting the next attempt from the start", label, e.getMessage());
                 lines.close();
                 lines = null;
                 voided.addAll(unwritten);

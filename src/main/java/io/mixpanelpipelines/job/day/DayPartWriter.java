@@ -31,7 +31,9 @@ import org.springframework.batch.infrastructure.item.ItemWriter;
  * roll at {@code export.partSize}, and every line it cannot publish (malformed, oversized, another day's)
  * into the day's {@link RejectedLines}. Each closed part moves the {@link DayCheckpoint}; the end marker
  * closes the last part and hands the day to {@link DayCompletion} (too many rejected lines fail it first),
- * with the day's identity mappings, derived from each event as it is written ({@link DayIdentities}).
+ * with the day's identity mappings, derived from each event as it is written ({@link DayIdentities}). A
+ * slice of a sliced day ({@link SliceStep}) writes parts named after its hour and is handed to
+ * {@link SliceAssembly} instead, which completes the day once its last slice is staged.
  *
  * <p>Restartable: {@link #open} brings the day's outputs back to a checkpoint (deletes staged parts it does
  * not name, cuts the rejected-line files back to its lengths); the mappings of the parts it names are read
@@ -53,6 +55,11 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     private final ParquetWriterOptions options;
     private final WriterBufferPool bufferPool;
     private final IdentityMaintenance identity;
+    /** The slice converted, when the day is sliced (null: the whole day); and what assembles its day. */
+    private final SliceStep slice;
+    private final SliceAssembly assembly;
+    /** Whether this slice assembled its day (then its step deletes the day's slice spools). */
+    private boolean assembled;
     /** The identity mappings of the events written since the checkpoint the writer was opened at. */
     private final DayIdentities mappings = new DayIdentities();
     /** The parts closed before that checkpoint: their mappings are read back from them at the end. */
@@ -80,7 +87,8 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
      *     first part until the writer closes
      */
     public DayPartWriter(LocalDate day, JobDefinition job, Storage storage, DatasetLayout layout, Progress progress,
-            DayCompletion completion, DayLineReader reader, WriterBufferPool bufferPool, IdentityMaintenance identity) {
+            DayCompletion completion, DayLineReader reader, WriterBufferPool bufferPool, IdentityMaintenance identity,
+            SliceStep slice, SliceAssembly assembly) {
         this.day = day;
         this.epochDay = day.toEpochDay();
         this.job = job;
@@ -92,6 +100,8 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         this.options = ParquetSettings.options(job);
         this.bufferPool = bufferPool;
         this.identity = identity;
+        this.slice = slice;
+        this.assembly = assembly;
     }
 
     /** Starts from {@code checkpoint}: the day's outputs are brought back to it. */
@@ -99,6 +109,9 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         this.checkpoint = checkpoint;
         this.rejectedDir = rejectedDir;
         this.repairedDir = repairedDir;
+        if (slice != null) {
+            assembly.opened(slice);
+        }
         resetOutputs();
     }
 
@@ -115,6 +128,11 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         return true;
     }
 
+    /** Whether this slice's step assembled and completed its day (always false for a whole day). */
+    public boolean assembled() {
+        return assembled;
+    }
+
     /** The checkpoint as of the last closed part (null before {@link #open}). */
     public DayCheckpoint checkpoint() {
         return checkpoint;
@@ -128,18 +146,23 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         cleanStaging();
         mappings.clear();
         partsBeforeOpen = checkpoint.parts();
-        rejected = new RejectedLines(rejectedDir, day.toString());
+        String name = slice == null ? day.toString() : slice.label();
+        rejected = new RejectedLines(rejectedDir, name);
         rejected.resetTo(checkpoint.rejectedLinesBytes(), checkpoint.rejectedReasonsBytes());
-        repaired = new RepairedLines(repairedDir, day.toString());
+        repaired = new RepairedLines(repairedDir, name);
         repaired.resetTo(checkpoint.repairedLines(), checkpoint.repairedLinesBytes());
     }
 
-    /** Deletes staged parts the checkpoint does not name: written after it, by a run that then died. */
+    /**
+     * Deletes staged parts the checkpoint does not name: written after it, by a run that then died. A slice
+     * touches only its own parts: the day's other slices stage theirs beside them at the same time.
+     */
     private void cleanStaging() throws IOException {
         Set<String> keep = new HashSet<>();
         checkpoint.parts().forEach(p -> keep.add(p.name()));
         for (FileEntry f : storage.list(layout.staging(day))) {
-            if (!keep.contains(f.location().fileName())) {
+            String name = f.location().fileName();
+            if (!keep.contains(name) && (slice == null || slice.ownsPart(name))) {
                 storage.delete(f.location());
             }
         }
@@ -239,7 +262,9 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     }
 
     private void openPart() throws IOException {
-        Location location = layout.staging(day).resolve(DatasetLayout.partName(checkpoint.parts().size(), checkpoint.runId()));
+        int index = checkpoint.parts().size();
+        Location location = layout.staging(day).resolve(slice == null ? DatasetLayout.partName(index, checkpoint.runId())
+                : slice.partName(index, checkpoint.runId()));
         if (writerBuffers == null) {
             writerBuffers = bufferPool.acquire(); // waits while parallelism days hold theirs
         }
@@ -272,9 +297,16 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         closePart(body.decodedBytes(), body.lines() + 1);
         long maxRejected = job.export().maxRejectedLines();
         if (checkpoint.rejectedLines() > maxRejected) {
-            throw new PartitionFailedException(day + ": " + checkpoint.rejectedLines()
+            throw new PartitionFailedException((slice == null ? day.toString() : slice.label()) + ": " + checkpoint.rejectedLines()
                     + " malformed line(s) exceed export.maxRejectedLines=" + maxRejected + "; first: "
                     + checkpoint.firstRejection() + " (all kept in " + rejected.reasonsFile().getParent() + ")");
+        }
+        if (slice != null) {
+            assembled = assembly.staged(slice, checkpoint, body, mappings, partsBeforeOpen);
+            if (assembled) {
+                checkpoint = checkpoint.asPublished();
+            }
+            return;
         }
         if (!partsBeforeOpen.isEmpty()) { // resumed: the lines of the parts closed before were not read again
             mappings.addAll(identity.fromStagedParts(day, partsBeforeOpen));

@@ -3,6 +3,7 @@ package io.mixpanelpipelines.job.day;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.source.ExportRequest;
 import io.mixpanelpipelines.source.Spool;
+import io.mixpanelpipelines.source.SpoolManifest;
 import io.mixpanelpipelines.source.SpoolStore;
 import io.mixpanelpipelines.job.plan.DaySlice;
 import io.mixpanelpipelines.job.plan.RequestWindow;
@@ -49,7 +50,11 @@ public final class DaySpools {
 
     /** The spool of one slice of a day. */
     public Spool forSlice(DaySlice slice) {
-        return new Spool(slicesDir(slice.day()).resolve(slice.label() + "_" + Integer.toHexString(slice.where().hashCode())));
+        return store.at(slicesDir(slice.day()).getFileName().toString(), sliceName(slice));
+    }
+
+    private static String sliceName(DaySlice slice) {
+        return slice.label() + "_" + Integer.toHexString(slice.where().hashCode());
     }
 
     /**
@@ -57,11 +62,44 @@ public final class DaySpools {
      * content hash), beside its spool: the day's spool is joined from these.
      */
     public Spool forSplitSlice(DaySlice slice) {
-        Spool raw = forSlice(slice);
-        return new Spool(raw.dir().resolveSibling(raw.dir().getFileName() + ".zst"));
+        return store.at(slicesDir(slice.day()).getFileName().toString(), sliceName(slice) + ".zst");
     }
 
-    /** Deletes the spools of the day's slices, if any (once the day's own spool holds them, or for a rerun). */
+    /**
+     * The sum of the day's slices hashed as they arrived ({@link io.mixpanelpipelines.ingest.SpoolJoiner#sum}):
+     * the content hash the whole day would publish; null unless every slice is split with its hash.
+     */
+    public SpoolManifest hashedSlices(java.util.List<DaySlice> slices, String window) {
+        java.util.List<SpoolManifest> parts = new java.util.ArrayList<>();
+        for (DaySlice s : slices) {
+            Spool split = forSplitSlice(s);
+            if (!split.isComplete()) {
+                return null;
+            }
+            parts.add(split.manifest());
+        }
+        return io.mixpanelpipelines.ingest.SpoolJoiner.sum(parts, window);
+    }
+
+    /** The spool a slice step converts: the slice split (hashed) if it is, else as received. */
+    public Spool sliceBody(DaySlice slice) {
+        Spool split = forSplitSlice(slice);
+        return split.isComplete() ? split : forSlice(slice);
+    }
+
+    /**
+     * Deletes the spools of the day's slices {@code slices}, their shared copies too (remote workers), then
+     * the day's slice folder.
+     */
+    public void deleteSlices(LocalDate day, java.util.List<DaySlice> slices) {
+        for (DaySlice s : slices) {
+            forSlice(s).delete();
+            forSplitSlice(s).delete();
+        }
+        deleteSlices(day);
+    }
+
+    /** Deletes the local spools of the day's slices, if any (once the day is published, or for a rerun). */
     public void deleteSlices(LocalDate day) {
         new Spool(slicesDir(day)).delete();
     }

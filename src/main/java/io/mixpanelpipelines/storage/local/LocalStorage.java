@@ -69,13 +69,25 @@ public final class LocalStorage implements Storage {
             return List.of();
         }
         List<FileEntry> entries = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                if (Files.isRegularFile(p) && !p.getFileName().toString().startsWith(TEMP_PREFIX)) {
-                    entries.add(new FileEntry(Location.of(p), Files.size(p)));
+        // a file renamed or deleted while the folder is listed (another writer of the same folder, e.g. the
+        // slices of one day staging their parts side by side) is simply not listed, not a failure
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path p, java.nio.file.attribute.BasicFileAttributes attrs) {
+                if (attrs.isRegularFile() && !p.getFileName().toString().startsWith(TEMP_PREFIX)) {
+                    entries.add(new FileEntry(Location.of(p), attrs.size()));
                 }
+                return java.nio.file.FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e) throws IOException {
+                if (e instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+        });
         return entries;
     }
 

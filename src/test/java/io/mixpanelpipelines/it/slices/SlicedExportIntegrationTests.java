@@ -104,6 +104,11 @@ class SlicedExportIntegrationTests {
         ParquetAssertions.assertFoldersMatchManifests(ws.events(), Set.of(DAY));
         String sliced = manifest(ws, DAY);
         assertThat(sliced).contains("\"rows\" : 6000").contains("\"window\" : \"2026-01-05/3h\"");
+        assertThat(sliceSteps(ws)).as("each slice converted by a partition of its own, into one manifest").hasSize(8)
+                .allSatisfy((step, reads) -> assertThat(reads).isPositive());
+        for (int h = 0; h < 24; h += 3) {
+            assertThat(sliced).contains(String.format("-h%02d.parquet", h));
+        }
         assertThat(Files.list(ws.spool.resolve("it-events")).filter(p -> !p.getFileName().toString().startsWith("_")).toList())
                 .as("the day's spool and its slices' are deleted once it is published").isEmpty();
 
@@ -209,16 +214,35 @@ class SlicedExportIntegrationTests {
         return Clock.offset(Clock.systemUTC(), java.time.Duration.between(java.time.Instant.now(), at.toInstant(ZoneOffset.UTC)));
     }
 
-    /** Items read by each day step of the last run (Spring Batch's own count): zero when nothing was converted. */
+    /**
+     * Items read by each day's steps of the last run (Spring Batch's own count, a sliced day's slice steps
+     * added up): zero when nothing was converted.
+     */
     private static Map<LocalDate, Long> lastReadCounts(ExportWorkspace ws) throws Exception {
         Map<LocalDate, Long> reads = new TreeMap<>();
         try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + ws.dir.resolve("state/pipelines"), "sa", "");
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT STEP_NAME, READ_COUNT FROM BATCH_STEP_EXECUTION WHERE "
                         + "JOB_EXECUTION_ID = (SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION) "
-                        + "AND STEP_NAME LIKE 'exportDay:day=%'")) {
+                        + "AND STEP_NAME LIKE 'exportDay:%'")) {
+            while (rs.next()) { // exportDay:day=2026-01-05 or exportDay:slice=2026-01-05T03-06
+                String partition = rs.getString(1).substring(rs.getString(1).indexOf('=') + 1);
+                reads.merge(LocalDate.parse(partition.substring(0, 10)), rs.getLong(2), Long::sum);
+            }
+        }
+        return reads;
+    }
+
+    /** Items read by each slice step of the last run, by step name. */
+    private static Map<String, Long> sliceSteps(ExportWorkspace ws) throws Exception {
+        Map<String, Long> reads = new TreeMap<>();
+        try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + ws.dir.resolve("state/pipelines"), "sa", "");
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT STEP_NAME, READ_COUNT FROM BATCH_STEP_EXECUTION WHERE "
+                        + "JOB_EXECUTION_ID = (SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION) "
+                        + "AND STEP_NAME LIKE 'exportDay:slice=%'")) {
             while (rs.next()) {
-                reads.put(LocalDate.parse(rs.getString(1).substring("exportDay:day=".length())), rs.getLong(2));
+                reads.put(rs.getString(1), rs.getLong(2));
             }
         }
         return reads;
