@@ -53,8 +53,12 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     private final ParquetWriterOptions options;
     private final WriterBufferPool bufferPool;
     private final IdentityMaintenance identity;
-    /** The identity mappings of the events written since the checkpoint the writer was opened at. */
-    private final DayIdentities mappings = new DayIdentities();
+    /**
+     * The identity mappings of the events written since the checkpoint the writer was opened at; spilled to a
+     * local folder of the day's own past a fixed number in memory, deleted once the day is published or the
+     * writer closes (and, after a kill, when the day is opened again).
+     */
+    private final DayIdentities mappings;
     /** The parts closed before that checkpoint: their mappings are read back from them at the end. */
     private List<PartInfo> partsBeforeOpen = List.of();
 
@@ -92,6 +96,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         this.options = ParquetSettings.options(job);
         this.bufferPool = bufferPool;
         this.identity = identity;
+        this.mappings = identity.newMappings(day);
     }
 
     /** Starts from {@code checkpoint}: the day's outputs are brought back to it. */
@@ -277,10 +282,11 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
                     + checkpoint.firstRejection() + " (all kept in " + rejected.reasonsFile().getParent() + ")");
         }
         if (!partsBeforeOpen.isEmpty()) { // resumed: the lines of the parts closed before were not read again
-            mappings.addAll(identity.fromStagedParts(day, partsBeforeOpen));
+            identity.addStagedParts(day, partsBeforeOpen, mappings);
         }
         completion.complete(day, checkpoint, body, mappings);
         checkpoint = checkpoint.asPublished();
+        deleteSpills(); // published: the spilled candidates go now, not when the step ends
     }
 
     /**
@@ -288,6 +294,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
      * back to the run's pool and closes the rejected files.
      */
     public void close() throws IOException {
+        deleteSpills(); // of a day that failed or stopped too: its next conversion derives them again
         if (current != null) {
             current.abort();
             current = null;
@@ -301,6 +308,16 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         }
         if (repaired != null) {
             repaired.close();
+        }
+    }
+
+    /** Local scratch that failed to go is logged, not thrown: the day's data is safe, the next run empties it. */
+    private void deleteSpills() {
+        try {
+            mappings.close();
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(DayPartWriter.class).warn("{}: could not delete spilled identity mappings: {}",
+                    day, e.getMessage());
         }
     }
 }
