@@ -59,6 +59,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
     /** The spilled runs by size: {@code runs.get(level)} were each merged from {@code FAN_IN^level} spills. */
     private final List<List<Path>> runs = new ArrayList<>();
     private long spills;
+    private long spilledBytes;
     private long nextRun;
 
     /** @param spillDir this instance's own folder for spilled runs (created when first needed) */
@@ -183,6 +184,11 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         return spills;
     }
 
+    /** The bytes of the spills so far (before their merges): about the local disk the day's runs take. */
+    public long spilledBytes() {
+        return spilledBytes;
+    }
+
     /** The candidates held in memory now. */
     public int inMemory() {
         return byId.size();
@@ -194,6 +200,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         seen.clear();
         runs.clear();
         spills = 0;
+        spilledBytes = 0;
         deleteSpillFolder();
     }
 
@@ -241,6 +248,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         SpillRun.write(file, sortedInMemory().iterator());
         byId.clear();
         spills++;
+        spilledBytes += Files.size(file);
         addRun(0, file);
     }
 
