@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * file in the spill folder; {@link #FAN_IN} runs of one size are merged into one of the next, so at most about
  * {@code FAN_IN} runs of each size are ever read at once. {@link #rows()} streams the k-way merge of the runs
  * and what is in memory, keeping per {@code distinct_id} the {@linkplain #earlier earliest} candidate: the same
- * rows wherever the runs were cut. A rule applied pairwise and associative, so merging in steps changes nothing.
+ * rows wherever the runs were cut: "earliest" is a total order on a candidate's (time, resolved id), so
+ * merging in steps changes nothing.
  *
  * <p><b>The spill folder</b> is this instance's alone (one per day and purpose): {@link #clear} and
  * {@link #close} delete every file in it, what a killed process left there included, and the folder; files it
