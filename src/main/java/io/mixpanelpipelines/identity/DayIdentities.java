@@ -2,62 +2,94 @@ package io.mixpanelpipelines.identity;
 
 import io.mixpanelpipelines.convert.json.ParsedEvent;
 import io.mixpanelpipelines.convert.json.Utf8Text;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * One event day's candidate identity mappings: at most one per {@code distinct_id}, the earliest of the day
  * (smallest event time; ties: smallest resolved id), so the result does not depend on the order events are
  * offered in (a day resumed from a checkpoint adds its staged parts' candidates to those of the rest).
  *
- * <p><b>Memory:</b> one entry per mapped id of the day: two per device that logged in that day (the device
- * id and {@code $device:<id>}) plus the ids of the day's merge events, and one {@link SeenDevices} entry per
- * device: measured 377 bytes per logged-in device with 36-character ids for the map, about 100-150 more
- * for the table, so a day with a million logged-in devices would hold about 500 MB until the day is written.
- * So a day holds at most {@link #maxIds()} ids ({@code PIPELINES_IDENTITY_MAX_IDS_PER_DAY}, or
- * {@code -Dpipelines.identity.maxIdsPerDay}; default 150,000, about 40 MB): past it the day's mappings are
- * given up ({@link #overflowed()}: its events are published as always, its mappings are not, and
- * {@code status} lists it among the days without current mappings) rather than running the heap out.
- * Not thread-safe: one per day step.
+ * <p><b>Memory is bounded, whatever the day's size.</b> At most {@link #memoryLimit()} candidates are held in
+ * memory ({@code PIPELINES_IDENTITY_MAX_IDS_PER_DAY}, or {@code -Dpipelines.identity.maxIdsPerDay}; default
+ * 50,000: measured 270-310 bytes each with 36-character ids, the {@link SeenDevices} cache of the day's
+ * devices included, so about 15 MB, and up to about 20 MB with the cache at its bound of as many devices).
+ * Past it they are sorted by {@code distinct_id} and written to a {@link SpillRun}
+ * file in the spill folder; {@link #FAN_IN} runs of one size are merged into one of the next, so at most about
+ * {@code FAN_IN} runs of each size are ever read at once. {@link #rows()} streams the k-way merge of the runs
+ * and what is in memory, keeping per {@code distinct_id} the {@linkplain #earlier earliest} candidate: the same
+ * rows wherever the runs were cut: "earliest" is a total order on a candidate's (time, resolved id), so
+ * merging in steps changes nothing.
+ *
+ * <p><b>The spill folder</b> is this instance's alone (one per day and purpose): {@link #clear} and
+ * {@link #close} delete every file in it, what a killed process left there included, and the folder; files it
+ * did not write are never read. Not thread-safe: one per day step.
  */
-public final class DayIdentities implements IdentityRules.Sink {
+public final class DayIdentities implements IdentityRules.Sink, Closeable {
 
     private static final byte[][] MERGE_EVENTS = {
         IdentityRules.IDENTIFY.getBytes(StandardCharsets.UTF_8),
         IdentityRules.CREATE_ALIAS.getBytes(StandardCharsets.UTF_8),
         IdentityRules.MERGE.getBytes(StandardCharsets.UTF_8)};
 
+    /** Runs of one size merged into one of the next size: bounds the files (and 32 KiB buffers) read at once. */
+    static final int FAN_IN = 32;
+    private static final int DEFAULT_MEMORY_LIMIT = 50_000;
+
     /** A winning candidate so far. */
     public record Mapping(String distinctId, String resolvedDistinctId, long firstSeenMicros) {
     }
 
-    private static final int DEFAULT_MAX_IDS = 150_000;
+    /** The day's rows in ascending {@code distinct_id} order, read as they are merged: close it after use. */
+    public interface Rows extends Iterator<Mapping>, Closeable {
+    }
 
     private final Map<String, Mapping> byId = new HashMap<>();
-    private final SeenDevices seen = new SeenDevices();
-    private final int maxIds;
-    private boolean overflowed;
+    private final SeenDevices seen;
+    private final int memoryLimit;
+    private final Path spillDir;
+    /** The spilled runs by size: {@code runs.get(level)} were each merged from {@code FAN_IN^level} spills. */
+    private final List<List<Path>> runs = new ArrayList<>();
+    private long spills;
+    private long spilledBytes;
+    private long nextRun;
 
-    public DayIdentities() {
-        this(maxIds());
+    /** @param spillDir this instance's own folder for spilled runs (created when first needed) */
+    public DayIdentities(Path spillDir) {
+        this(spillDir, memoryLimit());
     }
 
-    /** @param maxIds the most ids the day may map before its mappings are given up */
-    public DayIdentities(int maxIds) {
-        if (maxIds < 1) {
-            throw new IllegalArgumentException("maxIds must be positive: " + maxIds);
+    /**
+     * @param spillDir this instance's own folder for spilled runs (created when first needed)
+     * @param memoryLimit the most candidates held in memory before they are spilled
+     */
+    public DayIdentities(Path spillDir, int memoryLimit) {
+        if (memoryLimit < 1) {
+            throw new IllegalArgumentException("memoryLimit must be positive: " + memoryLimit);
         }
-        this.maxIds = maxIds;
+        this.spillDir = spillDir;
+        this.memoryLimit = memoryLimit;
+        this.seen = new SeenDevices(memoryLimit);
     }
 
-    /** The configured bound: {@code -Dpipelines.identity.maxIdsPerDay}, else {@code PIPELINES_IDENTITY_MAX_IDS_PER_DAY}, else 150,000. */
-    public static int maxIds() {
+    /**
+     * The configured number of candidates held in memory before spilling: {@code -Dpipelines.identity.maxIdsPerDay},
+     * else {@code PIPELINES_IDENTITY_MAX_IDS_PER_DAY}, else 50,000.
+     */
+    public static int memoryLimit() {
         String v = System.getProperty("pipelines.identity.maxIdsPerDay", System.getenv("PIPELINES_IDENTITY_MAX_IDS_PER_DAY"));
         if (v == null || v.isBlank()) {
-            return DEFAULT_MAX_IDS;
+            return DEFAULT_MEMORY_LIMIT;
         }
         try {
             int n = Integer.parseInt(v.strip().replace("_", ""));
@@ -70,24 +102,15 @@ public final class DayIdentities implements IdentityRules.Sink {
         }
     }
 
-    /** Whether the day mapped more than its bound of ids: its candidates were dropped and it has no mappings. */
-    public boolean overflowed() {
-        return overflowed;
-    }
-
-    public int limit() {
-        return maxIds;
-    }
-
     /**
      * Adds the mappings {@code event} establishes ({@link IdentityRules}). Allocates only for a merge event
      * or a device's login that may win: a later event of a device already seen logged in earlier that day
-     * is passed over on its bytes.
+     * is passed over on its bytes (while the bounded cache remembers the device: forgetting it costs only the
+     * lookup of a candidate that loses).
+     *
+     * @throws UncheckedIOException when a spill cannot be written
      */
     public void offer(ParsedEvent event) {
-        if (overflowed) {
-            return;
-        }
         Utf8Text device = event.deviceIdText();
         if (device.present() && event.userIdText().present()) {
             long t = event.timeMicros();
@@ -115,52 +138,144 @@ public final class DayIdentities implements IdentityRules.Sink {
         return false;
     }
 
-    /** Keeps the earlier of this and the candidate held for {@code distinctId}. */
+    /** Whether {@code a} wins over {@code b} (same {@code distinct_id}): earlier, or as early with a smaller resolved id. */
+    static boolean earlier(Mapping a, Mapping b) {
+        return a.firstSeenMicros() < b.firstSeenMicros()
+                || (a.firstSeenMicros() == b.firstSeenMicros() && a.resolvedDistinctId().compareTo(b.resolvedDistinctId()) < 0);
+    }
+
+    /**
+     * Keeps the earlier of this and the candidate held for {@code distinctId}; spills what is held first when
+     * it is a new id and memory is full.
+     *
+     * @throws UncheckedIOException when a spill cannot be written
+     */
     @Override
     public void map(String distinctId, String resolvedDistinctId, long timeMicros) {
-        if (overflowed) {
-            return;
-        }
+        Mapping candidate = new Mapping(distinctId, resolvedDistinctId, timeMicros);
         Mapping held = byId.get(distinctId);
-        if (held == null && byId.size() >= maxIds) {
-            overflow();
-            return;
+        if (held == null && byId.size() >= memoryLimit) {
+            try {
+                spill();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot spill identity mappings to " + spillDir + ": " + e.getMessage(), e);
+            }
         }
-        if (held == null || timeMicros < held.firstSeenMicros()
-                || (timeMicros == held.firstSeenMicros() && resolvedDistinctId.compareTo(held.resolvedDistinctId()) < 0)) {
-            byId.put(distinctId, new Mapping(distinctId, resolvedDistinctId, timeMicros));
+        if (held == null || earlier(candidate, held)) {
+            byId.put(distinctId, candidate);
         }
     }
 
-    /** Adds every candidate of {@code other}, by the same rule. */
-    public void addAll(DayIdentities other) {
-        if (other.overflowed) {
-            overflow();
-            return;
+    /**
+     * Adds every candidate of {@code other} (a resumed day's staged parts), by the same rule, reading them as
+     * they are merged.
+     */
+    public void addAll(DayIdentities other) throws IOException {
+        try (Rows r = other.rows()) {
+            while (r.hasNext()) {
+                Mapping m = r.next();
+                map(m.distinctId(), m.resolvedDistinctId(), m.firstSeenMicros());
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         }
-        other.byId.values().forEach(m -> map(m.distinctId(), m.resolvedDistinctId(), m.firstSeenMicros()));
     }
 
-    public int size() {
+    /** How many runs were spilled so far (merged ones count once per spill they hold). */
+    public long spills() {
+        return spills;
+    }
+
+    /** The bytes of the spills so far (before their merges): about the local disk the day's runs take. */
+    public long spilledBytes() {
+        return spilledBytes;
+    }
+
+    /** The candidates held in memory now. */
+    public int inMemory() {
         return byId.size();
     }
 
-    public void clear() {
+    /** Forgets every candidate: deletes the spill folder's files (a killed process's too) and the folder. */
+    public void clear() throws IOException {
         byId.clear();
         seen.clear();
-        overflowed = false;
+        runs.clear();
+        spills = 0;
+        spilledBytes = 0;
+        deleteSpillFolder();
     }
 
-    private void overflow() {
-        overflowed = true;
+    private void deleteSpillFolder() throws IOException {
+        if (Files.isDirectory(spillDir)) {
+            try (Stream<Path> files = Files.list(spillDir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(spillDir);
+        }
+    }
+
+    /** Deletes the spill files ({@link #clear}); the instance can be used again. */
+    @Override
+    public void close() throws IOException {
+        clear();
+    }
+
+    /**
+     * The day's rows ordered by {@code distinct_id} (a rerun of the same events writes the same file), read as
+     * they are merged from the spilled runs and memory; the day can be read again, or go on, afterwards.
+     */
+    public Rows rows() throws IOException {
+        List<Mapping> held = sortedInMemory();
+        List<Path> files = new ArrayList<>();
+        runs.forEach(files::addAll);
+        return new MergedRows(files, held.iterator());
+    }
+
+    private List<Mapping> sortedInMemory() {
+        List<Mapping> held = new ArrayList<>(byId.values());
+        held.sort((a, b) -> a.distinctId().compareTo(b.distinctId()));
+        return held;
+    }
+
+    /** Writes what memory holds as a sorted run and empties memory; merges full levels of runs. */
+    private void spill() throws IOException {
+        if (runs.isEmpty()) {
+            deleteSpillFolder(); // the first spill: what a killed process left there must not stay beside our runs
+        }
+        Files.createDirectories(spillDir);
+        Path file = newRun(0);
+        SpillRun.write(file, sortedInMemory().iterator());
         byId.clear();
-        seen.clear();
+        spills++;
+        spilledBytes += Files.size(file);
+        addRun(0, file);
     }
 
-    /** The day's rows ordered by {@code distinct_id} (a rerun of the same events writes the same file). */
-    public List<Mapping> rows() {
-        List<Mapping> rows = new ArrayList<>(byId.values());
-        rows.sort((a, b) -> a.distinctId().compareTo(b.distinctId()));
-        return rows;
+    private void addRun(int level, Path file) throws IOException {
+        while (runs.size() <= level) {
+            runs.add(new ArrayList<>());
+        }
+        List<Path> same = runs.get(level);
+        same.add(file);
+        if (same.size() >= FAN_IN) {
+            Path merged = newRun(level + 1);
+            try (MergedRows in = new MergedRows(same, java.util.Collections.emptyIterator())) {
+                SpillRun.write(merged, in);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            for (Path f : same) {
+                Files.deleteIfExists(f);
+            }
+            same.clear();
+            addRun(level + 1, merged);
+        }
+    }
+
+    private Path newRun(int level) {
+        return spillDir.resolve("run-" + level + "-" + (nextRun++) + ".bin");
     }
 }

@@ -35,11 +35,13 @@ public final class EventsIdentityReader {
         this.tempDir = tempDir;
     }
 
-    /** The mappings of the events in {@code files} (none for no files). */
-    public DayIdentities read(List<Location> files) throws IOException {
-        DayIdentities out = new DayIdentities();
+    /**
+     * Offers the mappings of the events in {@code files} to {@code out} (nothing for no files), row by row as
+     * DuckDB streams them.
+     */
+    public void read(List<Location> files, DayIdentities out) throws IOException {
         if (files.isEmpty()) {
-            return out;
+            return;
         }
         Path downloads = null;
         try {
@@ -60,7 +62,6 @@ public final class EventsIdentityReader {
                 paths.add(p);
             }
             query(paths, out);
-            return out;
         } finally {
             if (downloads != null) {
                 deleteTree(downloads);
@@ -93,6 +94,8 @@ public final class EventsIdentityReader {
             }
         } catch (SQLException e) {
             throw new IOException("cannot read events for identity mappings from " + paths + ": " + e.getMessage(), e);
+        } catch (java.io.UncheckedIOException e) { // a spill of out failed
+            throw e.getCause();
         }
     }
 

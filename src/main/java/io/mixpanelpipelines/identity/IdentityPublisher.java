@@ -44,18 +44,23 @@ public final class IdentityPublisher {
 
     /**
      * Writes {@code mappings} of {@code day}, derived from the events of content {@code eventsContent} published
-     * by {@code eventsRunId}, to the staging folder (replacing whatever was staged for the day before).
+     * by {@code eventsRunId}, to the staging folder (replacing whatever was staged for the day before), row by
+     * row as they are merged: the memory it takes does not grow with the day.
      */
     public IdentityManifest stage(LocalDate day, String eventsContent, String eventsRunId, DayIdentities mappings)
             throws IOException {
         discardStaged(day);
         Location part = layout.staged(day, eventsContent);
         IdentityParquetWriter w = new IdentityParquetWriter(storage.newOutputFile(part), options);
-        try {
-            for (DayIdentities.Mapping m : mappings.rows()) {
+        try (DayIdentities.Rows rows = mappings.rows()) { // streamed: written as they are merged
+            while (rows.hasNext()) {
+                DayIdentities.Mapping m = rows.next();
                 w.write(m.distinctId(), m.resolvedDistinctId(), m.firstSeenMicros());
             }
             w.close();
+        } catch (java.io.UncheckedIOException e) {
+            w.abort();
+            throw e.getCause();
         } catch (IOException | RuntimeException e) {
             w.abort();
             throw e;

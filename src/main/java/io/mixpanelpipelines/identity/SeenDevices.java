@@ -6,14 +6,23 @@ import java.util.Arrays;
  * The earliest login time offered so far per device id, keyed by the id's UTF-8 bytes, so that
  * {@link DayIdentities#offer} can pass over the day's later events of a device (most events of a logged-in
  * device) without building a {@link String}: an open-addressing table of hashes, times and a copy of each key
- * (compared in full, so the answer is exact). About 100 bytes per device. Not thread-safe.
+ * (compared in full, so the answer is exact). About 100 bytes per device, and at most {@code maxDevices}
+ * devices: the cache is emptied when it is full, as it is only a shortcut (a device it forgot is offered again,
+ * and its candidate loses to the one already held or spilled). Not thread-safe.
  */
 final class SeenDevices {
+
+    private final int maxDevices;
 
     private long[] hashes = new long[1024];
     private long[] times = new long[1024];
     private byte[][] keys = new byte[1024][];
     private int size;
+
+    /** @param maxDevices the most devices remembered before the cache is emptied */
+    SeenDevices(int maxDevices) {
+        this.maxDevices = maxDevices;
+    }
 
     /** Whether {@code key} was recorded with a time strictly before {@code time}. */
     boolean earlierThan(byte[] b, int off, int len, long time) {
@@ -30,12 +39,22 @@ final class SeenDevices {
             times[i] = Math.min(times[i], time);
             return;
         }
+        if (size >= maxDevices) { // full: forgotten at once, the table kept (its size is bounded already)
+            Arrays.fill(keys, null);
+            size = 0;
+            i = find(h, b, off, len);
+        }
         keys[i] = Arrays.copyOfRange(b, off, off + len);
         hashes[i] = h;
         times[i] = time;
         if (++size * 2 > keys.length) {
             grow();
         }
+    }
+
+    /** The devices remembered now. */
+    int size() {
+        return size;
     }
 
     /** Forgets every device and gives the grown table back. */

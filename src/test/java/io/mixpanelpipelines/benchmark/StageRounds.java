@@ -4,6 +4,10 @@ import io.mixpanelpipelines.config.Secret;
 import io.mixpanelpipelines.convert.json.MixpanelEventParser;
 import io.mixpanelpipelines.convert.parquet.EventParquetWriter;
 import io.mixpanelpipelines.convert.parquet.ParquetWriterOptions;
+import io.mixpanelpipelines.identity.DayIdentities;
+import io.mixpanelpipelines.identity.IdentityLayout;
+import io.mixpanelpipelines.identity.IdentityManifest;
+import io.mixpanelpipelines.identity.IdentityPublisher;
 import io.mixpanelpipelines.ingest.LineBatch;
 import io.mixpanelpipelines.ingest.SpoolLineReader;
 import io.mixpanelpipelines.ingest.StreamedFetch;
@@ -32,7 +36,9 @@ import java.util.Locale;
 /**
  * The stages of one day's export, in the benchmark's JVM, one thread each, timed separately on the day
  * the stand-in serves: download+spool, decompress (+ line split), parse, encode+write (per zstd level in
- * {@code -Dbenchmark.zstdLevels}), and all of them at once as export does with a one-day request.
+ * {@code -Dbenchmark.zstdLevels}), the identity mappings (offered every parsed event, then merged from their
+ * spills and written to Parquet, as a day step does), and all of them at once as export does with a one-day
+ * request.
  */
 final class StageRounds {
 
@@ -69,19 +75,27 @@ final class StageRounds {
         }
         stage(label, events, "stage: decompress+split lines", t0);
 
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         t0 = System.nanoTime();
-        long parsed = convertAll(spool.openLines(), null);
-        stage(label, events, "stage: ... +parse (own thread)", t0);
+        long cpu0 = cpu.getCurrentThreadCpuTime();
+        long parsed = convertAll(spool.openLines(), null, null);
+        table.row(label, "stage: ... +parse (own thread)", List.of((System.nanoTime() - t0) / 1e9), events,
+                String.format(Locale.ROOT, "consuming thread's CPU %.1f s", (cpu.getCurrentThreadCpuTime() - cpu0) / 1e9));
+
+        // the limits to compare (-Dbenchmark.identityLimits, e.g. 50000,2000000: spilling, and all in memory)
+        String limits = System.getProperty("benchmark.identityLimits", "");
+        for (String limit : (limits.isBlank() ? String.valueOf(DayIdentities.memoryLimit()) : limits).split(",")) {
+            identity(label, events, day, dir, cpu, Integer.parseInt(limit.strip()));
+        }
 
         Path parquet = dir.resolve("out.parquet");
-        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
         for (String level : System.getProperty("benchmark.zstdLevels", "1").split(",")) {
             ParquetWriterOptions options = ParquetWriterOptions.defaults().withZstdLevel(Integer.parseInt(level.strip()));
             t0 = System.nanoTime();
-            long cpu0 = cpu.getCurrentThreadCpuTime();
+            cpu0 = cpu.getCurrentThreadCpuTime();
             try (EventParquetWriter writer = new EventParquetWriter(new LocalStorage().newOutputFile(Location.of(parquet)),
                     options)) {
-                convertAll(spool.openLines(), writer);
+                convertAll(spool.openLines(), writer, null);
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             table.row(label, "stage: ... +encode+write, zstd " + level, List.of(seconds), events,
@@ -96,7 +110,7 @@ final class StageRounds {
         try (StreamedFetch fetch = new StreamedFetch(client, request, spool, new java.util.concurrent.Semaphore(1), "bench");
                 EventParquetWriter writer = new EventParquetWriter(new LocalStorage().newOutputFile(Location.of(parquet)),
                         ParquetWriterOptions.defaults())) {
-            streamed = convertAll(fetch.nextAttempt(), writer);
+            streamed = convertAll(fetch.nextAttempt(), writer, null);
         }
         table.row(label, "stage: all at once (as export does)", List.of((System.nanoTime() - t0) / 1e9), events,
                 "parquet " + Files.size(parquet) / 1000 + " kB");
@@ -108,8 +122,35 @@ final class StageRounds {
         CliProcess.deleteTree(dir);
     }
 
-    /** Reads, parses (on the reader's thread, as {@link DayLineReader} does) and optionally writes every event. */
-    private static long convertAll(InputStream decoded, EventParquetWriter writer) throws IOException {
+    /**
+     * The day's identity mappings as a day step derives them, on this thread: every parsed event offered
+     * (parsing is the reader's thread's), then the rows merged from the spills and memory and written to
+     * Parquet; this thread's CPU for each half.
+     */
+    private void identity(String label, long events, LocalDate day, Path dir, ThreadMXBean cpu, int limit)
+            throws IOException {
+        Spool spool = new Spool(dir.resolve("spool"));
+        long t0 = System.nanoTime();
+        long cpu0 = cpu.getCurrentThreadCpuTime();
+        try (DayIdentities ids = new DayIdentities(dir.resolve("identity-spill"), limit)) {
+            convertAll(spool.openLines(), null, ids);
+            long cpu1 = cpu.getCurrentThreadCpuTime();
+            IdentityPublisher publisher = new IdentityPublisher(new LocalStorage(),
+                    new IdentityLayout(Location.of(dir.resolve("identity")), "1"), ParquetWriterOptions.defaults());
+            IdentityManifest m = publisher.stage(day, "bench", "bench", ids);
+            table.row(label, "stage: ... +parse +identity mappings", List.of((System.nanoTime() - t0) / 1e9), events,
+                    String.format(Locale.ROOT, "%d mappings, %d spills of %d in memory (%d MB); CPU offer %.1f s, merge+write %.1f s",
+                            m.rows(), ids.spills(), limit, ids.spilledBytes() >> 20,
+                            (cpu1 - cpu0) / 1e9, (cpu.getCurrentThreadCpuTime() - cpu1) / 1e9));
+        }
+    }
+
+    /**
+     * Reads, parses (on the reader's thread, as {@link DayLineReader} does) and optionally writes every event
+     * and offers it to {@code identities}.
+     */
+    private static long convertAll(InputStream decoded, EventParquetWriter writer, DayIdentities identities)
+            throws IOException {
         MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
         long n = 0;
         try (SpoolLineReader reader = new SpoolLineReader(decoded, 0, 1, SpoolLineReader.BATCH_BYTES,
@@ -121,6 +162,9 @@ final class StageRounds {
                     }
                     if (writer != null) {
                         writer.write(b.event(i), b.buffer());
+                    }
+                    if (identities != null) {
+                        identities.offer(b.event(i));
                     }
                     n++;
                 }

@@ -52,7 +52,7 @@ class IdentityPublisherTests {
 
     private DayIdentities derived() throws Exception {
         MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
-        DayIdentities ids = new DayIdentities();
+        DayIdentities ids = new DayIdentities(tmp.resolve("derived"));
         for (String l : lines()) {
             byte[] b = l.getBytes(StandardCharsets.UTF_8);
             ids.offer(parser.parse(b, 0, b.length));
@@ -67,7 +67,7 @@ class IdentityPublisherTests {
         DayIdentities ids = derived();
 
         IdentityManifest staged = publisher.stage(DAY, "7:abc", "run-1", ids);
-        assertThat(staged.rows()).isEqualTo(ids.size()).isEqualTo(7);
+        assertThat(staged.rows()).isEqualTo(DayIdentitiesTests.rows(ids).size()).isEqualTo(7);
         assertThat(publisher.stagedDays()).containsExactly(DAY);
         assertThat(Files.exists(layout.part(DAY).toPath())).as("nothing published before publish()").isFalse();
 
@@ -85,7 +85,7 @@ class IdentityPublisherTests {
                 "first_seen INT64 REQUIRED TIMESTAMP_MICROS");
 
         // a rerun of the day: fewer mappings, the file replaced
-        DayIdentities fewer = new DayIdentities();
+        DayIdentities fewer = new DayIdentities(tmp.resolve("fewer"));
         fewer.map("x", "y", 1);
         publisher.stage(DAY, "1:def", "run-2", fewer);
         assertThat(publisher.publish(DAY).rows()).isEqualTo(1);
@@ -105,13 +105,14 @@ class IdentityPublisherTests {
             w.write(e);
         }
         w.close();
-        DayIdentities read = new EventsIdentityReader(storage, tmp.resolve("t")).read(List.of(file));
-        assertThat(read.rows()).isEqualTo(derived().rows()).hasSize(7);
+        DayIdentities read = new DayIdentities(tmp.resolve("read"));
+        new EventsIdentityReader(storage, tmp.resolve("t")).read(List.of(file), read);
+        assertThat(DayIdentitiesTests.rows(read)).isEqualTo(DayIdentitiesTests.rows(derived())).hasSize(7);
     }
 
-    private static List<String> expected(DayIdentities ids) {
+    private static List<String> expected(DayIdentities ids) throws java.io.IOException {
         List<String> out = new ArrayList<>();
-        ids.rows().forEach(m -> out.add(m.distinctId() + "|" + m.resolvedDistinctId() + "|" + m.firstSeenMicros()));
+        DayIdentitiesTests.rows(ids).forEach(m -> out.add(m.distinctId() + "|" + m.resolvedDistinctId() + "|" + m.firstSeenMicros()));
         return out;
     }
 

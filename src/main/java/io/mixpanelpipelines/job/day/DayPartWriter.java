@@ -60,8 +60,12 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     private final SliceAssembly assembly;
     /** Whether this slice assembled its day (then its step deletes the day's slice spools). */
     private boolean assembled;
-    /** The identity mappings of the events written since the checkpoint the writer was opened at. */
-    private final DayIdentities mappings = new DayIdentities();
+    /**
+     * The identity mappings of the events written since the checkpoint the writer was opened at; spilled to a
+     * local folder of the day's (or slice's) own past a fixed number in memory, deleted once the day is
+     * published or the writer closes (and, after a kill, when the day or slice is opened again).
+     */
+    private final DayIdentities mappings;
     /** The parts closed before that checkpoint: their mappings are read back from them at the end. */
     private List<PartInfo> partsBeforeOpen = List.of();
 
@@ -102,6 +106,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         this.identity = identity;
         this.slice = slice;
         this.assembly = assembly;
+        this.mappings = identity.newMappings(slice == null ? day.toString() : slice.label());
     }
 
     /** Starts from {@code checkpoint}: the day's outputs are brought back to it. */
@@ -309,10 +314,11 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
             return;
         }
         if (!partsBeforeOpen.isEmpty()) { // resumed: the lines of the parts closed before were not read again
-            mappings.addAll(identity.fromStagedParts(day, partsBeforeOpen));
+            identity.addStagedParts(day, partsBeforeOpen, mappings);
         }
         completion.complete(day, checkpoint, body, mappings);
         checkpoint = checkpoint.asPublished();
+        deleteSpills(); // published: the spilled candidates go now, not when the step ends
     }
 
     /**
@@ -320,6 +326,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
      * back to the run's pool and closes the rejected files.
      */
     public void close() throws IOException {
+        deleteSpills(); // of a day that failed or stopped too: its next conversion derives them again
         if (current != null) {
             current.abort();
             current = null;
@@ -333,6 +340,16 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         }
         if (repaired != null) {
             repaired.close();
+        }
+    }
+
+    /** Local scratch that failed to go is logged, not thrown: the day's data is safe, the next run empties it. */
+    private void deleteSpills() {
+        try {
+            mappings.close();
+        } catch (IOException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(DayPartWriter.class).warn("{}: could not delete spilled identity mappings: {}",
+                    day, e.getMessage());
         }
     }
 }

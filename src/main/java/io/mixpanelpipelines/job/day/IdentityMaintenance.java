@@ -49,9 +49,9 @@ public final class IdentityMaintenance {
     private final IdentityLedger ledger;
     private final IdentityPublisher publisher;
     private final DayPublisher events;
-    /** Days of this run whose mappings overflowed their bound: skipped, not retried by this run. */
-    private final java.util.Set<LocalDate> overflowedDays = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final EventsIdentityReader reader;
+    /** Local scratch: DuckDB's downloads of object-store files, and the days' spilled candidates. */
+    private final java.nio.file.Path scratch;
     private final Storage storage;
 
     public IdentityMaintenance(JobDefinition job, PartitionLedger partitions, IdentityLedger ledger,
@@ -62,15 +62,25 @@ public final class IdentityMaintenance {
         this.publisher = publisher;
         this.events = events;
         this.storage = storage;
-        this.reader = new EventsIdentityReader(storage, job.export().spoolDir().resolve(job.name()).resolve("_identity"));
+        this.scratch = job.export().spoolDir().resolve(job.name()).resolve("_identity");
+        this.reader = new EventsIdentityReader(storage, scratch);
     }
 
     /**
-     * The mappings of parts a resumed day step staged before it died (their lines are not read again). A part
-     * no longer staged but in the published day was moved there by a publish the death cut short: its name
-     * carries the run that wrote it, so it is the same file.
+     * A new, empty set of candidates for the step converting {@code dayOrSlice} (a day, {@code 2026-03-08}, or
+     * a slice's label, {@code 2026-03-08T03-06}): it spills to a local folder of its own, which its next
+     * conversion empties (what a killed process left there goes).
      */
-    public DayIdentities fromStagedParts(LocalDate day, List<PartInfo> parts) throws IOException {
+    public DayIdentities newMappings(String dayOrSlice) {
+        return new DayIdentities(scratch.resolve("spill-" + dayOrSlice));
+    }
+
+    /**
+     * Adds to {@code into} the mappings of parts a resumed day step staged before it died (their lines are not
+     * read again). A part no longer staged but in the published day was moved there by a publish the death cut
+     * short: its name carries the run that wrote it, so it is the same file.
+     */
+    public void addStagedParts(LocalDate day, List<PartInfo> parts, DayIdentities into) throws IOException {
         DatasetLayout layout = events.layout();
         List<Location> files = new ArrayList<>();
         for (PartInfo p : parts) {
@@ -78,16 +88,18 @@ public final class IdentityMaintenance {
             Location published = layout.day(day).resolve(p.name());
             files.add(!storage.exists(staged) && storage.exists(published) ? published : staged);
         }
-        return reader.read(files);
+        reader.read(files, into);
     }
 
     /** Before the day's events are published: writes their mappings to the staging folder. */
     public void stage(LocalDate day, String eventsContent, String eventsRunId, DayIdentities mappings) throws IOException {
-        if (givenUp(day, mappings)) {
-            return;
-        }
         IdentityManifest m = publisher.stage(day, eventsContent, eventsRunId, mappings);
-        log.debug("{}: {} identity mappings staged", day, m.rows());
+        if (mappings.spills() > 0) { // what a big day cost, said once: local disk, not heap
+            log.info("{}: {} identity mappings staged, merged from {} runs spilled to local disk ({} MB)", day, m.rows(),
+                    mappings.spills(), mappings.spilledBytes() >> 20);
+        } else {
+            log.debug("{}: {} identity mappings staged", day, m.rows());
+        }
     }
 
     /**
@@ -96,9 +108,6 @@ public final class IdentityMaintenance {
      * run) publishes what is staged.
      */
     public void publishStaged(LocalDate day) {
-        if (overflowedDays.contains(day)) {
-            return;
-        }
         try {
             IdentityManifest m = publisher.publish(day);
             record(day, m);
@@ -120,7 +129,7 @@ public final class IdentityMaintenance {
         try {
             if (mappings == null) {
                 rebuild(published.get());
-            } else if (!givenUp(day, mappings)) {
+            } else {
                 stage(day, IdentityRecord.contentOf(published.get()), published.get().runId(), mappings);
                 record(day, publisher.publish(day));
             }
@@ -145,8 +154,7 @@ public final class IdentityMaintenance {
         List<LocalDate> repaired = new java.util.ArrayList<>();
         for (LocalDate day : todo) {
             Optional<PartitionRecord> r = partitions.find(job.name(), day);
-            if (r.isEmpty() || r.get().state() != PartitionState.PUBLISHED || isCurrent(r.get())
-                    || overflowedDays.contains(day)) {
+            if (r.isEmpty() || r.get().state() != PartitionState.PUBLISHED || isCurrent(r.get())) {
                 continue;
             }
             try {
@@ -165,22 +173,6 @@ public final class IdentityMaintenance {
         return repaired;
     }
 
-    /**
-     * Whether {@code mappings} overflowed their bound ({@link DayIdentities#maxIds()}): then the day keeps no
-     * mappings (said once per run), and this run does not try it again.
-     */
-    private boolean givenUp(LocalDate day, DayIdentities mappings) {
-        if (!mappings.overflowed()) {
-            return false;
-        }
-        if (overflowedDays.add(day)) {
-            log.warn("{}: identity mappings skipped: the day maps more than {} ids, more than a day step may hold in "
-                    + "memory (PIPELINES_IDENTITY_MAX_IDS_PER_DAY raises it, with -Xmx); its events are published as "
-                    + "always, and status lists it among the days without current mappings", day, mappings.limit());
-        }
-        return true;
-    }
-
     private boolean isCurrent(PartitionRecord published) {
         return ledger.find(job.name(), published.day()).map(i -> i.isCurrentFor(published)).orElse(false);
     }
@@ -191,12 +183,12 @@ public final class IdentityMaintenance {
         DayManifest manifest = events.read(day).orElseThrow(() -> new java.nio.file.NoSuchFileException(
                 events.layout().manifest(day) + " (the published day has no manifest)"));
         long started = System.nanoTime();
-        DayIdentities mappings = reader.read(PublishedDay.of(manifest, events.layout()).files());
-        if (givenUp(day, mappings)) {
-            return;
+        IdentityManifest m;
+        try (DayIdentities mappings = new DayIdentities(scratch.resolve("rebuild-" + day))) {
+            reader.read(PublishedDay.of(manifest, events.layout()).files(), mappings);
+            stage(day, IdentityRecord.contentOf(published), manifest.runId(), mappings);
+            m = publisher.publish(day);
         }
-        stage(day, IdentityRecord.contentOf(published), manifest.runId(), mappings);
-        IdentityManifest m = publisher.publish(day);
         record(day, m);
         log.info("{}: identity mappings rebuilt from the published events: {} rows in {} ms", day, m.rows(),
                 (System.nanoTime() - started) / 1_000_000);

@@ -99,10 +99,10 @@ public final class SliceAssembly {
         DayCheckpoint whole = new DayCheckpoint(done.runId(), step.window(), parts, decodedBytes, lines + 1, rejected,
                 0, 0, firstRejection, hashSum, false, repaired, 0);
         SpoolManifest dayBody = new SpoolManifest(step.window(), body.encoding(), 0, lines, decodedBytes, completedAt);
-        // the other slices' events were converted by other steps: their mappings are read back from their parts,
-        // unless this slice's alone overflowed the day's bound (the day keeps none: nothing worth reading)
-        if (!notInMemory.isEmpty() && !mappings.overflowed()) {
-            mappings.addAll(identity.fromStagedParts(day, notInMemory));
+        // the other slices' events were converted by other steps: their mappings are read back from their parts
+        // into this slice's candidates (which spill to disk past their bound: the day's size does not matter)
+        if (!notInMemory.isEmpty()) {
+            identity.addStagedParts(day, notInMemory, mappings);
         }
         log.info("{}: the last of its {} slices staged; assembling the day", step.label(), staged.size());
         completion.complete(day, whole, dayBody, mappings);

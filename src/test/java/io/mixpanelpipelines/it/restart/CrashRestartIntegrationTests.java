@@ -50,10 +50,7 @@ class CrashRestartIntegrationTests {
         Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
         // the killed run's job lock holds the next one back until its lease (short here) runs out: --wait
         List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0",
-                "pipelines.state.lock-lease=6s",
-                // 150,000 events a day map about 180,000 ids, past the default bound of a day's identity
-                // mappings (150,000, sized for -Xmx512m at parallelism 2); this job converts one day at a time
-                "pipelines.identity.maxIdsPerDay=400000");
+                "pipelines.state.lock-lease=6s");
         return ChildJvm.start(tmp, name, env, props, "export", "--job", ws.jobFile.toString(), "--from", from, "--to", to,
                 "--wait=2m");
     }
