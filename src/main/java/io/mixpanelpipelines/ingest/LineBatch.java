@@ -1,9 +1,11 @@
 package io.mixpanelpipelines.ingest;
 
+import io.mixpanelpipelines.convert.json.EventDayPeek;
 import io.mixpanelpipelines.convert.json.MalformedEventException;
 import io.mixpanelpipelines.convert.json.MixpanelEventParser;
 import io.mixpanelpipelines.convert.json.ParsedEvent;
 import java.util.Arrays;
+import java.util.function.LongPredicate;
 
 /**
  * A run of whole lines read from a spool: the item of the conversion step. Lines point into one byte
@@ -33,6 +35,8 @@ public final class LineBatch {
     private ParsedEvent[] events = new ParsedEvent[0];
     private String[] errors = new String[0];
     private long[] hashes = new long[0];
+    /** Per line: the day {@link EventDayPeek} read for a line only hashed, else {@link EventDayPeek#UNSURE}. */
+    private long[] peekedDays = new long[0];
 
     /** The most the buffer grows to by doubling; past it, only to what a line needs. */
     private final int ceiling;
@@ -99,6 +103,18 @@ public final class LineBatch {
      * reused with the batch.
      */
     public void parse(MixpanelEventParser parser) {
+        parse(parser, null, null);
+    }
+
+    /**
+     * Like {@link #parse}, but a line whose day {@code peek} reads without parsing it and {@code hashOnly}
+     * accepts is only hashed: its {@link #epochDay} is the day read, {@link #isPeeked} is true and
+     * {@link #event} says nothing about it. Nothing checked such a line: it may be malformed (see
+     * {@link EventDayPeek} for what its day promises). For lines that are almost always settled by their hash
+     * (the days of a re-fetch that were published already), parsing would cost more than the rest of their
+     * way together.
+     */
+    public void parse(MixpanelEventParser parser, EventDayPeek peek, LongPredicate hashOnly) {
         if (events.length < count) {
             int n = Math.max(count, events.length * 2);
             int old = events.length;
@@ -108,11 +124,21 @@ public final class LineBatch {
             }
             errors = new String[n];
             hashes = new long[n];
+            peekedDays = new long[n];
         }
         for (int i = 0; i < count; i++) {
             errors[i] = null;
+            peekedDays[i] = EventDayPeek.UNSURE;
             if (lengths[i] == OVERSIZED) {
                 continue;
+            }
+            if (peek != null) {
+                long day = peek.epochDay(buffer, starts[i], lengths[i]);
+                if (day != EventDayPeek.UNSURE && hashOnly.test(day)) {
+                    peekedDays[i] = day;
+                    hashes[i] = LineHash.hash(buffer, starts[i], lengths[i]);
+                    continue;
+                }
             }
             try {
                 parser.parse(buffer, starts[i], lengths[i], events[i]);
@@ -121,6 +147,17 @@ public final class LineBatch {
                 errors[i] = e.getMessage();
             }
         }
+    }
+
+    /** Whether line {@code i} was only hashed, not parsed ({@link #parse(MixpanelEventParser, EventDayPeek, LongPredicate)}). */
+    public boolean isPeeked(int i) {
+        return peekedDays[i] != EventDayPeek.UNSURE;
+    }
+
+    /** The project-local epoch day of line {@code i}'s event, when {@link #error} is null: peeked or parsed. */
+    public long epochDay(int i) {
+        long peeked = peekedDays[i];
+        return peeked != EventDayPeek.UNSURE ? peeked : events[i].eventEpochDay();
     }
 
     /** The event of line {@code i}, after {@link #parse}, when {@link #error} is null. */

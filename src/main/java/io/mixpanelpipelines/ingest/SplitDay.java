@@ -22,7 +22,7 @@ import java.time.Instant;
 final class SplitDay {
 
     private final Spool spool;
-    private final boolean writes;
+    private boolean writes;
     private CountingOutputStream file;
     /** Buffered in front of the compressor: a line and its newline are one native call, not two. */
     private OutputStream zstd;
@@ -113,6 +113,15 @@ final class SplitDay {
     /** Whether a held-back day turned out to be {@code published}: no line to reject, the same content hash. */
     boolean isUnchanged(String published) {
         return unpublishable == 0 && contentHash().equals(published);
+    }
+
+    /**
+     * Holds a written day back after all (it turned out unchanged): what it wrote is dropped, and it commits
+     * as a day held back would, with the same counts.
+     */
+    void omit() {
+        closeQuietly();
+        writes = false;
     }
 
     /** Ends the written body (before {@link #commit}). */

@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.ingest;
 
+import io.mixpanelpipelines.convert.json.EventDayPeek;
 import io.mixpanelpipelines.convert.json.MixpanelEventParser;
 import io.mixpanelpipelines.source.Spool;
 import io.mixpanelpipelines.source.SpoolManifest;
@@ -33,9 +34,13 @@ import org.slf4j.LoggerFactory;
  * of the rows of that day and the sum of their {@link LineHash}es, exactly as the day step sums them) and the
  * count of its lines the conversion would reject, so a re-fetched day found unchanged is never converted.
  * A day already published (its content hash given) is <em>held back</em>: counted and hashed but not written,
- * since in steady state it is unchanged and its spool would only be deleted. If it is unchanged its spool is
- * committed {@link Spool#OMITTED} (no body); if not, it is split once more from the window's complete spool,
- * which is kept until then.
+ * since in steady state it is unchanged and its spool would only be deleted; its lines are not even parsed
+ * when their day can be read without it ({@link EventDayPeek}): they are only hashed. If it is unchanged its
+ * spool is committed {@link Spool#OMITTED} (no body); if not, it is split once more from the window's complete
+ * spool, which is kept until then. The verdict "unchanged" stays as strict as a parse's: equal content hashes
+ * mean the very lines that were parsed and published. But once a held-back day differs, a line only hashed
+ * may have been malformed, which a parse sends to the first day's spool instead: then every day of the window
+ * is split again from its spool, each line parsed.
  *
  * <p>The slices of one sliced day are split the same way, one body after the other into the day's spool
  * ({@link #split(List, String, Map)}); the content hash does not depend on how the day was cut, since it sums
@@ -83,7 +88,7 @@ public final class WindowSplitter {
         Split split = begin(sources.get(0).dir(), days, Map.of());
         try {
             for (Spool source : sources) {
-                split.pass(source.openLines(), split.outs, source.dir());
+                split.pass(source.openLines(), split.outs, source.dir(), false);
             }
             split.commit(window, completedAt);
         } catch (IOException | RuntimeException e) {
@@ -110,7 +115,11 @@ public final class WindowSplitter {
         private final Map<LocalDate, String> published;
         private final LocalDate first;
         private final Map<LocalDate, SplitDay> outs = new LinkedHashMap<>();
+        /** The epoch days held back: their lines are only hashed while the body is read ({@link #read}). */
+        private final long[] heldBack;
         private boolean dirty;
+        /** Whether a line was only hashed, not parsed: then a held-back day that differs unsettles the rest. */
+        private boolean peeked;
 
         private Split(Path oversizeDir, Map<LocalDate, Spool> spools, Map<LocalDate, String> published)
                 throws IOException {
@@ -118,6 +127,7 @@ public final class WindowSplitter {
             this.spools = spools;
             this.published = published;
             this.first = spools.keySet().iterator().next();
+            this.heldBack = spools.keySet().stream().filter(published::containsKey).mapToLong(LocalDate::toEpochDay).toArray();
             try {
                 for (Map.Entry<LocalDate, Spool> e : spools.entrySet()) {
                     outs.put(e.getKey(), new SplitDay(e.getValue(), !published.containsKey(e.getKey())));
@@ -139,7 +149,7 @@ public final class WindowSplitter {
                 }
             }
             dirty = true;
-            pass(decoded, outs, oversizeDir);
+            pass(decoded, outs, oversizeDir, heldBack.length > 0);
         }
 
         /**
@@ -148,6 +158,12 @@ public final class WindowSplitter {
          */
         public void finish(Spool window) throws IOException {
             SpoolManifest source = window.manifest();
+            if (peeked && outs.entrySet().stream().anyMatch(e -> !e.getValue().writes()
+                    && !e.getValue().isUnchanged(published.get(e.getKey())))) {
+                splitAgain(window);
+                commit(source.window(), source.completedAt());
+                return;
+            }
             Map<LocalDate, SplitDay> changed = new LinkedHashMap<>();
             for (Map.Entry<LocalDate, SplitDay> e : outs.entrySet()) {
                 SplitDay out = e.getValue();
@@ -159,7 +175,7 @@ public final class WindowSplitter {
                 log.info("{}: {} published day(s) changed: {}; splitting them from the window's spool",
                         window.dir().getFileName(), changed.size(), changed.keySet());
                 try {
-                    pass(window.openLines(), changed, window.dir());
+                    pass(window.openLines(), changed, window.dir(), false);
                 } catch (IOException | RuntimeException e) {
                     changed.values().forEach(SplitDay::closeQuietly);
                     throw e;
@@ -174,6 +190,35 @@ public final class WindowSplitter {
                 }
             }
             commit(source.window(), source.completedAt());
+        }
+
+        /**
+         * A held-back day differs from what was published, and lines were only hashed: one of them may be
+         * malformed, which a parse would have sent to the first day's spool, so no day's split is trusted.
+         * Every day is split again from the window's complete spool, each line parsed, every day written; the
+         * held-back days found unchanged then are held back after all (their bodies are not kept).
+         */
+        private void splitAgain(Spool window) throws IOException {
+            log.info("{}: a published day changed; splitting the window again from its spool", window.dir().getFileName());
+            abort();
+            Map<LocalDate, SplitDay> again = new LinkedHashMap<>();
+            try {
+                for (Map.Entry<LocalDate, Spool> e : spools.entrySet()) {
+                    again.put(e.getKey(), new SplitDay(e.getValue(), true));
+                }
+                pass(window.openLines(), again, window.dir(), false);
+            } catch (IOException | RuntimeException e) {
+                again.values().forEach(SplitDay::closeQuietly);
+                throw e;
+            }
+            for (Map.Entry<LocalDate, SplitDay> e : again.entrySet()) {
+                String before = published.get(e.getKey());
+                if (before != null && e.getValue().isUnchanged(before)) {
+                    e.getValue().omit();
+                }
+            }
+            outs.clear();
+            outs.putAll(again);
         }
 
         /** Ends and commits every day's spool, each manifest saying {@code window} and {@code completedAt}. */
@@ -195,11 +240,15 @@ public final class WindowSplitter {
          * Routes every line of {@code decoded} to its day in {@code to}; lines of days not in it are skipped.
          *
          * @param oversizeDir where a line too long to hold in memory is streamed to (its source spool's folder)
+         * @param peek whether a line of a held-back day whose day can be read without parsing it is only hashed
          */
-        private void pass(InputStream decoded, Map<LocalDate, SplitDay> to, Path oversizeDir) throws IOException {
+        private void pass(InputStream decoded, Map<LocalDate, SplitDay> to, Path oversizeDir, boolean peek)
+                throws IOException {
             MixpanelEventParser parser = new MixpanelEventParser(zone, timeInMs);
+            EventDayPeek peeker = peek ? new EventDayPeek(zone, timeInMs) : null;
+            long[] hashOnly = heldBack;
             try (SpoolLineReader lines = new SpoolLineReader(decoded, 0, 1, SpoolLineReader.BATCH_BYTES,
-                    SpoolLineReader.MAX_LINE_BYTES, b -> b.parse(parser), oversizeDir)) {
+                    SpoolLineReader.MAX_LINE_BYTES, b -> b.parse(parser, peeker, d -> contains(hashOnly, d)), oversizeDir)) {
                 SplitDay rejects = to.get(first);
                 for (LineBatch batch = lines.next(); batch != null && !batch.isEnd(); batch = lines.next()) {
                     for (int i = 0; i < batch.size(); i++) {
@@ -215,7 +264,8 @@ public final class WindowSplitter {
                                     first);
                             continue;
                         }
-                        LocalDate day = batch.error(i) == null ? LocalDate.ofEpochDay(batch.event(i).eventEpochDay()) : null;
+                        LocalDate day = batch.error(i) == null ? LocalDate.ofEpochDay(batch.epochDay(i)) : null;
+                        peeked |= batch.isPeeked(i);
                         if (day != null && spools.containsKey(day)) {
                             SplitDay out = to.get(day);
                             if (out != null) {
@@ -228,6 +278,15 @@ public final class WindowSplitter {
                     lines.recycle(batch);
                 }
             }
+        }
+
+        private static boolean contains(long[] days, long day) {
+            for (long d : days) {
+                if (d == day) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**

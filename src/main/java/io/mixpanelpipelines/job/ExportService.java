@@ -265,7 +265,8 @@ public final class ExportService {
 
     /**
      * Restarts the last execution of this job if it did not complete: a crashed process left it STARTED
-     * (it is marked failed first), a failed one left FAILED. Its days resume from their checkpoints.
+     * (it is marked failed first), a failed one left FAILED, a state database outage at the end of a step
+     * left UNKNOWN (marked failed first too). Its days resume from their checkpoints.
      */
     private List<LocalDate> resumeUnfinished() {
         JobInstance instance = jobRepository.getLastJobInstance(job.getName());
@@ -283,6 +284,9 @@ public final class ExportService {
             deadWorkerRestarts.beforeRecover(last);
             last = jobOperator.recover(last);
         }
+        // a state database outage at the end of a step left it (and the job) UNKNOWN, which Spring Batch
+        // would refuse to restart for good: its days resume from their checkpoints like a crashed run's
+        last = UnknownExecutions.markFailed(jobRepository, last);
         List<LocalDate> days = new ArrayList<>();
         RequestWindow.decode(last.getJobParameters().getString("windows")).forEach(w -> days.addAll(w.days()));
         log.info("resuming the unfinished run of {} day(s) {}", days.size(), DayRanges.format(days));

@@ -22,7 +22,9 @@ import org.springframework.batch.core.step.StepExecution;
  * execution: its days resume from their checkpoints and their spools, which are complete (a download that
  * was under way finishes into its spool before its step ends), so no request is sent again.
  *
- * <p>Only an execution whose every failure is a transient connection error is restarted: a day that failed
+ * <p>The outage may also strike when a day step saves its own end, which Spring Batch then leaves UNKNOWN (and
+ * the job with it) and refuses to restart; such an execution is marked failed first ({@link UnknownExecutions}).
+ * Only an execution whose every failure is a transient connection error is restarted: a day that failed
  * for another reason, or a window Mixpanel refused, would spend a request again, so such an execution is
  * left to the next run, as before. At most {@link #MAX_RESTARTS} restarts per launch. Not thread-safe: one
  * per run, like {@link ExportService}.
@@ -87,17 +89,22 @@ final class OutageRestarts {
         }
     }
 
-    /** The job's last execution, marked failed when the outage left it looking alive; null if it completed. */
+    /**
+     * The job's last execution, marked failed when the outage left it looking alive or in an unknown state
+     * ({@link UnknownExecutions}); null if it completed.
+     */
     private JobExecution unfinished(String jobName) {
         var instance = jobRepository.getLastJobInstance(jobName);
         JobExecution last = instance == null ? null : jobRepository.getLastJobExecution(instance);
         if (last == null || last.getStatus() == BatchStatus.COMPLETED) {
             return null;
         }
-        if (last.getStatus().isRunning() || last.getStatus() == BatchStatus.UNKNOWN) {
+        if (last.getStatus().isRunning()) {
             last = jobOperator.recover(last);
         }
-        return last;
+        // the outage may have failed a step's own end-of-step metadata write: Spring Batch then leaves the
+        // step (and the job) UNKNOWN, which it refuses to restart
+        return UnknownExecutions.markFailed(jobRepository, last);
     }
 
     /**
@@ -108,7 +115,7 @@ final class OutageRestarts {
      * the steps' statuses are read back from the repository.
      */
     private Throwable storeFailure(JobExecution execution) {
-        if (execution.getStatus() != BatchStatus.FAILED) {
+        if (execution.getStatus() != BatchStatus.FAILED && execution.getStatus() != BatchStatus.UNKNOWN) {
             return null;
         }
         for (Throwable t : execution.getFailureExceptions()) {
@@ -129,12 +136,20 @@ final class OutageRestarts {
         }
         JobExecution stored = retry.call("reading the failed run", () -> jobRepository.getJobExecution(execution.getId()));
         for (StepExecution step : stored.getStepExecutions()) {
-            if (step.getStatus() == BatchStatus.FAILED && step.getStepName().contains(":")
+            if (isFailed(step.getStatus()) && step.getStepName().contains(":")
                     && !(step.getStepName().startsWith(DAY_STEP) && storeFailed.contains(dayOf(step)))) {
                 return null; // a window fetch or another day failed for a reason of its own
             }
         }
         return new IllegalStateException(storeFailed.size() + " day(s) failed: " + storeFailed);
+    }
+
+    /**
+     * FAILED, or UNKNOWN: a step whose end the store's failure kept from being saved (its day's listener
+     * still ran, so its outcome says why it ended).
+     */
+    private static boolean isFailed(BatchStatus status) {
+        return status == BatchStatus.FAILED || status == BatchStatus.UNKNOWN;
     }
 
     private static LocalDate dayOf(StepExecution step) {

@@ -146,6 +146,73 @@ class WindowSplitterTests {
         }
     }
 
+    /**
+     * The lines of held-back days are only hashed, their day read without parsing them: the days must still
+     * come out as a split that parses every line gives them, a malformed line whose time falls on a held-back
+     * day included (a parse rejects it into the first day's spool).
+     */
+    @Test
+    void daysHeldBackWhoseLinesAreOnlyHashedComeOutAsAParseOfEveryLineGivesThem() throws IOException {
+        Random random = new Random(18);
+        StringBuilder clean = new StringBuilder();
+        for (int i = 0; i < 3_000; i++) {
+            clean.append(exportLine(random, FROM.plusDays(random.nextInt(6)))).append('\n');
+        }
+        Map<LocalDate, Spool> before = daySpools("before");
+        new WindowSplitter(ZONE, false).split(spool("before", clean.toString().getBytes(StandardCharsets.UTF_8)), before);
+        Map<LocalDate, String> published = new LinkedHashMap<>();
+        before.forEach((day, spool) -> published.put(day, spool.manifest().contentHash()));
+
+        // steady state: the five days before the last unchanged, held back; the last one new, written
+        Map<LocalDate, String> lookback = new LinkedHashMap<>(published);
+        lookback.remove(FROM.plusDays(5));
+        Spool same = spool("same", clean.toString().getBytes(StandardCharsets.UTF_8));
+        Map<LocalDate, Spool> days = daySpools("steady");
+        WindowSplitter.Split split = new WindowSplitter(ZONE, false).begin(same.dir(), days, lookback);
+        split.read(same.openLines());
+        split.finish(same);
+        assertSplitAsParsed(same, days, Map.of(FROM.plusDays(5), 0L));
+
+        // the same events and a malformed line whose time falls on a held-back day
+        long time = FROM.plusDays(2).toEpochDay() * 86_400 + 3_600;
+        Spool window = spool("window", (clean + "{\"event\":\"x\",\"properties\":{\"time\":" + time + ",\"a\":tru}}\n")
+                .getBytes(StandardCharsets.UTF_8));
+        Map<LocalDate, Spool> held = daySpools("held");
+        new WindowSplitter(ZONE, false).split(window, held, published);
+        assertSplitAsParsed(window, held, Map.of(FROM, 1L));
+    }
+
+    /**
+     * Each of {@code days} as a split of {@code window} that parses every line gives it; the days in
+     * {@code written} (with the lines each rejects) have their body, every other one none.
+     */
+    private void assertSplitAsParsed(Spool window, Map<LocalDate, Spool> days, Map<LocalDate, Long> written)
+            throws IOException {
+        Map<LocalDate, Spool> reference = daySpools(window.dir().getFileName() + "-ref");
+        new WindowSplitter(ZONE, false).split(window, reference);
+        for (LocalDate day : days.keySet()) {
+            SpoolManifest ref = reference.get(day).manifest();
+            SpoolManifest m = days.get(day).manifest();
+            assertThat(m.contentHash()).as("%s", day).isEqualTo(ref.contentHash());
+            assertThat(m.unpublishableLines()).as("%s", day).isEqualTo(ref.unpublishableLines())
+                    .isEqualTo(written.getOrDefault(day, 0L));
+            assertThat(m.lines()).as("%s", day).isEqualTo(ref.lines());
+            assertThat(m.decodedBytes()).as("%s", day).isEqualTo(ref.decodedBytes());
+            if (written.containsKey(day)) {
+                assertThat(m.encoding()).as("%s", day).isEqualTo(Spool.ZSTD);
+                assertThat(lines(days.get(day))).as("%s", day).isEqualTo(lines(reference.get(day)));
+            } else {
+                assertThat(m.encoding()).as("%s", day).isEqualTo(Spool.OMITTED);
+            }
+        }
+    }
+
+    /** An event of {@code day} in the shape Mixpanel exports ({@code time} first): its day is read unparsed. */
+    private static String exportLine(Random random, LocalDate day) {
+        long time = day.toEpochDay() * 86_400 + random.nextInt(86_400);
+        return SampleEvents.realistic(random, 0).replaceFirst("\"time\":[0-9]+", "\"time\":" + time);
+    }
+
     @Test
     void severalBodiesSplitOneAfterTheOtherGiveTheDaysTheWholeBodyGives() throws IOException {
         byte[] body = mixedBody(new Random(17));

@@ -7,10 +7,13 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A TCP proxy on a local port in front of a server (the state database), which a test can cut as a
@@ -27,6 +30,12 @@ public final class CuttableTcpProxy implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile ServerSocket server;
     private volatile boolean closed;
+    /** Armed by {@link #cutWhenSent}: the bytes whose sending cuts, and for how long; null when not armed. */
+    private final AtomicReference<Trigger> trigger = new AtomicReference<>();
+    private final AtomicInteger triggered = new AtomicInteger();
+
+    private record Trigger(byte[] marker, Duration refuseFor) {
+    }
 
     public CuttableTcpProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -70,6 +79,20 @@ public final class CuttableTcpProxy implements AutoCloseable {
         back.start();
     }
 
+    /**
+     * Cuts once, as {@link #cut} does, at the moment a client sends bytes holding {@code marker} (ASCII, such
+     * as a value a statement binds): what holds it is not passed on, so that statement fails as if the
+     * database had gone away just before it. Returns at once; {@link #triggered} tells whether it happened.
+     */
+    public void cutWhenSent(String marker, Duration refuseFor) {
+        trigger.set(new Trigger(marker.getBytes(StandardCharsets.US_ASCII), refuseFor));
+    }
+
+    /** How many times {@link #cutWhenSent} cut. */
+    public int triggered() {
+        return triggered.get();
+    }
+
     private static ServerSocket listen(int port) throws IOException {
         ServerSocket s = new ServerSocket();
         s.setReuseAddress(true);
@@ -92,8 +115,8 @@ public final class CuttableTcpProxy implements AutoCloseable {
                     }
                     open.add(client);
                     open.add(upstream);
-                    pump(client, upstream);
-                    pump(upstream, client);
+                    pump(client, upstream, true);
+                    pump(upstream, client, false);
                 } catch (IOException e) {
                     // closed by cut() or close(), or the target refused: the client sees its connection end
                 }
@@ -103,11 +126,22 @@ public final class CuttableTcpProxy implements AutoCloseable {
         t.start();
     }
 
-    private void pump(Socket from, Socket to) {
+    private void pump(Socket from, Socket to, boolean fromClient) {
         Thread t = new Thread(() -> {
             byte[] buf = new byte[16 * 1024];
+            byte[] tail = new byte[0]; // the end of what was sent before: a marker may straddle two reads
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buf)) >= 0; ) {
+                    if (fromClient && trigger.get() != null) {
+                        Trigger armed = trigger.get();
+                        byte[] seen = concat(tail, buf, n);
+                        if (armed != null && indexOf(seen, armed.marker()) >= 0 && trigger.compareAndSet(armed, null)) {
+                            triggered.incrementAndGet();
+                            cut(armed.refuseFor());
+                            return;
+                        }
+                        tail = Arrays.copyOfRange(seen, Math.max(0, seen.length - 64), seen.length);
+                    }
                     out.write(buf, 0, n);
                     out.flush();
                 }
@@ -122,6 +156,25 @@ public final class CuttableTcpProxy implements AutoCloseable {
         }, "proxy-pump");
         t.setDaemon(true);
         t.start();
+    }
+
+    private static byte[] concat(byte[] a, byte[] b, int n) {
+        byte[] out = Arrays.copyOf(a, a.length + n);
+        System.arraycopy(b, 0, out, a.length, n);
+        return out;
+    }
+
+    private static int indexOf(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     private static void closeQuietly(Socket s) {

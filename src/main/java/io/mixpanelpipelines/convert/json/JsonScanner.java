@@ -113,11 +113,15 @@ final class JsonScanner {
         }
         BigDecimal exact;
         try {
-            exact = new BigDecimal(new String(buf, numStart, pos - numStart, StandardCharsets.US_ASCII))
-                    .movePointRight(scale);
+            exact = new BigDecimal(new String(buf, numStart, pos - numStart, StandardCharsets.US_ASCII));
         } catch (NumberFormatException e) { // an exponent beyond int range
             throw new ArithmeticException("exponent out of range");
         }
+        // before moving the point: a large positive exponent ("1e999999999") would make it compute that power of ten
+        if (exact.signum() != 0 && (long) exact.precision() - exact.scale() + scale > 19) {
+            throw new ArithmeticException("number out of range");
+        }
+        exact = exact.movePointRight(scale);
         int integerDigits = exact.precision() - exact.scale();
         if (integerDigits > 19) {
             throw new ArithmeticException("number out of range");

@@ -4,11 +4,9 @@ import java.util.Locale;
 
 /**
  * Which gzip decoder to use, from {@code -Dpipelines.inflater} or else the environment variable
- * {@code PIPELINES_INFLATER}: {@code jdk} (the default), {@code auto} ({@code isal} when {@code igzip} is on
- * the PATH and decodes a test body, else {@code jdk}) or {@code isal} ({@code igzip}; an error when it does not
- * work). {@code igzip} is opt-in for now: with it, a ten-second state-database outage at a point of a day the
- * JDK path does not reach in that test fails the day instead of being ridden out
- * ({@code StateStoreOutageIntegrationTests}), which is not understood yet.
+ * {@code PIPELINES_INFLATER}: {@code auto} (the default: {@code isal} when {@code igzip} is on the PATH and
+ * decodes a test body, else {@code jdk}), {@code isal} ({@code igzip}; an error when it does not work) or
+ * {@code jdk}.
  */
 public enum Inflater {
     AUTO, ISAL, JDK;
@@ -29,7 +27,7 @@ public enum Inflater {
 
     static Inflater parse(String value, String source) {
         if (value == null || value.isBlank()) {
-            return JDK;
+            return AUTO;
         }
         try {
             return valueOf(value.trim().toUpperCase(Locale.ROOT));

@@ -308,6 +308,9 @@ class MixpanelEventParserTests {
             "{\"event\":\"a\",\"properties\":{\"time\":99999999999999}} | out of range",
             "{\"event\":\"a\",\"properties\":{\"time\":1e99999999999}} | out of range",
             "{\"event\":\"a\",\"properties\":{\"time\":1e999999999}} | out of range",
+            // a power of ten small enough for BigInteger (10^99999999) took minutes to compute and then reject
+            "{\"event\":\"a\",\"properties\":{\"time\":1e99999999}} | out of range",
+            "{\"event\":\"a\",\"properties\":{\"time\":1,\"mp_processing_time_ms\":17e31234567}} | out of range",
             "{\"event\":\"a\",\"properties\":{\"time\":01}} | expected ',' or '}'",
             "{\"event\":\"a\",\"properties\":{\"time\":1.}} | invalid number",
             "{\"event\":\"a\",\"properties\":{\"time\":1,}} | expected a key",

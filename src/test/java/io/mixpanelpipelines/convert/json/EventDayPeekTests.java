@@ -1,0 +1,134 @@
+package io.mixpanelpipelines.convert.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mixpanelpipelines.support.SampleEvents;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@link EventDayPeek}'s promise: for every line the parser accepts, a day it reads is the parser's day;
+ * and it does read the shape Mixpanel exports (else it would save nothing).
+ */
+class EventDayPeekTests {
+
+    private static final long DAY = LocalDate.parse("2026-03-08").toEpochDay(); // DST starts in Los Angeles
+    private static final long T = DAY * 86_400 + 7_200; // 02:00 local: inside the spring-forward gap there
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The parser's day, or null when it rejects the line. */
+    private static Long parsed(MixpanelEventParser parser, String line) {
+        byte[] b = utf8(line);
+        try {
+            return parser.parse(b, 0, b.length).eventEpochDay();
+        } catch (MalformedEventException e) {
+            return null;
+        }
+    }
+
+    private static long peeked(EventDayPeek peek, String line) {
+        byte[] b = utf8(line);
+        return peek.epochDay(b, 0, b.length);
+    }
+
+    /** The promise, on one line: a day read is the parser's day whenever the parser accepts the line. */
+    private static void assertKept(ZoneId zone, boolean ms, String line) {
+        Long day = parsed(new MixpanelEventParser(zone, ms), line);
+        long peek = peeked(new EventDayPeek(zone, ms), line);
+        if (day != null && peek != EventDayPeek.UNSURE) {
+            assertThat(peek).as(line).isEqualTo(day);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"UTC", "America/Los_Angeles", "Asia/Kolkata", "Pacific/Chatham"})
+    void readsTheDayOfTheExportShapeAsTheParserDoes(String zoneId) {
+        ZoneId zone = ZoneId.of(zoneId);
+        Random random = new Random(zoneId.hashCode());
+        for (boolean ms : new boolean[] {false, true}) {
+            EventDayPeek peek = new EventDayPeek(zone, ms);
+            MixpanelEventParser parser = new MixpanelEventParser(zone, ms);
+            for (int i = 0; i < 2_000; i++) {
+                String line = SampleEvents.realistic(random, i);
+                long time = (DAY - 2) * 86_400 + random.nextInt(5 * 86_400);
+                line = line.replaceFirst("\"time\":[0-9]+", "\"time\":" + (ms ? time * 1000 + random.nextInt(1000) : time));
+                long day = peeked(peek, line);
+                assertThat(day).as(line).isNotEqualTo(EventDayPeek.UNSURE).isEqualTo(parsed(parser, line));
+            }
+        }
+    }
+
+    @Test
+    void isUnsureWhereTheParserCouldFindAnotherTime() {
+        EventDayPeek peek = new EventDayPeek(ZoneId.of("UTC"), false);
+        String head = "{\"event\":\"e\",\"properties\":{\"time\":" + T;
+        List<String> unsure = List.of(
+                head + ",\"a\":1,\"time\":86400}}", // the last time wins
+                head + ",\"a\":1,\"\\u0074ime\":86400}}", // so does an escaped one
+                head + ",\"a\":1,\"ti\\u006De\":86400}}",
+                head + "},\"properties\":{\"time\":86400}}", // and the last properties
+                head + "},\"prop\\u0065rties\":{\"time\":86400}}",
+                head + ",\"nested\":{\"time\":1}}}", // (only a top-level one counts: unsure all the same)
+                "{\"event\":\"e\",\"properties\":{\"time\":" + T + ".5}}", // decimals
+                "{\"event\":\"e\",\"properties\":{\"time\":-" + T + "}}",
+                "{\"event\":\"e\",\"properties\":{\"time\":1e9}}",
+                "{\"event\":\"e\",\"properties\":{\"time\":99999999999999}}", // after year 9999
+                "{\"event\":\"e\",\"properties\":{\"time\": " + T + "}}",
+                " {\"event\":\"e\",\"properties\":{\"time\":" + T + "}}",
+                "{\"properties\":{\"time\":" + T + "},\"event\":\"e\"}",
+                "{\"event\":\"e\",\"properties\":{\"distinct_id\":\"u\",\"time\":" + T + "}}",
+                "{\"event\":\"e\",\"properties\":{\"time\":\"" + T + "\"}}",
+                "{\"event\":\"e\",\"properties\":{\"time\":" + T, // cut short
+                "{\"event\":\"e");
+        for (String line : unsure) {
+            assertThat(peeked(peek, line)).as(line).isEqualTo(EventDayPeek.UNSURE);
+            assertKept(ZoneId.of("UTC"), false, line);
+        }
+        assertThat(peeked(peek, head + ",\"$time\":1,\"timezone\":\"time\\n\\u00e9\\\"\",\"pro\":\"times\"}}"))
+                .as("texts that only look alike").isEqualTo(DAY);
+        assertThat(peeked(peek, "{\"event\":\"a \\\"quoted\\\\\\\" name\",\"properties\":{\"time\":" + T + "}}"))
+                .isEqualTo(DAY);
+    }
+
+    @Test
+    void aLineItReadsMayStillBeOneTheParserRejects() {
+        String line = "{\"event\":\"e\",\"properties\":{\"time\":" + T + ",\"a\":tru}}";
+        assertThat(peeked(new EventDayPeek(ZoneId.of("UTC"), false), line)).isEqualTo(DAY);
+        assertThat(parsed(new MixpanelEventParser(ZoneId.of("UTC"), false), line)).isNull();
+    }
+
+    /** Export lines with snippets spliced in anywhere: the promise holds for every one the parser accepts. */
+    @Test
+    void neverDisagreesWithTheParserOnMutatedLines() {
+        String[] snippets = {",\"time\":86400", ",\"time\":" + (T + 86_400), "\"time\"", ",\"\\u0074ime\":1",
+            "},\"properties\":{\"time\":1}", ",\"properties\":{\"time\":1}", "\\u0074", "\\u00", "\"", "\\", "}", "{",
+            ",", ":", " ", ".5", "e3", "-", "0", "\\\"", "\"t", "\"p", ",\"x\":{\"time\":1}"};
+        Random random = new Random(8);
+        int accepted = 0;
+        for (String zoneId : new String[] {"UTC", "America/Los_Angeles"}) {
+            ZoneId zone = ZoneId.of(zoneId);
+            for (int i = 0; i < 10_000; i++) {
+                StringBuilder line = new StringBuilder(SampleEvents.realistic(random, i)
+                        .replaceFirst("\"time\":[0-9]+", "\"time\":" + (T + random.nextInt(86_400) - 43_200)));
+                for (int k = 1 + random.nextInt(2); k > 0; k--) {
+                    line.insert(random.nextInt(line.length() + 1), snippets[random.nextInt(snippets.length)]);
+                }
+                String s = line.toString();
+                if (parsed(new MixpanelEventParser(zone, false), s) != null) {
+                    accepted++;
+                }
+                assertKept(zone, false, s);
+            }
+        }
+        assertThat(accepted).as("some mutated lines are still valid events").isGreaterThan(1_000);
+    }
+}
