@@ -27,7 +27,7 @@ class LineBatchTests {
                 line(D, ",\"x\":{\"time\":1}"), // the peek is unsure: parsed
                 line(D, ",\"a\":tru"), // only hashed, though malformed: nothing looks at it
                 "{\"event\":\"e\"}"); // malformed and parsed: rejected
-        LineBatch batch = LineBatch.withCapacity(1 << 16);
+        LineBatch batch = LineBatch.withCapacity(1 << 16, 1 << 16);
         for (int i = 0; i < lines.size(); i++) {
             byte[] b = lines.get(i).getBytes(StandardCharsets.UTF_8);
             int start = batch.used();
