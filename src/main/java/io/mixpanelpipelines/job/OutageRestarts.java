@@ -80,11 +80,18 @@ final class OutageRestarts {
             log.warn("the state database {} failed during the run: {}; restarting the run from its checkpoints "
                     + "once the store answers (for up to {} s)", retry.store(), cause.getMessage(), retry.retryFor().toSeconds());
             JobExecution last = retry.call("waiting to restart the run", () -> unfinished(jobName));
-            if (last == null) {
+            if (last == null && execution != null) {
                 return execution;
             }
-            for (LocalDate d : failedDays(last)) {
-                outcomes.remove(d);
+            // last == null after a launch that threw: the store failed while Spring Batch created the
+            // execution and its transaction rolled back, so nothing ran; launching again starts it (or finds
+            // it completed). Returning here would report the days as never exported, exit 1, no error.
+            if (last == null) {
+                retry.run("forgetting the run that was never created", () -> forgetInstanceWithoutExecution(jobName));
+            } else {
+                for (LocalDate d : failedDays(last)) {
+                    outcomes.remove(d);
+                }
             }
         }
     }
@@ -105,6 +112,19 @@ final class OutageRestarts {
         // the outage may have failed a step's own end-of-step metadata write: Spring Batch then leaves the
         // step (and the job) UNKNOWN, which it refuses to restart
         return UnknownExecutions.markFailed(jobRepository, last);
+    }
+
+    /**
+     * Deletes the job's last instance when it has no execution: Spring Batch commits an instance before it
+     * creates its first execution, so a store that failed in between leaves one, and launching the same
+     * parameters again would then fail ("Cannot find any job execution for job instance"). It holds nothing:
+     * a day's state is kept with its executions.
+     */
+    private void forgetInstanceWithoutExecution(String jobName) {
+        var instance = jobRepository.getLastJobInstance(jobName);
+        if (instance != null && jobRepository.getJobExecutions(instance).isEmpty()) {
+            jobRepository.deleteJobInstance(instance);
+        }
     }
 
     /**
