@@ -44,12 +44,9 @@ class H2HostLossIntegrationTests {
 
     private final String secret = "h2host-secret-" + System.nanoTime();
 
-    // "converting, exits" is not here yet: it fails now and then (a day step of the restarted execution
-    // fails with "Attempt to update step execution ... with wrong version", exit 1), a restart bug of
-    // job.OutageRestarts being reworked elsewhere; add it back with that change
     @ParameterizedTest(name = "{0}, host {1}")
     @CsvSource({"taking the lock, killed", "creating the run, exits", "creating the run, killed", "downloading, killed",
-            "publishing, killed"})
+            "converting, exits", "publishing, killed"})
     void anExportRidesOutTheEndOfItsH2Host(String point, String how) throws Exception {
         try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(15_000).seed(7).projectId("123456")
                 .serviceAccount("host-user", secret).timezone(ZoneId.of("UTC")).build().start(0)) {
