@@ -11,58 +11,15 @@ import java.util.List;
 
 /**
  * Joins the spools of one day's slices into the day's spool without decoding them, the slices' bodies end to
- * end: a zstd stream may hold several frames one after the other, and a gzip file several members. Either
- * the slices as received ({@link #joinReceived}: gzip members; a body Mixpanel sent plain, being small, is
- * wrapped in a member of its own) or the slices {@linkplain WindowSplitter split} (parsed, hashed, zstd) as
- * they arrived ({@link #join}): then the day's content hash sums their rows and line-hash sums, exactly what
- * one split of the whole day would give, since a day's hash does not depend on the order of its lines. The
- * day's manifest sums the slices'. Stateless; thread-safe.
+ * end: a zstd stream may hold several frames one after the other. The slices are joined as they were
+ * {@linkplain WindowSplitter split} (parsed, hashed, zstd) when they arrived ({@link #join}): the day's
+ * content hash sums their rows and line-hash sums, exactly what one split of the whole day would give, since
+ * a day's hash does not depend on the order of its lines. The day's manifest sums the slices'. Stateless;
+ * thread-safe.
  */
 public final class SpoolJoiner {
 
     private SpoolJoiner() {
-    }
-
-    /**
-     * Writes and commits {@code day} from {@code parts}, complete spools as received (gzip or plain), in order;
-     * its content hash is left unknown (the day step works it out as it converts).
-     *
-     * @param window the label the day's manifest keeps (e.g. {@code 2026-03-08/3h})
-     */
-    public static void joinReceived(List<Spool> parts, String window, Spool day) throws IOException {
-        long lines = 0;
-        long decodedBytes = 0;
-        Instant completedAt = Instant.EPOCH;
-        long bodyBytes;
-        try (io.mixpanelpipelines.storage.CountingOutputStream out = new io.mixpanelpipelines.storage.CountingOutputStream(
-                day.beginBody())) {
-            for (Spool part : parts) {
-                SpoolManifest m = part.manifest();
-                try (InputStream in = Files.newInputStream(part.dir().resolve("body"))) {
-                    if ("gzip".equals(m.encoding())) {
-                        in.transferTo(out);
-                    } else if ("identity".equals(m.encoding())) {
-                        java.util.zip.GZIPOutputStream member = new java.util.zip.GZIPOutputStream(
-                                new java.io.FilterOutputStream(out) {
-                                    @Override
-                                    public void close() {
-                                        // the member ends here; the day's body goes on
-                                    }
-                                }, 1 << 16);
-                        in.transferTo(member);
-                        member.finish();
-                    } else {
-                        throw new IllegalStateException(part + " is not a body as received (" + m.encoding() + ")");
-                    }
-                }
-                lines += m.lines();
-                decodedBytes += m.decodedBytes();
-                completedAt = m.completedAt().isAfter(completedAt) ? m.completedAt() : completedAt;
-            }
-            out.flush();
-            bodyBytes = out.count();
-        }
-        day.commit(new SpoolManifest(window, "gzip", bodyBytes, lines, decodedBytes, completedAt));
     }
 
     /**

@@ -67,41 +67,6 @@ class SpoolJoinerTests {
         }
     }
 
-    @Test
-    void theSlicesAsReceivedAreJoinedAsGzipMembersEvenWhenOneCameUncompressed() throws IOException {
-        Random random = new Random(15);
-        List<String> bodies = new ArrayList<>();
-        List<Spool> parts = new ArrayList<>();
-        for (int s = 0; s < 3; s++) {
-            StringBuilder body = new StringBuilder();
-            for (int i = 0; i < (s == 1 ? 2 : 500); i++) {
-                body.append(event(random, i)).append('\n');
-            }
-            bodies.add(body.toString());
-            byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-            Spool part = new Spool(tmp.resolve("received-" + s));
-            boolean gzip = s != 1; // Mixpanel sends a small body plain
-            try (OutputStream out = gzip ? new java.util.zip.GZIPOutputStream(part.beginBody()) : part.beginBody()) {
-                out.write(bytes);
-            }
-            part.commit(Spool.manifest("slice-" + s, gzip ? "gzip" : "identity", 0, s == 1 ? 2 : 500, bytes.length));
-            parts.add(part);
-        }
-        Spool day = new Spool(tmp.resolve("day"));
-
-        SpoolJoiner.joinReceived(parts, DAY + "/8h", day);
-
-        SpoolManifest m = day.manifest();
-        assertThat(m.encoding()).isEqualTo("gzip");
-        assertThat(m.contentHash()).as("worked out by the conversion").isNull();
-        assertThat(m.lines()).isEqualTo(1_002);
-        assertThat(m.bodyBytes()).isEqualTo(java.nio.file.Files.size(day.dir().resolve("body")));
-        try (InputStream in = day.openLines()) {
-            assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(String.join("", bodies));
-        }
-        assertThat(m.decodedBytes()).isEqualTo(String.join("", bodies).getBytes(StandardCharsets.UTF_8).length);
-    }
-
     private static String event(Random random, int i) {
         long time = DAY.atStartOfDay(ZONE).toLocalDateTime().toLocalDate().toEpochDay() * 86_400 + random.nextInt(86_400);
         return SampleEvents.varied(random, i).json().replaceFirst("\"time\":[0-9.]+", "\"time\":" + time);
