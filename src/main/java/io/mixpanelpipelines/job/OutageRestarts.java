@@ -151,7 +151,8 @@ final class OutageRestarts {
                 return null;
             }
         }
-        if (storeFailed.isEmpty()) {
+        Throwable between = storeFailed.isEmpty() ? betweenSteps(execution) : null;
+        if (storeFailed.isEmpty() && between == null) {
             return null;
         }
         JobExecution stored = retry.call("reading the failed run", () -> jobRepository.getJobExecution(execution.getId()));
@@ -161,7 +162,22 @@ final class OutageRestarts {
                 return null; // a window fetch or another day failed for a reason of its own
             }
         }
-        return new IllegalStateException(storeFailed.size() + " day(s) failed: " + storeFailed);
+        return between != null ? between : new IllegalStateException(storeFailed.size() + " day(s) failed: " + storeFailed);
+    }
+
+    /**
+     * What failed {@code execution} when no day step did but the store failed Spring Batch's own work between
+     * the steps (creating the days' steps, for one): no day ran, every spool is as the fetch left it. Null
+     * unless every failure of the execution and its steps is the store's.
+     */
+    private static Throwable betweenSteps(JobExecution execution) {
+        List<Throwable> failures = execution.getAllFailureExceptions();
+        for (Throwable t : failures) {
+            if (!StateStoreRetry.isTransient(t)) {
+                return null;
+            }
+        }
+        return failures.isEmpty() ? null : failures.get(0);
     }
 
     /**
