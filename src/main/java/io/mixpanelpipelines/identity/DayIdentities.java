@@ -54,7 +54,27 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
     public interface Rows extends Iterator<Mapping>, Closeable {
     }
 
-    private final Map<String, Mapping> byId = new HashMap<>();
+    /**
+     * A candidate held in memory, updated in place when a candidate for its id wins. A <em>twin</em> also stands
+     * for the same candidate of {@code $device:<distinctId>}: a device's login maps both ids to one user at one
+     * time, so it is held (and spilled, sorted and compared) once; the twin ids sort in the same order as the
+     * bare ones, so they are read back as a sorted run of their own.
+     */
+    static final class Held {
+        final String distinctId;
+        String resolved;
+        long time;
+        boolean twin;
+
+        Held(String distinctId, String resolved, long time, boolean twin) {
+            this.distinctId = distinctId;
+            this.resolved = resolved;
+            this.time = time;
+            this.twin = twin;
+        }
+    }
+
+    private final Map<String, Held> byId = new HashMap<>();
     private final SeenDevices seen;
     private final int memoryLimit;
     private final Path spillDir;
@@ -114,8 +134,8 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         Utf8Text device = event.deviceIdText();
         if (device.present() && event.userIdText().present()) {
             long t = event.timeMicros();
-            if (!seen.earlierThan(device.bytes(), device.offset(), device.length(), t)) {
-                IdentityRules.deviceLogin(event.deviceId(), event.userId(), t, this);
+            if (!seen.earlierThan(device.bytes(), device.offset(), device.length(), t)
+                    && deviceLogin(event.deviceId(), event.userId(), t)) {
                 seen.record(device.bytes(), device.offset(), device.length(), t);
             }
         }
@@ -140,8 +160,49 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
 
     /** Whether {@code a} wins over {@code b} (same {@code distinct_id}): earlier, or as early with a smaller resolved id. */
     static boolean earlier(Mapping a, Mapping b) {
-        return a.firstSeenMicros() < b.firstSeenMicros()
-                || (a.firstSeenMicros() == b.firstSeenMicros() && a.resolvedDistinctId().compareTo(b.resolvedDistinctId()) < 0);
+        return earlier(a.resolvedDistinctId(), a.firstSeenMicros(), b.resolvedDistinctId(), b.firstSeenMicros());
+    }
+
+    private static boolean earlier(String resolvedA, long timeA, String resolvedB, long timeB) {
+        return timeA < timeB || (timeA == timeB && resolvedA.compareTo(resolvedB) < 0);
+    }
+
+    /**
+     * {@link IdentityRules#deviceLogin}'s two mappings, held as one twin candidate where they can be: the
+     * device id and its {@code $device:} form, both to the user id. Returns whether this login mapped every id
+     * a login of this device can map, so that a later login of the device would only lose: only then may
+     * {@link SeenDevices} pass the device's later events over (a login with an empty user id, or one mapping
+     * the device to itself, maps less, and the device's later logins must still be offered).
+     */
+    private boolean deviceLogin(String deviceId, String userId, long timeMicros) {
+        if (deviceId == null || deviceId.isEmpty() || userId == null || userId.isEmpty() || deviceId.equals(userId)) {
+            IdentityRules.deviceLogin(deviceId, userId, timeMicros, this);
+            return false;
+        }
+        if (deviceId.startsWith(IdentityRules.DEVICE_PREFIX)) {
+            map(deviceId, userId, timeMicros); // its only id
+            return true;
+        }
+        if (isTwinOf(userId, deviceId)) {
+            map(deviceId, userId, timeMicros); // its $device: form is the user id: maps nothing
+            return false;
+        }
+        Held held = byId.get(deviceId);
+        if (held == null) {
+            hold(deviceId, userId, timeMicros, true);
+        } else if (earlier(userId, timeMicros, held.resolved, held.time)) {
+            held.resolved = userId; // wins the device id; and its twin, whatever a merge event held for the id
+            held.time = timeMicros;
+            held.twin = true;
+        } else if (!held.twin) {
+            map(IdentityRules.DEVICE_PREFIX + deviceId, userId, timeMicros); // a merge event's candidate keeps the id
+        }
+        return true;
+    }
+
+    private static boolean isTwinOf(String id, String deviceId) {
+        return id.length() == IdentityRules.DEVICE_PREFIX.length() + deviceId.length()
+                && id.startsWith(IdentityRules.DEVICE_PREFIX) && id.endsWith(deviceId);
     }
 
     /**
@@ -152,18 +213,32 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
      */
     @Override
     public void map(String distinctId, String resolvedDistinctId, long timeMicros) {
-        Mapping candidate = new Mapping(distinctId, resolvedDistinctId, timeMicros);
-        Mapping held = byId.get(distinctId);
-        if (held == null && byId.size() >= memoryLimit) {
+        Held held = byId.get(distinctId);
+        if (held == null) {
+            hold(distinctId, resolvedDistinctId, timeMicros, false);
+        } else if (earlier(resolvedDistinctId, timeMicros, held.resolved, held.time)) {
+            String twinResolved = held.resolved;
+            long twinTime = held.time;
+            boolean twin = held.twin;
+            held.resolved = resolvedDistinctId;
+            held.time = timeMicros;
+            held.twin = false;
+            if (twin) { // the device's login still holds for its $device: form
+                map(IdentityRules.DEVICE_PREFIX + distinctId, twinResolved, twinTime);
+            }
+        }
+    }
+
+    /** Holds a candidate for an id not held; spills what is held first when memory is full. */
+    private void hold(String distinctId, String resolved, long timeMicros, boolean twin) {
+        if (byId.size() >= memoryLimit) {
             try {
                 spill();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot spill identity mappings to " + spillDir + ": " + e.getMessage(), e);
             }
         }
-        if (held == null || earlier(candidate, held)) {
-            byId.put(distinctId, candidate);
-        }
+        byId.put(distinctId, new Held(distinctId, resolved, timeMicros, twin));
     }
 
     /**
@@ -228,15 +303,23 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
      * they are merged from the spilled runs and memory; the day can be read again, or go on, afterwards.
      */
     public Rows rows() throws IOException {
-        List<Mapping> held = sortedInMemory();
+        List<Held> held = sortedInMemory();
+        List<Mapping> own = new ArrayList<>(held.size());
+        List<Mapping> twins = new ArrayList<>();
+        for (Held h : held) {
+            own.add(new Mapping(h.distinctId, h.resolved, h.time));
+            if (h.twin) {
+                twins.add(new Mapping(IdentityRules.DEVICE_PREFIX + h.distinctId, h.resolved, h.time));
+            }
+        }
         List<Path> files = new ArrayList<>();
         runs.forEach(files::addAll);
-        return new MergedRows(files, held.iterator());
+        return new MergedRows(files, List.of(own.iterator(), twins.iterator()));
     }
 
-    private List<Mapping> sortedInMemory() {
-        List<Mapping> held = new ArrayList<>(byId.values());
-        held.sort((a, b) -> a.distinctId().compareTo(b.distinctId()));
+    private List<Held> sortedInMemory() {
+        List<Held> held = new ArrayList<>(byId.values());
+        held.sort((a, b) -> a.distinctId.compareTo(b.distinctId));
         return held;
     }
 
@@ -247,7 +330,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         }
         Files.createDirectories(spillDir);
         Path file = newRun(0);
-        SpillRun.write(file, sortedInMemory().iterator());
+        SpillRun.writeHeld(file, sortedInMemory());
         byId.clear();
         spills++;
         spilledBytes += Files.size(file);
@@ -262,7 +345,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         same.add(file);
         if (same.size() >= FAN_IN) {
             Path merged = newRun(level + 1);
-            try (MergedRows in = new MergedRows(same, java.util.Collections.emptyIterator())) {
+            try (MergedRows in = new MergedRows(same, List.of())) {
                 SpillRun.write(merged, in);
             } catch (UncheckedIOException e) {
                 throw e.getCause();

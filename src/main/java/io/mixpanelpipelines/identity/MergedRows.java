@@ -11,8 +11,8 @@ import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 
 /**
- * The k-way merge of sorted runs of candidates (files of {@link SpillRun} and at most one sorted list in
- * memory), each with at most one candidate per {@code distinct_id}: yields one row per {@code distinct_id} in
+ * The k-way merge of sorted runs of candidates (files of {@link SpillRun}, each read as two runs: its
+ * candidates, and its twins' {@code $device:} ids, and sorted lists in memory), each with at most one candidate per {@code distinct_id}: yields one row per {@code distinct_id} in
  * ascending order, the {@linkplain DayIdentities#earlier earliest} of its candidates. Reading a run fails with
  * an {@link UncheckedIOException}. Holds one buffered reader per run file. Not thread-safe.
  */
@@ -31,8 +31,8 @@ final class MergedRows implements DayIdentities.Rows {
     private static final class FileSource extends Source {
         private final SpillRun.Reader reader;
 
-        FileSource(Path file) throws IOException {
-            reader = new SpillRun.Reader(file);
+        FileSource(Path file, boolean twins) throws IOException {
+            reader = new SpillRun.Reader(file, twins);
             head = reader.head();
         }
 
@@ -67,19 +67,22 @@ final class MergedRows implements DayIdentities.Rows {
     private Mapping next;
 
     /**
-     * @param files runs written by {@link SpillRun#write}
-     * @param memory candidates in ascending {@code distinct_id} order, one per id (may be empty)
+     * @param files runs written by {@link SpillRun}, each read twice: its candidates, then its twins' {@code $device:} ids
+     * @param memory sorted lists of candidates, each in ascending {@code distinct_id} order with one per id
      */
-    MergedRows(List<Path> files, Iterator<Mapping> memory) throws IOException {
+    MergedRows(List<Path> files, List<Iterator<Mapping>> memory) throws IOException {
         try {
             for (Path f : files) {
-                sources.add(new FileSource(f));
+                sources.add(new FileSource(f, false));
+                sources.add(new FileSource(f, true));
             }
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
-        sources.add(new MemorySource(memory));
+        for (Iterator<Mapping> m : memory) {
+            sources.add(new MemorySource(m));
+        }
         for (Source s : sources) {
             if (s.head != null) {
                 queue.add(s);

@@ -12,18 +12,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * One sorted run of a day's candidates spilled to a local file by {@link DayIdentities}: a magic header, then
  * per candidate, in {@code distinct_id} order and at most one per id, the {@code distinct_id} and the resolved
- * id as length-prefixed UTF-8 (the length a variable-length unsigned int) and the time in microseconds (8
- * bytes, big-endian). Ids are well-formed text (the parser and DuckDB decode invalid UTF-8 and lone surrogates
+ * id as length-prefixed UTF-8 (the length a variable-length unsigned int; the id's is doubled, plus one for a
+ * {@linkplain DayIdentities.Held twin}) and the time in microseconds (8 bytes, big-endian). A run is read as
+ * two sorted runs: its candidates, and its twins as their {@code $device:} ids. Ids are well-formed text (the parser and DuckDB decode invalid UTF-8 and lone surrogates
  * to U+FFFD, as the Parquet file stores them), so UTF-8 gives them back exactly. A file without the header of
  * this version, or cut short, is refused rather than read as a run. Not thread-safe.
  */
 final class SpillRun {
 
-    private static final byte[] MAGIC = "mp-idrun1\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MAGIC = "mp-idrun2\n".getBytes(StandardCharsets.US_ASCII);
     /** Per open run: the merge of a day holds at most {@link DayIdentities#FAN_IN} + a few runs open at once. */
     private static final int BUFFER = 1 << 15;
 
@@ -33,28 +35,48 @@ final class SpillRun {
     /** Writes {@code sorted} (ascending {@code distinct_id}, one per id) to a new file {@code file}; returns its row count. */
     static long write(Path file, Iterator<Mapping> sorted) throws IOException {
         long rows = 0;
-        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), BUFFER))) {
-            out.write(MAGIC);
+        try (DataOutputStream out = open(file)) {
             while (sorted.hasNext()) {
                 Mapping m = sorted.next();
-                writeText(out, m.distinctId());
-                writeText(out, m.resolvedDistinctId());
-                out.writeLong(m.firstSeenMicros());
+                write(out, m.distinctId(), false, m.resolvedDistinctId(), m.firstSeenMicros());
                 rows++;
             }
         }
         return rows;
     }
 
-    private static void writeText(DataOutputStream out, String s) throws IOException {
-        byte[] b = s.getBytes(StandardCharsets.UTF_8);
-        int n = b.length;
+    /** Writes what memory holds, {@code sorted} by {@code distinct_id}, twins marked, to a new file {@code file}. */
+    static void writeHeld(Path file, List<DayIdentities.Held> sorted) throws IOException {
+        try (DataOutputStream out = open(file)) {
+            for (DayIdentities.Held h : sorted) {
+                write(out, h.distinctId, h.twin, h.resolved, h.time);
+            }
+        }
+    }
+
+    private static DataOutputStream open(Path file) throws IOException {
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file), BUFFER));
+        out.write(MAGIC);
+        return out;
+    }
+
+    private static void write(DataOutputStream out, String id, boolean twin, String resolved, long time) throws IOException {
+        byte[] b = id.getBytes(StandardCharsets.UTF_8);
+        writeLength(out, ((long) b.length << 1) | (twin ? 1 : 0));
+        out.write(b);
+        b = resolved.getBytes(StandardCharsets.UTF_8);
+        writeLength(out, b.length);
+        out.write(b);
+        out.writeLong(time);
+    }
+
+    private static void writeLength(DataOutputStream out, long length) throws IOException {
+        long n = length;
         while ((n & ~0x7f) != 0) {
-            out.write((n & 0x7f) | 0x80);
+            out.write((int) ((n & 0x7f) | 0x80));
             n >>>= 7;
         }
-        out.write(n);
-        out.write(b);
+        out.write((int) n);
     }
 
     /** Reads a run back, one candidate at a time. */
@@ -62,10 +84,13 @@ final class SpillRun {
 
         private final Path file;
         private final DataInputStream in;
+        private final boolean twins;
         private Mapping head;
 
-        Reader(Path file) throws IOException {
+        /** @param twins read the twins only, as their {@code $device:} ids; else every candidate as written */
+        Reader(Path file, boolean twins) throws IOException {
             this.file = file;
+            this.twins = twins;
             this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), BUFFER));
             try {
                 byte[] magic = new byte[MAGIC.length];
@@ -87,35 +112,47 @@ final class SpillRun {
 
         /** Moves to the next candidate; returns false past the last. */
         boolean advance() throws IOException {
-            int first = in.read();
-            if (first < 0) {
-                head = null;
-                return false;
+            for (int first = in.read(); first >= 0; first = in.read()) {
+                try {
+                    long idLength = readLength(first);
+                    boolean twin = (idLength & 1) != 0;
+                    if (twins && !twin) {
+                        in.skipNBytes(idLength >>> 1);
+                        in.skipNBytes(readLength(in.readUnsignedByte()) + Long.BYTES);
+                        continue;
+                    }
+                    String id = readText(idLength >>> 1);
+                    String resolved = readText(readLength(in.readUnsignedByte()));
+                    head = new Mapping(twins ? IdentityRules.DEVICE_PREFIX + id : id, resolved, in.readLong());
+                    return true;
+                } catch (EOFException e) {
+                    throw new IOException(file + " ends in the middle of a candidate", e);
+                }
             }
-            try {
-                String id = readText(first);
-                String resolved = readText(in.readUnsignedByte());
-                head = new Mapping(id, resolved, in.readLong());
-                return true;
-            } catch (EOFException e) {
-                throw new IOException(file + " ends in the middle of a candidate", e);
-            }
+            head = null;
+            return false;
         }
 
-        private String readText(int firstByte) throws IOException {
-            int n = 0;
+        private long readLength(int firstByte) throws IOException {
+            long n = 0;
             int shift = 0;
             int b = firstByte;
             while ((b & 0x80) != 0) {
-                n |= (b & 0x7f) << shift;
+                n |= (long) (b & 0x7f) << shift;
                 shift += 7;
-                if (shift > 28) {
+                if (shift > 35) {
                     throw new IOException(file + " has a malformed length");
                 }
                 b = in.readUnsignedByte();
             }
-            n |= b << shift;
-            byte[] bytes = new byte[n];
+            return n | (long) b << shift;
+        }
+
+        private String readText(long length) throws IOException {
+            if (length > Integer.MAX_VALUE - 16) {
+                throw new IOException(file + " has a malformed length");
+            }
+            byte[] bytes = new byte[(int) length];
             in.readFully(bytes);
             return new String(bytes, StandardCharsets.UTF_8);
         }

@@ -176,7 +176,7 @@ final class CliProcess {
         }
     }
 
-    private static long parquetBytes(Path export) throws IOException {
+    static long parquetBytes(Path export) throws IOException {
         if (!Files.exists(export)) {
             return 0;
         }

@@ -139,8 +139,8 @@ final class StageRounds {
                     new IdentityLayout(Location.of(dir.resolve("identity")), "1"), ParquetWriterOptions.defaults());
             IdentityManifest m = publisher.stage(day, "bench", "bench", ids);
             table.row(label, "stage: ... +parse +identity mappings", List.of((System.nanoTime() - t0) / 1e9), events,
-                    String.format(Locale.ROOT, "%d mappings, %d spills of %d in memory (%d MB); CPU offer %.1f s, merge+write %.1f s",
-                            m.rows(), ids.spills(), limit, ids.spilledBytes() >> 20,
+                    String.format(Locale.ROOT, "%d mappings (%d kB of Parquet), %d spills of %d in memory (%d MB); CPU offer %.1f s, merge+write %.1f s",
+                            m.rows(), CliProcess.parquetBytes(dir.resolve("identity")) / 1000, ids.spills(), limit, ids.spilledBytes() >> 20,
                             (cpu1 - cpu0) / 1e9, (cpu.getCurrentThreadCpuTime() - cpu1) / 1e9));
         }
     }

@@ -44,13 +44,23 @@ class DayIdentitiesSpillTests {
             long time = T + r.nextInt(600); // ~50 events per second: many ties
             String a = "id-" + r.nextInt(8_000);
             String b = "user-" + r.nextInt(3_000);
-            lines.add(switch (r.nextInt(10)) {
+            lines.add(switch (r.nextInt(15)) {
                 case 0 -> event("$identify", time, "\"distinct_id\":\"" + b + "\",\"$anon_distinct_id\":\"" + a
                         + "\",\"$identified_id\":\"" + b + "\"");
                 case 1 -> event("$create_alias", time, "\"distinct_id\":\"" + b + "\",\"alias\":\"" + a + "\"");
                 case 2 -> event("$merge", time, "\"distinct_id\":\"" + b + "\",\"$distinct_ids\":[\"" + b + "\",\"" + a
                         + "\",\"id-" + r.nextInt(8_000) + "\"]");
                 case 3 -> event("Page", time, "\"distinct_id\":\"$device:" + a + "\",\"$device_id\":\"" + a + "\"");
+                // a device login's two ids also reached by merge events, and logins where one of the two maps nothing
+                case 10 -> event("$identify", time, "\"distinct_id\":\"" + b + "\",\"$anon_distinct_id\":\"$device:" + a
+                        + "\",\"$identified_id\":\"" + b + "\"");
+                case 11 -> event("$merge", time, "\"distinct_id\":\"" + b + "\",\"$distinct_ids\":[\"" + b + "\",\"$device:" + a
+                        + "\",\"" + a + "\"]");
+                case 12 -> event("Login", time, "\"distinct_id\":\"" + b + "\",\"$device_id\":\"$device:" + a
+                        + "\",\"$user_id\":\"" + b + "\"");
+                case 13 -> event("Login", time, "\"distinct_id\":\"" + a + "\",\"$device_id\":\"" + a
+                        + "\",\"$user_id\":\"" + (r.nextBoolean() ? a : "$device:" + a) + "\"");
+                case 14 -> event("Login", time, "\"distinct_id\":\"" + a + "\",\"$device_id\":\"" + a + "\",\"$user_id\":\"\"");
                 default -> event("Login", time, "\"distinct_id\":\"" + b + "\",\"$device_id\":\"" + a
                         + "\",\"$user_id\":\"" + b + "\"");
             });
@@ -88,7 +98,7 @@ class DayIdentitiesSpillTests {
     }
 
     @ParameterizedTest
-    @ValueSource(ints = {16, 100, 1_000})
+    @ValueSource(ints = {16, 100, 1_000, 1_000_000})
     void tinyMemoryGivesTheRowsOfThePlainComputationWhateverTheOrder(int memoryLimit) throws Exception {
         List<String> lines = day(memoryLimit, 20_000);
         List<Mapping> want = reference(lines);

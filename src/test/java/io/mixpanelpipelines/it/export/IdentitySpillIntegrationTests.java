@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Days mapping far more ids than a day step holds in memory (the limit set to 500 here; the simulator gives
+ * Days mapping far more ids than a day step holds in memory (the limit set to 250 here; the simulator gives
  * most events a new device, so 20,000 events map about 24,000 ids): two days converted at once, each spilling
  * dozens of runs, 32 of them merged into one, publish exactly the mappings DuckDB derives in SQL from the
  * published events; so does a day whose mappings are rebuilt from its published Parquet. No spill file stays.
@@ -33,7 +33,7 @@ class IdentitySpillIntegrationTests {
     @Test
     void daysFarBeyondTheInMemoryLimitPublishExactlyTheMappingsOfTheirEvents() throws Exception {
         String before = System.getProperty(LIMIT);
-        System.setProperty(LIMIT, "500");
+        System.setProperty(LIMIT, "250"); // a device login holds one candidate for its two ids
         try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(20_000).seed(31).projectId("123456")
                 .serviceAccount("spill-user", "spill-secret").timezone(ZoneId.of("UTC")).build().start(0)) {
             ExportWorkspace ws = new ExportWorkspace(tmp, Map.of("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("state/db")))
