@@ -1,6 +1,9 @@
 package io.mixpanelpipelines.identity;
 
-import tools.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -14,8 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
  *     (Mixpanel picks a cluster's canonical id itself and does not say which: ours is a choice).</li>
  * </ul>
  * Ids that are absent, empty or equal to their target map nothing. A string id is taken decoded; a number or
- * boolean as its JSON text (as the events' {@code distinct_id} column holds it); objects, arrays and null map
- * nothing. Which candidate wins is {@link DayIdentities}' business. Stateless and thread-safe.
+ * boolean as its JSON text as written (as the events' {@code distinct_id} column holds it); objects, arrays
+ * and null map nothing. Which candidate wins is {@link DayIdentities}' business. Stateless and thread-safe.
  */
 public final class IdentityRules {
 
@@ -54,35 +57,49 @@ public final class IdentityRules {
     /**
      * Original ID Merge: the mappings of a {@code $identify}, {@code $create_alias} or {@code $merge}
      * event, from its properties JSON ({@code properties[offset..offset+length)}); other events and
-     * properties that are not an object map nothing.
+     * properties that are not an object map nothing. Read as a stream: only the top-level values named below
+     * are read, every other value is skipped unread (a property repeated: its last value counts).
      */
     public static void mergeEvent(String eventName, byte[] properties, int offset, int length, long timeMicros, Sink sink) {
         if (!isMergeEvent(eventName) || properties == null || length <= 0) {
             return;
         }
-        JsonNode p;
-        try {
-            p = JSON.readTree(properties, offset, length);
+        String anon = null;
+        String anonId = null;
+        String identified = null;
+        String alias = null;
+        String distinctId = null;
+        List<String> ids = null;
+        try (JsonParser p = JSON.createParser(properties, offset, length)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                return;
+            }
+            for (JsonToken t = p.nextToken(); t == JsonToken.PROPERTY_NAME; t = p.nextToken()) {
+                String name = p.currentName();
+                JsonToken v = p.nextToken();
+                switch (name) { // what another kind of merge event reads here is not used
+                    case "$anon_distinct_id" -> anon = text(p, v);
+                    case "$anon_id" -> anonId = text(p, v);
+                    case "$identified_id" -> identified = text(p, v);
+                    case "alias" -> alias = text(p, v);
+                    case "distinct_id" -> distinctId = text(p, v);
+                    case "$distinct_ids" -> ids = texts(p, v);
+                    default -> p.skipChildren();
+                }
+            }
         } catch (RuntimeException e) {
             return; // published properties are valid JSON; a repaired oddity maps nothing rather than failing the day
         }
-        if (p == null || !p.isObject()) {
-            return;
-        }
         switch (eventName) {
-            case IDENTIFY -> {
-                String anon = text(p.get("$anon_distinct_id"));
-                map(anon != null ? anon : text(p.get("$anon_id")), text(p.get("$identified_id")), timeMicros, sink);
-            }
-            case CREATE_ALIAS -> map(text(p.get("alias")), text(p.get("distinct_id")), timeMicros, sink);
+            case IDENTIFY -> map(anon != null ? anon : anonId, identified, timeMicros, sink);
+            case CREATE_ALIAS -> map(alias, distinctId, timeMicros, sink);
             default -> {
-                JsonNode ids = p.get("$distinct_ids");
-                if (ids == null || !ids.isArray() || ids.isEmpty()) {
+                if (ids == null || ids.isEmpty()) {
                     return;
                 }
-                String canonical = text(ids.get(0));
+                String canonical = ids.get(0);
                 for (int i = 1; i < ids.size(); i++) {
-                    map(text(ids.get(i)), canonical, timeMicros, sink);
+                    map(ids.get(i), canonical, timeMicros, sink);
                 }
             }
         }
@@ -94,10 +111,29 @@ public final class IdentityRules {
         }
     }
 
-    private static String text(JsonNode n) {
-        if (n == null || n.isNull() || n.isContainer()) {
+    /**
+     * A value as an id: a string decoded; a number or boolean as its JSON text (as the events' {@code distinct_id}
+     * column holds it); null, an object or an array as null (skipped).
+     */
+    private static String text(JsonParser p, JsonToken v) {
+        if (v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT
+                || v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
+            return p.getString();
+        }
+        p.skipChildren();
+        return null;
+    }
+
+    /** An array's elements as ids ({@link #text}, nulls included), or null when the value is not an array. */
+    private static List<String> texts(JsonParser p, JsonToken v) {
+        if (v != JsonToken.START_ARRAY) {
+            p.skipChildren();
             return null;
         }
-        return n.isString() ? n.stringValue() : n.toString();
+        List<String> ids = new ArrayList<>();
+        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+            ids.add(text(p, t));
+        }
+        return ids;
     }
 }
