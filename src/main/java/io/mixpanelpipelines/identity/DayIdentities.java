@@ -145,6 +145,18 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         }
     }
 
+    /**
+     * What {@link #offer} does for an event with a device id and a user id, from their UTF-8 bytes ({@code
+     * b[device..device+deviceLength)} and {@code b[user..user+userLength)}), as {@link DayIdentityFeed} copied them.
+     */
+    void offerLogin(byte[] b, int device, int deviceLength, int user, int userLength, long timeMicros) {
+        if (!seen.earlierThan(b, device, deviceLength, timeMicros)
+                && deviceLogin(new String(b, device, deviceLength, StandardCharsets.UTF_8),
+                        new String(b, user, userLength, StandardCharsets.UTF_8), timeMicros)) {
+            seen.record(b, device, deviceLength, timeMicros);
+        }
+    }
+
     private static boolean isMergeEvent(Utf8Text name) {
         if (!name.present() || name.length() < 6 || name.bytes()[name.offset()] != '$') {
             return false;

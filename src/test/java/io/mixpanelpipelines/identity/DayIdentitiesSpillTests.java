@@ -37,7 +37,7 @@ class DayIdentitiesSpillTests {
     Path tmp;
 
     /** Lines of a random day: logins of devices to users, and the three merge events, over one pool of ids. */
-    private static List<String> day(long seed, int events) {
+    static List<String> day(long seed, int events) {
         Random r = new Random(seed);
         List<String> lines = new ArrayList<>(events);
         for (int i = 0; i < events; i++) {
@@ -69,7 +69,7 @@ class DayIdentitiesSpillTests {
     }
 
     /** The reference: every candidate of every event into one map, the earliest (then smallest resolved id) kept. */
-    private static List<Mapping> reference(List<String> lines) throws Exception {
+    static List<Mapping> reference(List<String> lines) throws Exception {
         Map<String, Mapping> best = new HashMap<>();
         IdentityRules.Sink sink = (id, resolved, time) -> best.merge(id, new Mapping(id, resolved, time),
                 (old, cand) -> cand.firstSeenMicros() < old.firstSeenMicros() || (cand.firstSeenMicros() == old.firstSeenMicros()

@@ -3,6 +3,7 @@ package io.mixpanelpipelines.convert.parquet;
 import io.mixpanelpipelines.storage.OutputFile;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ColumnWriteStore;
@@ -57,8 +58,9 @@ public final class IdentityParquetWriter implements Closeable {
         if (file.done()) {
             throw new IllegalStateException("writer for " + file.path() + " is closed");
         }
-        this.distinctId.write(Binary.fromString(distinctId), 0, 0);
-        this.resolved.write(Binary.fromString(resolvedDistinctId), 0, 0);
+        // a plain array: Binary.fromString wraps its bytes in a ByteBuffer, slower to make and to write
+        this.distinctId.write(Binary.fromConstantByteArray(distinctId.getBytes(StandardCharsets.UTF_8)), 0, 0);
+        this.resolved.write(Binary.fromConstantByteArray(resolvedDistinctId.getBytes(StandardCharsets.UTF_8)), 0, 0);
         this.firstSeen.write(firstSeenMicros, 0, 0);
         store.endRecord();
         file.rowWritten();

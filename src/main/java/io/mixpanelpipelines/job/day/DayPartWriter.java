@@ -8,6 +8,7 @@ import io.mixpanelpipelines.convert.parquet.WriterBufferPool;
 import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.dataset.PartInfo;
 import io.mixpanelpipelines.identity.DayIdentities;
+import io.mixpanelpipelines.identity.DayIdentityFeed;
 import io.mixpanelpipelines.ingest.LineBatch;
 import io.mixpanelpipelines.ingest.RejectedLines;
 import io.mixpanelpipelines.ingest.RepairedLines;
@@ -66,6 +67,8 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
      * published or the writer closes (and, after a kill, when the day or slice is opened again).
      */
     private final DayIdentities mappings;
+    /** Derives {@link #mappings} on a thread of its own: drained before they are read or cleared. */
+    private final DayIdentityFeed feed;
     /** The parts closed before that checkpoint: their mappings are read back from them at the end. */
     private List<PartInfo> partsBeforeOpen = List.of();
 
@@ -107,6 +110,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         this.slice = slice;
         this.assembly = assembly;
         this.mappings = identity.newMappings(slice == null ? day.toString() : slice.label());
+        this.feed = new DayIdentityFeed(mappings, "identity-" + (slice == null ? day.toString() : slice.label()));
     }
 
     /** Starts from {@code checkpoint}: the day's outputs are brought back to it. */
@@ -149,6 +153,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
      */
     private void resetOutputs() throws IOException {
         cleanStaging();
+        feed.drain();
         mappings.clear();
         partsBeforeOpen = checkpoint.parts();
         String name = slice == null ? day.toString() : slice.label();
@@ -226,7 +231,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
                 openPart();
             }
             current.write(event, buf);
-            mappings.offer(event);
+            feed.offer(event);
             if (event.repaired()) { // published with U+FFFD for broken surrogate escapes: keep the original
                 repaired.add(buf, batch.start(i), batch.length(i));
             }
@@ -300,6 +305,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     private void finish() throws IOException {
         SpoolManifest body = reader.spoolManifest();
         closePart(body.decodedBytes(), body.lines() + 1);
+        feed.drain(); // every event's mappings derived
         long maxRejected = job.export().maxRejectedLines();
         if (checkpoint.rejectedLines() > maxRejected) {
             throw new PartitionFailedException((slice == null ? day.toString() : slice.label()) + ": " + checkpoint.rejectedLines()
@@ -326,6 +332,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
      * back to the run's pool and closes the rejected files.
      */
     public void close() throws IOException {
+        feed.close();
         deleteSpills(); // of a day that failed or stopped too: its next conversion derives them again
         if (current != null) {
             current.abort();
