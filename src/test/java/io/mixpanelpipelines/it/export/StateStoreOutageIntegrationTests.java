@@ -59,6 +59,15 @@ class StateStoreOutageIntegrationTests {
         return ws;
     }
 
+    /** Every event the simulator served for {@link #DAYS} is published exactly once, byte-exact. */
+    void assertEveryDayExact(ExportWorkspace ws) throws Exception {
+        Map<LocalDate, List<String>> served = new TreeMap<>();
+        for (String d : DAYS) {
+            served.put(LocalDate.parse(d), sim.expectedLines(LocalDate.parse(d), true));
+        }
+        ParquetAssertions.assertExactly(ws.events(), served);
+    }
+
     /** Waits until a day is being converted: a part is being written in {@code _staging/events/}. */
     void awaitConversion(ExportWorkspace ws, CompletableFuture<Integer> run) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -88,11 +97,7 @@ class StateStoreOutageIntegrationTests {
         assertThat(code).as(ws.lastOut + ws.lastErr).isZero();
         assertThat(sim.requestCount()).as("one request for the 3-day window, none again").isEqualTo(1);
         assertThat(proxy.accepted()).as("the run reconnected after the outage").isGreaterThan(connectionsBefore);
-        Map<LocalDate, List<String>> served = new TreeMap<>();
-        for (String d : DAYS) {
-            served.put(LocalDate.parse(d), sim.expectedLines(LocalDate.parse(d), true));
-        }
-        ParquetAssertions.assertExactly(ws.events(), served);
+        assertEveryDayExact(ws);
         assertThat(ws.lastOut + ws.lastErr).doesNotContain("pw-not-shown");
     }
 
@@ -114,11 +119,7 @@ class StateStoreOutageIntegrationTests {
         assertThat(proxy.triggered()).as("the store went away as a step saved its end").isEqualTo(1);
         assertThat(code).as(ws.lastOut + ws.lastErr).isZero();
         assertThat(sim.requestCount()).as("one request for the 3-day window, none again").isEqualTo(1);
-        Map<LocalDate, List<String>> served = new TreeMap<>();
-        for (String d : DAYS) {
-            served.put(LocalDate.parse(d), sim.expectedLines(LocalDate.parse(d), true));
-        }
-        ParquetAssertions.assertExactly(ws.events(), served);
+        assertEveryDayExact(ws);
     }
 
     /**
@@ -135,11 +136,7 @@ class StateStoreOutageIntegrationTests {
         assertThat(proxy.triggered()).as("the store went away as the days' steps were created").isEqualTo(1);
         assertThat(code).as(ws.lastOut + ws.lastErr).isZero();
         assertThat(sim.requestCount()).as("one request for the 3-day window, none again").isEqualTo(1);
-        Map<LocalDate, List<String>> served = new TreeMap<>();
-        for (String d : DAYS) {
-            served.put(LocalDate.parse(d), sim.expectedLines(LocalDate.parse(d), true));
-        }
-        ParquetAssertions.assertExactly(ws.events(), served);
+        assertEveryDayExact(ws);
     }
 
     @Test
