@@ -18,6 +18,12 @@ final class SeenDevices {
     private long[] times = new long[1024];
     private byte[][] keys = new byte[1024][];
     private int size;
+    /** The key {@link #earlierThan} last looked up, and where: null once the table changed since. */
+    private byte[] lastBytes;
+    private int lastOffset;
+    private int lastLength;
+    private long lastHash;
+    private int lastSlot;
 
     /** @param maxDevices the most devices remembered before the cache is emptied */
     SeenDevices(int maxDevices) {
@@ -28,13 +34,23 @@ final class SeenDevices {
     boolean earlierThan(byte[] b, int off, int len, long time) {
         long h = hash(b, off, len);
         int i = find(h, b, off, len);
+        lastBytes = b;
+        lastOffset = off;
+        lastLength = len;
+        lastHash = h;
+        lastSlot = i;
         return keys[i] != null && times[i] < time;
     }
 
-    /** Records {@code time} for {@code key}, keeping the earliest. */
+    /**
+     * Records {@code time} for {@code key}, keeping the earliest. Right after {@link #earlierThan} on the same
+     * key (the same array, offset and length, its bytes unchanged), the slot it found is used again.
+     */
     void record(byte[] b, int off, int len, long time) {
-        long h = hash(b, off, len);
-        int i = find(h, b, off, len);
+        boolean same = b == lastBytes && off == lastOffset && len == lastLength;
+        lastBytes = null;
+        long h = same ? lastHash : hash(b, off, len);
+        int i = same ? lastSlot : find(h, b, off, len);
         if (keys[i] != null) {
             times[i] = Math.min(times[i], time);
             return;
@@ -59,6 +75,7 @@ final class SeenDevices {
 
     /** Forgets every device and gives the grown table back. */
     void clear() {
+        lastBytes = null;
         hashes = new long[1024];
         times = new long[1024];
         keys = new byte[1024][];

@@ -27,7 +27,7 @@ final class SpillRun {
 
     private static final byte[] MAGIC = "mp-idrun2\n".getBytes(StandardCharsets.US_ASCII);
     /** Per open run: the merge of a day holds at most {@link DayIdentities#FAN_IN} + a few runs open at once. */
-    private static final int BUFFER = 1 << 15;
+    private static final int BUFFER = 1 << 14;
 
     private SpillRun() {
     }

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Days mapping far more ids than a day step holds in memory (the limit set to 250 here; the simulator gives
+ * Days mapping far more ids than a day step holds in memory (the limit set to 80 here; the simulator gives
  * most events a new device, so 20,000 events map about 24,000 ids): two days converted at once, each spilling
- * dozens of runs, 32 of them merged into one, publish exactly the mappings DuckDB derives in SQL from the
+ * over a hundred runs, 128 of them merged into one, publish exactly the mappings DuckDB derives in SQL from the
  * published events; so does a day whose mappings are rebuilt from its published Parquet. No spill file stays.
  */
 class IdentitySpillIntegrationTests {
@@ -33,7 +33,7 @@ class IdentitySpillIntegrationTests {
     @Test
     void daysFarBeyondTheInMemoryLimitPublishExactlyTheMappingsOfTheirEvents() throws Exception {
         String before = System.getProperty(LIMIT);
-        System.setProperty(LIMIT, "250"); // a device login holds one candidate for its two ids
+        System.setProperty(LIMIT, "80"); // a device login holds one candidate for its two ids
         try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(20_000).seed(31).projectId("123456")
                 .serviceAccount("spill-user", "spill-secret").timezone(ZoneId.of("UTC")).build().start(0)) {
             ExportWorkspace ws = new ExportWorkspace(tmp, Map.of("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("state/db")))
@@ -54,13 +54,13 @@ class IdentitySpillIntegrationTests {
                 System.setErr(realErr);
                 realErr.print(log.toString(java.nio.charset.StandardCharsets.UTF_8));
             }
-            // each day spilled more than 32 runs (so 32 were merged into one), and nothing was given up
+            // each day spilled more than 128 runs (so 128 were merged into one), and nothing was given up
             assertThat(log.toString(java.nio.charset.StandardCharsets.UTF_8).lines()
                     .filter(l -> l.contains("IdentityMaintenance")).map(l -> l.substring(l.indexOf(" - ") + 3)
                             .replaceAll("\\d{2,} identity mappings", "N identity mappings")
-                            .replaceAll("from (3[2-9]|[4-9]\\d) runs", "from 32+ runs").replaceAll(" \\(\\d+ MB\\)", "")))
-                    .containsExactlyInAnyOrder(d1 + ": N identity mappings staged, merged from 32+ runs spilled to local disk",
-                            d2 + ": N identity mappings staged, merged from 32+ runs spilled to local disk");
+                            .replaceAll("from (12[89]|1[3-9]\\d|[2-9]\\d\\d) runs", "from 128+ runs").replaceAll(" \\(\\d+ MB\\)", "")))
+                    .containsExactlyInAnyOrder(d1 + ": N identity mappings staged, merged from 128+ runs spilled to local disk",
+                            d2 + ": N identity mappings staged, merged from 128+ runs spilled to local disk");
             for (LocalDate d : new LocalDate[] {d1, d2}) {
                 IdentityAssertions.assertSimplifiedMappingsOf(project, d);
                 assertThat(rows(project, d)).as("far more than held in memory").isGreaterThan(20_000);
