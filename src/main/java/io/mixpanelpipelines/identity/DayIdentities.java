@@ -43,8 +43,8 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         IdentityRules.MERGE.getBytes(StandardCharsets.UTF_8)};
 
     /**
-     * Runs of one size merged into one of the next size: bounds the files read at once (each twice: its
-     * candidates and its twins, with a 16 KiB buffer each: 4 MB at most). A merge rewrites every candidate
+     * Runs of one size merged into one of the next size: bounds the files read at once (a spilled run twice:
+     * its candidates and its twins, with a 16 KiB buffer each: 4 MB at most). A merge rewrites every candidate
      * of its runs, so it is rare: a day first merges past 6.4M candidates in memory-sized runs (about 6M
      * events when every event is a new logged-in device; 32 merged a 3M-event day's runs once, 0.6 s of CPU).
      */
@@ -86,6 +86,8 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
     private final Path spillDir;
     /** The spilled runs by size: {@code runs.get(level)} were each merged from {@code FAN_IN^level} spills. */
     private final List<List<Path>> runs = new ArrayList<>();
+    /** The runs holding twins (spilled from memory; a merged run holds its twins' ids as plain candidates). */
+    private final java.util.Set<Path> withTwins = new java.util.HashSet<>();
     private long spills;
     private long spilledBytes;
     private long nextRun;
@@ -300,6 +302,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         byId.clear();
         seen.clear();
         runs.clear();
+        withTwins.clear();
         spills = 0;
         spilledBytes = 0;
         deleteSpillFolder();
@@ -338,7 +341,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         }
         List<Path> files = new ArrayList<>();
         runs.forEach(files::addAll);
-        return new MergedRows(files, List.of(own.iterator(), twins.iterator()));
+        return new MergedRows(files, withTwins, List.of(own.iterator(), twins.iterator()));
     }
 
     private List<Held> sortedInMemory() {
@@ -354,7 +357,11 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         }
         Files.createDirectories(spillDir);
         Path file = newRun(0);
-        SpillRun.writeHeld(file, sortedInMemory());
+        List<Held> held = sortedInMemory();
+        SpillRun.writeHeld(file, held);
+        if (held.stream().anyMatch(h -> h.twin)) {
+            withTwins.add(file);
+        }
         byId.clear();
         spills++;
         spilledBytes += Files.size(file);
@@ -369,13 +376,14 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         same.add(file);
         if (same.size() >= fanIn) {
             Path merged = newRun(level + 1);
-            try (MergedRows in = new MergedRows(same, List.of())) {
+            try (MergedRows in = new MergedRows(same, withTwins, List.of())) {
                 SpillRun.write(merged, in);
             } catch (UncheckedIOException e) {
                 throw e.getCause();
             }
             for (Path f : same) {
                 Files.deleteIfExists(f);
+                withTwins.remove(f);
             }
             same.clear();
             addRun(level + 1, merged);

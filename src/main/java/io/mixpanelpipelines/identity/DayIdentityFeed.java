@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Derives a day's identity mappings on a thread of its own, so that the day's writer thread (a conversion's
@@ -20,12 +21,15 @@ import java.util.concurrent.CountDownLatch;
  * {@value #QUEUED} blocks wait: a writer that runs ahead waits for the thread (about 1 MB per day, whatever its
  * size). {@link #drain} waits until everything offered has been derived, and must be called before the
  * mappings are read or cleared; a failure of the thread (a spill that cannot be written) is thrown there or by
- * the next {@link #offer}. One writer thread per feed.
+ * a later {@link #offer} that hands a block over. A feed closed and then offered events again starts a new
+ * thread. One writer thread per feed.
  */
 public final class DayIdentityFeed implements Closeable {
 
     static final int BLOCK = 1 << 17;
     static final int QUEUED = 4;
+    /** How long a hand-over waits before it looks whether the thread is still there. */
+    private static final long WAIT_MS = 200;
     private static final byte LOGIN = 0;
     private static final byte[][] MERGE_EVENTS = {
         IdentityRules.IDENTIFY.getBytes(StandardCharsets.UTF_8),
@@ -94,16 +98,29 @@ public final class DayIdentityFeed implements Closeable {
         if (thread == null) {
             return;
         }
-        handOver();
         CountDownLatch done = new CountDownLatch(1);
-        put(new Block(null, 0, done));
         try {
-            done.await();
+            handOver();
+            put(new Block(null, 0, done));
+            while (!done.await(WAIT_MS, TimeUnit.MILLISECONDS)) {
+                checkAlive();
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while deriving identity mappings");
         }
         rethrow();
+    }
+
+    /** A thread that ended without being closed can take nothing more: fail rather than wait for it. */
+    private void checkAlive() {
+        if (!thread.isAlive()) {
+            Throwable t = failure;
+            throw new UncheckedIOException(new IOException("the identity mappings' thread " + name + " ended"
+                    + (t == null ? "" : ": " + t), t));
+        }
     }
 
     /**
@@ -119,11 +136,12 @@ public final class DayIdentityFeed implements Closeable {
         at = 0;
         closing = true;
         boolean interrupted = false;
-        while (true) {
+        while (thread.isAlive()) {
             try {
-                queue.put(STOP); // the thread takes until it sees this: the put completes
-                thread.join();
-                break;
+                // the thread takes until it sees this (a thread that ended takes nothing: looked at again)
+                if (queue.offer(STOP, WAIT_MS, TimeUnit.MILLISECONDS)) {
+                    thread.join();
+                }
             } catch (InterruptedException e) {
                 interrupted = true;
             }
@@ -191,7 +209,9 @@ public final class DayIdentityFeed implements Closeable {
                     : new UncheckedIOException(new IOException("deriving identity mappings failed: " + failure, failure));
         }
         try {
-            queue.put(b);
+            while (!queue.offer(b, WAIT_MS, TimeUnit.MILLISECONDS)) {
+                checkAlive();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UncheckedIOException(new InterruptedIOException("interrupted while handing identity mappings over"));
@@ -199,6 +219,8 @@ public final class DayIdentityFeed implements Closeable {
     }
 
     private void start() {
+        closing = false; // a failure stays: the mappings may lack what the failed thread dropped
+        queue.clear();
         thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();

@@ -11,8 +11,8 @@ import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
 
 /**
- * The k-way merge of sorted runs of candidates (files of {@link SpillRun}, each read as two runs: its
- * candidates, and its twins' {@code $device:} ids, and sorted lists in memory), each with at most one candidate per {@code distinct_id}: yields one row per {@code distinct_id} in
+ * The k-way merge of sorted runs of candidates (files of {@link SpillRun}, one holding twins read as two runs:
+ * its candidates, and its twins' {@code $device:} ids; and sorted lists in memory), each with at most one candidate per {@code distinct_id}: yields one row per {@code distinct_id} in
  * ascending order, the {@linkplain DayIdentities#earlier earliest} of its candidates. Reading a run fails with
  * an {@link UncheckedIOException}. Holds one buffered reader per run file. Not thread-safe.
  */
@@ -67,14 +67,17 @@ final class MergedRows implements DayIdentities.Rows {
     private Mapping next;
 
     /**
-     * @param files runs written by {@link SpillRun}, each read twice: its candidates, then its twins' {@code $device:} ids
+     * @param files runs written by {@link SpillRun}
+     * @param withTwins those of them holding twins: read twice, for their candidates and their twins' {@code $device:} ids
      * @param memory sorted lists of candidates, each in ascending {@code distinct_id} order with one per id
      */
-    MergedRows(List<Path> files, List<Iterator<Mapping>> memory) throws IOException {
+    MergedRows(List<Path> files, java.util.Set<Path> withTwins, List<Iterator<Mapping>> memory) throws IOException {
         try {
             for (Path f : files) {
                 sources.add(new FileSource(f, false));
-                sources.add(new FileSource(f, true));
+                if (withTwins.contains(f)) {
+                    sources.add(new FileSource(f, true));
+                }
             }
         } catch (IOException | RuntimeException e) {
             close();

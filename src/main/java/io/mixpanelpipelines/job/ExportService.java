@@ -98,7 +98,8 @@ public final class ExportService {
         this.planner = new PartitionPlanner(def.export());
         this.jobLock = jobLock;
         this.leftovers = new Leftovers(def, spools, storage, layout, ledger);
-        this.outageRestarts = new OutageRestarts(jobOperator, jobRepository, outcomes, stateStoreRetry);
+        this.outageRestarts = new OutageRestarts(jobOperator, jobRepository, outcomes, stateStoreRetry,
+                !def.export().remoteWorkers());
         this.stateStoreRetry = stateStoreRetry;
         this.deadWorkerRestarts = new DeadWorkerRestarts(abandoned);
         this.identity = identity;

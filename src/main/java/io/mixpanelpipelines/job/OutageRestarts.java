@@ -40,8 +40,16 @@ final class OutageRestarts {
     private final JobRepository jobRepository;
     private final RunOutcomes outcomes;
     private final StateStoreRetry retry;
+    private final boolean localDays;
 
-    OutageRestarts(JobOperator jobOperator, JobRepository jobRepository, RunOutcomes outcomes, StateStoreRetry retry) {
+    /**
+     * @param localDays whether the day steps run in this process: only then does a failure between the steps
+     *     with no day's outcome mean that no day is running (remote workers record their outcomes in their own
+     *     processes and may still be converting; their partitions are given out again by {@link DeadWorkerRestarts})
+     */
+    OutageRestarts(JobOperator jobOperator, JobRepository jobRepository, RunOutcomes outcomes, StateStoreRetry retry,
+            boolean localDays) {
+        this.localDays = localDays;
         this.jobOperator = jobOperator;
         this.jobRepository = jobRepository;
         this.outcomes = outcomes;
@@ -151,7 +159,7 @@ final class OutageRestarts {
                 return null;
             }
         }
-        Throwable between = storeFailed.isEmpty() ? betweenSteps(execution) : null;
+        Throwable between = storeFailed.isEmpty() && localDays ? betweenSteps(execution) : null;
         if (storeFailed.isEmpty() && between == null) {
             return null;
         }

@@ -90,6 +90,40 @@ class DayIdentityFeedTests {
     }
 
     @Test
+    void aFeedClosedAndOfferedAgainDerivesOnANewThread() throws Exception {
+        List<String> lines = DayIdentitiesSpillTests.day(11, 4_000);
+        try (DayIdentities ids = new DayIdentities(tmp.resolve("spill"), 100)) {
+            DayIdentityFeed feed = new DayIdentityFeed(ids, "identity-test");
+            feedAll(feed, lines.subList(0, 2_000));
+            feed.drain();
+            feed.close();
+            feedAll(feed, lines.subList(2_000, lines.size()));
+            feed.drain();
+            assertThat(rows(ids)).isEqualTo(DayIdentitiesSpillTests.reference(lines));
+            feed.close();
+        }
+    }
+
+    @Test
+    void aThreadThatEndedUnclosedFailsTheWriterInsteadOfBlockingIt() throws Exception {
+        try (DayIdentities ids = new DayIdentities(tmp.resolve("spill"), 100)) {
+            DayIdentityFeed feed = new DayIdentityFeed(ids, "identity-interrupted-test");
+            List<String> lines = DayIdentitiesSpillTests.day(13, 2_000);
+            feedAll(feed, lines.subList(0, 10));
+            feed.drain();
+            Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("identity-interrupted-test"))
+                    .forEach(Thread::interrupt); // nothing does this; if something did, the writer must not hang
+            assertThatThrownBy(() -> {
+                for (int i = 0; i < 200; i++) { // blocks of merge events: the queue would fill up
+                    feedAll(feed, lines);
+                }
+                feed.drain();
+            }).isInstanceOfAny(IOException.class, UncheckedIOException.class);
+            feed.close();
+        }
+    }
+
+    @Test
     void closingWithWorkQueuedStopsTheThread() throws Exception {
         try (DayIdentities ids = new DayIdentities(tmp.resolve("spill"), 50)) {
             DayIdentityFeed feed = new DayIdentityFeed(ids, "identity-close-test");
