@@ -37,11 +37,6 @@ import java.util.stream.Stream;
  */
 public final class DayIdentities implements IdentityRules.Sink, Closeable {
 
-    private static final byte[][] MERGE_EVENTS = {
-        IdentityRules.IDENTIFY.getBytes(StandardCharsets.UTF_8),
-        IdentityRules.CREATE_ALIAS.getBytes(StandardCharsets.UTF_8),
-        IdentityRules.MERGE.getBytes(StandardCharsets.UTF_8)};
-
     /**
      * Runs of one size merged into one of the next size: bounds the files read at once (a spilled run twice:
      * its candidates and its twins, with a 16 KiB buffer each: 4 MB at most). A merge rewrites every candidate
@@ -153,8 +148,9 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
                 seen.record(device.bytes(), device.offset(), device.length(), t);
             }
         }
-        if (isMergeEvent(event.eventNameText())) {
-            IdentityRules.mergeEvent(event.eventName(), event.propertiesBuffer(), event.propertiesOffset(),
+        int merge = IdentityRules.mergeKind(event.eventNameText());
+        if (merge > 0) {
+            IdentityRules.mergeEvent(IdentityRules.mergeEventName(merge), event.propertiesBuffer(), event.propertiesOffset(),
                     event.propertiesLength(), event.timeMicros(), this);
         }
     }
@@ -169,19 +165,6 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
                         new String(b, user, userLength, StandardCharsets.UTF_8), timeMicros)) {
             seen.record(b, device, deviceLength, timeMicros);
         }
-    }
-
-    private static boolean isMergeEvent(Utf8Text name) {
-        if (!name.present() || name.length() < 6 || name.bytes()[name.offset()] != '$') {
-            return false;
-        }
-        for (byte[] m : MERGE_EVENTS) {
-            if (m.length == name.length() && java.util.Arrays.equals(m, 0, m.length, name.bytes(), name.offset(),
-                    name.offset() + name.length())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Whether {@code a} wins over {@code b} (same {@code distinct_id}): earlier, or as early with a smaller resolved id. */

@@ -6,8 +6,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -31,11 +29,6 @@ public final class DayIdentityFeed implements Closeable {
     /** How long a hand-over waits before it looks whether the thread is still there. */
     private static final long WAIT_MS = 200;
     private static final byte LOGIN = 0;
-    private static final byte[][] MERGE_EVENTS = {
-        IdentityRules.IDENTIFY.getBytes(StandardCharsets.UTF_8),
-        IdentityRules.CREATE_ALIAS.getBytes(StandardCharsets.UTF_8),
-        IdentityRules.MERGE.getBytes(StandardCharsets.UTF_8)};
-    private static final String[] MERGE_NAMES = {IdentityRules.IDENTIFY, IdentityRules.CREATE_ALIAS, IdentityRules.MERGE};
 
     /** A block handed over: {@code bytes[0..length)} of records, or a marker (null bytes) to count down. */
     private record Block(byte[] bytes, int length, CountDownLatch done) {
@@ -79,7 +72,7 @@ public final class DayIdentityFeed implements Closeable {
             putText(device.bytes(), device.offset(), device.length());
             putText(user.bytes(), user.offset(), user.length());
         }
-        int kind = mergeKind(event.eventNameText());
+        int kind = IdentityRules.mergeKind(event.eventNameText());
         if (kind > 0 && event.propertiesBuffer() != null && event.propertiesLength() > 0) {
             room(1 + 8 + 4 + event.propertiesLength());
             block[at++] = (byte) kind;
@@ -164,19 +157,6 @@ public final class DayIdentityFeed implements Closeable {
         } else if (t instanceof Error e) {
             throw e;
         }
-    }
-
-    private static int mergeKind(Utf8Text name) {
-        if (!name.present() || name.length() < 6 || name.bytes()[name.offset()] != '$') {
-            return 0;
-        }
-        for (int k = 0; k < MERGE_EVENTS.length; k++) {
-            byte[] m = MERGE_EVENTS[k];
-            if (m.length == name.length() && Arrays.equals(m, 0, m.length, name.bytes(), name.offset(), name.offset() + name.length())) {
-                return k + 1;
-            }
-        }
-        return 0;
     }
 
     /** Makes room for {@code n} bytes: hands a block that cannot take them over first. */
@@ -270,7 +250,7 @@ public final class DayIdentityFeed implements Closeable {
                 target.offerLogin(b, device, n, i, m, time);
                 i += m;
             } else {
-                IdentityRules.mergeEvent(MERGE_NAMES[kind - 1], b, i, n, time, target);
+                IdentityRules.mergeEvent(IdentityRules.mergeEventName(kind), b, i, n, time, target);
                 i += n;
             }
         }

@@ -1,6 +1,9 @@
 package io.mixpanelpipelines.identity;
 
+import io.mixpanelpipelines.convert.json.Utf8Text;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
@@ -47,6 +50,33 @@ public final class IdentityRules {
         if (!deviceId.startsWith(DEVICE_PREFIX)) {
             map(DEVICE_PREFIX + deviceId, userId, timeMicros, sink);
         }
+    }
+
+    private static final String[] MERGE_EVENTS = {IDENTIFY, CREATE_ALIAS, MERGE};
+    private static final byte[][] MERGE_EVENT_BYTES = {
+        IDENTIFY.getBytes(StandardCharsets.UTF_8), CREATE_ALIAS.getBytes(StandardCharsets.UTF_8), MERGE.getBytes(StandardCharsets.UTF_8)};
+
+    /**
+     * Which merge event an event name is, from its UTF-8 bytes without building a string: 1, 2 or 3 (its
+     * {@link #mergeEventName}), or 0 for every other event.
+     */
+    static int mergeKind(Utf8Text name) {
+        if (!name.present() || name.length() < 6 || name.bytes()[name.offset()] != '$') {
+            return 0;
+        }
+        for (int k = 0; k < MERGE_EVENT_BYTES.length; k++) {
+            byte[] m = MERGE_EVENT_BYTES[k];
+            if (m.length == name.length()
+                    && Arrays.equals(m, 0, m.length, name.bytes(), name.offset(), name.offset() + name.length())) {
+                return k + 1;
+            }
+        }
+        return 0;
+    }
+
+    /** The name of the merge event of {@link #mergeKind} {@code kind} (1, 2 or 3). */
+    static String mergeEventName(int kind) {
+        return MERGE_EVENTS[kind - 1];
     }
 
     /** Whether an event of this name can carry Original ID Merge mappings in its properties. */
