@@ -340,9 +340,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         }
         Files.createDirectories(spillDir);
         Path file = newRun(0);
-        List<Held> held = sortedInMemory();
-        SpillRun.writeHeld(file, held);
-        if (held.stream().anyMatch(h -> h.twin)) {
+        if (SpillRun.writeHeld(file, sortedInMemory())) {
             withTwins.add(file);
         }
         byId.clear();

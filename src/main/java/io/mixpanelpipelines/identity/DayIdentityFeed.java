@@ -51,11 +51,6 @@ public final class DayIdentityFeed implements Closeable {
         this.name = threadName;
     }
 
-    /** The mappings fed; read or clear them only after {@link #drain}. */
-    public DayIdentities mappings() {
-        return target;
-    }
-
     /**
      * Copies what {@code event} may map for the feed's thread (nothing for most events).
      *

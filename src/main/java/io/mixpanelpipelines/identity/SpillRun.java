@@ -18,10 +18,11 @@ import java.util.List;
  * One sorted run of a day's candidates spilled to a local file by {@link DayIdentities}: a magic header, then
  * per candidate, in {@code distinct_id} order and at most one per id, the {@code distinct_id} and the resolved
  * id as length-prefixed UTF-8 (the length a variable-length unsigned int; the id's is doubled, plus one for a
- * {@linkplain DayIdentities.Held twin}) and the time in microseconds (8 bytes, big-endian). A run is read as
- * two sorted runs: its candidates, and its twins as their {@code $device:} ids. Ids are well-formed text (the parser and DuckDB decode invalid UTF-8 and lone surrogates
- * to U+FFFD, as the Parquet file stores them), so UTF-8 gives them back exactly. A file without the header of
- * this version, or cut short, is refused rather than read as a run. Not thread-safe.
+ * {@linkplain DayIdentities.Held twin}) and the time in microseconds (8 bytes, big-endian). A run holding
+ * twins is read as two sorted runs: its candidates, and its twins as their {@code $device:} ids. Ids are
+ * well-formed text (the parser and DuckDB decode invalid UTF-8 and lone surrogates to U+FFFD, as the Parquet
+ * file stores them), so UTF-8 gives them back exactly. A file without the header of this version, or cut
+ * short, is refused rather than read as a run. Not thread-safe.
  */
 final class SpillRun {
 
@@ -45,13 +46,19 @@ final class SpillRun {
         return rows;
     }
 
-    /** Writes what memory holds, {@code sorted} by {@code distinct_id}, twins marked, to a new file {@code file}. */
-    static void writeHeld(Path file, List<DayIdentities.Held> sorted) throws IOException {
+    /**
+     * Writes what memory holds, {@code sorted} by {@code distinct_id}, twins marked, to a new file {@code file};
+     * returns whether it wrote a twin.
+     */
+    static boolean writeHeld(Path file, List<DayIdentities.Held> sorted) throws IOException {
+        boolean twins = false;
         try (DataOutputStream out = open(file)) {
             for (DayIdentities.Held h : sorted) {
                 write(out, h.distinctId, h.twin, h.resolved, h.time);
+                twins |= h.twin;
             }
         }
+        return twins;
     }
 
     private static DataOutputStream open(Path file) throws IOException {
