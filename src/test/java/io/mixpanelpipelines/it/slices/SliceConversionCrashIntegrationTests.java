@@ -32,6 +32,9 @@ class SliceConversionCrashIntegrationTests {
 
     static final LocalDate DAY = LocalDate.parse("2026-01-02");
 
+    static final Set<String> ALL_SLICES = Set.of("2026-01-02T00-03", "2026-01-02T03-06", "2026-01-02T06-09",
+            "2026-01-02T09-12", "2026-01-02T12-15", "2026-01-02T15-18", "2026-01-02T18-21", "2026-01-02T21-24");
+
     @TempDir
     Path tmp;
 
@@ -61,18 +64,29 @@ class SliceConversionCrashIntegrationTests {
             int sentBeforeKill = sim.requestCount();
             assertThat(sentBeforeKill).as("step 1 spooled the 8 slices before any was converted").isEqualTo(8);
             assertThat(ws.day(DAY.toString()).resolve("_SUCCESS")).as("killed before the day was published").doesNotExist();
+            // what the store kept is the truth: H2 shows a commit to other sessions a moment before it is on disk,
+            // so a slice seen staged just before the kill may be lost with it (it is then converted again, as
+            // its checkpoint was lost too); in every other case the slices seen staged are kept
             Set<String> staged = stagedSlices();
-            assertThat(staged).as("slices staged at the kill").containsAll(stagedAtKill).hasSizeBetween(1, 7);
-            System.out.printf("killed with %d of 8 slices staged%n", staged.size());
+            assertThat(staged).as("slices staged after the kill").hasSizeBetween(stagedAtKill.size() - 1, 7);
+            System.out.printf("killed with %s staged, %s kept%n", stagedAtKill, staged);
 
             ChildJvm second = start("second", ws);
             assertThat(second.process.waitFor(180, TimeUnit.SECONDS)).isTrue();
             assertThat(second.process.exitValue()).as(second.err()).isZero();
 
             assertThat(sim.requestCount()).as("no request repeated").isEqualTo(8);
-            Set<String> convertedAgain = slicesConvertedByTheLastExecution();
-            assertThat(convertedAgain).as("the slices not staged, and only them, are converted by the resumed run")
-                    .hasSize(8 - staged.size()).doesNotContainAnyElementsOf(staged);
+            System.out.println("items read by the resumed run's slice steps: " + labels("SELECT STEP_NAME || '=' || "
+                    + "READ_COUNT FROM BATCH_STEP_EXECUTION WHERE JOB_EXECUTION_ID = (SELECT MAX(JOB_EXECUTION_ID) "
+                    + "FROM BATCH_JOB_EXECUTION) AND STEP_NAME LIKE 'exportDay:slice=%'"));
+            Set<String> notStaged = new TreeSet<>(ALL_SLICES);
+            notStaged.removeAll(staged);
+            assertThat(slicesOfTheLastExecution(0)).as("the slices not staged are converted by the resumed run")
+                    .containsAll(notStaged);
+            // a slice staged by the killed run whose step had not yet been marked complete runs again, but only
+            // to read its end marker (its checkpoint is at its end) and be recorded as staged once more
+            assertThat(slicesOfTheLastExecution(1)).as("no staged slice has a line read again")
+                    .filteredOn(staged::contains).isEmpty();
             assertThat(second.err()).contains("the last of its 8 slices staged; assembling the day");
             ParquetAssertions.assertExactly(ws.events(), Map.of(DAY, sim.expectedLines(DAY, true)));
             ParquetAssertions.assertFoldersMatchManifests(ws.events(), Set.of(DAY));
@@ -113,10 +127,14 @@ class SliceConversionCrashIntegrationTests {
         return labels("SELECT slice_label FROM mp_day_slice");
     }
 
-    /** The slices whose step ran in the last job execution (the resumed one). */
-    private Set<String> slicesConvertedByTheLastExecution() throws SQLException {
+    /**
+     * The slices whose step in the last job execution (the resumed one) read more than {@code items} items: the
+     * spool's line batches, then its end marker (a slice resumed at its end reads that marker only).
+     */
+    private Set<String> slicesOfTheLastExecution(int items) throws SQLException {
         Set<String> steps = labels("SELECT STEP_NAME FROM BATCH_STEP_EXECUTION WHERE JOB_EXECUTION_ID = "
-                + "(SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION) AND STEP_NAME LIKE 'exportDay:slice=%'");
+                + "(SELECT MAX(JOB_EXECUTION_ID) FROM BATCH_JOB_EXECUTION) AND STEP_NAME LIKE 'exportDay:slice=%' "
+                + "AND READ_COUNT > " + items);
         Set<String> slices = new TreeSet<>();
         steps.forEach(s -> slices.add(s.substring("exportDay:slice=".length())));
         return slices;
