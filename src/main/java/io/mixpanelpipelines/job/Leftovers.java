@@ -60,7 +60,8 @@ final class Leftovers {
                 continue;
             }
             Spool spool = spools.forDay(day);
-            if (!java.nio.file.Files.exists(spool.dir())) {
+            // a sliced day may have left its slices' folder alone (killed once published, before deleting it)
+            if (!java.nio.file.Files.exists(spool.dir()) && !spools.hasSlices(day)) {
                 continue;
             }
             boolean published = ledger.find(job.name(), day).map(r -> r.state() == PartitionState.PUBLISHED).orElse(false);

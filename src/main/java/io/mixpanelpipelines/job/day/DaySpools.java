@@ -99,6 +99,11 @@ public final class DaySpools {
         deleteSlices(day);
     }
 
+    /** Whether the day's slices left a local spool folder (deleted with {@link #deleteSlices(LocalDate)}). */
+    public boolean hasSlices(LocalDate day) {
+        return java.nio.file.Files.exists(slicesDir(day));
+    }
+
     /** Deletes the local spools of the day's slices, if any (once the day is published, or for a rerun). */
     public void deleteSlices(LocalDate day) {
         new Spool(slicesDir(day)).delete();

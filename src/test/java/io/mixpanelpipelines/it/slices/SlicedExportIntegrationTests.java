@@ -118,7 +118,11 @@ class SlicedExportIntegrationTests {
         assertThat(sim.requestCount()).isEqualTo(9);
         assertThat(contentHash(manifest(whole, DAY))).isEqualTo(contentHash(sliced));
 
-        // the daily run of the next day looks back at the sliced day: its 8 slices again, found unchanged
+        // the daily run of the next day looks back at the sliced day: its 8 slices again, found unchanged; and
+        // deletes what a run killed once the day was published left of its slices' spools (another slicing's)
+        Path leftSlices = Files.createDirectories(ws.spool.resolve("it-events").resolve(DAY + "_" + DAY + ".slices")
+                .resolve("2026-01-05T00-06_0"));
+        Files.writeString(leftSlices.resolve("body.gz"), "left by a killed run");
         ws.clock = ticking(DAY.plusDays(2).atTime(6, 0));
         Files.writeString(ws.jobFile, Files.readString(ws.jobFile).replace("startDate: 2026-01-01", "startDate: " + DAY));
         assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();
@@ -128,6 +132,8 @@ class SlicedExportIntegrationTests {
         assertThat(manifest(ws, DAY)).isEqualTo(sliced);
         ParquetAssertions.assertExactly(ws.events(), Map.of(DAY, sim.expectedLines(DAY, true),
                 DAY.plusDays(1), sim.expectedLines(DAY.plusDays(1), true)));
+        assertThat(Files.list(ws.spool.resolve("it-events")).filter(p -> !p.getFileName().toString().startsWith("_")).toList())
+                .as("no spool left, the slices' a killed run left included").isEmpty();
     }
 
     @Test
