@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -50,8 +51,26 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
     public record Mapping(String distinctId, String resolvedDistinctId, long firstSeenMicros) {
     }
 
-    /** The day's rows in ascending {@code distinct_id} order, read as they are merged: close it after use. */
+    /**
+     * The day's rows in ascending order of {@code distinct_id}'s UTF-8 bytes, read as they are merged: close it
+     * after use. Read either as {@link Mapping}s ({@link #next}), or without a string per row: {@link #advance},
+     * then the row's bytes, valid until the next call (not both ways at once).
+     */
     public interface Rows extends Iterator<Mapping>, Closeable {
+        /** Moves to the next row; false past the last. */
+        boolean advance();
+
+        /** The row's {@code distinct_id} in UTF-8: {@code idBytes()[0..idLength())}. */
+        byte[] idBytes();
+
+        int idLength();
+
+        /** The row's resolved id in UTF-8: {@code resolvedBytes()[0..resolvedLength())}. */
+        byte[] resolvedBytes();
+
+        int resolvedLength();
+
+        long firstSeenMicros();
     }
 
     /**
@@ -62,12 +81,15 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
      */
     static final class Held {
         final String distinctId;
+        /** {@code distinctId} in UTF-8: what runs are sorted and merged by. */
+        final byte[] idUtf8;
         String resolved;
         long time;
         boolean twin;
 
         Held(String distinctId, String resolved, long time, boolean twin) {
             this.distinctId = distinctId;
+            this.idUtf8 = distinctId.getBytes(StandardCharsets.UTF_8);
             this.resolved = resolved;
             this.time = time;
             this.twin = twin;
@@ -173,7 +195,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
     }
 
     private static boolean earlier(String resolvedA, long timeA, String resolvedB, long timeB) {
-        return timeA < timeB || (timeA == timeB && resolvedA.compareTo(resolvedB) < 0);
+        return timeA < timeB || (timeA == timeB && IdOrder.compare(resolvedA, resolvedB) < 0);
     }
 
     /**
@@ -313,24 +335,16 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
      * they are merged from the spilled runs and memory; the day can be read again, or go on, afterwards.
      */
     public Rows rows() throws IOException {
-        List<Held> held = sortedInMemory();
-        List<Mapping> own = new ArrayList<>(held.size());
-        List<Mapping> twins = new ArrayList<>();
-        for (Held h : held) {
-            own.add(new Mapping(h.distinctId, h.resolved, h.time));
-            if (h.twin) {
-                twins.add(new Mapping(IdentityRules.DEVICE_PREFIX + h.distinctId, h.resolved, h.time));
-            }
-        }
         List<Path> files = new ArrayList<>();
         runs.forEach(files::addAll);
-        return new MergedRows(files, withTwins, List.of(own.iterator(), twins.iterator()));
+        return new MergedRows(files, withTwins, sortedInMemory());
     }
 
+    /** What memory holds in ascending order of {@code distinct_id}'s UTF-8 bytes (its twins' ids sort the same). */
     private List<Held> sortedInMemory() {
-        List<Held> held = new ArrayList<>(byId.values());
-        held.sort((a, b) -> a.distinctId.compareTo(b.distinctId));
-        return held;
+        Held[] held = byId.values().toArray(new Held[0]);
+        Arrays.sort(held, (a, b) -> IdOrder.compare(a.idUtf8, b.idUtf8));
+        return Arrays.asList(held);
     }
 
     /** Writes what memory holds as a sorted run and empties memory; merges full levels of runs. */
@@ -357,7 +371,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         same.add(file);
         if (same.size() >= fanIn) {
             Path merged = newRun(level + 1);
-            try (MergedRows in = new MergedRows(same, withTwins, List.of())) {
+            try (MergedRows in = new MergedRows(same, withTwins, null)) {
                 SpillRun.write(merged, in);
             } catch (UncheckedIOException e) {
                 throw e.getCause();

@@ -53,9 +53,8 @@ public final class IdentityPublisher {
         Location part = layout.staged(day, eventsContent);
         IdentityParquetWriter w = new IdentityParquetWriter(storage.newOutputFile(part), options);
         try (DayIdentities.Rows rows = mappings.rows()) { // streamed: written as they are merged
-            while (rows.hasNext()) {
-                DayIdentities.Mapping m = rows.next();
-                w.write(m.distinctId(), m.resolvedDistinctId(), m.firstSeenMicros());
+            while (rows.advance()) { // as bytes: no string per row
+                w.write(rows.idBytes(), rows.idLength(), rows.resolvedBytes(), rows.resolvedLength(), rows.firstSeenMicros());
             }
             w.close();
         } catch (java.io.UncheckedIOException e) {

@@ -1,6 +1,5 @@
 package io.mixpanelpipelines.identity;
 
-import io.mixpanelpipelines.identity.DayIdentities.Mapping;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -33,13 +31,16 @@ final class SpillRun {
     private SpillRun() {
     }
 
-    /** Writes {@code sorted} (ascending {@code distinct_id}, one per id) to a new file {@code file}; returns its row count. */
-    static long write(Path file, Iterator<Mapping> sorted) throws IOException {
+    /** The {@code $device:} prefix in UTF-8, which a twin's id has before the device id. */
+    static final byte[] DEVICE_PREFIX = IdentityRules.DEVICE_PREFIX.getBytes(StandardCharsets.UTF_8);
+
+    /** Writes the rows of {@code sorted} (ascending {@code distinct_id}, one per id) to a new file {@code file}; returns their count. */
+    static long write(Path file, DayIdentities.Rows sorted) throws IOException {
         long rows = 0;
         try (DataOutputStream out = open(file)) {
-            while (sorted.hasNext()) {
-                Mapping m = sorted.next();
-                write(out, m.distinctId(), false, m.resolvedDistinctId(), m.firstSeenMicros());
+            while (sorted.advance()) {
+                write(out, sorted.idBytes(), sorted.idLength(), false, sorted.resolvedBytes(), sorted.resolvedLength(),
+                        sorted.firstSeenMicros());
                 rows++;
             }
         }
@@ -54,7 +55,8 @@ final class SpillRun {
         boolean twins = false;
         try (DataOutputStream out = open(file)) {
             for (DayIdentities.Held h : sorted) {
-                write(out, h.distinctId, h.twin, h.resolved, h.time);
+                byte[] resolved = h.resolved.getBytes(StandardCharsets.UTF_8);
+                write(out, h.idUtf8, h.idUtf8.length, h.twin, resolved, resolved.length, h.time);
                 twins |= h.twin;
             }
         }
@@ -67,13 +69,12 @@ final class SpillRun {
         return out;
     }
 
-    private static void write(DataOutputStream out, String id, boolean twin, String resolved, long time) throws IOException {
-        byte[] b = id.getBytes(StandardCharsets.UTF_8);
-        writeLength(out, ((long) b.length << 1) | (twin ? 1 : 0));
-        out.write(b);
-        b = resolved.getBytes(StandardCharsets.UTF_8);
-        writeLength(out, b.length);
-        out.write(b);
+    private static void write(DataOutputStream out, byte[] id, int idLength, boolean twin, byte[] resolved,
+            int resolvedLength, long time) throws IOException {
+        writeLength(out, ((long) idLength << 1) | (twin ? 1 : 0));
+        out.write(id, 0, idLength);
+        writeLength(out, resolvedLength);
+        out.write(resolved, 0, resolvedLength);
         out.writeLong(time);
     }
 
@@ -86,18 +87,25 @@ final class SpillRun {
         out.write((int) n);
     }
 
-    /** Reads a run back, one candidate at a time. */
+    /** Reads a run back, one candidate at a time, into buffers it reuses. */
     static final class Reader implements Closeable {
 
         private final Path file;
         private final DataInputStream in;
         private final boolean twins;
-        private Mapping head;
+        private final int prefix;
+        private byte[] id = new byte[64];
+        private int idLength;
+        private byte[] resolved = new byte[64];
+        private int resolvedLength;
+        private long time;
 
         /** @param twins read the twins only, as their {@code $device:} ids; else every candidate as written */
         Reader(Path file, boolean twins) throws IOException {
             this.file = file;
             this.twins = twins;
+            this.prefix = twins ? DEVICE_PREFIX.length : 0;
+            System.arraycopy(DEVICE_PREFIX, 0, id, 0, prefix);
             this.in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), BUFFER));
             try {
                 byte[] magic = new byte[MAGIC.length];
@@ -105,39 +113,68 @@ final class SpillRun {
                 if (!java.util.Arrays.equals(magic, MAGIC)) {
                     throw new IOException(file + " is not an identity spill run");
                 }
-                advance();
             } catch (IOException | RuntimeException e) {
                 in.close();
                 throw e;
             }
         }
 
-        /** The candidate at the reader's position; null past the last. */
-        Mapping head() {
-            return head;
+        /** The candidate's {@code distinct_id} in UTF-8: {@code id()[0..idLength())}, valid until the next {@link #advance}. */
+        byte[] id() {
+            return id;
         }
 
-        /** Moves to the next candidate; returns false past the last. */
+        int idLength() {
+            return idLength;
+        }
+
+        /** The candidate's resolved id in UTF-8: {@code resolved()[0..resolvedLength())}. */
+        byte[] resolved() {
+            return resolved;
+        }
+
+        int resolvedLength() {
+            return resolvedLength;
+        }
+
+        long time() {
+            return time;
+        }
+
+        /** Moves to the next candidate (the first, at first); returns false past the last. */
         boolean advance() throws IOException {
             for (int first = in.read(); first >= 0; first = in.read()) {
                 try {
-                    long idLength = readLength(first);
-                    boolean twin = (idLength & 1) != 0;
+                    long idBytes = readLength(first);
+                    boolean twin = (idBytes & 1) != 0;
                     if (twins && !twin) {
-                        in.skipNBytes(idLength >>> 1);
+                        in.skipNBytes(idBytes >>> 1);
                         in.skipNBytes(readLength(in.readUnsignedByte()) + Long.BYTES);
                         continue;
                     }
-                    String id = readText(idLength >>> 1);
-                    String resolved = readText(readLength(in.readUnsignedByte()));
-                    head = new Mapping(twins ? IdentityRules.DEVICE_PREFIX + id : id, resolved, in.readLong());
+                    int n = checked(idBytes >>> 1);
+                    idLength = prefix + n;
+                    if (id.length < idLength) {
+                        id = java.util.Arrays.copyOf(id, Math.max(idLength, id.length * 2)); // keeps the prefix
+                    }
+                    in.readFully(id, prefix, n);
+                    resolvedLength = checked(readLength(in.readUnsignedByte()));
+                    resolved = MergedRows.fit(resolved, resolvedLength);
+                    in.readFully(resolved, 0, resolvedLength);
+                    time = in.readLong();
                     return true;
                 } catch (EOFException e) {
                     throw new IOException(file + " ends in the middle of a candidate", e);
                 }
             }
-            head = null;
             return false;
+        }
+
+        private int checked(long length) throws IOException {
+            if (length > Integer.MAX_VALUE - 16) {
+                throw new IOException(file + " has a malformed length");
+            }
+            return (int) length;
         }
 
         private long readLength(int firstByte) throws IOException {
@@ -153,15 +190,6 @@ final class SpillRun {
                 b = in.readUnsignedByte();
             }
             return n | (long) b << shift;
-        }
-
-        private String readText(long length) throws IOException {
-            if (length > Integer.MAX_VALUE - 16) {
-                throw new IOException(file + " has a malformed length");
-            }
-            byte[] bytes = new byte[(int) length];
-            in.readFully(bytes);
-            return new String(bytes, StandardCharsets.UTF_8);
         }
 
         @Override

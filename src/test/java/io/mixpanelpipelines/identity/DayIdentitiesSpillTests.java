@@ -36,20 +36,26 @@ class DayIdentitiesSpillTests {
     @TempDir
     Path tmp;
 
+    /**
+     * Between an id's name and number: characters whose UTF-16 order is not their UTF-8 order (U+E000 and a
+     * character past U+FFFF, written as a surrogate pair), one of two UTF-8 bytes, and ASCII.
+     */
+    private static final String[] SEPARATORS = {"-", "\uE000", "\uD83D\uDE00", "\u00E9"};
+
     /** Lines of a random day: logins of devices to users, and the three merge events, over one pool of ids. */
     static List<String> day(long seed, int events) {
         Random r = new Random(seed);
         List<String> lines = new ArrayList<>(events);
         for (int i = 0; i < events; i++) {
             long time = T + r.nextInt(600); // ~50 events per second: many ties
-            String a = "id-" + r.nextInt(8_000);
-            String b = "user-" + r.nextInt(3_000);
+            String a = "id" + SEPARATORS[r.nextInt(SEPARATORS.length)] + r.nextInt(2_000);
+            String b = "user" + SEPARATORS[r.nextInt(SEPARATORS.length)] + r.nextInt(750);
             lines.add(switch (r.nextInt(15)) {
                 case 0 -> event("$identify", time, "\"distinct_id\":\"" + b + "\",\"$anon_distinct_id\":\"" + a
                         + "\",\"$identified_id\":\"" + b + "\"");
                 case 1 -> event("$create_alias", time, "\"distinct_id\":\"" + b + "\",\"alias\":\"" + a + "\"");
                 case 2 -> event("$merge", time, "\"distinct_id\":\"" + b + "\",\"$distinct_ids\":[\"" + b + "\",\"" + a
-                        + "\",\"id-" + r.nextInt(8_000) + "\"]");
+                        + "\",\"id-" + r.nextInt(2_000) + "\"]");
                 case 3 -> event("Page", time, "\"distinct_id\":\"$device:" + a + "\",\"$device_id\":\"" + a + "\"");
                 // a device login's two ids also reached by merge events, and logins where one of the two maps nothing
                 case 10 -> event("$identify", time, "\"distinct_id\":\"" + b + "\",\"$anon_distinct_id\":\"$device:" + a
@@ -73,7 +79,7 @@ class DayIdentitiesSpillTests {
         Map<String, Mapping> best = new HashMap<>();
         IdentityRules.Sink sink = (id, resolved, time) -> best.merge(id, new Mapping(id, resolved, time),
                 (old, cand) -> cand.firstSeenMicros() < old.firstSeenMicros() || (cand.firstSeenMicros() == old.firstSeenMicros()
-                        && cand.resolvedDistinctId().compareTo(old.resolvedDistinctId()) < 0) ? cand : old);
+                        && IdOrder.compare(cand.resolvedDistinctId(), old.resolvedDistinctId()) < 0) ? cand : old);
         MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
         for (String l : lines) {
             byte[] b = l.getBytes(StandardCharsets.UTF_8);
@@ -84,7 +90,9 @@ class DayIdentitiesSpillTests {
             IdentityRules.mergeEvent(e.eventName(), e.propertiesBuffer(), e.propertiesOffset(), e.propertiesLength(),
                     e.timeMicros(), sink);
         }
-        return new ArrayList<>(new TreeMap<>(best).values());
+        TreeMap<String, Mapping> sorted = new TreeMap<>(IdOrder::compare); // by UTF-8 bytes, as Parquet orders them
+        sorted.putAll(best);
+        return new ArrayList<>(sorted.values());
     }
 
     private static void offerAll(DayIdentities ids, List<String> lines) throws Exception {

@@ -55,12 +55,24 @@ public final class IdentityParquetWriter implements Closeable {
 
     /** Appends one row; {@code distinctId} and {@code resolvedDistinctId} must not be null. */
     public void write(String distinctId, String resolvedDistinctId, long firstSeenMicros) throws IOException {
+        byte[] id = distinctId.getBytes(StandardCharsets.UTF_8);
+        byte[] resolvedId = resolvedDistinctId.getBytes(StandardCharsets.UTF_8);
+        write(id, id.length, resolvedId, resolvedId.length, firstSeenMicros);
+    }
+
+    /**
+     * Appends one row from the UTF-8 bytes of its ids, {@code id[0..idLength)} and {@code resolvedId[0..resolvedLength)},
+     * which the caller may overwrite once this returns.
+     */
+    public void write(byte[] id, int idLength, byte[] resolvedId, int resolvedLength, long firstSeenMicros)
+            throws IOException {
         if (file.done()) {
             throw new IllegalStateException("writer for " + file.path() + " is closed");
         }
-        // a plain array: Binary.fromString wraps its bytes in a ByteBuffer, slower to make and to write
-        this.distinctId.write(Binary.fromConstantByteArray(distinctId.getBytes(StandardCharsets.UTF_8)), 0, 0);
-        this.resolved.write(Binary.fromConstantByteArray(resolvedDistinctId.getBytes(StandardCharsets.UTF_8)), 0, 0);
+        // reused arrays: the values are copied into the page as they are written, and the statistics copy the
+        // ones they keep (a plain array, not Binary.fromString's ByteBuffer, which is slower to make and to write)
+        this.distinctId.write(Binary.fromReusedByteArray(id, 0, idLength), 0, 0);
+        this.resolved.write(Binary.fromReusedByteArray(resolvedId, 0, resolvedLength), 0, 0);
         this.firstSeen.write(firstSeenMicros, 0, 0);
         store.endRecord();
         file.rowWritten();
