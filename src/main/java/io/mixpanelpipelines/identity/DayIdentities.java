@@ -343,7 +343,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
     /** What memory holds in ascending order of {@code distinct_id}'s UTF-8 bytes (its twins' ids sort the same). */
     private List<Held> sortedInMemory() {
         Held[] held = byId.values().toArray(new Held[0]);
-        Arrays.sort(held, (a, b) -> IdOrder.compare(a.idUtf8, b.idUtf8));
+        HeldSort.sort(held);
         return Arrays.asList(held);
     }
 
