@@ -1,13 +1,11 @@
 package io.mixpanelpipelines.identity;
 
+import io.mixpanelpipelines.convert.json.JsonObjectMembers;
+import io.mixpanelpipelines.convert.json.MalformedEventException;
 import io.mixpanelpipelines.convert.json.Utf8Text;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import tools.jackson.core.JsonParser;
-import tools.jackson.core.JsonToken;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Turns one event into the identity mappings it establishes, as Mixpanel documents them:
@@ -30,7 +28,16 @@ public final class IdentityRules {
     public static final String MERGE = "$merge";
     public static final String DEVICE_PREFIX = "$device:";
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final byte[] ANON_DISTINCT_ID = utf8("$anon_distinct_id");
+    private static final byte[] ANON_ID = utf8("$anon_id");
+    private static final byte[] IDENTIFIED_ID = utf8("$identified_id");
+    private static final byte[] ALIAS = utf8("alias");
+    private static final byte[] DISTINCT_ID = utf8("distinct_id");
+    private static final byte[] DISTINCT_IDS = utf8("$distinct_ids");
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
 
     private IdentityRules() {
     }
@@ -87,8 +94,9 @@ public final class IdentityRules {
     /**
      * Original ID Merge: the mappings of a {@code $identify}, {@code $create_alias} or {@code $merge}
      * event, from its properties JSON ({@code properties[offset..offset+length)}); other events and
-     * properties that are not an object map nothing. Read as a stream: only the top-level values named below
-     * are read, every other value is skipped unread (a property repeated: its last value counts).
+     * properties that are not an object map nothing. Read with the events' own scanner ({@link JsonObjectMembers}):
+     * only the top-level values named below are read, every other value is validated and skipped (a property
+     * repeated: its last value counts).
      */
     public static void mergeEvent(String eventName, byte[] properties, int offset, int length, long timeMicros, Sink sink) {
         if (!isMergeEvent(eventName) || properties == null || length <= 0) {
@@ -100,24 +108,24 @@ public final class IdentityRules {
         String alias = null;
         String distinctId = null;
         List<String> ids = null;
-        try (JsonParser p = JSON.createParser(properties, offset, length)) {
-            if (p.nextToken() != JsonToken.START_OBJECT) {
-                return;
-            }
-            for (JsonToken t = p.nextToken(); t == JsonToken.PROPERTY_NAME; t = p.nextToken()) {
-                String name = p.currentName();
-                JsonToken v = p.nextToken();
-                switch (name) { // what another kind of merge event reads here is not used
-                    case "$anon_distinct_id" -> anon = text(p, v);
-                    case "$anon_id" -> anonId = text(p, v);
-                    case "$identified_id" -> identified = text(p, v);
-                    case "alias" -> alias = text(p, v);
-                    case "distinct_id" -> distinctId = text(p, v);
-                    case "$distinct_ids" -> ids = texts(p, v);
-                    default -> p.skipChildren();
+        try {
+            JsonObjectMembers m = new JsonObjectMembers(properties, offset, length);
+            while (m.next()) { // what another kind of merge event reads here is not used
+                if (m.nameIs(ANON_DISTINCT_ID)) {
+                    anon = m.text();
+                } else if (m.nameIs(ANON_ID)) {
+                    anonId = m.text();
+                } else if (m.nameIs(IDENTIFIED_ID)) {
+                    identified = m.text();
+                } else if (m.nameIs(ALIAS)) {
+                    alias = m.text();
+                } else if (m.nameIs(DISTINCT_ID)) {
+                    distinctId = m.text();
+                } else if (m.nameIs(DISTINCT_IDS)) {
+                    ids = m.texts();
                 }
             }
-        } catch (RuntimeException e) {
+        } catch (MalformedEventException | RuntimeException e) {
             return; // published properties are valid JSON; a repaired oddity maps nothing rather than failing the day
         }
         switch (eventName) {
@@ -139,31 +147,5 @@ public final class IdentityRules {
         if (from != null && to != null && !from.isEmpty() && !to.isEmpty() && !from.equals(to)) {
             sink.map(from, to, timeMicros);
         }
-    }
-
-    /**
-     * A value as an id: a string decoded; a number or boolean as its JSON text (as the events' {@code distinct_id}
-     * column holds it); null, an object or an array as null (skipped).
-     */
-    private static String text(JsonParser p, JsonToken v) {
-        if (v == JsonToken.VALUE_STRING || v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT
-                || v == JsonToken.VALUE_TRUE || v == JsonToken.VALUE_FALSE) {
-            return p.getString();
-        }
-        p.skipChildren();
-        return null;
-    }
-
-    /** An array's elements as ids ({@link #text}, nulls included), or null when the value is not an array. */
-    private static List<String> texts(JsonParser p, JsonToken v) {
-        if (v != JsonToken.START_ARRAY) {
-            p.skipChildren();
-            return null;
-        }
-        List<String> ids = new ArrayList<>();
-        for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-            ids.add(text(p, t));
-        }
-        return ids;
     }
 }
