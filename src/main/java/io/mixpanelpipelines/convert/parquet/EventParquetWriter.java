@@ -6,13 +6,8 @@ import io.mixpanelpipelines.storage.OutputFile;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.Map;
-import org.apache.parquet.bytes.BytesInput;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.Encoding;
 import org.apache.parquet.column.ParquetProperties;
-import org.apache.parquet.column.page.PageWriter;
-import org.apache.parquet.column.statistics.SizeStatistics;
-import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetWriter;
 
@@ -22,7 +17,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * failure the caller must call {@link #abort()} instead, which discards it.
  *
  * <p>Values go straight into pages ({@link ColumnEncoder}); the pages are compressed on worker threads
- * while encoding goes on ({@link PageCompressor}, at most {@value #PAGES_AHEAD} pages ahead); parquet-java
+ * while encoding goes on ({@link PageCompressor}, at most {@value PagesAhead#PAGES_AHEAD} pages ahead); parquet-java
  * buffers the row group and writes the file's structure: page headers and checksums, column and offset
  * indexes, statistics and the footer. Its record layer is not used: for this fixed, flat schema it cost more CPU
  * than everything else on the writing thread except compression.
@@ -35,10 +30,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
  *
  * <p>Not thread-safe. Not restartable: a failed file is aborted and written again from the start.
  */
-public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQueue {
-
-    /** Pages compressed ahead at most (each in an array of its own): bounds the memory they hold. */
-    static final int PAGES_AHEAD = 8;
+public final class EventParquetWriter implements Closeable {
     /**
      * Compression threads per writer: two, so that either core can take compression when the other
      * stages of the day are waiting (measured on 2 cores: one thread gained nothing, three no more than two).
@@ -51,8 +43,7 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
 
     private final ParquetFileLifecycle file;
     private final PageCompressor compressor;
-    private final java.util.ArrayDeque<PendingPage> inFlight = new java.util.ArrayDeque<>();
-    private long inFlightBytes;
+    private final PagesAhead pages;
     private final long rowGroupSize;
 
     private final DictionaryColumnEncoder eventName;
@@ -93,14 +84,17 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
         this.rowGroupSize = options.rowGroupSize();
         RecyclingAllocator allocator = buffers.allocator;
         int pageSize = options.pageSize();
-        this.eventName = new DictionaryColumnEncoder(column(EventSchema.EVENT_NAME), pageSize, pageSize, this);
-        this.time = new Int64ColumnEncoder(column(EventSchema.TIME), pageSize, this);
-        this.distinctId = new DictionaryColumnEncoder(column(EventSchema.DISTINCT_ID), pageSize, pageSize, this);
-        this.insertId = new BytesColumnEncoder(column(EventSchema.INSERT_ID), pageSize, true, this);
-        this.deviceId = new DictionaryColumnEncoder(column(EventSchema.DEVICE_ID), pageSize, pageSize, this);
-        this.userId = new DictionaryColumnEncoder(column(EventSchema.USER_ID), pageSize, pageSize, this);
-        this.mpProcessingTime = new Int64ColumnEncoder(column(EventSchema.MP_PROCESSING_TIME), pageSize, this);
-        this.propertiesJson = new BytesColumnEncoder(column(EventSchema.PROPERTIES), pageSize, false, this);
+        this.compressor = new PageCompressor(ParquetFileLifecycle.codecName(options.codec()), options.zstdLevel(),
+                COMPRESSION_THREADS, buffers.compressed);
+        this.pages = new PagesAhead(compressor);
+        this.eventName = new DictionaryColumnEncoder(column(EventSchema.EVENT_NAME), pageSize, pageSize, pages);
+        this.time = new Int64ColumnEncoder(column(EventSchema.TIME), pageSize, pages);
+        this.distinctId = new DictionaryColumnEncoder(column(EventSchema.DISTINCT_ID), pageSize, pageSize, pages);
+        this.insertId = new BytesColumnEncoder(column(EventSchema.INSERT_ID), pageSize, true, pages);
+        this.deviceId = new DictionaryColumnEncoder(column(EventSchema.DEVICE_ID), pageSize, pageSize, pages);
+        this.userId = new DictionaryColumnEncoder(column(EventSchema.USER_ID), pageSize, pageSize, pages);
+        this.mpProcessingTime = new Int64ColumnEncoder(column(EventSchema.MP_PROCESSING_TIME), pageSize, pages);
+        this.propertiesJson = new BytesColumnEncoder(column(EventSchema.PROPERTIES), pageSize, false, pages);
         this.columns = new ColumnEncoder[] {
             eventName, time, distinctId, insertId, deviceId, userId, mpProcessingTime, propertiesJson};
         ParquetProperties properties = ParquetProperties.builder()
@@ -110,8 +104,6 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
                 .withStatisticsEnabled(EventSchema.PROPERTIES, false)
                 .withSizeStatisticsEnabled(EventSchema.PROPERTIES, false)
                 .build();
-        this.compressor = new PageCompressor(ParquetFileLifecycle.codecName(options.codec()), options.zstdLevel(),
-                COMPRESSION_THREADS, buffers.compressed);
         this.file = new ParquetFileLifecycle(io, EventSchema.SCHEMA, rowGroupSize, properties, allocator, compressor,
                 FOOTER_METADATA, new RowGroups());
     }
@@ -195,54 +187,8 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
         file.abort();
     }
 
-    @Override
-    public byte[] add(ColumnEncoder column, PageWriter writer, byte[] bytes, int start, int end, int rows,
-            Statistics<?> statistics, SizeStatistics sizes, Encoding definitionLevels, Encoding values)
-            throws IOException {
-        PendingPage page = new PendingPage(column, writer, bytes, start, end, rows, statistics, sizes,
-                definitionLevels, values);
-        if (!compressor.compressesAhead()) {
-            write(page);
-            return bytes;
-        }
-        compressor.submit(bytes, start, end - start);
-        inFlight.add(page);
-        inFlightBytes += end - start;
-        while (inFlight.size() > PAGES_AHEAD) {
-            writeOldest();
-        }
-        byte[] next = column.spareArrays.pollFirst();
-        return next != null && next.length >= bytes.length ? next : new byte[bytes.length];
-    }
-
-    private void writeOldest() throws IOException {
-        PendingPage page = inFlight.pollFirst();
-        inFlightBytes -= page.end() - page.start();
-        write(page);
-        if (page.column().spareArrays.size() <= PAGES_AHEAD) {
-            page.column().spareArrays.addFirst(page.bytes()); // back to its column: the right size
-        }
-    }
-
-    private void writeAll() throws IOException {
-        while (!inFlight.isEmpty()) {
-            writeOldest();
-        }
-    }
-
-    private static void write(PendingPage p) throws IOException {
-        p.writer().writePage(BytesInput.from(p.bytes(), p.start(), p.end() - p.start()), p.rows(), p.rows(),
-                p.statistics(), p.sizes(), null, Encoding.BIT_PACKED, p.definitionLevels(), p.values());
-        p.column().pageWritten(p.writer().getMemSize());
-    }
-
-    /** A page handed over and not yet written: its compression runs ahead. */
-    private record PendingPage(ColumnEncoder column, PageWriter writer, byte[] bytes, int start, int end, int rows,
-            Statistics<?> statistics, SizeStatistics sizes, Encoding definitionLevels, Encoding values) {
-    }
-
     private long bufferedBytes() {
-        long sum = inFlightBytes;
+        long sum = pages.bytes();
         for (ColumnEncoder c : columns) {
             sum += c.bufferedBytes();
         }
@@ -263,13 +209,13 @@ public final class EventParquetWriter implements Closeable, ColumnEncoder.PageQu
             for (ColumnEncoder c : columns) {
                 c.endChunk();
             }
-            writeAll();
+            pages.writeAll();
         }
 
         /** Pages still queued for compression are dropped: the file is being discarded (none after a flush). */
         @Override
         public void releaseRowGroup() {
-            inFlight.clear();
+            pages.clear();
         }
     }
 

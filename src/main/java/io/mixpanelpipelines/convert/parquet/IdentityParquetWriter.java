@@ -6,25 +6,25 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.parquet.column.ColumnDescriptor;
-import org.apache.parquet.column.ColumnWriteStore;
-import org.apache.parquet.column.ColumnWriter;
 import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.hadoop.ColumnChunkPageWriteStore;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.io.api.Binary;
 
 /**
- * Writes identity mapping rows ({@link IdentitySchema}) to one Parquet file through our storage, with
- * parquet-java's column writers (the file is small: one row per mapped id of a day, so the events writer's
- * hand-made pages buy nothing here). Rows go into row groups of {@value #ROW_GROUP_ROWS} rows; pages are
- * compressed on the calling thread with the events' codec. The file appears at its location only on
- * {@link #close()}; after a failure call {@link #abort()}, which discards it. Not thread-safe.
+ * Writes identity mapping rows ({@link IdentitySchema}) to one Parquet file through our storage, with the
+ * events' own column encoders: values go straight into PLAIN pages (no dictionary: {@code distinct_id} is
+ * unique in a day's file, and resolved ids gain nothing from one under zstd), with min/max statistics, and
+ * pages are compressed on a worker thread while the next ones are encoded ({@link PagesAhead}). A day's rows
+ * are written after its events, by one thread while the other cores are idle: parquet-java's column writers
+ * took about twice the time, compression included. Rows go into row groups of {@value #ROW_GROUP_ROWS} rows.
+ * The file appears at its location only on {@link #close()}; after a failure call {@link #abort()}, which
+ * discards it. Not thread-safe.
  */
 public final class IdentityParquetWriter implements Closeable {
 
     /**
      * A row group's pages stay in memory until it ends: 131,072 rows are about 4 MB compressed with 36-character
-     * ids (1M rows held about 40 MB at the end of a simulator day), and still large groups for a reader.
+     * ids, and still large groups for a reader.
      */
     static final int ROW_GROUP_ROWS = 1 << 17;
 
@@ -32,23 +32,25 @@ public final class IdentityParquetWriter implements Closeable {
             Map.of(ParquetWriter.OBJECT_MODEL_NAME_PROP, "mixpanel-pipelines");
 
     private final ParquetFileLifecycle file;
-    private final ParquetProperties properties;
-    private final ColumnDescriptor[] columns;
-    private ColumnWriteStore store;
-    private ColumnWriter distinctId;
-    private ColumnWriter resolved;
-    private ColumnWriter firstSeen;
+    private final PagesAhead pages;
+    private final BytesColumnEncoder distinctId;
+    private final BytesColumnEncoder resolved;
+    private final Int64ColumnEncoder firstSeen;
+    private final ColumnEncoder[] columns;
 
     public IdentityParquetWriter(OutputFile outputFile, ParquetWriterOptions options) throws IOException {
         ParquetIO io = new ParquetIO(outputFile);
-        // no dictionary: distinct_id is unique in a day's file, so one would only be built to be given up, and
-        // resolved ids (one user, many devices) gain nothing from one under zstd (a 1M-event simulator day: 32.5
-        // MB without, 32.4 MB with); building them took a third of writing the day's mappings
-        this.properties = ParquetProperties.builder().withPageSize(options.pageSize())
-                .withDictionaryPageSize(options.pageSize()).withDictionaryEncoding(false).build();
+        int pageSize = options.pageSize();
+        ParquetProperties properties = ParquetProperties.builder().withPageSize(pageSize)
+                .withDictionaryPageSize(pageSize).withDictionaryEncoding(false).build();
+        // one worker: the rows are merged and encoded on one thread, and compression takes the other core
         PageCompressor compressor = new PageCompressor(ParquetFileLifecycle.codecName(options.codec()),
                 options.zstdLevel(), 1);
-        this.columns = IdentitySchema.SCHEMA.getColumns().toArray(ColumnDescriptor[]::new);
+        this.pages = new PagesAhead(compressor);
+        this.distinctId = new BytesColumnEncoder(column(IdentitySchema.DISTINCT_ID), pageSize, true, pages);
+        this.resolved = new BytesColumnEncoder(column(IdentitySchema.RESOLVED_DISTINCT_ID), pageSize, true, pages);
+        this.firstSeen = new Int64ColumnEncoder(column(IdentitySchema.FIRST_SEEN), pageSize, pages);
+        this.columns = new ColumnEncoder[] {distinctId, resolved, firstSeen};
         this.file = new ParquetFileLifecycle(io, IdentitySchema.SCHEMA, options.rowGroupSize(), properties,
                 properties.getAllocator(), compressor, FOOTER_METADATA, new RowGroups());
     }
@@ -62,22 +64,22 @@ public final class IdentityParquetWriter implements Closeable {
 
     /**
      * Appends one row from the UTF-8 bytes of its ids, {@code id[0..idLength)} and {@code resolvedId[0..resolvedLength)},
-     * which the caller may overwrite once this returns.
+     * which are copied into the pages: the caller may overwrite them once this returns.
      */
     public void write(byte[] id, int idLength, byte[] resolvedId, int resolvedLength, long firstSeenMicros)
             throws IOException {
-        if (file.done()) {
-            throw new IllegalStateException("writer for " + file.path() + " is closed");
-        }
-        // reused arrays: the values are copied into the page as they are written, and the statistics copy the
-        // ones they keep (a plain array, not Binary.fromString's ByteBuffer, which is slower to make and to write)
-        this.distinctId.write(Binary.fromReusedByteArray(id, 0, idLength), 0, 0);
-        this.resolved.write(Binary.fromReusedByteArray(resolvedId, 0, resolvedLength), 0, 0);
-        this.firstSeen.write(firstSeenMicros, 0, 0);
-        store.endRecord();
-        file.rowWritten();
-        if (file.rowGroupRows() >= ROW_GROUP_ROWS) {
-            file.nextRowGroup();
+        file.ensureWritable();
+        try {
+            distinctId.add(id, 0, idLength);
+            resolved.add(resolvedId, 0, resolvedLength);
+            firstSeen.add(firstSeenMicros);
+            file.rowWritten();
+            if (file.rowGroupRows() >= ROW_GROUP_ROWS) {
+                file.nextRowGroup();
+            }
+        } catch (IOException | RuntimeException e) {
+            file.failed(); // the columns may now disagree on the row count: only abort() is left
+            throw e;
         }
     }
 
@@ -100,27 +102,31 @@ public final class IdentityParquetWriter implements Closeable {
         file.abort();
     }
 
-    /** parquet-java's column writers for a row group, over the row group's page store. */
+    /** The columns' part in a row group: the pages still compressing ahead are written before it ends. */
     private final class RowGroups implements ParquetFileLifecycle.RowGroupColumns {
         @Override
         public void startRowGroup(ColumnChunkPageWriteStore pageStore) {
-            store = properties.newColumnWriteStore(IdentitySchema.SCHEMA, pageStore);
-            distinctId = store.getColumnWriter(columns[0]);
-            resolved = store.getColumnWriter(columns[1]);
-            firstSeen = store.getColumnWriter(columns[2]);
-        }
-
-        @Override
-        public void endRowGroup() {
-            store.flush();
-        }
-
-        @Override
-        public void releaseRowGroup() {
-            if (store != null) {
-                store.close();
-                store = null;
+            for (ColumnEncoder c : columns) {
+                c.startChunk(pageStore.getPageWriter(c.column));
             }
         }
+
+        @Override
+        public void endRowGroup() throws IOException {
+            for (ColumnEncoder c : columns) {
+                c.endChunk();
+            }
+            pages.writeAll();
+        }
+
+        /** Pages still queued for compression are dropped: the file is being discarded (none after a flush). */
+        @Override
+        public void releaseRowGroup() {
+            pages.clear();
+        }
+    }
+
+    private static ColumnDescriptor column(String name) {
+        return IdentitySchema.SCHEMA.getColumnDescription(new String[] {name});
     }
 }

@@ -211,7 +211,7 @@ final class PageCompressor implements BytesInputCompressor {
      */
     static final class Outputs {
         /** Enough for the pages a writer has in flight ({@code PAGES_AHEAD + 1}) and the one being copied. */
-        static final int KEPT = EventParquetWriter.PAGES_AHEAD + 2;
+        static final int KEPT = PagesAhead.PAGES_AHEAD + 2;
 
         private final java.util.ArrayDeque<ByteBuffer> free = new java.util.ArrayDeque<>();
 
