@@ -189,11 +189,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         }
     }
 
-    /** Whether {@code a} wins over {@code b} (same {@code distinct_id}): earlier, or as early with a smaller resolved id. */
-    static boolean earlier(Mapping a, Mapping b) {
-        return earlier(a.resolvedDistinctId(), a.firstSeenMicros(), b.resolvedDistinctId(), b.firstSeenMicros());
-    }
-
+    /** Whether a candidate wins over another for the same {@code distinct_id}: earlier, or as early with a smaller resolved id ({@link IdOrder}). */
     private static boolean earlier(String resolvedA, long timeA, String resolvedB, long timeB) {
         return timeA < timeB || (timeA == timeB && IdOrder.compare(resolvedA, resolvedB) < 0);
     }
@@ -332,7 +328,8 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
 
     /**
      * The day's rows ordered by {@code distinct_id} (a rerun of the same events writes the same file), read as
-     * they are merged from the spilled runs and memory; the day can be read again, or go on, afterwards.
+     * they are merged from the spilled runs and memory (read as they stand: offer nothing more before the
+     * rows are closed); the day can be read again, or go on, afterwards.
      */
     public Rows rows() throws IOException {
         List<Path> files = new ArrayList<>();

@@ -16,7 +16,7 @@ import java.util.NoSuchElementException;
  * its candidates, and its twins' {@code $device:} ids; and what memory holds, sorted), each with at most one
  * candidate per {@code distinct_id}: yields one row per {@code distinct_id} in ascending order of its UTF-8
  * bytes (unsigned: the order of code points, and Parquet's for binary values), the
- * {@linkplain DayIdentities#earlier earliest} of its candidates.
+ * {@linkplain IdOrder#earlier earliest} of its candidates.
  *
  * <p>Rows are merged as bytes: {@link #advance} moves to the next row and leaves it in buffers that the next
  * call reuses, so a day's rows are written without a string or an object per row; {@link #next} makes a

@@ -60,18 +60,30 @@ final class Leftovers {
                 continue;
             }
             Spool spool = spools.forDay(day);
+            boolean dayFolder = java.nio.file.Files.exists(spool.dir());
             // a sliced day may have left its slices' folder alone (killed once published, before deleting it)
-            if (!java.nio.file.Files.exists(spool.dir()) && !spools.hasSlices(day)) {
+            boolean slices = spools.hasSlices(day);
+            if (!dayFolder && !slices) {
                 continue;
             }
             boolean published = ledger.find(job.name(), day).map(r -> r.state() == PartitionState.PUBLISHED).orElse(false);
-            if (published) {
+            if (!published) {
+                continue;
+            }
+            if (dayFolder) {
                 try {
                     spool.delete();
-                    spools.deleteSlices(day);
                     log.info("{}: deleted the spool left for the published day", day);
                 } catch (RuntimeException e) {
                     log.warn("{}: published, but its spool {} could not be deleted: {}", day, spool.dir(), e.getMessage());
+                }
+            }
+            if (slices) {
+                try {
+                    spools.deleteSlices(day);
+                    log.info("{}: deleted the slices' spools left for the published day", day);
+                } catch (RuntimeException e) {
+                    log.warn("{}: published, but its slices' spools could not be deleted: {}", day, e.getMessage());
                 }
             }
         }

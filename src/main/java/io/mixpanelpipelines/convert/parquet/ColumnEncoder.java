@@ -152,7 +152,7 @@ abstract class ColumnEncoder {
 
     /**
      * Where a column's finished pages go: to its page writer, at once or after compression ahead of it
-     * ({@link EventParquetWriter}).
+     * ({@link PagesAhead}).
      */
     interface PageQueue {
         /**

@@ -68,7 +68,10 @@ class SliceConversionCrashIntegrationTests {
             // so a slice seen staged just before the kill may be lost with it (it is then converted again, as
             // its checkpoint was lost too); in every other case the slices seen staged are kept
             Set<String> staged = stagedSlices();
-            assertThat(staged).as("slices staged after the kill").hasSizeBetween(stagedAtKill.size() - 1, 7);
+            Set<String> lost = new TreeSet<>(stagedAtKill);
+            lost.removeAll(staged);
+            assertThat(lost).as("slices seen staged but lost with the kill").hasSizeLessThanOrEqualTo(1);
+            assertThat(staged).as("slices staged after the kill").hasSizeLessThanOrEqualTo(7);
             System.out.printf("killed with %s staged, %s kept%n", stagedAtKill, staged);
 
             ChildJvm second = start("second", ws);
