@@ -287,7 +287,7 @@ public final class ExportService {
         }
         // a state database outage at the end of a step left it (and the job) UNKNOWN, which Spring Batch
         // would refuse to restart for good: its days resume from their checkpoints like a crashed run's
-        last = UnknownExecutions.markFailed(jobRepository, last);
+        last = UnknownExecutions.markFailed(jobRepository, last, !def.export().remoteWorkers());
         List<LocalDate> days = new ArrayList<>();
         RequestWindow.decode(last.getJobParameters().getString("windows")).forEach(w -> days.addAll(w.days()));
         log.info("resuming the unfinished run of {} day(s) {}", days.size(), DayRanges.format(days));

@@ -118,8 +118,8 @@ final class OutageRestarts {
             last = jobOperator.recover(last);
         }
         // the outage may have failed a step's own end-of-step metadata write: Spring Batch then leaves the
-        // step (and the job) UNKNOWN, which it refuses to restart
-        return UnknownExecutions.markFailed(jobRepository, last);
+        // step (and the job) UNKNOWN, or the step still marked running, and refuses to restart either
+        return UnknownExecutions.markFailed(jobRepository, last, localDays);
     }
 
     /**

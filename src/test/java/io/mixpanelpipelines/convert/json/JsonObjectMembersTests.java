@@ -132,20 +132,10 @@ class JsonObjectMembersTests {
     }
 
     private static byte[] ascii(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
+        return JsonTestSuiteConformanceTests.ascii(s);
     }
 
     private static byte[] concat(byte[]... parts) {
-        int n = 0;
-        for (byte[] p : parts) {
-            n += p.length;
-        }
-        byte[] out = new byte[n];
-        int at = 0;
-        for (byte[] p : parts) {
-            System.arraycopy(p, 0, out, at, p.length);
-            at += p.length;
-        }
-        return out;
+        return JsonTestSuiteConformanceTests.concat(parts);
     }
 }

@@ -217,7 +217,7 @@ class JsonTestSuiteConformanceTests {
         }
     }
 
-    private static byte[] concat(byte[]... parts) {
+    static byte[] concat(byte[]... parts) {
         int n = 0;
         for (byte[] p : parts) {
             n += p.length;
@@ -231,7 +231,7 @@ class JsonTestSuiteConformanceTests {
         return out;
     }
 
-    private static byte[] ascii(String s) {
+    static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }
 }
