@@ -3,7 +3,6 @@ package io.mixpanelpipelines.convert.parquet;
 import io.mixpanelpipelines.storage.OutputFile;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.parquet.column.ColumnDescriptor;
 import org.apache.parquet.column.ParquetProperties;
@@ -53,13 +52,6 @@ public final class IdentityParquetWriter implements Closeable {
         this.columns = new ColumnEncoder[] {distinctId, resolved, firstSeen};
         this.file = new ParquetFileLifecycle(io, IdentitySchema.SCHEMA, options.rowGroupSize(), properties,
                 properties.getAllocator(), compressor, FOOTER_METADATA, new RowGroups());
-    }
-
-    /** Appends one row; {@code distinctId} and {@code resolvedDistinctId} must not be null. */
-    public void write(String distinctId, String resolvedDistinctId, long firstSeenMicros) throws IOException {
-        byte[] id = distinctId.getBytes(StandardCharsets.UTF_8);
-        byte[] resolvedId = resolvedDistinctId.getBytes(StandardCharsets.UTF_8);
-        write(id, id.length, resolvedId, resolvedId.length, firstSeenMicros);
     }
 
     /**

@@ -99,7 +99,7 @@ class IdentityParquetWriterTests {
         Path aborted = dir.resolve("aborted.parquet");
         IdentityParquetWriter w = new IdentityParquetWriter(storage.newOutputFile(Location.of(aborted)),
                 ParquetWriterOptions.defaults());
-        w.write("a", "b", 1);
+        w.write(new byte[] {'a'}, 1, new byte[] {'b'}, 1, 1);
         w.abort();
         assertThat(aborted).doesNotExist();
     }
