@@ -31,6 +31,8 @@ final class SplitDay {
     private long rows;
     private long hashSum;
     private long unpublishable;
+    /** Whether every line written was parsed: only then are {@link #rows} and {@link #unpublishable} what a conversion finds. */
+    private boolean measured = true;
 
     /** @param writes false to hold the day back: count it, write no spool */
     SplitDay(Spool spool, boolean writes) throws IOException {
@@ -57,14 +59,20 @@ final class SplitDay {
         rows = 0;
         hashSum = 0;
         unpublishable = 0;
+        measured = true;
         if (writes) {
             closeQuietly();
             open();
         }
     }
 
-    /** A line that parsed and whose event falls on this day: a row of the day. */
-    void writePublishable(byte[] b, int off, int len, long hash) throws IOException {
+    /**
+     * A line whose event falls on this day: a row of the day. {@code parsed} is false for a line whose day was
+     * read without parsing it ({@link io.mixpanelpipelines.convert.json.EventDayPeek}): it may still be one the
+     * conversion rejects, so a day written with such a line carries no content hash in its manifest.
+     */
+    void writePublishable(byte[] b, int off, int len, long hash, boolean parsed) throws IOException {
+        measured &= parsed || !writes;
         rows++;
         hashSum += hash;
         write(b, off, len);
@@ -101,7 +109,10 @@ final class SplitDay {
         decodedBytes += n + 1L;
     }
 
-    /** The content hash the day's conversion would publish. */
+    /**
+     * The content hash the day's conversion would publish; for a day written with lines only hashed
+     * ({@link #measured}), only what its lines sum to.
+     */
     String contentHash() {
         return LineHash.format(rows, hashSum);
     }
@@ -122,6 +133,11 @@ final class SplitDay {
     void omit() {
         closeQuietly();
         writes = false;
+    }
+
+    /** Whether the counts are what the conversion finds: every line written was parsed (a day held back: always). */
+    boolean measured() {
+        return measured;
     }
 
     /** Ends the written body (before {@link #commit}). */
@@ -157,6 +173,6 @@ final class SplitDay {
             encoding = Spool.OMITTED;
         }
         spool.commit(new SpoolManifest(window, encoding, bodyBytes, lines, decodedBytes,
-                completedAt, contentHash(), unpublishable));
+                completedAt, measured ? contentHash() : null, measured ? unpublishable : null));
     }
 }

@@ -35,12 +35,17 @@ import org.slf4j.LoggerFactory;
  * count of its lines the conversion would reject, so a re-fetched day found unchanged is never converted.
  * A day already published (its content hash given) is <em>held back</em>: counted and hashed but not written,
  * since in steady state it is unchanged and its spool would only be deleted; its lines are not even parsed
- * when their day can be read without it ({@link EventDayPeek}): they are only hashed. If it is unchanged its
+ * when their day can be read without it ({@link EventDayPeek}): they are only hashed. While days are held back,
+ * so are the other days' lines whose day can be read (the new day of a daily run: its conversion parses them
+ * anyway, and parsing them twice was a fifth of the daily run's added cost): a day written with such lines
+ * carries no content hash in its manifest (nothing compares one: the day was not published), and a malformed
+ * line whose day is read goes to that day's spool, whose conversion rejects and keeps it. If it is unchanged its
  * spool is committed {@link Spool#OMITTED} (no body); if not, it is split once more from the window's complete
  * spool, which is kept until then. The verdict "unchanged" stays as strict as a parse's: equal content hashes
  * mean the very lines that were parsed and published. But once a held-back day differs, a line only hashed
- * may have been malformed, which a parse sends to the first day's spool instead: then every day of the window
- * is split again from its spool, each line parsed.
+ * may have been malformed, which a parse sends to the first day's spool instead, or given another day than a
+ * parse gives it (a second {@code time} key: the peek reads the first): then every day of the window is split
+ * again from its spool, each line parsed.
  *
  * <p>The slices of one sliced day are split the same way, one body after the other into the day's spool
  * ({@link #split(List, String, Map)}); the content hash does not depend on how the day was cut, since it sums
@@ -115,8 +120,8 @@ public final class WindowSplitter {
         private final Map<LocalDate, String> published;
         private final LocalDate first;
         private final Map<LocalDate, SplitDay> outs = new LinkedHashMap<>();
-        /** The epoch days held back: their lines are only hashed while the body is read ({@link #read}). */
-        private final long[] heldBack;
+        /** Whether days are held back: then lines whose day can be read unparsed are only hashed ({@link #read}). */
+        private final boolean holdsBack;
         private boolean dirty;
         /** Whether a line was only hashed, not parsed: then a held-back day that differs unsettles the rest. */
         private boolean peeked;
@@ -127,7 +132,7 @@ public final class WindowSplitter {
             this.spools = spools;
             this.published = published;
             this.first = spools.keySet().iterator().next();
-            this.heldBack = spools.keySet().stream().filter(published::containsKey).mapToLong(LocalDate::toEpochDay).toArray();
+            this.holdsBack = spools.keySet().stream().anyMatch(published::containsKey);
             try {
                 for (Map.Entry<LocalDate, Spool> e : spools.entrySet()) {
                     outs.put(e.getKey(), new SplitDay(e.getValue(), !published.containsKey(e.getKey())));
@@ -149,7 +154,7 @@ public final class WindowSplitter {
                 }
             }
             dirty = true;
-            pass(decoded, outs, oversizeDir, heldBack.length > 0);
+            pass(decoded, outs, oversizeDir, holdsBack);
         }
 
         /**
@@ -240,15 +245,14 @@ public final class WindowSplitter {
          * Routes every line of {@code decoded} to its day in {@code to}; lines of days not in it are skipped.
          *
          * @param oversizeDir where a line too long to hold in memory is streamed to (its source spool's folder)
-         * @param peek whether a line of a held-back day whose day can be read without parsing it is only hashed
+         * @param peek whether a line whose day can be read without parsing it is only hashed, not parsed
          */
         private void pass(InputStream decoded, Map<LocalDate, SplitDay> to, Path oversizeDir, boolean peek)
                 throws IOException {
             MixpanelEventParser parser = new MixpanelEventParser(zone, timeInMs);
             EventDayPeek peeker = peek ? new EventDayPeek(zone, timeInMs) : null;
-            long[] hashOnly = heldBack;
             try (SpoolLineReader lines = new SpoolLineReader(decoded, 0, 1, SpoolLineReader.BATCH_BYTES,
-                    SpoolLineReader.MAX_LINE_BYTES, b -> b.parse(parser, peeker, d -> contains(hashOnly, d)), oversizeDir)) {
+                    SpoolLineReader.MAX_LINE_BYTES, b -> b.parse(parser, peeker, d -> true), oversizeDir)) {
                 SplitDay rejects = to.get(first);
                 for (LineBatch batch = lines.next(); batch != null && !batch.isEnd(); batch = lines.next()) {
                     for (int i = 0; i < batch.size(); i++) {
@@ -269,7 +273,7 @@ public final class WindowSplitter {
                         if (day != null && spools.containsKey(day)) {
                             SplitDay out = to.get(day);
                             if (out != null) {
-                                out.writePublishable(batch.buffer(), batch.start(i), length, batch.hash(i));
+                                out.writePublishable(batch.buffer(), batch.start(i), length, batch.hash(i), !batch.isPeeked(i));
                             }
                         } else if (rejects != null) { // malformed, or a day outside the window
                             rejects.writeUnpublishable(batch.buffer(), batch.start(i), length);
@@ -280,15 +284,6 @@ public final class WindowSplitter {
             }
         }
 
-        private static boolean contains(long[] days, long day) {
-            for (long d : days) {
-                if (d == day) {
-                    return true;
-                }
-            }
-            return false;
-        }
-
         /**
          * For a body that is {@code day}'s own request (nothing to split: its spool is the body as sent), once it
          * was {@linkplain #read read} whole: {@code source} (that spool's manifest) with the content hash the
@@ -297,7 +292,8 @@ public final class WindowSplitter {
         public SpoolManifest measured(LocalDate day, SpoolManifest source) {
             SplitDay out = outs.get(day);
             return new SpoolManifest(source.window(), source.encoding(), source.bodyBytes(), source.lines(),
-                    source.decodedBytes(), source.completedAt(), out.contentHash(), out.unpublishable());
+                    source.decodedBytes(), source.completedAt(), out.measured() ? out.contentHash() : null,
+                    out.measured() ? out.unpublishable() : null);
         }
     }
 }
