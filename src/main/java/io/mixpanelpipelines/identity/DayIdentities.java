@@ -83,6 +83,8 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         final String distinctId;
         /** {@code distinctId} in UTF-8: what runs are sorted and merged by. */
         final byte[] idUtf8;
+        /** The first 8 bytes of {@link #idUtf8}, zero-padded ({@link IdOrder#prefix}): most sorting comparisons end here. */
+        final long prefix;
         String resolved;
         long time;
         boolean twin;
@@ -90,6 +92,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         Held(String distinctId, String resolved, long time, boolean twin) {
             this.distinctId = distinctId;
             this.idUtf8 = distinctId.getBytes(StandardCharsets.UTF_8);
+            this.prefix = IdOrder.prefix(idUtf8);
             this.resolved = resolved;
             this.time = time;
             this.twin = twin;

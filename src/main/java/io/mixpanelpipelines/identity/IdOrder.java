@@ -17,6 +17,26 @@ final class IdOrder {
         return Arrays.compareUnsigned(a, b);
     }
 
+    /**
+     * The first 8 bytes of {@code id}, big-endian, zero-padded: ids whose prefixes differ compare as their
+     * prefixes do, unsigned ({@link Long#compareUnsigned}); only equal prefixes need {@link #compare(byte[], byte[])}.
+     * (At the first byte where two prefixes differ, either both ids have that byte, or the shorter one ended
+     * there and reads 0 against a byte above 0: the shorter comes first, as in the full order.)
+     */
+    static long prefix(byte[] id) {
+        return prefix(id, id.length);
+    }
+
+    /** {@link #prefix(byte[])} of {@code id[0..length)}. */
+    static long prefix(byte[] id, int length) {
+        long p = 0;
+        int n = Math.min(8, length);
+        for (int i = 0; i < n; i++) {
+            p |= (id[i] & 0xFFL) << (56 - 8 * i);
+        }
+        return p;
+    }
+
     static int compare(byte[] a, int aLength, byte[] b, int bLength) {
         return Arrays.compareUnsigned(a, 0, aLength, b, 0, bLength);
     }

@@ -30,11 +30,13 @@ final class MergedRows implements DayIdentities.Rows {
     private abstract static class Source {
         byte[] id = new byte[64];
         int idLength;
+        /** {@link IdOrder#prefix} of the id: the heap compares it first. */
+        long prefix;
         byte[] resolved = new byte[64];
         int resolvedLength;
         long time;
 
-        /** Moves to the next candidate; false past the last. */
+        /** Moves to the next candidate (its {@link #prefix} too); false past the last. */
         abstract boolean advance() throws IOException;
 
         void close() throws IOException {
@@ -55,6 +57,7 @@ final class MergedRows implements DayIdentities.Rows {
             }
             id = reader.id();
             idLength = reader.idLength();
+            prefix = IdOrder.prefix(id, idLength);
             resolved = reader.resolved();
             resolvedLength = reader.resolvedLength();
             time = reader.time();
@@ -85,11 +88,12 @@ final class MergedRows implements DayIdentities.Rows {
                 if (twins && !h.twin) {
                     continue;
                 }
-                int prefix = twins ? SpillRun.DEVICE_PREFIX.length : 0;
-                idLength = prefix + h.idUtf8.length;
+                int head = twins ? SpillRun.DEVICE_PREFIX.length : 0;
+                idLength = head + h.idUtf8.length;
                 id = fit(id, idLength);
-                System.arraycopy(SpillRun.DEVICE_PREFIX, 0, id, 0, prefix);
-                System.arraycopy(h.idUtf8, 0, id, prefix, h.idUtf8.length);
+                System.arraycopy(SpillRun.DEVICE_PREFIX, 0, id, 0, head);
+                System.arraycopy(h.idUtf8, 0, id, head, h.idUtf8.length);
+                prefix = twins ? IdOrder.prefix(id, idLength) : h.prefix;
                 byte[] r = h.resolved.getBytes(StandardCharsets.UTF_8);
                 resolved = r;
                 resolvedLength = r.length;
@@ -220,7 +224,8 @@ final class MergedRows implements DayIdentities.Rows {
     }
 
     private static boolean less(Source a, Source b) {
-        return IdOrder.compare(a.id, a.idLength, b.id, b.idLength) < 0;
+        return a.prefix != b.prefix ? Long.compareUnsigned(a.prefix, b.prefix) < 0
+                : IdOrder.compare(a.id, a.idLength, b.id, b.idLength) < 0;
     }
 
     static byte[] fit(byte[] buffer, int length) {

@@ -7,10 +7,14 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** {@link HeldSort} against the JDK's sort with the same order, on sizes around its insertion cut and ids past ASCII. */
+/**
+ * {@link HeldSort} against the JDK's sort with the same order, on sizes around its insertion cut and ids past
+ * ASCII; and the prefixes it compares first against the full order.
+ */
 class HeldSortTests {
 
-    private static final String[] PARTS = {"a", "b", "\u00E9", "\uE000", "\uD83D\uDE00", "\uFFFD", "9", ""};
+    /** With NUL (a prefix pads with zero bytes) and an 8-byte part many ids share (their prefixes tie). */
+    private static final String[] PARTS = {"a", "b", "\u00E9", "\uE000", "\uD83D\uDE00", "\uFFFD", "9", "", "\u0000", "$device:"};
 
     @Test
     void sortsAsTheJdkDoesByUtf8Bytes() {
@@ -35,5 +39,30 @@ class HeldSortTests {
             HeldSort.sort(held);
             assertThat(held).as("round %d, %d ids", round, n).containsExactly(expected);
         }
+    }
+
+    @Test
+    void idsWhosePrefixesDifferCompareAsTheirPrefixes() {
+        Random r = new Random(11);
+        byte[] alphabet = {0, 1, 'a', 'b', (byte) 0x7F, (byte) 0x80, (byte) 0xC3, (byte) 0xFF};
+        int decided = 0;
+        for (int i = 0; i < 200_000; i++) {
+            byte[] a = new byte[r.nextInt(12)];
+            byte[] b = new byte[r.nextInt(12)];
+            for (int k = 0; k < a.length; k++) {
+                a[k] = alphabet[r.nextInt(alphabet.length)];
+            }
+            for (int k = 0; k < b.length; k++) {
+                b[k] = k < a.length && r.nextInt(4) > 0 ? a[k] : alphabet[r.nextInt(alphabet.length)];
+            }
+            long pa = IdOrder.prefix(a);
+            long pb = IdOrder.prefix(b);
+            if (pa != pb) {
+                decided++;
+                assertThat(Integer.signum(Long.compareUnsigned(pa, pb))).as("%s %s", Arrays.toString(a), Arrays.toString(b))
+                        .isEqualTo(Integer.signum(IdOrder.compare(a, b)));
+            }
+        }
+        assertThat(decided).isGreaterThan(100_000);
     }
 }
