@@ -23,8 +23,9 @@ import java.util.stream.Stream;
  *
  * <p><b>Memory is bounded, whatever the day's size.</b> At most {@link #memoryLimit()} candidates are held in
  * memory ({@code PIPELINES_IDENTITY_MAX_IDS_PER_DAY}, or {@code -Dpipelines.identity.maxIdsPerDay}; default
- * 50,000: measured 270-310 bytes each with 36-character ids, the {@link SeenDevices} cache of the day's
- * devices included, so about 15 MB, and up to about 20 MB with the cache at its bound of as many devices).
+ * 50,000: measured 270-310 bytes each with 36-character ids, 8 more since {@link Held#prefix}, the
+ * {@link SeenDevices} cache of the day's devices included, so about 15 MB, and up to about 20 MB with the cache
+ * at its bound of as many devices).
  * Past it they are sorted by {@code distinct_id} and written to a {@link SpillRun}
  * file in the spill folder; {@link #FAN_IN} runs of one size are merged into one of the next, so at most about
  * {@code FAN_IN} runs of each size are ever read at once. {@link #rows()} streams the k-way merge of the runs

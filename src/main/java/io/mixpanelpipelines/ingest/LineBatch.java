@@ -107,14 +107,18 @@ public final class LineBatch {
     }
 
     /**
-     * Like {@link #parse}, but a line whose day {@code peek} reads without parsing it and {@code hashOnly}
-     * accepts is only hashed: its {@link #epochDay} is the day read, {@link #isPeeked} is true and
-     * {@link #event} says nothing about it. Nothing checked such a line: it may be malformed (see
+     * Like {@link #parse}, but a line whose day {@code peek} reads without parsing it is only hashed when that
+     * day is one {@code settledByHash} accepts, or, for any other day, when the line cannot hide a second time
+     * key ({@link EventDayPeek#mayHideAnotherKey}): its {@link #epochDay} is the day read, {@link #isPeeked} is
+     * true and {@link #event} says nothing about it. Nothing checked such a line: it may be malformed (see
      * {@link EventDayPeek} for what its day promises). For lines that are almost always settled by their hash
      * (the days of a re-fetch that were published already), parsing would cost more than the rest of their
-     * way together.
+     * way together; lines of other days are parsed later anyway, by their day's conversion.
+     *
+     * @param settledByHash the days whose lines are judged by the content hash of the day (a line read on the
+     *     wrong day makes that day differ)
      */
-    public void parse(MixpanelEventParser parser, EventDayPeek peek, LongPredicate hashOnly) {
+    public void parse(MixpanelEventParser parser, EventDayPeek peek, LongPredicate settledByHash) {
         if (events.length < count) {
             int n = Math.max(count, events.length * 2);
             int old = events.length;
@@ -134,7 +138,8 @@ public final class LineBatch {
             }
             if (peek != null) {
                 long day = peek.epochDay(buffer, starts[i], lengths[i]);
-                if (day != EventDayPeek.UNSURE && hashOnly.test(day)) {
+                if (day != EventDayPeek.UNSURE && (settledByHash.test(day)
+                        || !peek.mayHideAnotherKey(buffer, starts[i], lengths[i]))) {
                     peekedDays[i] = day;
                     hashes[i] = LineHash.hash(buffer, starts[i], lengths[i]);
                     continue;

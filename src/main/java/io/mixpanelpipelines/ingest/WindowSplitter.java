@@ -36,16 +36,18 @@ import org.slf4j.LoggerFactory;
  * A day already published (its content hash given) is <em>held back</em>: counted and hashed but not written,
  * since in steady state it is unchanged and its spool would only be deleted; its lines are not even parsed
  * when their day can be read without it ({@link EventDayPeek}): they are only hashed. While days are held back,
- * so are the other days' lines whose day can be read (the new day of a daily run: its conversion parses them
- * anyway, and parsing them twice was a fifth of the daily run's added cost): a day written with such lines
- * carries no content hash in its manifest (nothing compares one: the day was not published), and a malformed
- * line whose day is read goes to that day's spool, whose conversion rejects and keeps it. If it is unchanged its
+ * so are the other days' lines whose day can be read and that cannot hide a second {@code time} key (the new
+ * day of a daily run: its conversion parses them anyway, and parsing them twice was a fifth of the daily run's
+ * added cost; such a line's day is the parser's, since no hash would catch a line sent to an unpublished day
+ * or out of the window while its parser's day is held back): a day written with such lines carries no content
+ * hash in its manifest (nothing compares one: the day was not published), and a malformed line whose day is
+ * read goes to that day's spool, whose conversion rejects and keeps it. If it is unchanged its
  * spool is committed {@link Spool#OMITTED} (no body); if not, it is split once more from the window's complete
  * spool, which is kept until then. The verdict "unchanged" stays as strict as a parse's: equal content hashes
  * mean the very lines that were parsed and published. But once a held-back day differs, a line only hashed
- * may have been malformed, which a parse sends to the first day's spool instead, or given another day than a
- * parse gives it (a second {@code time} key: the peek reads the first): then every day of the window is split
- * again from its spool, each line parsed.
+ * may have been malformed, which a parse sends to the first day's spool instead, or given a held-back day
+ * other than the one a parse gives it (a second {@code time} key: the peek reads the first): then every day of
+ * the window is split again from its spool, each line parsed.
  *
  * <p>The slices of one sliced day are split the same way, one body after the other into the day's spool
  * ({@link #split(List, String, Map)}); the content hash does not depend on how the day was cut, since it sums
@@ -120,8 +122,8 @@ public final class WindowSplitter {
         private final Map<LocalDate, String> published;
         private final LocalDate first;
         private final Map<LocalDate, SplitDay> outs = new LinkedHashMap<>();
-        /** Whether days are held back: then lines whose day can be read unparsed are only hashed ({@link #read}). */
-        private final boolean holdsBack;
+        /** The epoch days held back: their lines are only hashed while the body is read ({@link #read}). */
+        private final long[] heldBack;
         private boolean dirty;
         /** Whether a line was only hashed, not parsed: then a held-back day that differs unsettles the rest. */
         private boolean peeked;
@@ -132,7 +134,7 @@ public final class WindowSplitter {
             this.spools = spools;
             this.published = published;
             this.first = spools.keySet().iterator().next();
-            this.holdsBack = spools.keySet().stream().anyMatch(published::containsKey);
+            this.heldBack = spools.keySet().stream().filter(published::containsKey).mapToLong(LocalDate::toEpochDay).toArray();
             try {
                 for (Map.Entry<LocalDate, Spool> e : spools.entrySet()) {
                     outs.put(e.getKey(), new SplitDay(e.getValue(), !published.containsKey(e.getKey())));
@@ -154,7 +156,7 @@ public final class WindowSplitter {
                 }
             }
             dirty = true;
-            pass(decoded, outs, oversizeDir, holdsBack);
+            pass(decoded, outs, oversizeDir, heldBack.length > 0);
         }
 
         /**
@@ -251,8 +253,9 @@ public final class WindowSplitter {
                 throws IOException {
             MixpanelEventParser parser = new MixpanelEventParser(zone, timeInMs);
             EventDayPeek peeker = peek ? new EventDayPeek(zone, timeInMs) : null;
+            long[] settled = heldBack;
             try (SpoolLineReader lines = new SpoolLineReader(decoded, 0, 1, SpoolLineReader.BATCH_BYTES,
-                    SpoolLineReader.MAX_LINE_BYTES, b -> b.parse(parser, peeker, d -> true), oversizeDir)) {
+                    SpoolLineReader.MAX_LINE_BYTES, b -> b.parse(parser, peeker, d -> contains(settled, d)), oversizeDir)) {
                 SplitDay rejects = to.get(first);
                 for (LineBatch batch = lines.next(); batch != null && !batch.isEnd(); batch = lines.next()) {
                     for (int i = 0; i < batch.size(); i++) {
@@ -282,6 +285,15 @@ public final class WindowSplitter {
                     lines.recycle(batch);
                 }
             }
+        }
+
+        private static boolean contains(long[] days, long day) {
+            for (long d : days) {
+                if (d == day) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /**

@@ -23,10 +23,11 @@ class LineBatchTests {
     void aLineOfADayToOnlyHashIsHashedNotParsedAndEveryOtherIsParsed() {
         List<String> lines = List.of(
                 line(D, ",\"a\":1"), // only hashed
-                line(D + 1, ",\"a\":1"), // another day: parsed
-                line(D, ",\"x\":{\"time\":1}"), // a nested time: only hashed
+                line(D + 1, ",\"a\":1"), // another day, no second time: only hashed
+                line(D, ",\"x\":{\"time\":1}"), // a day settled by its hash: only hashed, whatever follows
                 line(D, ",\"a\":tru"), // only hashed, though malformed: nothing looks at it
-                "{\"event\":\"e\"}"); // not the export's shape: parsed, rejected
+                "{\"event\":\"e\"}", // not the export's shape: parsed, rejected
+                line(D + 1, ",\"time\":" + (D * 86_400 + 5))); // another day with a second time: parsed (day D)
         LineBatch batch = LineBatch.withCapacity(1 << 16, 1 << 16);
         for (int i = 0; i < lines.size(); i++) {
             byte[] b = lines.get(i).getBytes(StandardCharsets.UTF_8);
@@ -37,10 +38,12 @@ class LineBatchTests {
 
         batch.parse(new MixpanelEventParser(ZONE, false), new EventDayPeek(ZONE, false), d -> d == D);
 
-        assertThat(List.of(batch.isPeeked(0), batch.isPeeked(1), batch.isPeeked(2), batch.isPeeked(3), batch.isPeeked(4)))
-                .containsExactly(true, false, true, true, false);
+        assertThat(List.of(batch.isPeeked(0), batch.isPeeked(1), batch.isPeeked(2), batch.isPeeked(3), batch.isPeeked(4),
+                batch.isPeeked(5))).containsExactly(true, true, true, true, false, false);
         assertThat(batch.error(3)).isNull();
         assertThat(batch.error(4)).isNotNull();
+        assertThat(batch.error(5)).isNull();
+        assertThat(batch.epochDay(5)).as("the parser's day: the last time").isEqualTo(D);
         for (int i = 0; i < 4; i++) {
             assertThat(batch.epochDay(i)).as("line %d", i).isEqualTo(i == 1 ? D + 1 : D);
             assertThat(batch.hash(i)).as("line %d", i).isEqualTo(LineHash.hash(batch.buffer(), batch.start(i), batch.length(i)));
