@@ -168,6 +168,92 @@ class UnchangedLookbackIntegrationTests {
         }
     }
 
+    /**
+     * A daily run whose new day has a malformed line (in the export's shape up to its time) while the lookback
+     * days are unchanged: the line is rejected and kept by the new day, which fails (maxRejectedLines 0), not
+     * by the window's first day, and the lookback days stay as published, converted by nobody.
+     */
+    @Test
+    void aMalformedLineOfTheNewDayIsKeptByTheNewDayAndTheLookbackDaysStayAsPublished() throws Exception {
+        TreeMap<LocalDate, List<String>> served = sevenDays();
+        try (StaticExportServer server = new StaticExportServer()) {
+            ExportWorkspace ws = firstSixDays(server, served);
+            LocalDate newDay = D1.plusDays(6);
+            String malformed = "{\"event\":\"bad\",\"properties\":{\"time\":" + (newDay.toEpochDay() * 86_400_000L + 3_600_000)
+                    + ",\"a\":tru}}";
+            server.serve(D1.plusDays(1).toString(), body(served, D1.plusDays(1), 6, 2) + malformed + "\n");
+            ws.clock = morningAfter(newDay);
+            assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isEqualTo(1);
+
+            assertThat(ws.lastOut).contains("FAILED").contains("1 malformed line(s) exceed export.maxRejectedLines=0");
+            Path rejected = tmp.resolve("spool/it-events/_rejected");
+            assertThat(Files.readAllLines(rejected.resolve(newDay + ".lines"))).containsExactly(malformed);
+            assertThat(rejected.resolve(D1.plusDays(1) + ".lines")).as("not the window's first day's").doesNotExist();
+            Map<LocalDate, Long> reads = readCounts(ws);
+            for (LocalDate d : days(D1.plusDays(1), 5)) {
+                assertThat(reads.get(d)).as("%s is unchanged", d).isZero();
+            }
+            ParquetAssertions.assertExactly(ws.events(), new TreeMap<>(served.headMap(newDay)));
+        }
+    }
+
+    /**
+     * A daily run served a line whose first time falls on the new day and whose second one (the parser's) on a
+     * lookback day: that lookback day gains it as a late event, as a parse of every line gives it.
+     */
+    @Test
+    void aLineWithTwoTimesGoesToTheDayTheParserGivesIt() throws Exception {
+        TreeMap<LocalDate, List<String>> served = sevenDays();
+        try (StaticExportServer server = new StaticExportServer()) {
+            ExportWorkspace ws = firstSixDays(server, served);
+            LocalDate newDay = D1.plusDays(6);
+            String twoTimes = "{\"event\":\"late\",\"properties\":{\"time\":" + (newDay.toEpochDay() * 86_400_000L + 3_600_000)
+                    + ",\"distinct_id\":\"u1\",\"$insert_id\":\"two-times\",\"time\":"
+                    + (D1.plusDays(3).toEpochDay() * 86_400_000L + 60_000) + "}}";
+            server.serve(D1.plusDays(1).toString(), body(served, D1.plusDays(1), 6, 2) + twoTimes + "\n");
+            ws.clock = morningAfter(newDay);
+            assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();
+
+            Map<LocalDate, Long> reads = readCounts(ws);
+            assertThat(reads.get(D1.plusDays(3))).as("the day the second time names gains a late event").isPositive();
+            served.get(D1.plusDays(3)).add(twoTimes);
+            // (not ParquetAssertions.assertExactly: DuckDB's json_extract reads the first of two time keys)
+            try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT CAST(event_date AS VARCHAR), count(*), count(*) FILTER (WHERE insert_id = "
+                            + "'two-times') FROM read_parquet('" + ws.events() + "/*/*.parquet', hive_partitioning = true) GROUP BY 1")) {
+                Map<LocalDate, List<Long>> found = new TreeMap<>();
+                while (rs.next()) {
+                    found.put(LocalDate.parse(rs.getString(1)), List.of(rs.getLong(2), rs.getLong(3)));
+                }
+                Map<LocalDate, List<Long>> expected = new TreeMap<>();
+                served.forEach((day, lines) -> expected.put(day, List.of((long) lines.size(), day.equals(D1.plusDays(3)) ? 1L : 0L)));
+                assertThat(found).isEqualTo(expected);
+            }
+            ParquetAssertions.assertFoldersMatchManifests(ws.events(), served.keySet());
+        }
+    }
+
+    private static TreeMap<LocalDate, List<String>> sevenDays() {
+        TreeMap<LocalDate, List<String>> served = new TreeMap<>();
+        for (int d = 0; d < 7; d++) {
+            served.put(D1.plusDays(d), events(D1.plusDays(d), 200 + d));
+        }
+        return served;
+    }
+
+    /** A workspace whose job starts at D1 (5 lookback days), with D1..D6 exported in one request. */
+    private ExportWorkspace firstSixDays(StaticExportServer server, TreeMap<LocalDate, List<String>> served) throws Exception {
+        ExportWorkspace ws = new ExportWorkspace(tmp, Map.of("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("state/db")))
+                .job(server.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "lookbackDays: 5");
+        ws.env.put("IT_SA_USER", "u");
+        ws.env.put("IT_SA_SECRET", "s");
+        Files.writeString(ws.jobFile, Files.readString(ws.jobFile).replace("startDate: 2026-01-01", "startDate: " + D1));
+        server.serve(D1.toString(), body(served, D1, 6, 1));
+        ws.clock = morningAfter(D1.plusDays(5));
+        assertThat(ws.export(D1.toString(), D1.plusDays(5).toString())).as(ws.lastErr).isZero();
+        return ws;
+    }
+
     /** The data set is exactly what was served up to {@code last}, and each folder holds what its manifest names. */
     private static void assertState(ExportWorkspace ws, TreeMap<LocalDate, List<String>> served, LocalDate last) throws Exception {
         Map<LocalDate, List<String>> expected = new TreeMap<>(served.headMap(last.plusDays(1)));
