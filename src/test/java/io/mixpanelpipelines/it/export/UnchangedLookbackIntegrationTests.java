@@ -181,9 +181,7 @@ class UnchangedLookbackIntegrationTests {
             LocalDate newDay = D1.plusDays(6);
             String malformed = "{\"event\":\"bad\",\"properties\":{\"time\":" + (newDay.toEpochDay() * 86_400_000L + 3_600_000)
                     + ",\"a\":tru}}";
-            server.serve(D1.plusDays(1).toString(), body(served, D1.plusDays(1), 6, 2) + malformed + "\n");
-            ws.clock = morningAfter(newDay);
-            assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isEqualTo(1);
+            assertThat(dailyRunWith(ws, server, served, malformed)).as(ws.lastErr).isEqualTo(1);
 
             assertThat(ws.lastOut).contains("FAILED").contains("1 malformed line(s) exceed export.maxRejectedLines=0");
             Path rejected = tmp.resolve("spool/it-events/_rejected");
@@ -210,9 +208,7 @@ class UnchangedLookbackIntegrationTests {
             String twoTimes = "{\"event\":\"late\",\"properties\":{\"time\":" + (newDay.toEpochDay() * 86_400_000L + 3_600_000)
                     + ",\"distinct_id\":\"u1\",\"$insert_id\":\"two-times\",\"time\":"
                     + (D1.plusDays(3).toEpochDay() * 86_400_000L + 60_000) + "}}";
-            server.serve(D1.plusDays(1).toString(), body(served, D1.plusDays(1), 6, 2) + twoTimes + "\n");
-            ws.clock = morningAfter(newDay);
-            assertThat(ws.run("export", "--job", ws.jobFile.toString())).as(ws.lastErr).isZero();
+            assertThat(dailyRunWith(ws, server, served, twoTimes)).as(ws.lastErr).isZero();
 
             Map<LocalDate, Long> reads = readCounts(ws);
             assertThat(reads.get(D1.plusDays(3))).as("the day the second time names gains a late event").isPositive();
@@ -231,6 +227,14 @@ class UnchangedLookbackIntegrationTests {
             }
             ParquetAssertions.assertFoldersMatchManifests(ws.events(), served.keySet());
         }
+    }
+
+    /** The daily run after {@link #firstSixDays}: D2..D7 served with {@code extra} last; its exit code. */
+    private static int dailyRunWith(ExportWorkspace ws, StaticExportServer server, Map<LocalDate, List<String>> served,
+            String extra) throws Exception {
+        server.serve(D1.plusDays(1).toString(), body(served, D1.plusDays(1), 6, 2) + extra + "\n");
+        ws.clock = morningAfter(D1.plusDays(6));
+        return ws.run("export", "--job", ws.jobFile.toString());
     }
 
     private static TreeMap<LocalDate, List<String>> sevenDays() {
