@@ -50,6 +50,7 @@ public final class EventDayPeek {
     public long epochDay(byte[] b, int off, int len) {
         int end = off + len;
         int i = off;
+        timeEnd = -1;
         if (!startsWith(b, i, end, HEAD)) {
             return UNSURE;
         }
@@ -88,10 +89,13 @@ public final class EventDayPeek {
      * For the line {@link #epochDay} just gave a day ({@code b[off..off+len)}, the same bytes): whether the
      * rest of it, after that {@code time}, may hold a second {@code time} or {@code properties} key, with which
      * the parser would find another day. It looks for the text {@code "time"} or {@code "properties"} or an
-     * escaped ASCII letter ({@code \u0041}..{@code \u007a}, through which a key can spell either): a
+     * escape {@code \u0040}..{@code \u007f} (through which a key can spell a letter of either): a
      * {@code time} of a nested object makes it say yes too. A pass over the line, 8 bytes a step.
      */
     public boolean mayHideAnotherKey(byte[] b, int off, int len) {
+        if (timeEnd < off || timeEnd > off + len) { // no day given, or another line: the safe answer
+            return true;
+        }
         return suspect(b, timeEnd, off + len);
     }
 

@@ -98,8 +98,12 @@ class EventDayPeekTests {
                 "{\"event\":\"e\",\"properties\":{\"time\":\"" + T + "\"}}",
                 "{\"event\":\"e\",\"properties\":{\"time\":" + T, // cut short
                 "{\"event\":\"e");
+        byte[] plain = utf8("{\"event\":\"e\",\"properties\":{\"time\":" + T + ",\"a\":1}}");
         for (String line : unsure) {
             assertThat(peeked(peek, line)).as(line).isEqualTo(EventDayPeek.UNSURE);
+            byte[] b = utf8(line);
+            assertThat(peek.mayHideAnotherKey(b, 0, b.length)).as("asked after no day: " + line).isTrue();
+            assertThat(peek.mayHideAnotherKey(plain, 0, plain.length)).as("asked of another line").isTrue();
         }
         String head = "{\"event\":\"e\",\"properties\":{\"time\":" + T;
         assertThat(mayHide(head + ",\"$time\":1,\"timezone\":\"time\\n\\u00e9\\\"\",\"pro\":\"times\"}}"))
