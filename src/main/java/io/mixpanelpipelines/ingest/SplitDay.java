@@ -15,17 +15,18 @@ import java.time.Instant;
 /**
  * One day of a window being split ({@link WindowSplitter}): counts its lines and bytes, the rows its
  * conversion will publish with the sum of their {@link LineHash}es, and the lines it will reject. A day
- * that writes its spool does so as zstd at level 1 into {@code body.part}; a day held back writes nothing
- * (it is only counted), since it is expected to be found unchanged and then never converted. Not
- * thread-safe.
+ * that writes its spool does so as zstd at level 1 into {@code body.part}, or as plain lines when it is to be
+ * read back at once ({@link Spool#IDENTITY}); a day held back writes nothing (it is only counted), since it is
+ * expected to be found unchanged and then never converted. Not thread-safe.
  */
 final class SplitDay {
 
     private final Spool spool;
     private boolean writes;
+    private final boolean compressed;
     private CountingOutputStream file;
-    /** Buffered in front of the compressor: a line and its newline are one native call, not two. */
-    private OutputStream zstd;
+    /** Buffered (in front of the compressor: a line and its newline are one native call, not two). */
+    private OutputStream body;
     private long lines;
     private long decodedBytes;
     private long rows;
@@ -34,10 +35,19 @@ final class SplitDay {
     /** Whether every line written was parsed: only then are {@link #rows} and {@link #unpublishable} what a conversion finds. */
     private boolean measured = true;
 
-    /** @param writes false to hold the day back: count it, write no spool */
+    /** A day written as zstd, or held back ({@code writes} false: counted, no spool written). */
     SplitDay(Spool spool, boolean writes) throws IOException {
+        this(spool, writes, true);
+    }
+
+    /**
+     * @param writes false to hold the day back: count it, write no spool
+     * @param compressed false to write the spool as plain lines
+     */
+    SplitDay(Spool spool, boolean writes, boolean compressed) throws IOException {
         this.spool = spool;
         this.writes = writes;
+        this.compressed = compressed;
         if (writes) {
             open();
         }
@@ -45,7 +55,7 @@ final class SplitDay {
 
     private void open() throws IOException {
         this.file = new CountingOutputStream(spool.beginBody());
-        this.zstd = new BufferedOutputStream(new ZstdOutputStream(file, 1), 1 << 16);
+        this.body = new BufferedOutputStream(compressed ? new ZstdOutputStream(file, 1) : file, 1 << 16);
     }
 
     boolean writes() {
@@ -86,8 +96,8 @@ final class SplitDay {
 
     private void write(byte[] b, int off, int len) throws IOException {
         if (writes) {
-            zstd.write(b, off, len);
-            zstd.write('\n');
+            body.write(b, off, len);
+            body.write('\n');
         }
         lines++;
         decodedBytes += len + 1L;
@@ -99,9 +109,9 @@ final class SplitDay {
         long n;
         if (writes) {
             try (InputStream in = Files.newInputStream(line)) {
-                n = in.transferTo(zstd);
+                n = in.transferTo(body);
             }
-            zstd.write('\n');
+            body.write('\n');
         } else {
             n = Files.size(line);
         }
@@ -143,14 +153,14 @@ final class SplitDay {
     /** Ends the written body (before {@link #commit}). */
     void close() throws IOException {
         if (writes) {
-            zstd.close();
+            body.close();
         }
     }
 
     void closeQuietly() {
-        if (zstd != null) {
+        if (body != null) {
             try {
-                zstd.close();
+                body.close();
             } catch (IOException ignored) {
                 // the day spool stays incomplete: it is split again
             }
@@ -158,7 +168,7 @@ final class SplitDay {
     }
 
     /**
-     * Commits the day's spool: its zstd body, or, for a day held back and found unchanged, an empty body
+     * Commits the day's spool: its zstd or plain body, or, for a day held back and found unchanged, an empty body
      * marked {@link Spool#OMITTED}, whose manifest still carries the counts and the content hash.
      */
     void commit(String window, Instant completedAt) throws IOException {
@@ -166,7 +176,7 @@ final class SplitDay {
         String encoding;
         if (writes) {
             bodyBytes = file.count();
-            encoding = Spool.ZSTD;
+            encoding = compressed ? Spool.ZSTD : Spool.IDENTITY;
         } else {
             spool.beginBody().close();
             bodyBytes = 0;

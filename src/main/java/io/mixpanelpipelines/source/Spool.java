@@ -21,8 +21,8 @@ import tools.jackson.databind.json.JsonMapper;
  * The local copy of one export response, saved as it arrives so that converting, retrying a conversion
  * or restarting after a crash never spends another request. Layout of its folder:
  * <pre>
- *   body.part      the body being received (as sent: gzip or plain; a day split out of a window: zstd, or
- *                  empty when the day was found unchanged: {@link #OMITTED})
+ *   body.part      the body being received (as sent: gzip or plain; a day split out of a window: zstd, plain
+ *                  ({@link #IDENTITY}), or empty when the day was found unchanged: {@link #OMITTED})
  *   body           the complete body
  *   complete.json  {@link SpoolManifest}, written last; without it the spool is not trusted
  * </pre>
@@ -36,6 +36,13 @@ public final class Spool {
 
     /** Encoding of a body stored as zstd: a day's spool split out of a window ({@code WindowSplitter}). */
     public static final String ZSTD = "zstd";
+
+    /**
+     * Encoding of a body stored as plain lines: a body sent without compression, or the one new day split out of
+     * a window whose other days are held back ({@code WindowSplitter}: read back at once, compressing it would
+     * only cost CPU).
+     */
+    public static final String IDENTITY = "identity";
 
     /**
      * Encoding of a day's spool whose body was not kept: a published day split out of a window and found
@@ -61,6 +68,11 @@ public final class Spool {
 
     public Path dir() {
         return dir;
+    }
+
+    /** Whether the body is uploaded to shared storage once complete (remote workers), not only kept here. */
+    public boolean isShared() {
+        return shared != null;
     }
 
     /** Whether the body was received completely (the stream ended cleanly, without {@code terminated early}). */

@@ -93,7 +93,7 @@ final class BodyReceiver {
                     + " lines", null, false);
         }
         recorder.completed(requestId, 200, "ok", received);
-        SpoolManifest manifest = Spool.manifest(request.window(), gzip ? "gzip" : "identity", received,
+        SpoolManifest manifest = Spool.manifest(request.window(), gzip ? "gzip" : Spool.IDENTITY, received,
                 scanner.lines(), scanner.bytes());
         try {
             spool.commit(manifest);
