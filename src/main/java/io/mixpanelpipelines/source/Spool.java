@@ -70,7 +70,7 @@ public final class Spool {
         return dir;
     }
 
-    /** Whether the body is uploaded to shared storage once complete (remote workers), not only kept here. */
+    /** Whether the body is uploaded to shared storage once complete ({@code export.spoolUri}), not only kept here. */
     public boolean isShared() {
         return shared != null;
     }

@@ -290,6 +290,26 @@ class WindowSplitterTests {
         assertThat(again.get(newDay).manifest().encoding()).isEqualTo(Spool.ZSTD);
         assertThat(lines(again.get(newDay))).isEqualTo(lines(reference.get(newDay)));
 
+        // lines whose day is only read by parsing them (a space before the first key): a changed held-back day is
+        // split once more alone, and the new day stays as it was written
+        byte[] parsedOnly = ("\n" + text).replace("\n{", "\n{ ").substring(1).getBytes(StandardCharsets.UTF_8);
+        Spool parsedWindow = spool("plain-parsed", parsedOnly);
+        Map<LocalDate, Spool> parsedRef = daySpools("plain-parsed-ref");
+        new WindowSplitter(ZONE, false).split(parsedWindow, parsedRef);
+        Map<LocalDate, String> parsedLookback = new LinkedHashMap<>();
+        parsedRef.forEach((day, spool) -> parsedLookback.put(day, spool.manifest().contentHash()));
+        parsedLookback.remove(newDay);
+        parsedLookback.put(FROM.plusDays(2), "1:0");
+        Map<LocalDate, Spool> parsedDays = daySpools("plain-parsed-days");
+        new WindowSplitter(ZONE, false).split(parsedWindow, parsedDays, parsedLookback);
+        assertThat(parsedDays.get(newDay).manifest().encoding()).isEqualTo(Spool.IDENTITY);
+        assertThat(parsedDays.get(FROM.plusDays(2)).manifest().encoding()).isEqualTo(Spool.ZSTD);
+        for (LocalDate day : List.of(newDay, FROM.plusDays(2))) {
+            assertThat(lines(parsedDays.get(day))).as("%s", day).isEqualTo(lines(parsedRef.get(day)));
+            assertThat(parsedDays.get(day).manifest().contentHash()).as("%s", day)
+                    .isEqualTo(parsedRef.get(day).manifest().contentHash());
+        }
+
         Map<LocalDate, Spool> shared = new LinkedHashMap<>();
         for (int d = 0; d < 6; d++) {
             shared.put(FROM.plusDays(d), new Spool(tmp.resolve("plain-shared-" + d),
