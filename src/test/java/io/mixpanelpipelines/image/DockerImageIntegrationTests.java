@@ -57,7 +57,7 @@ class DockerImageIntegrationTests {
                 .contains("USER 10001:10001").contains("VOLUME [\"/var/lib/mixpanel-pipelines\", \"/tmp\"]")
                 .contains("chown 10001:10001 /var/lib/mixpanel-pipelines").contains("WORKDIR /var/lib/mixpanel-pipelines");
         String launcher = Files.readString(CONTEXT.resolve("target/mixpanel-pipelines"));
-        assertThat(launcher).contains("-XX:+UseParallelGC").contains("-XX:CompileThresholdScaling=3").contains("-XX:SharedArchiveFile=$here/mixpanel-pipelines.jsa")
+        assertThat(launcher).contains("-XX:+UseParallelGC").contains("-XX:CompileThresholdScaling=3 -XX:FreqInlineSize=150 -XX:InlineSmallCode=1500").contains("-XX:SharedArchiveFile=$here/mixpanel-pipelines.jsa")
                 .contains("-jar \"$here/mixpanel-pipelines.jar\"");
         try (Stream<Path> ext = Files.list(CONTEXT.resolve("target/lib/ext"))) {
             assertThat(ext.map(p -> p.getFileName().toString()))
