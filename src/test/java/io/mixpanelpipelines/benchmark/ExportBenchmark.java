@@ -126,11 +126,15 @@ class ExportBenchmark {
             List<String> cds = List.of("-XX:+UseParallelGC", "-XX:+AutoCreateSharedArchive",
                     "-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
             jvms.add(new CliProcess.Jvm("JDK 25 ParallelGC+auto CDS", home, JAR, cds, cds, jsa));
-            // JDK 25's AOT cache (JEP 483/514/515): classes loaded and linked, and method profiles
+            // JDK 25's AOT cache (JEP 483/514/515): classes loaded and linked, and method profiles; with the
+            // launcher's JIT settings, so that it is JDK 25 against JDK 17 as users would run it
             Path aot = WORK.toAbsolutePath().resolve("jdk25.aot");
-            jvms.add(new CliProcess.Jvm("JDK 25 ParallelGC+AOT cache", home, JAR,
-                    List.of("-XX:+UseParallelGC", "-XX:AOTCache=" + aot),
-                    List.of("-XX:+UseParallelGC", "-XX:AOTCacheOutput=" + aot), aot));
+            List<String> jit = List.of("-XX:CompileThresholdScaling=3", "-XX:FreqInlineSize=150", "-XX:InlineSmallCode=1500");
+            List<String> aotRun = new ArrayList<>(List.of("-XX:+UseParallelGC", "-XX:AOTCache=" + aot));
+            List<String> aotTraining = new ArrayList<>(List.of("-XX:+UseParallelGC", "-XX:AOTCacheOutput=" + aot));
+            aotRun.addAll(jit);
+            aotTraining.addAll(jit);
+            jvms.add(new CliProcess.Jvm("JDK 25 launcher JIT+AOT cache", home, JAR, aotRun, aotTraining, aot));
         }
         String baseline = System.getProperty("benchmark.baselineJar", "");
         if (!baseline.isBlank()) {
