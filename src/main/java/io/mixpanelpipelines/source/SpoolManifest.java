@@ -6,7 +6,8 @@ import java.time.Instant;
  * What a complete spool holds: written last, so a spool without one is never trusted.
  *
  * @param encoding {@code gzip} or {@code identity}: how the body file is stored (as Mixpanel sent it); {@code zstd}
- *     for a day's spool split out of a window; {@code omitted} for such a day found unchanged, whose body was not kept
+ *     for a day's spool split out of a window, or {@code identity} for the one day a window writes beside days held
+ *     back; {@code omitted} for such a held-back day found unchanged, whose body was not kept
  * @param bodyBytes size of the body file
  * @param lines lines in the decoded body
  * @param decodedBytes size of the decoded body
