@@ -21,7 +21,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * single-stream {@code gzip -dc}), the real CLI as a separate JVM against a file-backed stand-in of Mixpanel
  * ({@link StandInServer}) under every JVM set up ({@code java -Xmx512m -jar target/mixpanel-pipelines.jar},
  * the launcher {@code target/mixpanel-pipelines}; with {@code java25}: JDK 25 plain, with a class-data
- * archive it makes itself and with an AOT cache; with {@code baselineJar}: an older build), and DuckDB
+ * archive it makes itself and with an AOT cache and the launcher's JIT settings; with {@code baselineJar}: an
+ * older build), and DuckDB
  * (2 threads) converting the file to the same columns with zstd. Ratios are DuckDB's time over the
  * project's, per round. Then, optionally, the stages in this JVM ({@link StageRounds}), the 1/6/31-day
  * windows and the daily run ({@link WindowRounds}), and with {@code slices}, one day as 1 request against
@@ -55,7 +56,7 @@ class ExportBenchmark {
     private static final LocalDate DAY = LocalDate.of(2026, 1, 15);
     private static final Path WORK = Path.of("target/benchmark");
     private static final Path JAR = Path.of("target/mixpanel-pipelines.jar");
-    /** The launcher: the same jar with -XX:+UseParallelGC and the build's class-data archive. */
+    /** The launcher: the same jar with -XX:+UseParallelGC, its JIT settings and the build's class-data archive. */
     private static final Path LAUNCHER = Path.of("target/mixpanel-pipelines");
 
     private final BenchmarkTable table = new BenchmarkTable();
