@@ -70,4 +70,30 @@ public final class ChildJvm {
     public String err() throws IOException {
         return Files.readString(stderr);
     }
+
+    /** Waits until some day has {@code parts} closed parts in staging; returns that day's staging folder. */
+    public static Path waitForStagedParts(Path staging, int parts, ChildJvm child) throws Exception {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            if (!child.process.isAlive()) {
+                throw new AssertionError("the export ended before it could be killed: " + child.err());
+            }
+            if (Files.isDirectory(staging)) {
+                try (java.util.stream.Stream<Path> days = Files.list(staging)) {
+                    for (Path day : days.toList()) {
+                        try (java.util.stream.Stream<Path> files = Files.list(day)) {
+                            if (files.filter(f -> f.getFileName().toString().startsWith("part-")).count() >= parts) {
+                                return day;
+                            }
+                        } catch (java.nio.file.NoSuchFileException raced) {
+                            // published meanwhile
+                        }
+                    }
+                }
+            }
+            Thread.sleep(2);
+        }
+        child.process.destroyForcibly();
+        throw new AssertionError("no day reached " + parts + " staged parts in time");
+    }
 }

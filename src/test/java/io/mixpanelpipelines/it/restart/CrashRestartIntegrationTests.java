@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,7 +65,7 @@ class CrashRestartIntegrationTests {
 
             ChildJvm first = start("first", ws, "2026-01-01", "2026-01-03");
             // wait for at least two checkpoint commits of the day
-            Path stagedDay = waitForStagedParts(staging(), 40, first);
+            Path stagedDay = ChildJvm.waitForStagedParts(staging(), 40, first);
             first.process.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
             first.process.waitFor(30, TimeUnit.SECONDS);
 
@@ -102,7 +101,7 @@ class CrashRestartIntegrationTests {
             ExportWorkspace ws = workspace(sim);
 
             ChildJvm first = start("first", ws, "2026-01-02", "2026-01-02");
-            waitForStagedParts(staging(), 4, first);
+            ChildJvm.waitForStagedParts(staging(), 4, first);
             first.process.destroyForcibly();
             first.process.waitFor(30, TimeUnit.SECONDS);
             boolean bodyWasComplete = Files.exists(tmp.resolve("spool/it-events/2026-01-02_2026-01-02/complete.json"));
@@ -117,31 +116,5 @@ class CrashRestartIntegrationTests {
             ParquetAssertions.assertExactly(ws.events(), Map.of(d2, sim.expectedLines(d2, true)));
             ParquetAssertions.assertFoldersMatchManifests(ws.events(), Set.of(d2));
         }
-    }
-
-    /** Waits until some day has {@code parts} closed parts in staging; returns that day's staging folder. */
-    private static Path waitForStagedParts(Path staging, int parts, ChildJvm child) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!child.process.isAlive()) {
-                throw new AssertionError("the export ended before it could be killed: " + child.err());
-            }
-            if (Files.isDirectory(staging)) {
-                try (Stream<Path> days = Files.list(staging)) {
-                    for (Path day : days.toList()) {
-                        try (Stream<Path> files = Files.list(day)) {
-                            if (files.filter(f -> f.getFileName().toString().startsWith("part-")).count() >= parts) {
-                                return day;
-                            }
-                        } catch (java.nio.file.NoSuchFileException raced) {
-                            // published meanwhile
-                        }
-                    }
-                }
-            }
-            Thread.sleep(2);
-        }
-        child.process.destroyForcibly();
-        throw new AssertionError("no day reached " + parts + " staged parts in time");
     }
 }

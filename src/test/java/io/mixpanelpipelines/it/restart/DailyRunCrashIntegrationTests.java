@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +56,8 @@ class DailyRunCrashIntegrationTests {
             ChildJvm daily = start("daily", ws);
             Path newDaySpool = tmp.resolve("spool/it-events/" + newDay + "_" + newDay);
             // 20 parts of about 1,300 events: past the first checkpoints (one per 4 batches of 2 MiB, about 10,000 events)
-            waitForStagedParts(tmp.resolve("export/123456/_staging/events/event_date=" + newDay), 20, daily);
+            Path staged = ChildJvm.waitForStagedParts(tmp.resolve("export/123456/_staging/events"), 20, daily);
+            assertThat(staged.getFileName()).as("only the new day is converted").hasToString("event_date=" + newDay);
             daily.process.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
             daily.process.waitFor(30, TimeUnit.SECONDS);
             assertThat(Files.readString(newDaySpool.resolve("complete.json"))).as("the new day's spool is plain lines")
@@ -89,26 +89,5 @@ class DailyRunCrashIntegrationTests {
         List<String> command = new java.util.ArrayList<>(List.of("export", "--job", ws.jobFile.toString(), "--wait=2m"));
         command.addAll(List.of(args));
         return ChildJvm.start(tmp, name, env, props, command.toArray(String[]::new));
-    }
-
-    private static void waitForStagedParts(Path day, int parts, ChildJvm child) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!child.process.isAlive()) {
-                throw new AssertionError("the daily run ended before it could be killed: " + child.err());
-            }
-            if (Files.isDirectory(day)) {
-                try (Stream<Path> files = Files.list(day)) {
-                    if (files.filter(f -> f.getFileName().toString().startsWith("part-")).count() >= parts) {
-                        return;
-                    }
-                } catch (java.nio.file.NoSuchFileException raced) {
-                    // published meanwhile
-                }
-            }
-            Thread.sleep(2);
-        }
-        child.process.destroyForcibly();
-        throw new AssertionError(day + " did not reach " + parts + " staged parts in time");
     }
 }
