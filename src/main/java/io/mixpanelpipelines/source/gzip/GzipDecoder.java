@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
@@ -19,8 +20,8 @@ import org.slf4j.LoggerFactory;
  * {@link EOFException} and a corrupt member a {@link ZipException}, both from {@code read}, never fewer
  * bytes silently; a failure reading the raw stream surfaces from {@code read} as itself. Closing the decoded
  * stream closes the raw one (as {@code GZIPInputStream} does) and ends the child process. Only a file path or
- * stdin reach {@code igzip}: nothing secret is on its command line. Thread-safe (no mutable state but the
- * once-made choice).
+ * stdin reach {@code igzip}: nothing secret is on its command line. Where perl can, igzip's pipes are widened
+ * first ({@link #widened}). Thread-safe (no mutable state but the once-made choice).
  */
 public final class GzipDecoder {
 
@@ -70,7 +71,7 @@ public final class GzipDecoder {
         byte[] head = new byte[HEADER];
         int n = raw.readNBytes(head, 0, HEADER);
         checkHeader(head, n);
-        return IgzipInputStream.feeding(List.of(Choice.COMMAND, "-dc"), head, raw, bufferSize);
+        return IgzipInputStream.feeding(command("-dc"), head, raw, bufferSize);
     }
 
     static InputStream open(Path file, int bufferSize, boolean isal) throws IOException {
@@ -83,7 +84,7 @@ public final class GzipDecoder {
             n = in.readNBytes(head, 0, HEADER);
         }
         checkHeader(head, n);
-        return IgzipInputStream.reading(List.of(Choice.COMMAND, "-dc", file.toAbsolutePath().toString()));
+        return IgzipInputStream.reading(command("-dc", file.toAbsolutePath().toString()));
     }
 
     /**
@@ -108,14 +109,42 @@ public final class GzipDecoder {
         }
     }
 
+    private static List<String> command(String... args) {
+        List<String> command = new ArrayList<>(Choice.COMMAND);
+        command.addAll(List.of(args));
+        return command;
+    }
+
     /** Whether {@code igzip} works here (for tests that need it): the probe, made again. */
     static String igzipProblem() {
-        return IgzipProbe.problem(Choice.COMMAND);
+        return IgzipProbe.problem(List.of(IGZIP));
     }
+
+    /** The command {@code igzip} is run through in this process (for tests): widened, or igzip alone. */
+    static List<String> igzipCommand() {
+        return Choice.COMMAND;
+    }
+
+    /**
+     * {@code igzip} started through a perl one-liner that first widens the pipes of its stdin and stdout to 1 MiB
+     * (256 KiB if the system allows no more; Linux's {@code F_SETPIPE_SZ}, 1031, which the JVM cannot call), then
+     * becomes it ({@code exec}: same process, same exit code and stderr; no shell). A pipe holds 64 KiB by default:
+     * each 64 KiB decoded woke the reader and blocked igzip. Measured on a 2.2 GB body (3M web events): 35,000
+     * reads of the output became 8,800, the decode took 1.4 s instead of 3.1 s, and the CPU of reader, feeder and
+     * igzip together fell from 2.85 s to 2.0 s. Where perl or the call is missing, igzip runs alone.
+     */
+    static List<String> widened(String igzip) {
+        return List.of("perl", "-e", WIDEN, igzip);
+    }
+
+    static final String IGZIP = "igzip";
+    private static final String WIDEN = "for my $fh (*STDIN, *STDOUT) { fcntl($fh, 1031, 1048576) or fcntl($fh, 1031, 262144) }"
+            + " exec { $ARGV[0] } @ARGV or die \"cannot run $ARGV[0]: $!\\n\";";
 
     /** The setting resolved once per process: the probe starts a process, too dear to repeat per body. */
     private static final class Choice {
-        static final String COMMAND = "igzip";
+        /** How igzip is started: {@link #widened}, or igzip alone where that does not work. */
+        static final List<String> COMMAND;
         /** Why the setting cannot be honoured (isal asked for, igzip not working, or an unknown value). */
         static final String ERROR;
         static final boolean ISAL;
@@ -123,15 +152,23 @@ public final class GzipDecoder {
         static {
             String error = null;
             boolean isal = false;
+            List<String> command = List.of(IGZIP);
             try {
                 Inflater setting = Inflater.configured();
                 if (setting == Inflater.JDK) {
                     log.debug("gzip inflater: jdk (set)");
                 } else {
-                    String problem = IgzipProbe.problem(COMMAND);
+                    String problem = IgzipProbe.problem(widened(IGZIP));
+                    if (problem == null) {
+                        command = widened(IGZIP);
+                    } else {
+                        log.debug("gzip inflater: igzip with wider pipes does not work ({}); trying igzip alone", problem);
+                        problem = IgzipProbe.problem(command);
+                    }
                     isal = problem == null;
                     if (isal) {
-                        log.debug("gzip inflater: isal ({}, {})", COMMAND, setting == Inflater.ISAL ? "set" : "auto");
+                        log.debug("gzip inflater: isal ({}, {})", command.size() > 1 ? "igzip, pipes widened by perl" : IGZIP,
+                                setting == Inflater.ISAL ? "set" : "auto");
                     } else if (setting == Inflater.ISAL) {
                         error = "the gzip inflater is set to isal but " + problem;
                     } else {
@@ -143,6 +180,7 @@ public final class GzipDecoder {
             }
             ERROR = error;
             ISAL = isal;
+            COMMAND = command;
         }
     }
 }

@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Checks that {@code igzip} runs and decodes: two concatenated gzip members through its stdin must come back
- * as the text they hold. Once per process ({@link GzipDecoder}).
+ * Checks that {@code igzip} runs and decodes, alone or through what starts it ({@link GzipDecoder#widened}):
+ * two concatenated gzip members through its stdin must come back as the text they hold. Once per process
+ * ({@link GzipDecoder}).
  */
 final class IgzipProbe {
 
@@ -19,13 +22,17 @@ final class IgzipProbe {
     private IgzipProbe() {
     }
 
-    /** Null when {@code command} works, else why not (for a debug line or an error). */
-    static String problem(String command) {
+    /** Null when {@code command} (igzip, or what starts it) works, else why not (for a debug line or an error). */
+    static String problem(List<String> command) {
         Process p;
+        List<String> args = new ArrayList<>(command);
+        args.add("-dc");
+        String name = command.size() == 1 ? command.get(0)
+                : command.get(command.size() - 1) + " through " + command.get(0);
         try {
-            p = new ProcessBuilder(command, "-dc").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            p = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
-            return command + " cannot be started (" + e.getMessage() + ")";
+            return name + " cannot be started (" + e.getMessage() + ")";
         }
         try {
             byte[] member = gzip(TEXT);
@@ -38,15 +45,15 @@ final class IgzipProbe {
                 out = o.readAllBytes();
             }
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                return command + " did not end";
+                return name + " did not end";
             }
             String got = new String(out, StandardCharsets.UTF_8);
             if (p.exitValue() != 0 || !got.equals(TEXT + TEXT)) {
-                return command + " -dc did not decode a test body (exit " + p.exitValue() + ")";
+                return name + " -dc did not decode a test body (exit " + p.exitValue() + ")";
             }
             return null;
         } catch (IOException e) {
-            return command + " failed (" + e.getMessage() + ")";
+            return name + " failed (" + e.getMessage() + ")";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted while checking " + command;

@@ -211,7 +211,34 @@ class GzipDecoderTests {
 
     @Test
     void aMissingIgzipIsReportedNotFatal() {
-        assertThat(IgzipProbe.problem("igzip-that-is-not-installed")).contains("cannot be started");
+        assertThat(IgzipProbe.problem(List.of("igzip-that-is-not-installed"))).contains("cannot be started");
+        assertThat(IgzipProbe.problem(GzipDecoder.widened("igzip-that-is-not-installed")))
+                .startsWith("igzip-that-is-not-installed through perl").doesNotContain("fcntl");
+    }
+
+    /**
+     * The perl one-liner igzip is started through widens both of its pipes before it becomes the program (here
+     * perl again, printing the sizes it was given: {@code F_GETPIPE_SZ}), and this process uses it when it can.
+     */
+    @Test
+    void igzipIsStartedWithPipesOfAMebibyteWherePerlCanWidenThem() throws Exception {
+        requireIgzip();
+        List<String> command = new ArrayList<>(GzipDecoder.widened("perl"));
+        command.addAll(List.of("-e", "print fcntl(STDIN, 1032, 0) + 0, ' ', fcntl(STDOUT, 1032, 0) + 0"));
+        Process p;
+        try {
+            p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            assumeThat(e).as("perl is needed for this case").isNull();
+            return;
+        }
+        p.getOutputStream().close();
+        String sizes = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as(sizes).isZero();
+        assumeThat(sizes).as("perl and F_SETPIPE_SZ (Linux) are needed for this case").matches("\\d+ \\d+");
+        assertThat(sizes).isEqualTo("1048576 1048576");
+        assertThat(GzipDecoder.igzipCommand()).first().isEqualTo("perl");
+        assertThat(GzipDecoder.igzipCommand()).last().isEqualTo("igzip");
     }
 
     /** No igzip child of this JVM and no feeder thread, polled for up to 5 s (ending is asynchronous). */
