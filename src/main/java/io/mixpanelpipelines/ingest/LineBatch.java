@@ -138,11 +138,15 @@ public final class LineBatch {
             }
             if (peek != null) {
                 long day = peek.epochDay(buffer, starts[i], lengths[i]);
-                if (day != EventDayPeek.UNSURE && (settledByHash.test(day)
-                        || !peek.mayHideAnotherKey(buffer, starts[i], lengths[i]))) {
-                    peekedDays[i] = day;
-                    hashes[i] = LineHash.hash(buffer, starts[i], lengths[i]);
-                    continue;
+                if (day != EventDayPeek.UNSURE) {
+                    boolean settled = settledByHash.test(day);
+                    if (settled || !peek.mayHideAnotherKey(buffer, starts[i], lengths[i])) {
+                        peekedDays[i] = day;
+                        // a line only peeked counts in no content hash but a settled day's: a day written with it
+                        // carries none (its conversion parses and hashes the line)
+                        hashes[i] = settled ? LineHash.hash(buffer, starts[i], lengths[i]) : 0;
+                        continue;
+                    }
                 }
             }
             try {
@@ -170,7 +174,11 @@ public final class LineBatch {
         return events[i];
     }
 
-    /** The {@link LineHash} of line {@code i}, after {@link #parse}, when {@link #error} is null. */
+    /**
+     * The {@link LineHash} of line {@code i}, after {@link #parse}, when {@link #error} is null; 0 for a line
+     * only peeked whose day is not settled by its hash (nothing sums it: see {@link #parse(MixpanelEventParser,
+     * EventDayPeek, LongPredicate)}).
+     */
     public long hash(int i) {
         return hashes[i];
     }

@@ -46,8 +46,11 @@ class LineBatchTests {
         assertThat(batch.epochDay(5)).as("the parser's day: the last time").isEqualTo(D);
         for (int i = 0; i < 4; i++) {
             assertThat(batch.epochDay(i)).as("line %d", i).isEqualTo(i == 1 ? D + 1 : D);
-            assertThat(batch.hash(i)).as("line %d", i).isEqualTo(LineHash.hash(batch.buffer(), batch.start(i), batch.length(i)));
+            // a line of a day settled by its hash is hashed; one only peeked of another day is not (no sum counts it)
+            assertThat(batch.hash(i)).as("line %d", i)
+                    .isEqualTo(i == 1 ? 0 : LineHash.hash(batch.buffer(), batch.start(i), batch.length(i)));
         }
+        assertThat(batch.hash(5)).as("a parsed line is hashed").isEqualTo(LineHash.hash(batch.buffer(), batch.start(5), batch.length(5)));
 
         batch.parse(new MixpanelEventParser(ZONE, false));
         assertThat(batch.isPeeked(0)).as("a plain parse parses every line").isFalse();
