@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,5 +39,35 @@ class LauncherIntegrationTests {
         assertThat(p.exitValue()).as(err).isZero();
         assertThat(out).contains("7 of 7 day(s) published");
         assertThat(out + err).doesNotContainIgnoringCase("shared archive").doesNotContain("[cds");
+    }
+
+    /**
+     * The launcher's throughput collector gives way to one the user picks, wherever: the JVM refuses two. The
+     * JVM's own list of the flags it runs with says which collector it got.
+     */
+    @Test
+    void aCollectorChosenByTheUserReplacesTheLaunchersOwn() throws Exception {
+        assertThat(flags(Map.of())).contains("-XX:+UseParallelGC").doesNotContain("-XX:+UseG1GC");
+        assertThat(flags(Map.of("JAVA_OPTS", "-XX:+UseG1GC"))).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseParallelGC");
+        assertThat(flags(Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:+UseSerialGC"))).contains("-XX:+UseSerialGC")
+                .doesNotContain("-XX:+UseParallelGC");
+        assertThat(flags(Map.of("JDK_JAVA_OPTIONS", "-XX:+UseG1GC"))).contains("-XX:+UseG1GC");
+        assertThat(flags(Map.of("JAVA_OPTS", "-XX:+UseParallelGC -Xmx256m"))).contains("-XX:+UseParallelGC");
+    }
+
+    /** {@code --version} through the launcher with {@code env} added, printing the JVM's flags first. */
+    private String flags(Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of("target/mixpanel-pipelines").toAbsolutePath().toString(), "--version")
+                .directory(tmp.toFile()).redirectErrorStream(true);
+        pb.environment().remove("JAVA_TOOL_OPTIONS");
+        pb.environment().remove("JDK_JAVA_OPTIONS");
+        pb.environment().remove("JAVA_OPTS");
+        pb.environment().putAll(env);
+        pb.environment().merge("JAVA_OPTS", "-XX:+PrintCommandLineFlags", (a, b) -> a + " " + b);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out;
     }
 }
