@@ -35,7 +35,7 @@ public final class LineBatch {
     private ParsedEvent[] events = new ParsedEvent[0];
     private String[] errors = new String[0];
     private long[] hashes = new long[0];
-    /** Per line: the day {@link EventDayPeek} read for a line only hashed, else {@link EventDayPeek#UNSURE}. */
+    /** Per line: the day {@link EventDayPeek} read for a line not parsed, else {@link EventDayPeek#UNSURE}. */
     private long[] peekedDays = new long[0];
 
     /** The most the buffer grows to by doubling; past it, only to what a line needs. */
@@ -107,9 +107,10 @@ public final class LineBatch {
     }
 
     /**
-     * Like {@link #parse}, but a line whose day {@code peek} reads without parsing it is only hashed when that
-     * day is one {@code settledByHash} accepts, or, for any other day, when the line cannot hide a second time
-     * key ({@link EventDayPeek#mayHideAnotherKey}): its {@link #epochDay} is the day read, {@link #isPeeked} is
+     * Like {@link #parse}, but a line whose day {@code peek} reads without parsing it is not parsed when that
+     * day is one {@code settledByHash} accepts (then it is only hashed), or, for any other day, when the line
+     * cannot hide a second time key ({@link EventDayPeek#mayHideAnotherKey}; then it is not hashed either, its
+     * {@link #hash} 0: no content hash sums it): its {@link #epochDay} is the day read, {@link #isPeeked} is
      * true and {@link #event} says nothing about it. Nothing checked such a line: it may be malformed (see
      * {@link EventDayPeek} for what its day promises). For lines that are almost always settled by their hash
      * (the days of a re-fetch that were published already), parsing would cost more than the rest of their
@@ -158,7 +159,7 @@ public final class LineBatch {
         }
     }
 
-    /** Whether line {@code i} was only hashed, not parsed ({@link #parse(MixpanelEventParser, EventDayPeek, LongPredicate)}). */
+    /** Whether line {@code i} was only peeked, not parsed ({@link #parse(MixpanelEventParser, EventDayPeek, LongPredicate)}). */
     public boolean isPeeked(int i) {
         return peekedDays[i] != EventDayPeek.UNSURE;
     }

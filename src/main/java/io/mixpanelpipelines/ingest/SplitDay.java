@@ -120,8 +120,8 @@ final class SplitDay {
     }
 
     /**
-     * The content hash the day's conversion would publish; for a day written with lines only hashed
-     * ({@link #measured}), only what its lines sum to.
+     * The content hash the day's conversion would publish; for a day written with lines only peeked (not
+     * {@link #measured}: their hashes are 0), meaningless.
      */
     String contentHash() {
         return LineHash.format(rows, hashSum);

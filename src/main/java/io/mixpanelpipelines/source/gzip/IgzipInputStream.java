@@ -40,17 +40,38 @@ final class IgzipInputStream extends InputStream {
         this.raw = raw;
     }
 
-    /** {@code command} decoding a file it names: its stdin is closed at once. */
+    /** {@code command} decoding a file it names: its stdin is empty (/dev/null, else a pipe closed at once). */
     static IgzipInputStream reading(List<String> command) throws IOException {
-        Process p = new ProcessBuilder(command).start();
-        p.getOutputStream().close();
+        ProcessBuilder pb = builder(command);
+        if (DEV_NULL.canRead()) {
+            pb.redirectInput(DEV_NULL); // no pipe at all (one widened for nothing would count against the user's quota)
+        }
+        Process p = pb.start();
+        p.getOutputStream().close(); // a no-op when redirected
         return new IgzipInputStream(p, null);
+    }
+
+    private static final java.io.File DEV_NULL = new java.io.File("/dev/null");
+
+    /**
+     * A process builder for {@code command}; when it starts with perl ({@link GzipDecoder#widened}), perl's
+     * environment is kept from changing it: no module or debugger options loaded into it, and no warning of a
+     * missing locale ahead of igzip's own messages on stderr.
+     */
+    static ProcessBuilder builder(List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command);
+        if (command.get(0).equals("perl")) {
+            java.util.Map<String, String> env = pb.environment();
+            env.keySet().removeAll(List.of("PERL5OPT", "PERL5LIB", "PERLLIB", "PERL5DB"));
+            env.put("PERL_BADLANG", "0");
+        }
+        return pb;
     }
 
     /** {@code command} decoding stdin, fed with {@code head} and then all of {@code raw} by a feeder thread. */
     static IgzipInputStream feeding(List<String> command, byte[] head, InputStream raw, int bufferSize)
             throws IOException {
-        IgzipInputStream s = new IgzipInputStream(new ProcessBuilder(command).start(), raw);
+        IgzipInputStream s = new IgzipInputStream(builder(command).start(), raw);
         s.feeder = new Thread(() -> s.feed(head, Math.max(bufferSize, 1 << 16)), "igzip-feeder");
         s.feeder.setDaemon(true); // never holds the JVM: close() ends it, and a stalled read times out
         s.feeder.start();

@@ -30,7 +30,7 @@ final class IgzipProbe {
         String name = command.size() == 1 ? command.get(0)
                 : command.get(command.size() - 1) + " through " + command.get(0);
         try {
-            p = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            p = IgzipInputStream.builder(args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException e) {
             return name + " cannot be started (" + e.getMessage() + ")";
         }
@@ -56,7 +56,7 @@ final class IgzipProbe {
             return name + " failed (" + e.getMessage() + ")";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted while checking " + command;
+            return "interrupted while checking " + name;
         } finally {
             p.destroyForcibly();
         }

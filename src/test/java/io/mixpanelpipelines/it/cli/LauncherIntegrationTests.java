@@ -52,22 +52,27 @@ class LauncherIntegrationTests {
         assertThat(flags(Map.of("JAVA_TOOL_OPTIONS", "-Xmx256m -XX:+UseSerialGC"))).contains("-XX:+UseSerialGC")
                 .doesNotContain("-XX:+UseParallelGC");
         assertThat(flags(Map.of("JDK_JAVA_OPTIONS", "-XX:+UseG1GC"))).contains("-XX:+UseG1GC");
+        assertThat(flags(Map.of("_JAVA_OPTIONS", "-XX:+UseG1GC"))).contains("-XX:+UseG1GC").doesNotContain("-XX:+UseParallelGC");
         assertThat(flags(Map.of("JAVA_OPTS", "-XX:+UseParallelGC -Xmx256m"))).contains("-XX:+UseParallelGC");
     }
 
-    /** {@code --version} through the launcher with {@code env} added, printing the JVM's flags first. */
+    /**
+     * {@code --version} through the launcher with {@code env} added: the line of flags the JVM runs with
+     * (-XX:+PrintCommandLineFlags), not the lines where it says which variables it picked up.
+     */
     private String flags(Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of("target/mixpanel-pipelines").toAbsolutePath().toString(), "--version")
                 .directory(tmp.toFile()).redirectErrorStream(true);
         pb.environment().remove("JAVA_TOOL_OPTIONS");
         pb.environment().remove("JDK_JAVA_OPTIONS");
         pb.environment().remove("JAVA_OPTS");
+        pb.environment().remove("_JAVA_OPTIONS");
         pb.environment().putAll(env);
         pb.environment().merge("JAVA_OPTS", "-XX:+PrintCommandLineFlags", (a, b) -> a + " " + b);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        return out;
+        return out.lines().filter(l -> l.startsWith("-XX:")).findFirst().orElseThrow(() -> new AssertionError(out));
     }
 }

@@ -213,7 +213,7 @@ class GzipDecoderTests {
     void aMissingIgzipIsReportedNotFatal() {
         assertThat(IgzipProbe.problem(List.of("igzip-that-is-not-installed"))).contains("cannot be started");
         assertThat(IgzipProbe.problem(GzipDecoder.widened("igzip-that-is-not-installed")))
-                .startsWith("igzip-that-is-not-installed through perl").doesNotContain("fcntl");
+                .matches("igzip-that-is-not-installed through perl (cannot be started|-dc did not decode a test body \\(exit 2\\)).*");
     }
 
     /**
@@ -235,10 +235,15 @@ class GzipDecoderTests {
         p.getOutputStream().close();
         String sizes = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(sizes).isZero();
-        assumeThat(sizes).as("perl and F_SETPIPE_SZ (Linux) are needed for this case").matches("\\d+ \\d+");
-        assertThat(sizes).isEqualTo("1048576 1048576");
-        assertThat(GzipDecoder.igzipCommand()).first().isEqualTo("perl");
-        assertThat(GzipDecoder.igzipCommand()).last().isEqualTo("igzip");
+        // a failed call (not Linux) leaves 0: skipped; 256 KiB where fs.pipe-max-size allows no more
+        assumeThat(sizes).as("F_SETPIPE_SZ (Linux) is needed for this case: " + sizes).matches("[1-9]\\d* [1-9]\\d*");
+        for (String size : sizes.split(" ")) {
+            assertThat(Long.parseLong(size)).isIn(262_144L, 1_048_576L);
+        }
+        if (Inflater.configured() != Inflater.JDK) {
+            assertThat(GzipDecoder.igzipCommand()).first().isEqualTo("perl");
+            assertThat(GzipDecoder.igzipCommand()).last().isEqualTo("igzip");
+        }
     }
 
     /** No igzip child of this JVM and no feeder thread, polled for up to 5 s (ending is asynchronous). */
@@ -248,7 +253,7 @@ class GzipDecoderTests {
         do {
             left.clear();
             ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
-                    .filter(p -> p.info().command().orElse("").endsWith("igzip"))
+                    .filter(p -> p.info().command().orElse("").matches(".*/(igzip|perl)"))
                     .forEach(p -> left.add("process " + p.pid()));
             Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals("igzip-feeder"))
                     .filter(Thread::isAlive).forEach(t -> left.add("thread " + t.getName()));
