@@ -135,10 +135,34 @@ public final class GzipDecoder {
      * (not Linux, or a lower {@code fs.pipe-max-size}), through perl with the pipes it has.
      */
     static List<String> widened(String igzip) {
-        return List.of("perl", "-e", WIDEN, igzip);
+        return widened(PERL, igzip);
+    }
+
+    static List<String> widened(String perl, String igzip) {
+        return List.of(perl, "-e", WIDEN, igzip);
+    }
+
+    /**
+     * How to start {@code igzip} here: through {@code perl} widening its pipes when that decodes the probe's body,
+     * else igzip alone when that does; null when neither works ({@code problem} then says why igzip alone did not).
+     */
+    static List<String> choose(String perl, String igzip, java.util.function.Consumer<String> problem) {
+        List<String> widened = widened(perl, igzip);
+        String why = IgzipProbe.problem(widened);
+        if (why == null) {
+            return widened;
+        }
+        log.debug("gzip inflater: igzip with wider pipes does not work ({}); trying igzip alone", why);
+        why = IgzipProbe.problem(List.of(igzip));
+        if (why == null) {
+            return List.of(igzip);
+        }
+        problem.accept(why);
+        return null;
     }
 
     static final String IGZIP = "igzip";
+    private static final String PERL = "perl";
     private static final String WIDEN = "for my $fh (*STDIN, *STDOUT) { fcntl($fh, 1031, 1048576) or fcntl($fh, 1031, 262144) }"
             + " exec { $ARGV[0] } @ARGV or die \"cannot run $ARGV[0]: $!\\n\";";
 
@@ -159,21 +183,19 @@ public final class GzipDecoder {
                 if (setting == Inflater.JDK) {
                     log.debug("gzip inflater: jdk (set)");
                 } else {
-                    String problem = IgzipProbe.problem(widened(IGZIP));
-                    if (problem == null) {
-                        command = widened(IGZIP);
-                    } else {
-                        log.debug("gzip inflater: igzip with wider pipes does not work ({}); trying igzip alone", problem);
-                        problem = IgzipProbe.problem(command);
+                    String[] problem = new String[1];
+                    List<String> chosen = choose(PERL, IGZIP, p -> problem[0] = p);
+                    isal = chosen != null;
+                    if (isal) {
+                        command = chosen;
                     }
-                    isal = problem == null;
                     if (isal) {
                         log.debug("gzip inflater: isal ({}, {})", command.size() > 1 ? "igzip, pipes widened by perl" : IGZIP,
                                 setting == Inflater.ISAL ? "set" : "auto");
                     } else if (setting == Inflater.ISAL) {
-                        error = "the gzip inflater is set to isal but " + problem;
+                        error = "the gzip inflater is set to isal but " + problem[0];
                     } else {
-                        log.debug("gzip inflater: jdk (auto: {})", problem);
+                        log.debug("gzip inflater: jdk (auto: {})", problem[0]);
                     }
                 }
             } catch (IllegalArgumentException e) {

@@ -60,7 +60,7 @@ final class IgzipInputStream extends InputStream {
      */
     static ProcessBuilder builder(List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command);
-        if (command.get(0).equals("perl")) {
+        if (command.get(0).endsWith("perl")) {
             java.util.Map<String, String> env = pb.environment();
             env.keySet().removeAll(List.of("PERL5OPT", "PERL5LIB", "PERLLIB", "PERL5DB"));
             env.put("PERL_BADLANG", "0");

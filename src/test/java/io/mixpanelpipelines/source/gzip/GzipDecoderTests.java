@@ -216,6 +216,19 @@ class GzipDecoderTests {
                 .matches("igzip-that-is-not-installed through perl (cannot be started|-dc did not decode a test body \\(exit 2\\)).*");
     }
 
+    /** Without perl, igzip runs alone; without either, the reason igzip alone failed is given. */
+    @Test
+    void withoutPerlIgzipRunsAloneAndWithoutItNeitherIsChosen() {
+        List<String> problems = new ArrayList<>();
+        assertThat(GzipDecoder.choose("perl-that-is-not-installed", "igzip-that-is-not-installed", problems::add)).isNull();
+        assertThat(problems).singleElement().asString().startsWith("igzip-that-is-not-installed cannot be started");
+        requireIgzip();
+        assertThat(GzipDecoder.choose("perl-that-is-not-installed", "igzip", problems::add)).containsExactly("igzip");
+        assertThat(GzipDecoder.choose("perl", "igzip", problems::add)).as("perl's, where perl is installed")
+                .isIn(GzipDecoder.widened("igzip"), List.of("igzip"));
+        assertThat(problems).hasSize(1);
+    }
+
     /**
      * The perl one-liner igzip is started through widens both of its pipes before it becomes the program (here
      * perl again, printing the sizes it was given: {@code F_GETPIPE_SZ}), and this process uses it when it can.
