@@ -187,8 +187,14 @@ final class IgzipInputStream extends InputStream {
         closed = true;
         process.destroyForcibly(); // a no-op once it ended; else the feeder's next write fails
         try {
-            // close the raw stream only once the feeder has left it, unless a stalled read keeps it there
+            // close the raw stream only once the feeder has left it, unless a stalled read keeps it there; a read
+            // that closing does not end (a piped stream) ends when interrupted. With pipes widened, igzip often has
+            // room for all the raw bytes that came, so the feeder waits in a read rather than in a write to igzip
+            // (which the process's end breaks)
             join(FEEDER_GRACE_MS);
+            if (feeder != null) {
+                feeder.interrupt();
+            }
             try {
                 if (raw != null) {
                     raw.close();
