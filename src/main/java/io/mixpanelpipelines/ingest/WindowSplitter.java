@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * since in steady state it is unchanged and its spool would only be deleted; its lines are not even parsed
  * when their day can be read without it ({@link EventDayPeek}): they are only hashed. While days are held back,
  * so are the other days' lines whose day can be read and that cannot hide a second {@code time} key, neither
- * parsed nor hashed (the new day of a daily run: its conversion parses and hashes them anyway, and parsing them twice was a fifth of the daily run's
- * added cost; such a line's day is the parser's, since no hash would catch a line sent to an unpublished day
+ * parsed nor hashed (the new day of a daily run: its conversion parses and hashes them anyway, and parsing them
+ * twice was a fifth of the daily run's added cost; such a line's day is the parser's, since no hash would catch a line sent to an unpublished day
  * or out of the window while its parser's day is held back): a day written with such lines carries no content
  * hash in its manifest (nothing compares one: the day was not published), and a malformed line whose day is
  * read goes to that day's spool, whose conversion rejects and keeps it. If it is unchanged its

@@ -142,23 +142,23 @@ public final class GzipDecoder {
         return List.of(perl, "-e", WIDEN, igzip);
     }
 
+    /** How igzip is started ({@code command}), or why it cannot be ({@code problem}): one of them is null. */
+    record Start(List<String> command, String problem) {
+    }
+
     /**
      * How to start {@code igzip} here: through {@code perl} widening its pipes when that decodes the probe's body,
-     * else igzip alone when that does; null when neither works ({@code problem} then says why igzip alone did not).
+     * else igzip alone when that does; else the reason igzip alone did not.
      */
-    static List<String> choose(String perl, String igzip, java.util.function.Consumer<String> problem) {
+    static Start choose(String perl, String igzip) {
         List<String> widened = widened(perl, igzip);
         String why = IgzipProbe.problem(widened);
         if (why == null) {
-            return widened;
+            return new Start(widened, null);
         }
         log.debug("gzip inflater: igzip with wider pipes does not work ({}); trying igzip alone", why);
         why = IgzipProbe.problem(List.of(igzip));
-        if (why == null) {
-            return List.of(igzip);
-        }
-        problem.accept(why);
-        return null;
+        return why == null ? new Start(List.of(igzip), null) : new Start(null, why);
     }
 
     static final String IGZIP = "igzip";
@@ -183,19 +183,16 @@ public final class GzipDecoder {
                 if (setting == Inflater.JDK) {
                     log.debug("gzip inflater: jdk (set)");
                 } else {
-                    String[] problem = new String[1];
-                    List<String> chosen = choose(PERL, IGZIP, p -> problem[0] = p);
-                    isal = chosen != null;
+                    Start start = choose(PERL, IGZIP);
+                    isal = start.command() != null;
                     if (isal) {
-                        command = chosen;
-                    }
-                    if (isal) {
+                        command = start.command();
                         log.debug("gzip inflater: isal ({}, {})", command.size() > 1 ? "igzip, pipes widened by perl" : IGZIP,
                                 setting == Inflater.ISAL ? "set" : "auto");
                     } else if (setting == Inflater.ISAL) {
-                        error = "the gzip inflater is set to isal but " + problem[0];
+                        error = "the gzip inflater is set to isal but " + start.problem();
                     } else {
-                        log.debug("gzip inflater: jdk (auto: {})", problem[0]);
+                        log.debug("gzip inflater: jdk (auto: {})", start.problem());
                     }
                 }
             } catch (IllegalArgumentException e) {

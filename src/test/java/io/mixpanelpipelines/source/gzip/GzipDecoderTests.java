@@ -229,14 +229,15 @@ class GzipDecoderTests {
     /** Without perl, igzip runs alone; without either, the reason igzip alone failed is given. */
     @Test
     void withoutPerlIgzipRunsAloneAndWithoutItNeitherIsChosen() {
-        List<String> problems = new ArrayList<>();
-        assertThat(GzipDecoder.choose("perl-that-is-not-installed", "igzip-that-is-not-installed", problems::add)).isNull();
-        assertThat(problems).singleElement().asString().startsWith("igzip-that-is-not-installed cannot be started");
+        GzipDecoder.Start neither = GzipDecoder.choose("perl-that-is-not-installed", "igzip-that-is-not-installed");
+        assertThat(neither.command()).isNull();
+        assertThat(neither.problem()).startsWith("igzip-that-is-not-installed cannot be started");
         requireIgzip();
-        assertThat(GzipDecoder.choose("perl-that-is-not-installed", "igzip", problems::add)).containsExactly("igzip");
-        assertThat(GzipDecoder.choose("perl", "igzip", problems::add)).as("perl's, where perl is installed")
-                .isIn(GzipDecoder.widened("igzip"), List.of("igzip"));
-        assertThat(problems).hasSize(1);
+        assertThat(GzipDecoder.choose("perl-that-is-not-installed", "igzip"))
+                .isEqualTo(new GzipDecoder.Start(List.of("igzip"), null));
+        GzipDecoder.Start here = GzipDecoder.choose("perl", "igzip");
+        assertThat(here.problem()).isNull();
+        assertThat(here.command()).as("perl's, where perl is installed").isIn(GzipDecoder.widened("igzip"), List.of("igzip"));
     }
 
     /**
