@@ -134,10 +134,6 @@ public final class GzipDecoder {
      * igzip together fell from 2.85 s to 2.0 s. Where perl is missing, igzip runs alone; where the call fails
      * (not Linux, or a lower {@code fs.pipe-max-size}), through perl with the pipes it has.
      */
-    static List<String> widened(String igzip) {
-        return widened(PERL, igzip);
-    }
-
     static List<String> widened(String perl, String igzip) {
         return List.of(perl, "-e", WIDEN, igzip);
     }
@@ -162,7 +158,7 @@ public final class GzipDecoder {
     }
 
     static final String IGZIP = "igzip";
-    private static final String PERL = "perl";
+    static final String PERL = "perl";
     private static final String WIDEN = "for my $fh (*STDIN, *STDOUT) { fcntl($fh, 1031, 1048576) or fcntl($fh, 1031, 262144) }"
             + " exec { $ARGV[0] } @ARGV or die \"cannot run $ARGV[0]: $!\\n\";";
 

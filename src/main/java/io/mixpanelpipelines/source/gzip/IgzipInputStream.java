@@ -54,17 +54,15 @@ final class IgzipInputStream extends InputStream {
     private static final java.io.File DEV_NULL = new java.io.File("/dev/null");
 
     /**
-     * A process builder for {@code command}; when it starts with perl ({@link GzipDecoder#widened}), perl's
-     * environment is kept from changing it: no module or debugger options loaded into it, and no warning of a
-     * missing locale ahead of igzip's own messages on stderr.
+     * A process builder for {@code command} whose environment keeps perl, when igzip is started through it
+     * ({@link GzipDecoder#widened}), from changing it: no module or debugger options loaded into it, and no
+     * warning of a missing locale ahead of igzip's own messages on stderr (igzip reads none of these).
      */
     static ProcessBuilder builder(List<String> command) {
         ProcessBuilder pb = new ProcessBuilder(command);
-        if (command.get(0).endsWith("perl")) {
-            java.util.Map<String, String> env = pb.environment();
-            env.keySet().removeAll(List.of("PERL5OPT", "PERL5LIB", "PERLLIB", "PERL5DB"));
-            env.put("PERL_BADLANG", "0");
-        }
+        java.util.Map<String, String> env = pb.environment();
+        env.keySet().removeAll(List.of("PERL5OPT", "PERL5LIB", "PERLLIB", "PERL5DB"));
+        env.put("PERL_BADLANG", "0");
         return pb;
     }
 

@@ -221,7 +221,7 @@ class GzipDecoderTests {
     @Test
     void aMissingIgzipIsReportedNotFatal() {
         assertThat(IgzipProbe.problem(List.of("igzip-that-is-not-installed"))).contains("cannot be started");
-        assertThat(IgzipProbe.problem(GzipDecoder.widened("igzip-that-is-not-installed")))
+        assertThat(IgzipProbe.problem(GzipDecoder.widened(GzipDecoder.PERL, "igzip-that-is-not-installed")))
                 // perl may end before the probe wrote its body (a broken pipe) or after (exit 2): either is a problem
                 .matches("igzip-that-is-not-installed through perl (cannot be started|-dc did not decode a test body \\(exit 2\\)|failed).*");
     }
@@ -237,7 +237,7 @@ class GzipDecoderTests {
                 .isEqualTo(new GzipDecoder.Start(List.of("igzip"), null));
         GzipDecoder.Start here = GzipDecoder.choose("perl", "igzip");
         assertThat(here.problem()).isNull();
-        assertThat(here.command()).as("perl's, where perl is installed").isIn(GzipDecoder.widened("igzip"), List.of("igzip"));
+        assertThat(here.command()).as("perl's, where perl is installed").isIn(GzipDecoder.widened(GzipDecoder.PERL, "igzip"), List.of("igzip"));
     }
 
     /**
@@ -247,7 +247,7 @@ class GzipDecoderTests {
     @Test
     void igzipIsStartedWithPipesOfAMebibyteWherePerlCanWidenThem() throws Exception {
         requireIgzip();
-        List<String> command = new ArrayList<>(GzipDecoder.widened("perl"));
+        List<String> command = new ArrayList<>(GzipDecoder.widened(GzipDecoder.PERL, GzipDecoder.PERL));
         command.addAll(List.of("-e", "print fcntl(STDIN, 1032, 0) + 0, ' ', fcntl(STDOUT, 1032, 0) + 0"));
         Process p;
         try {
