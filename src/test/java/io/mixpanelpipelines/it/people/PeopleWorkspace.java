@@ -31,7 +31,11 @@ final class PeopleWorkspace {
 
     /** The system clock shifted by what the test adds: an hour passes at once. */
     static final class ShiftedClock extends Clock {
-        private final AtomicReference<Duration> shift = new AtomicReference<>(Duration.ZERO);
+        private final AtomicReference<Duration> shift;
+
+        ShiftedClock(Duration start) {
+            shift = new AtomicReference<>(start);
+        }
 
         void advance(Duration d) {
             shift.updateAndGet(s -> s.plus(d));
@@ -69,14 +73,25 @@ final class PeopleWorkspace {
         }
     }
 
-    final ShiftedClock clock = new ShiftedClock();
+    final ShiftedClock clock;
     final String secret = "people-secret-" + System.nanoTime();
     final MixpanelSimulator sim;
     final ExportWorkspace ws;
     final Path dir;
 
     PeopleWorkspace(Path dir, MixpanelSimulator.Builder builder, String stateUrl, String... people) throws Exception {
+        this(Duration.ZERO, dir, builder, stateUrl, people);
+    }
+
+    /**
+     * A world whose clock starts {@code shift} after now. Tests that let hours pass start it at
+     * {@link #nextDayStart()}, so that their runs stay within one snapshot day whatever the time of day the suite
+     * runs: from 22:00 UTC, four hours pass midnight and the next run finds a new day's snapshot to take.
+     */
+    PeopleWorkspace(Duration shift, Path dir, MixpanelSimulator.Builder builder, String stateUrl, String... people)
+            throws Exception {
         this.dir = dir;
+        this.clock = new ShiftedClock(shift);
         this.sim = builder.projectId("123456").serviceAccount("people-user", secret)
                 .clock(clock).build().start(0);
         Map<String, Object> props = new HashMap<>();
@@ -91,6 +106,13 @@ final class PeopleWorkspace {
             section.append("  ").append(line).append('\n');
         }
         Files.writeString(ws.jobFile, Files.readString(ws.jobFile) + section);
+    }
+
+    /** From now to a minute past the next UTC midnight. */
+    static Duration nextDayStart() {
+        Instant now = Instant.now();
+        Instant midnight = now.atZone(ZoneOffset.UTC).toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC).toInstant();
+        return Duration.between(now, midnight).plusMinutes(1);
     }
 
     int exportPeople() {
