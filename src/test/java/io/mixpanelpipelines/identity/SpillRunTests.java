@@ -1,0 +1,96 @@
+package io.mixpanelpipelines.identity;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A spill run's bytes are those of its documented format, written here the plain way (a run written by a
+ * killed process's version must read back), for ids of one-byte and two-byte lengths, ASCII or not, empty, and
+ * longer than the writer's buffer; a run reads back as written, and a merged run holds the same bytes.
+ */
+class SpillRunTests {
+
+    @TempDir
+    Path tmp;
+
+    private static final String[] RESOLVED = {"", "u", "a".repeat(127), "b".repeat(128), "\u00E9t\u00E9", "x\uD83D\uDE00y",
+        "ascii then \u0080", "c".repeat(20_000), "\u00FF".repeat(9_000), "user-42"};
+
+    private static List<DayIdentities.Held> held() {
+        List<DayIdentities.Held> held = new ArrayList<>();
+        for (int i = 0; i < RESOLVED.length; i++) {
+            String id = i == 7 ? "d".repeat(17_000) : "id-" + i + (i % 3 == 0 ? "\uE000" : "");
+            held.add(new DayIdentities.Held(id, RESOLVED[i], 1_769_904_000_000_000L + i * 1_000_003L, i % 2 == 0));
+        }
+        held.sort((a, b) -> IdOrder.compare(a.idUtf8, b.idUtf8));
+        return held;
+    }
+
+    /** The format written the plain way: magic, then per candidate varint(2 * id bytes + twin), id, varint, resolved, time. */
+    private static byte[] reference(List<DayIdentities.Held> held) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write("mp-idrun2\n".getBytes(StandardCharsets.US_ASCII));
+        for (DayIdentities.Held h : held) {
+            varint(out, ((long) h.idUtf8.length << 1) | (h.twin ? 1 : 0));
+            out.write(h.idUtf8);
+            byte[] r = h.resolved.getBytes(StandardCharsets.UTF_8);
+            varint(out, r.length);
+            out.write(r);
+            out.writeLong(h.time);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void varint(DataOutputStream out, long n) throws Exception {
+        while ((n & ~0x7fL) != 0) {
+            out.write((int) ((n & 0x7f) | 0x80));
+            n >>>= 7;
+        }
+        out.write((int) n);
+    }
+
+    @Test
+    void aRunHoldsTheDocumentedBytesAndReadsBackAsWritten() throws Exception {
+        List<DayIdentities.Held> held = held();
+        Path file = tmp.resolve("run.bin");
+
+        assertThat(SpillRun.writeHeld(file, held)).as("it holds twins").isTrue();
+
+        assertThat(Files.readAllBytes(file)).isEqualTo(reference(held));
+        try (SpillRun.Reader r = new SpillRun.Reader(file, false)) {
+            for (DayIdentities.Held h : held) {
+                assertThat(r.advance()).isTrue();
+                assertThat(Arrays.copyOf(r.id(), r.idLength())).isEqualTo(h.idUtf8);
+                assertThat(new String(r.resolved(), 0, r.resolvedLength(), StandardCharsets.UTF_8)).isEqualTo(h.resolved);
+                assertThat(r.time()).isEqualTo(h.time);
+            }
+            assertThat(r.advance()).isFalse();
+        }
+    }
+
+    @Test
+    void aMergedRunHoldsTheSameBytesAsOneWrittenFromMemory() throws Exception {
+        List<DayIdentities.Held> held = held();
+        held.forEach(h -> h.twin = false); // a merged run holds plain candidates
+        Path fromMemory = tmp.resolve("memory.bin");
+        SpillRun.writeHeld(fromMemory, held);
+        Path merged = tmp.resolve("merged.bin");
+
+        try (MergedRows rows = new MergedRows(List.of(fromMemory), java.util.Set.of(), null)) {
+            assertThat(SpillRun.write(merged, rows)).isEqualTo(held.size());
+        }
+
+        assertThat(Files.readAllBytes(merged)).isEqualTo(Files.readAllBytes(fromMemory)).isEqualTo(reference(held));
+    }
+}
