@@ -93,10 +93,11 @@ public final class IdentityMaintenance {
 
     /** Before the day's events are published: writes their mappings to the staging folder. */
     public void stage(LocalDate day, String eventsContent, String eventsRunId, DayIdentities mappings) throws IOException {
+        long started = System.nanoTime();
         IdentityManifest m = publisher.stage(day, eventsContent, eventsRunId, mappings);
-        if (mappings.spills() > 0) { // what a big day cost, said once: local disk, not heap
-            log.info("{}: {} identity mappings staged, merged from {} runs spilled to local disk ({} MB)", day, m.rows(),
-                    mappings.spills(), mappings.spilledBytes() >> 20);
+        if (mappings.spills() > 0) { // what a big day cost, said once: local disk, not heap, and the time it took
+            log.info("{}: {} identity mappings staged in {} ms, merged from {} runs spilled to local disk ({} MB)", day,
+                    m.rows(), (System.nanoTime() - started) / 1_000_000, mappings.spills(), mappings.spilledBytes() >> 20);
         } else {
             log.debug("{}: {} identity mappings staged", day, m.rows());
         }
