@@ -93,4 +93,55 @@ class SpillRunTests {
 
         assertThat(Files.readAllBytes(merged)).isEqualTo(Files.readAllBytes(fromMemory)).isEqualTo(reference(held));
     }
+
+    @Test
+    void aRunCutShortAnywhereIsRefusedOrReadsToTheLastWholeCandidate() throws Exception {
+        List<DayIdentities.Held> held = held();
+        byte[] whole = reference(held);
+        // where each candidate ends: a cut there reads the candidates before it and nothing more
+        List<Integer> ends = new ArrayList<>(List.of(10));
+        for (DayIdentities.Held h : held) {
+            ends.add(ends.get(ends.size() - 1) + reference(List.of(h)).length - 10);
+        }
+        Path file = tmp.resolve("cut.bin");
+        for (int cut = 0; cut < whole.length; cut += cut < 200 ? 1 : 97) {
+            Files.write(file, Arrays.copyOf(whole, cut));
+            int at = cut;
+            long complete = ends.stream().skip(1).filter(e -> e <= at).count();
+            int read = 0;
+            boolean refused = false;
+            try (SpillRun.Reader r = new SpillRun.Reader(file, false)) {
+                while (r.advance()) {
+                    assertThat(r.time()).isEqualTo(held.get(read).time);
+                    read++;
+                }
+            } catch (java.io.IOException e) {
+                refused = true;
+                if (cut >= 10) {
+                    assertThat(e).hasMessage(file + " ends in the middle of a candidate");
+                }
+            }
+            if (ends.contains(cut)) {
+                assertThat(refused).as("cut at %d, after a whole candidate", cut).isFalse();
+                assertThat(read).isEqualTo(complete);
+            } else {
+                assertThat(refused).as("cut at %d", cut).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void aMalformedLengthOrHeaderIsRefused() throws Exception {
+        Path file = tmp.resolve("bad.bin");
+        byte[] magic = "mp-idrun2\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] endless = Arrays.copyOf(magic, magic.length + 12);
+        Arrays.fill(endless, magic.length, endless.length, (byte) 0xFF);
+        Files.write(file, endless);
+        try (SpillRun.Reader r = new SpillRun.Reader(file, false)) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(r::advance).hasMessage(file + " has a malformed length");
+        }
+        Files.write(file, "mp-idrun1\nrest".getBytes(StandardCharsets.US_ASCII));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new SpillRun.Reader(file, false))
+                .hasMessage(file + " is not an identity spill run");
+    }
 }
