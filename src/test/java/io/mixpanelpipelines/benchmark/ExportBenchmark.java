@@ -42,7 +42,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code daily} (true), {@code windowShape} (web), {@code windowEvents} (events per day of the windows and
  * the daily run, 250000), {@code windowJvm} (the JVM of the windows and the daily run, by its label in the
  * report: {@code java -jar} as issue 18 measured, or e.g. {@code launcher}), {@code java25} (a JDK 25
- * home), {@code baselineJar} (an older build's jar), {@code jvmArgs} (added to every CLI JVM),
+ * home), {@code baselineJar} (an older build's jar, or this one to try flags), {@code baselineJvmArgs} (added to its
+ * JVM only), {@code jvmArgs} (added to every CLI JVM),
  * {@code zstdLevels} (stages), {@code slices} (false; true: the slice rounds), {@code sliceShape} (simulator),
  * {@code sliceEvents} (3000000). {@code shapes=none} skips the single-day rounds, e.g. the slice rounds
  * alone: {@code -Dbenchmark.shapes=none -Dbenchmark.windows=false -Dbenchmark.daily=false -Dbenchmark.slices=true}.
@@ -139,7 +140,9 @@ class ExportBenchmark {
         }
         String baseline = System.getProperty("benchmark.baselineJar", "");
         if (!baseline.isBlank()) {
-            jvms.add(new CliProcess.Jvm("baseline java -jar", null, Path.of(baseline), List.of()));
+            String flags = System.getProperty("benchmark.baselineJvmArgs", "").strip();
+            jvms.add(new CliProcess.Jvm("baseline java -jar", null, Path.of(baseline),
+                    flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"))));
         }
         return jvms;
     }
