@@ -47,7 +47,7 @@ class ScheduleIntegrationTests {
                         serviceAccount: {usernameEnv: IT_SA_USER, secretEnv: IT_SA_SECRET}
                     export:
                       startDate: -3d
-                      schedule: "*/10 * * * * *"
+                      schedule: "*/5 * * * * *"
                       spoolDir: %s
                       initialBackoff: 10ms
                       maxBackoff: 200ms
