@@ -5,6 +5,7 @@ import io.mixpanelpipelines.state.JobLockedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.scheduling.Trigger;
 import org.springframework.scheduling.TriggerContext;
 import org.springframework.scheduling.concurrent.ThreadPoolTaskScheduler;
+import org.springframework.scheduling.support.CronExpression;
 import org.springframework.scheduling.support.CronTrigger;
 
 /**
@@ -58,6 +60,18 @@ public final class ExportScheduler implements SmartLifecycle {
         taskScheduler.setThreadNamePrefix("schedule-");
     }
 
+    /**
+     * How long a run of {@code slot} that starts at {@code now} holds the lock at least: half the time from now to
+     * the time after the slot (at most {@code atMost}). Counted from the slot, not from now: a trigger that fires
+     * a few milliseconds early would find the slot itself as its next time and hold the lock for nothing, and a
+     * replica firing late for the same slot would run it again.
+     */
+    static Duration lockAtLeastFor(CronExpression cron, ZoneId zone, Instant slot, Instant now, Duration atMost) {
+        Instant next = cron.next((slot != null ? slot : now).atZone(zone)).toInstant();
+        Duration atLeast = now.isBefore(next) ? Duration.between(now, next).dividedBy(2) : Duration.ZERO;
+        return atLeast.compareTo(atMost) > 0 ? atMost : atLeast;
+    }
+
     @Override
     public synchronized void start() {
         taskScheduler.initialize();
@@ -77,11 +91,7 @@ public final class ExportScheduler implements SmartLifecycle {
             return;
         }
         Instant now = clock.instant();
-        Instant next = job.cron().next(now.atZone(job.definition().mixpanel().timezone())).toInstant();
-        Duration atLeast = Duration.between(now, next).dividedBy(2);
-        if (atLeast.compareTo(lockAtMostFor) > 0) {
-            atLeast = lockAtMostFor;
-        }
+        Duration atLeast = lockAtLeastFor(job.cron(), job.definition().mixpanel().timezone(), slot, now, lockAtMostFor);
         ExportMetrics m = metrics.get(job.name());
         long t0 = System.nanoTime();
         try {

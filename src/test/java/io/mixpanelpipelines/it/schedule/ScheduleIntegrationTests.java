@@ -47,7 +47,7 @@ class ScheduleIntegrationTests {
                         serviceAccount: {usernameEnv: IT_SA_USER, secretEnv: IT_SA_SECRET}
                     export:
                       startDate: -3d
-                      schedule: "*/5 * * * * *"
+                      schedule: "*/10 * * * * *"
                       spoolDir: %s
                       initialBackoff: 10ms
                       maxBackoff: 200ms
@@ -70,8 +70,9 @@ class ScheduleIntegrationTests {
             for (ChildJvm r : replicas) {
                 waitFor(() -> r.err().contains("/actuator/prometheus on port"), 90, r);
             }
-            // at least five scheduled times after both are up
-            waitFor(() -> startedSlots(replicas).size() >= 6, 120, replicas.get(0));
+            // four scheduled times, counting any run before the second replica was up (10 s apart, not less: a
+            // replica firing more than half the interval late may run a time again, and CI's cores are busy)
+            waitFor(() -> startedSlots(replicas).size() >= 4, 120, replicas.get(0));
 
             String metrics = "";
             for (int port : ports) {
