@@ -43,7 +43,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * the daily run, 250000), {@code windowJvm} (the JVM of the windows and the daily run, by its label in the
  * report: {@code java -jar} as issue 18 measured, or e.g. {@code launcher}), {@code java25} (a JDK 25
  * home), {@code baselineJar} (an older build's jar, or this one to try flags), {@code baselineJvmArgs} (added to its
- * JVM only), {@code jvmArgs} (added to every CLI JVM),
+ * JVM only, before {@code jvmArgs}: a flag given in both keeps {@code jvmArgs}' value), {@code jvmArgs} (added to
+ * every CLI JVM),
  * {@code zstdLevels} (stages), {@code slices} (false; true: the slice rounds), {@code sliceShape} (simulator),
  * {@code sliceEvents} (3000000). {@code shapes=none} skips the single-day rounds, e.g. the slice rounds
  * alone: {@code -Dbenchmark.shapes=none -Dbenchmark.windows=false -Dbenchmark.daily=false -Dbenchmark.slices=true}.

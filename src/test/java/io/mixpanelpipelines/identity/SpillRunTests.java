@@ -14,9 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A spill run's bytes are those of its documented format, written here the plain way (a run written by a
- * killed process's version must read back), for ids of one-byte and two-byte lengths, ASCII or not, empty, and
- * longer than the writer's buffer; a run reads back as written, and a merged run holds the same bytes.
+ * A spill run's bytes are those of its format as {@link SpillRun} documents it, written here the plain way, for
+ * lengths of one, two and three bytes, ids ASCII or not, empty, and longer than a buffer; a run reads back as
+ * written, its twins alone too; a merged run holds the same bytes; a cut or malformed run is refused.
  */
 class SpillRunTests {
 
@@ -29,8 +29,10 @@ class SpillRunTests {
     private static List<DayIdentities.Held> held() {
         List<DayIdentities.Held> held = new ArrayList<>();
         for (int i = 0; i < RESOLVED.length; i++) {
-            String id = i == 7 ? "d".repeat(17_000) : "id-" + i + (i % 3 == 0 ? "\uE000" : "");
-            held.add(new DayIdentities.Held(id, RESOLVED[i], 1_769_904_000_000_000L + i * 1_000_003L, i % 2 == 0));
+            String id = i == 7 ? "z".repeat(17_000) : "id-" + i + (i % 3 == 0 ? "\uE000" : "");
+            // times of 2026 and of 1969 (negative): every byte of a time is read, whatever its value
+            long time = i % 4 == 1 ? -1_000_003L * i : 1_769_904_000_000_000L + i * 1_000_003L;
+            held.add(new DayIdentities.Held(id, RESOLVED[i], time, i % 2 == 0));
         }
         held.sort((a, b) -> IdOrder.compare(a.idUtf8, b.idUtf8));
         return held;
@@ -77,6 +79,16 @@ class SpillRunTests {
             }
             assertThat(r.advance()).isFalse();
         }
+        // the twins alone, as their $device: ids: the others skipped, the long ones across the buffer's refills
+        try (SpillRun.Reader r = new SpillRun.Reader(file, true)) {
+            for (DayIdentities.Held h : held.stream().filter(h -> h.twin).toList()) {
+                assertThat(r.advance()).isTrue();
+                assertThat(new String(r.id(), 0, r.idLength(), StandardCharsets.UTF_8)).isEqualTo("$device:" + h.distinctId);
+                assertThat(new String(r.resolved(), 0, r.resolvedLength(), StandardCharsets.UTF_8)).isEqualTo(h.resolved);
+                assertThat(r.time()).isEqualTo(h.time);
+            }
+            assertThat(r.advance()).isFalse();
+        }
     }
 
     @Test
@@ -103,8 +115,15 @@ class SpillRunTests {
         for (DayIdentities.Held h : held) {
             ends.add(ends.get(ends.size() - 1) + reference(List.of(h)).length - 10);
         }
-        Path file = tmp.resolve("cut.bin");
+        java.util.TreeSet<Integer> cuts = new java.util.TreeSet<>();
         for (int cut = 0; cut < whole.length; cut += cut < 200 ? 1 : 97) {
+            cuts.add(cut);
+        }
+        ends.forEach(e -> cuts.addAll(List.of(e - 1, e, e + 1)));
+        cuts.removeIf(c -> c >= whole.length);
+        assertThat(ends.stream().filter(cuts::contains)).as("a cut after every whole candidate").hasSize(ends.size() - 1);
+        Path file = tmp.resolve("cut.bin");
+        for (int cut : cuts) {
             Files.write(file, Arrays.copyOf(whole, cut));
             int at = cut;
             long complete = ends.stream().skip(1).filter(e -> e <= at).count();

@@ -21,7 +21,8 @@ class LockAtLeastForTests {
 
     @Test
     void onTimeOrEarlyItHoldsAboutHalfTheTimeToTheNextSlot() {
-        assertThat(ExportScheduler.lockAtLeastFor(EVERY_TEN_SECONDS, UTC, SLOT, SLOT, AT_MOST)).isEqualTo(Duration.ofSeconds(5));
+        assertThat(ExportScheduler.lockAtLeastFor(EVERY_TEN_SECONDS, UTC, SLOT, SLOT, AT_MOST))
+                .isEqualTo(Duration.ofSeconds(5));
         // a trigger firing 3 ms early: the slot is still its own, not the next time
         assertThat(ExportScheduler.lockAtLeastFor(EVERY_TEN_SECONDS, UTC, SLOT, SLOT.minusMillis(3), AT_MOST))
                 .isEqualTo(Duration.ofMillis(5_001).plusNanos(500_000));

@@ -31,7 +31,8 @@ class PeopleSnapshotIntegrationTests {
     }
 
     private PeopleWorkspace start(MixpanelSimulator.Builder builder, String... people) throws Exception {
-        w = new PeopleWorkspace(PeopleWorkspace.nextDayStart(), tmp, builder, "jdbc:h2:file:" + tmp.resolve("state/db") + ";WRITE_DELAY=0", people);
+        w = new PeopleWorkspace(PeopleWorkspace.nextDayStart(), tmp, builder,
+                "jdbc:h2:file:" + tmp.resolve("state/db") + ";WRITE_DELAY=0", people);
         return w;
     }
 

@@ -86,7 +86,8 @@ final class PeopleWorkspace {
     /**
      * A world whose clock starts {@code shift} after now. Tests that let hours pass start it at
      * {@link #nextDayStart()}, so that their runs stay within one snapshot day whatever the time of day the suite
-     * runs: from 22:00 UTC, four hours pass midnight and the next run finds a new day's snapshot to take.
+     * runs: from about 20:00 UTC, four 61-minute steps can pass midnight, and the next run finds a new day's
+     * snapshot to take.
      */
     PeopleWorkspace(Duration shift, Path dir, MixpanelSimulator.Builder builder, String stateUrl, String... people)
             throws Exception {
