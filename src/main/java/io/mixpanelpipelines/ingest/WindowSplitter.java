@@ -36,20 +36,20 @@ import org.slf4j.LoggerFactory;
  * of the rows of that day and the sum of their {@link LineHash}es, exactly as the day step sums them) and the
  * count of its lines the conversion would reject, so a re-fetched day found unchanged is never converted.
  * A day already published (its content hash given) is <em>held back</em>: counted and hashed but not written,
- * since in steady state it is unchanged and its spool would only be deleted; its lines are not even parsed
- * when their day can be read without it ({@link EventDayPeek}): they are only hashed. While days are held back,
- * so are the other days' lines whose day can be read and that cannot hide a second {@code time} key, neither
- * parsed nor hashed (the new day of a daily run: its conversion parses and hashes them anyway, and parsing them
- * twice was a fifth of the daily run's added cost; such a line's day is the parser's, since no hash would catch a line sent to an unpublished day
- * or out of the window while its parser's day is held back): a day written with such lines carries no content
- * hash in its manifest (nothing compares one: the day was not published), and a malformed line whose day is
- * read goes to that day's spool, whose conversion rejects and keeps it. If it is unchanged its
- * spool is committed {@link Spool#OMITTED} (no body); if not, it is split once more from the window's complete
- * spool, which is kept until then. The verdict "unchanged" stays as strict as a parse's: equal content hashes
- * mean the very lines that were parsed and published. But once a held-back day differs, a line only hashed
- * may have been malformed, which a parse sends to the first day's spool instead, or given a held-back day
- * other than the one a parse gives it (a second {@code time} key: the peek reads the first): then every day of
- * the window is split again from its spool, each line parsed.
+ * since in steady state it is unchanged and its spool would only be deleted; its lines are not even parsed when
+ * their day can be read without it ({@link EventDayPeek}): they are only hashed. While days are held back, so
+ * are the other days' lines whose day can be read and that cannot hide a second {@code time} key, neither parsed
+ * nor hashed (the new day of a daily run: its conversion parses and hashes them anyway, and parsing them twice
+ * was a fifth of the daily run's added cost; such a line's day is the parser's, since no hash would catch a line
+ * sent to an unpublished day or out of the window while its parser's day is held back): a day written with such
+ * lines carries no content hash in its manifest (nothing compares one: the day was not published), and a
+ * malformed line whose day is read goes to that day's spool, whose conversion rejects and keeps it. If it is
+ * unchanged its spool is committed {@link Spool#OMITTED} (no body); if not, it is split once more from the
+ * window's complete spool, which is kept until then. The verdict "unchanged" stays as strict as a parse's: equal
+ * content hashes mean the very lines that were parsed and published. But once a held-back day differs, a line
+ * only hashed may have been malformed, which a parse sends to the first day's spool instead, or given a
+ * held-back day other than the one a parse gives it (a second {@code time} key: the peek reads the first): then
+ * every day of the window is split again from its spool, each line parsed.
  *
  * <p>The slices of one sliced day are split the same way, one body after the other into the day's spool
  * ({@link #split(List, String, Map)}); the content hash does not depend on how the day was cut, since it sums
