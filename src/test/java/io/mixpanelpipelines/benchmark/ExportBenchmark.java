@@ -20,29 +20,28 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * times on that same file, in the same run and alternately round by round: the gunzip floor (a plain
  * single-stream {@code gzip -dc}), the real CLI as a separate JVM against a file-backed stand-in of Mixpanel
  * ({@link StandInServer}) under every JVM set up ({@code java -Xmx512m -jar target/mixpanel-pipelines.jar},
- * the launcher {@code target/mixpanel-pipelines}; with {@code java25}: JDK 25 plain, with a class-data
- * archive it makes itself and with an AOT cache and the launcher's JIT settings; with {@code baselineJar}: an
- * older build), and DuckDB
- * (2 threads) converting the file to the same columns with zstd. Ratios are DuckDB's time over the
+ * the launcher {@code target/mixpanel-pipelines}; with a JDK 25 ({@code java25}, by default the first in
+ * {@code /usr/lib/jvm}): JDK 25 plain, with a class-data archive it makes itself and through the launcher,
+ * which makes and uses an AOT cache; with {@code baselineJar}: an older build), and DuckDB (2 threads)
+ * converting the file to the same columns with zstd. Ratios are DuckDB's time over the
  * project's, per round. Then, optionally, the stages in this JVM ({@link StageRounds}), the 1/6/31-day
  * windows and the daily run ({@link WindowRounds}), and with {@code slices}, one day as 1 request against
  * 4 slices ({@link SliceRounds}).
  *
  * <p>Not part of the test suite (its name matches no Surefire or Failsafe pattern). How to run:
  * <pre>
- * # the full run (quiet machine; about an hour):
- * ./mvnw -B -q -Pbenchmark verify -Dbenchmark.shapes=simulator,web,mobile -Dbenchmark.events=1000000,3000000 \
- *     -Dbenchmark.repeat=2 -Dbenchmark.windowEvents=250000 -Dbenchmark.java25=/usr/lib/jvm/temurin-25-jdk-amd64
+ * # the full run (quiet machine; about an hour; every shape, both JVMs where a JDK 25 is in /usr/lib/jvm):
+ * ./mvnw -B -q -Pbenchmark verify
  * # a quick check on a busy machine (a few minutes):
  * ./mvnw -o -B -q -Pbenchmark verify -Dbenchmark.events=20000 -Dbenchmark.repeat=1 \
- *     -Dbenchmark.windowEvents=20000 -Dbenchmark.stages=false -Dbenchmark.java25=/usr/lib/jvm/temurin-25-jdk-amd64
+ *     -Dbenchmark.windowEvents=20000 -Dbenchmark.stages=false
  * </pre>
  * Options ({@code -Dbenchmark.X}): {@code shapes} (simulator,web,mobile), {@code events} (day sizes),
  * {@code repeat} (rounds), {@code stages} (true), {@code cli} (false: stages only), {@code windows} and
  * {@code daily} (true), {@code windowShape} (web), {@code windowEvents} (events per day of the windows and
  * the daily run, 250000), {@code windowJvm} (the JVM of the windows and the daily run, by its label in the
  * report: {@code java -jar} as issue 18 measured, or e.g. {@code launcher}), {@code java25} (a JDK 25
- * home), {@code baselineJar} (an older build's jar, or this one to try flags), {@code baselineJvmArgs} (added to its
+ * home; by default the first found in {@code /usr/lib/jvm}; {@code none}: JDK 17 only), {@code baselineJar} (an older build's jar, or this one to try flags), {@code baselineJvmArgs} (added to its
  * JVM only, before {@code jvmArgs}: a flag given in both keeps {@code jvmArgs}' value), {@code jvmArgs} (added to
  * every CLI JVM),
  * {@code zstdLevels} (stages), {@code slices} (false; true: the slice rounds), {@code sliceShape} (simulator),
@@ -120,24 +119,19 @@ class ExportBenchmark {
         if (Files.isExecutable(LAUNCHER)) {
             jvms.add(new CliProcess.Jvm("launcher", null, LAUNCHER, List.of()));
         }
-        String java25 = System.getProperty("benchmark.java25", "");
-        if (!java25.isBlank()) {
-            Path home = Path.of(java25);
+        Path home = java25Home();
+        if (home != null) {
             // the build's archive is JDK 17's: JDK 25 runs the jar without it, or with one it makes itself
             jvms.add(new CliProcess.Jvm("JDK 25 java -jar", home, JAR, List.of()));
             Path jsa = WORK.toAbsolutePath().resolve("jdk25-auto.jsa");
             List<String> cds = List.of("-XX:+UseParallelGC", "-XX:+AutoCreateSharedArchive",
                     "-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off");
             jvms.add(new CliProcess.Jvm("JDK 25 ParallelGC+auto CDS", home, JAR, cds, cds, jsa));
-            // JDK 25's AOT cache (JEP 483/514/515): classes loaded and linked, and method profiles; with the
-            // launcher's JIT settings, so that it is JDK 25 against JDK 17 as users would run it
-            Path aot = WORK.toAbsolutePath().resolve("jdk25.aot");
-            List<String> jit = List.of("-XX:CompileThresholdScaling=3", "-XX:FreqInlineSize=150", "-XX:InlineSmallCode=1500");
-            List<String> aotRun = new ArrayList<>(List.of("-XX:+UseParallelGC", "-XX:AOTCache=" + aot));
-            List<String> aotTraining = new ArrayList<>(List.of("-XX:+UseParallelGC", "-XX:AOTCacheOutput=" + aot));
-            aotRun.addAll(jit);
-            aotTraining.addAll(jit);
-            jvms.add(new CliProcess.Jvm("JDK 25 launcher JIT+AOT cache", home, JAR, aotRun, aotTraining, aot));
+            // the launcher on JDK 25: it makes an AOT cache (JEP 483/514/515: classes loaded and linked, and
+            // method profiles) on its first export run, here the untimed training run, and runs with it after
+            if (Files.isExecutable(LAUNCHER)) {
+                jvms.add(new CliProcess.Jvm("JDK 25 launcher", home, LAUNCHER, List.of(), List.of(), launcherCache(home)));
+            }
         }
         String baseline = System.getProperty("benchmark.baselineJar", "");
         if (!baseline.isBlank()) {
@@ -146,6 +140,51 @@ class ExportBenchmark {
                     flags.isEmpty() ? List.of() : List.of(flags.split("\\s+"))));
         }
         return jvms;
+    }
+
+    /**
+     * The JDK 25 to measure besides JDK 17: {@code -Dbenchmark.java25} (a JDK home, or {@code none}), else the
+     * first JDK 25 found in {@code /usr/lib/jvm} (where Debian, Ubuntu and Temurin's packages put them), so that
+     * the plain command reports both JVMs on a machine that has both.
+     */
+    static Path java25Home() {
+        String given = System.getProperty("benchmark.java25", "").strip();
+        if (given.equals("none")) {
+            return null;
+        }
+        if (!given.isEmpty()) {
+            return Path.of(given);
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (var homes = Files.list(jvms)) {
+            return homes.filter(h -> Files.isExecutable(h.resolve("bin/java")) && isJava25(h.resolve("release")))
+                    .sorted().findFirst().orElse(null);
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** The AOT cache the launcher makes and uses beside the jar under the JVM at {@code home} (see the launcher). */
+    private static Path launcherCache(Path home) {
+        try {
+            String version = Files.readAllLines(home.resolve("release")).stream()
+                    .filter(l -> l.startsWith("JAVA_RUNTIME_VERSION=\"")).findFirst()
+                    .map(l -> l.substring("JAVA_RUNTIME_VERSION=\"".length(), l.length() - 1)).orElseThrow();
+            return JAR.toAbsolutePath().resolveSibling("mixpanel-pipelines-" + version.replaceAll("[^A-Za-z0-9.+_-]", "_") + ".aot");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static boolean isJava25(Path release) {
+        try {
+            return Files.readAllLines(release).stream().anyMatch(l -> l.startsWith("JAVA_VERSION=\"25"));
+        } catch (java.io.IOException e) {
+            return false;
+        }
     }
 
     /**
