@@ -160,9 +160,17 @@ class LauncherIntegrationTests {
             Thread.sleep(50);
         }
         assertThat(leftovers(install)).anyMatch(f -> f.endsWith(".work"));
+        // a training still running keeps its files
+        Process meanwhile = start(install, Files.createDirectories(tmp.resolve("c2")), env, "--version");
+        assertThat(meanwhile.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(leftovers(install)).anyMatch(f -> f.endsWith(".work"));
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly().waitFor();
-        Files.writeString(install.resolve("mixpanel-pipelines-25.0.3+9-LTS.aot." + p.pid() + ".tmp"), "partial");
+        // as a JVM killed while recording its training (the configuration) or writing the cache leaves them
+        Files.writeString(install.resolve("mixpanel-pipelines-25.0.3+9-LTS.aot." + p.pid() + ".tmp.config"), "");
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(install.resolve("mixpanel-pipelines-25.0.3+9-LTS.aot." + gone.pid() + ".tmp"), "partial");
 
         p = start(install, demo, env, "--version");
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
