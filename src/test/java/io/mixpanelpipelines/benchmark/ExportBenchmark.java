@@ -129,8 +129,9 @@ class ExportBenchmark {
             jvms.add(new CliProcess.Jvm("JDK 25 ParallelGC+auto CDS", home, JAR, cds, cds, jsa));
             // the launcher on JDK 25: it makes an AOT cache (JEP 483/514/515: classes loaded and linked, and
             // method profiles) on its first export run, here the untimed training run, and runs with it after
-            if (Files.isExecutable(LAUNCHER)) {
-                jvms.add(new CliProcess.Jvm("JDK 25 launcher", home, LAUNCHER, List.of(), List.of(), launcherCache(home)));
+            Path cache = launcherCache(home);
+            if (Files.isExecutable(LAUNCHER) && cache != null) {
+                jvms.add(new CliProcess.Jvm("JDK 25 launcher", home, LAUNCHER, List.of(), List.of(), cache));
             }
         }
         String baseline = System.getProperty("benchmark.baselineJar", "");
@@ -167,15 +168,27 @@ class ExportBenchmark {
         }
     }
 
-    /** The AOT cache the launcher makes and uses beside the jar under the JVM at {@code home} (see the launcher). */
+    /**
+     * The AOT cache the launcher makes and uses beside the jar under the JVM at {@code home}, named as the
+     * launcher names it (JVM version, vendor, architecture, collector, the jar's size and time); null if the JVM's
+     * release file does not say.
+     */
     private static Path launcherCache(Path home) {
         try {
-            String version = Files.readAllLines(home.resolve("release")).stream()
-                    .filter(l -> l.startsWith("JAVA_RUNTIME_VERSION=\"")).findFirst()
-                    .map(l -> l.substring("JAVA_RUNTIME_VERSION=\"".length(), l.length() - 1)).orElseThrow();
-            return JAR.toAbsolutePath().resolveSibling("mixpanel-pipelines-" + version.replaceAll("[^A-Za-z0-9.+_-]", "_") + ".aot");
+            List<String> release = Files.readAllLines(home.resolve("release"));
+            java.util.function.Function<String, String> field = name -> release.stream()
+                    .filter(l -> l.startsWith(name + "=\"") && l.endsWith("\""))
+                    .map(l -> l.substring(name.length() + 2, l.length() - 1).replaceAll("[^A-Za-z0-9.+_-]", "_"))
+                    .findFirst().orElse("");
+            if (field.apply("JAVA_RUNTIME_VERSION").isEmpty()) {
+                return null;
+            }
+            Path jar = JAR.toAbsolutePath();
+            return jar.resolveSibling("mixpanel-pipelines-" + field.apply("JAVA_RUNTIME_VERSION") + "-"
+                    + field.apply("IMPLEMENTOR") + "-" + field.apply("OS_ARCH") + "-ParallelGC-" + Files.size(jar) + "-"
+                    + Files.getLastModifiedTime(jar).toInstant().getEpochSecond() + ".aot");
         } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            return null;
         }
     }
 
@@ -196,6 +209,9 @@ class ExportBenchmark {
         for (CliProcess.Jvm jvm : jvms) {
             if (jvm.archive() != null) {
                 Files.deleteIfExists(jvm.archive());
+                // the launcher's: a failed or stopped training's traces would keep it from making one
+                Files.deleteIfExists(jvm.archive().resolveSibling(jvm.archive().getFileName() + ".failed"));
+                CliProcess.deleteTree(jvm.archive().resolveSibling(jvm.archive().getFileName() + ".training"));
                 server.serving("simulator", 2_000).prepare(DAY, DAY);
                 Path dir = WORK.resolve("cli");
                 CliProcess.prepare(dir, server.uri(), DAY, "");

@@ -57,8 +57,8 @@ class DockerImageIntegrationTests {
                 .contains("USER 10001:10001").contains("VOLUME [\"/var/lib/mixpanel-pipelines\", \"/tmp\"]")
                 .contains("chown 10001:10001 /var/lib/mixpanel-pipelines").contains("WORKDIR /var/lib/mixpanel-pipelines");
         String launcher = Files.readString(CONTEXT.resolve("target/mixpanel-pipelines"));
-        assertThat(launcher).contains("-XX:+UseParallelGC").contains("-XX:CompileThresholdScaling=3 -XX:FreqInlineSize=150 -XX:InlineSmallCode=1500").contains("-XX:SharedArchiveFile=$here/mixpanel-pipelines.jsa")
-                .contains("-jar \"$here/mixpanel-pipelines.jar\"");
+        assertThat(launcher).contains("-XX:+UseParallelGC").contains("-XX:CompileThresholdScaling=3 -XX:FreqInlineSize=150 -XX:InlineSmallCode=1500").contains("jsa=\"$here/mixpanel-pipelines.jsa\"")
+                .contains("\"-XX:SharedArchiveFile=$jsa\"").contains("jar=\"$here/mixpanel-pipelines.jar\"").contains("-jar \"$jar\"");
         try (Stream<Path> ext = Files.list(CONTEXT.resolve("target/lib/ext"))) {
             assertThat(ext.map(p -> p.getFileName().toString()))
                     .anyMatch(n -> n.startsWith("snowflake-jdbc-")).anyMatch(n -> n.startsWith("redshift-jdbc42-"));
