@@ -87,7 +87,8 @@ class LauncherIntegrationTests {
      * On JDK 25 the launcher makes an AOT cache before the first export, from a training run of its own, in a
      * folder whose name has a space: of two first exports at once one trains and the other runs without (the
      * training folder is the lock); both publish, one cache is left and nothing else, stdout holds only what the
-     * command prints, and the next command runs with the cache mapped (-XX:AOTMode=on fails a run that cannot).
+     * command prints, and the next command runs with the cache mapped and used; one with the user's own
+     * class-data sharing option runs without it (JDK 25 refuses both).
      * Runs only where a JDK 25 is installed (/usr/lib/jvm).
      */
     @Test
@@ -118,21 +119,29 @@ class LauncherIntegrationTests {
 
         Path log = tmp.resolve("aot.log");
         Process status = start(install, tmp.resolve("a"), Map.of("JAVA_HOME", jdk25.toString(),
-                "JAVA_OPTS", "-Xmx512m -XX:AOTMode=on -Xlog:aot=info:file=" + log), "status", "--json");
+                "JAVA_OPTS", "-Xmx512m -Xlog:aot=info:file=" + log), "status", "--json");
         assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
         String json = Files.readString(tmp.resolve("a").resolve("out.txt"));
         assertThat(status.exitValue()).as(json + Files.readString(tmp.resolve("a").resolve("err.txt"))).isZero();
         assertThat(JsonMapper.builder().build().readTree(json).get("job").asString()).isEqualTo("demo");
         assertThat(Files.readString(tmp.resolve("a").resolve("err.txt"))).doesNotContain("AOT cache");
-        assertThat(Files.readString(log)).contains("Opened AOT cache " + install.resolve("mixpanel-pipelines-25"));
+        // opened, and used: a cache it opens and then refuses says "Unable to use AOT cache"
+        assertThat(Files.readString(log)).contains("Opened AOT cache " + install.resolve("mixpanel-pipelines-25"))
+                .contains("Using AOT-linked classes: true").doesNotContain("Unable to use");
+
+        // the user's own class-data sharing: JDK 25 refuses it beside -XX:AOTCache, so the launcher adds none
+        status = start(install, tmp.resolve("a"), Map.of("JAVA_HOME", jdk25.toString(), "JAVA_OPTS", "-Xshare:off"), "status");
+        assertThat(status.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(status.exitValue()).as(Files.readString(tmp.resolve("a").resolve("err.txt"))).isZero();
     }
 
     /**
-     * A JVM that says it is JDK 25 but whose training fails or hangs (a stand-in: JDK 17 behind a script): the
-     * export goes on without a cache and a .failed file keeps what the training printed (not the user's
-     * environment: the training has none), so that no run tries again; a run meanwhile runs without; a training killed with SIGKILL leaves its folder, which the next
-     * commands keep while it is young and turn into a .failed once it is an hour old; a .failed that cannot be
-     * written does not stop the run.
+     * A JVM that says it is JDK 25 but whose training fails or hangs (a stand-in: JDK 17 behind a script): only
+     * an export trains; the export goes on without a cache and a .failed file keeps what the training printed
+     * (not the user's environment: the training has none), so that no run tries again; a cache that does not map
+     * is refused; SIGTERM ends a training and its folder; a run meanwhile runs without; a training killed with
+     * SIGKILL leaves its folder, which the next commands keep while it is young and turn into a .failed once it
+     * is an hour old; a .failed that can be neither copied to nor written does not stop the run.
      */
     @Test
     void aFailedOrKilledTrainingLeavesNoCacheAndTheRunsGoOn() throws Exception {
@@ -141,7 +150,13 @@ class LauncherIntegrationTests {
         Map<String, String> env = Map.of("JAVA_HOME", fakeJdk25("env; echo 'training: no space left on device'; exit 1").toString(),
                 "JAVA_OPTS", "-Xmx512m", "JAVA_TOOL_OPTIONS", "-Dleak.check=s3cret", "OTEL_EXPORTER_OTLP_HEADERS", "token=t0ken");
         Path demo = demo("c");
-        Process p = start(install, demo, env, "export");
+        Process p = start(install, demo, env, "status");
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(Files.readString(demo.resolve("err.txt"))).doesNotContain("AOT cache");
+        assertThat(leftovers(install)).as("only an export trains").isEmpty();
+
+        p = start(install, demo, env, "export");
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         String err = Files.readString(demo.resolve("err.txt"));
         assertThat(p.exitValue()).as(err).isZero();
@@ -157,15 +172,30 @@ class LauncherIntegrationTests {
         assertThat(p.exitValue()).isZero();
         assertThat(Files.readString(demo.resolve("err.txt"))).doesNotContain("AOT cache");
 
+        // a training that exits 0 with a cache no JVM can map: the check refuses it
         Files.delete(failed);
-        Map<String, String> hanging = Map.of("JAVA_HOME", fakeJdk25("exec sleep 600").toString());
+        String junk = "for a; do case $a in -XX:AOTCacheOutput=*) echo junk > \"${a#*=}\" ;; esac; done; exit 0";
+        p = start(install, demo, Map.of("JAVA_HOME", fakeJdk25(junk).toString()), "export");
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(Files.readString(demo.resolve("err.txt"))).contains("no AOT cache made");
+        assertThat(leftovers(install)).containsExactly(failed.getFileName().toString());
+
+        // SIGTERM during a training that ignores it: the launcher ends it and its folder, and exits 143
+        Files.delete(failed);
+        Map<String, String> hanging = Map.of("JAVA_HOME", fakeJdk25("trap '' TERM; exec sleep 600").toString());
+        p = start(install, demo, hanging, "export");
+        awaitTraining(install);
+        List<ProcessHandle> stubborn = p.descendants().toList();
+        p.destroy();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(143);
+        assertThat(stubborn).noneMatch(ProcessHandle::isAlive);
+        assertThat(leftovers(install)).isEmpty();
+
         p = start(install, demo, hanging, "export");
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (training(install) == null && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertThat(training(install)).isNotNull();
+            awaitTraining(install);
             Path other = demo("d");
             Process meanwhile = start(install, other, hanging, "export");
             assertThat(meanwhile.waitFor(120, TimeUnit.SECONDS)).isTrue();
@@ -206,6 +236,14 @@ class LauncherIntegrationTests {
         Files.createSymbolicLink(install.resolve("mixpanel-pipelines.jar"), Path.of("target/mixpanel-pipelines.jar").toAbsolutePath());
         Files.createSymbolicLink(install.resolve("lib"), Path.of("target/lib").toAbsolutePath());
         return install;
+    }
+
+    private static void awaitTraining(Path install) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (training(install) == null && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(training(install)).as("a training folder").isNotNull();
     }
 
     /** The training folder (the lock) in {@code install}, or null. */
