@@ -64,6 +64,32 @@ class LauncherIntegrationTests {
     }
 
     /**
+     * The JVM's logging warnings go to stderr, not into the command's stdout (by default they go to stdout):
+     * -XX:+UseLargePages on a machine without large pages is one. A user's own -Xlog in JAVA_OPTS still works.
+     */
+    @Test
+    void theJvmsWarningsStayOutOfStdout() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of("target/mixpanel-pipelines").toAbsolutePath().toString(), "--version")
+                .directory(tmp.toFile()).redirectError(tmp.resolve("err.txt").toFile());
+        for (String name : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_HOME")) {
+            pb.environment().remove(name);
+        }
+        pb.environment().put("JAVA_OPTS", "-XX:+UseLargePages");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String err = Files.readString(tmp.resolve("err.txt"));
+        Assumptions.assumeTrue((out + err).contains("[warning][pagesize]"), "this machine has large pages: no warning to move");
+        assertThat(out.strip()).startsWith("mixpanel-pipelines ").doesNotContain("[warning]");
+
+        pb.environment().put("JAVA_OPTS", "-Xlog:gc");
+        p = pb.start();
+        out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("[info][gc] Using");
+    }
+
+    /**
      * {@code --version} through the launcher with {@code env} added: the line of flags the JVM runs with
      * (-XX:+PrintCommandLineFlags), not the lines where it says which variables it picked up.
      */
