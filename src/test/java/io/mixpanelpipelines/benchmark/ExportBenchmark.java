@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.benchmark;
 
+import io.mixpanelpipelines.support.Jdk25;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -41,7 +42,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * {@code daily} (true), {@code windowShape} (web), {@code windowEvents} (events per day of the windows and
  * the daily run, 250000), {@code windowJvm} (the JVM of the windows and the daily run, by its label in the
  * report: {@code java -jar} as issue 18 measured, or e.g. {@code launcher}), {@code java25} (a JDK 25
- * home; by default the first found in {@code /usr/lib/jvm}; {@code none}: JDK 17 only), {@code baselineJar} (an older build's jar, or this one to try flags), {@code baselineJvmArgs} (added to its
+ * home; by default the first found in {@code /usr/lib/jvm}; {@code none}: JDK 17 only), {@code baselineJar} (an
+ * older build's jar, or this one to try flags), {@code baselineJvmArgs} (added to its
  * JVM only, before {@code jvmArgs}: a flag given in both keeps {@code jvmArgs}' value), {@code jvmArgs} (added to
  * every CLI JVM),
  * {@code zstdLevels} (stages), {@code slices} (false; true: the slice rounds), {@code sliceShape} (simulator),
@@ -153,24 +155,12 @@ class ExportBenchmark {
         if (given.equals("none")) {
             return null;
         }
-        if (!given.isEmpty()) {
-            return Path.of(given);
-        }
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (!Files.isDirectory(jvms)) {
-            return null;
-        }
-        try (var homes = Files.list(jvms)) {
-            return homes.filter(h -> Files.isExecutable(h.resolve("bin/java")) && isJava25(h.resolve("release")))
-                    .sorted().findFirst().orElse(null);
-        } catch (java.io.IOException e) {
-            return null;
-        }
+        return given.isEmpty() ? Jdk25.find() : Path.of(given);
     }
 
     /**
      * The AOT cache the launcher makes and uses beside the jar under the JVM at {@code home}, named as the
-     * launcher names it (JVM version, vendor, architecture, collector, the jar's size and time); null if the JVM's
+     * launcher names it (JVM version, vendor, architecture, C library, collector, the jar's size and time); null if the JVM's
      * release file does not say.
      */
     private static Path launcherCache(Path home) {
@@ -185,18 +175,11 @@ class ExportBenchmark {
             }
             Path jar = JAR.toAbsolutePath();
             return jar.resolveSibling("mixpanel-pipelines-" + field.apply("JAVA_RUNTIME_VERSION") + "-"
-                    + field.apply("IMPLEMENTOR") + "-" + field.apply("OS_ARCH") + "-ParallelGC-" + Files.size(jar) + "-"
+                    + field.apply("IMPLEMENTOR") + "-" + field.apply("OS_ARCH") + "-" + field.apply("LIBC") + "-ParallelGC-"
+                    + Files.size(jar) + "-"
                     + Files.getLastModifiedTime(jar).toInstant().getEpochSecond() + ".aot");
         } catch (java.io.IOException e) {
             return null;
-        }
-    }
-
-    private static boolean isJava25(Path release) {
-        try {
-            return Files.readAllLines(release).stream().anyMatch(l -> l.startsWith("JAVA_VERSION=\"25"));
-        } catch (java.io.IOException e) {
-            return false;
         }
     }
 

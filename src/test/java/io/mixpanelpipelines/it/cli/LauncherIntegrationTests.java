@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.support.Jdk25;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,7 +120,7 @@ class LauncherIntegrationTests {
      */
     @Test
     void onJdk25TheFirstExportMakesOneAotCacheThatLaterRunsUse() throws Exception {
-        Path jdk25 = jdk25();
+        Path jdk25 = Jdk25.find();
         Assumptions.assumeTrue(jdk25 != null, "no JDK 25 in /usr/lib/jvm");
         Path install = install("inst all");
         Map<String, String> env = Map.of("JAVA_HOME", jdk25.toString(), "JAVA_OPTS", "-Xmx512m");
@@ -330,21 +331,5 @@ class LauncherIntegrationTests {
                 """.formatted(training, Path.of(System.getProperty("java.home"), "bin", "java")));
         java.toFile().setExecutable(true);
         return home;
-    }
-
-    private static Path jdk25() throws Exception {
-        Path jvms = Path.of("/usr/lib/jvm");
-        if (!Files.isDirectory(jvms)) {
-            return null;
-        }
-        try (Stream<Path> homes = Files.list(jvms)) {
-            return homes.filter(h -> Files.isExecutable(h.resolve("bin/java"))).filter(h -> {
-                try {
-                    return Files.readString(h.resolve("release"), StandardCharsets.UTF_8).contains("JAVA_VERSION=\"25");
-                } catch (java.io.IOException e) {
-                    return false;
-                }
-            }).sorted().findFirst().orElse(null);
-        }
     }
 }
