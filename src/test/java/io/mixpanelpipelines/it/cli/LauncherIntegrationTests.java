@@ -72,9 +72,7 @@ class LauncherIntegrationTests {
     void theJvmsWarningsStayOutOfStdout() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of("target/mixpanel-pipelines").toAbsolutePath().toString(), "--version")
                 .directory(tmp.toFile()).redirectError(tmp.resolve("err.txt").toFile());
-        for (String name : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "_JAVA_OPTIONS", "JAVA_HOME")) {
-            pb.environment().remove(name);
-        }
+        withoutJavaOptions(pb).remove("JAVA_HOME");
         pb.environment().put("JAVA_OPTS", "-XX:+UseLargePages");
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -97,11 +95,7 @@ class LauncherIntegrationTests {
     private String flags(Map<String, String> env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of("target/mixpanel-pipelines").toAbsolutePath().toString(), "--version")
                 .directory(tmp.toFile()).redirectErrorStream(true);
-        pb.environment().remove("JAVA_TOOL_OPTIONS");
-        pb.environment().remove("JDK_JAVA_OPTIONS");
-        pb.environment().remove("JAVA_OPTS");
-        pb.environment().remove("_JAVA_OPTIONS");
-        pb.environment().putAll(env);
+        withoutJavaOptions(pb).putAll(env);
         pb.environment().merge("JAVA_OPTS", "-XX:+PrintCommandLineFlags", (a, b) -> a + " " + b);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
@@ -256,6 +250,14 @@ class LauncherIntegrationTests {
         assertThat(Files.readString(demo.resolve("err.txt"))).contains("no AOT cache made");
     }
 
+    /** {@code pb}'s environment without the variables that give the JVM options, which this machine's may set. */
+    private static Map<String, String> withoutJavaOptions(ProcessBuilder pb) {
+        for (String name : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "JAVA_OPTS", "_JAVA_OPTIONS")) {
+            pb.environment().remove(name);
+        }
+        return pb.environment();
+    }
+
     /** The launcher beside the build's jar and lib/ (links), in a folder of its own: its caches go there. */
     private Path install(String name) throws Exception {
         Path install = Files.createDirectories(tmp.resolve(name));
@@ -293,9 +295,7 @@ class LauncherIntegrationTests {
         }
         ProcessBuilder pb = new ProcessBuilder(command).directory(demo.toFile())
                 .redirectOutput(demo.resolve("out.txt").toFile()).redirectError(demo.resolve("err.txt").toFile());
-        for (String name : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "JAVA_OPTS", "_JAVA_OPTIONS", "JAVA_HOME")) {
-            pb.environment().remove(name);
-        }
+        withoutJavaOptions(pb).remove("JAVA_HOME");
         pb.environment().putAll(env);
         return pb.start();
     }
