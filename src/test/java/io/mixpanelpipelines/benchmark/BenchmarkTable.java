@@ -89,6 +89,39 @@ final class BenchmarkTable {
         return lo == hi ? String.format(Locale.ROOT, "%.2fx", lo) : String.format(Locale.ROOT, "%.2f-%.2fx", lo, hi);
     }
 
+    /**
+     * The ratio of the means ({@code other}'s mean over {@code project}'s) and the median of the per-round
+     * ratios, over the rounds where both ran: on a machine whose speed drifts between runs a range says little,
+     * and one slow round moves the means more than the median.
+     */
+    static String centre(List<Double> project, List<Double> other) {
+        List<Double> ratios = new ArrayList<>();
+        double sumProject = 0;
+        double sumOther = 0;
+        for (int i = 0; i < project.size(); i++) {
+            double r = other.get(i) / project.get(i);
+            if (!Double.isNaN(r)) {
+                ratios.add(r);
+                sumProject += project.get(i);
+                sumOther += other.get(i);
+            }
+        }
+        if (ratios.isEmpty()) {
+            return "n/a";
+        }
+        ratios.sort(null);
+        int n = ratios.size();
+        double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
+        return String.format(Locale.ROOT, "%.2fx the means, %.2fx the median of %d round%s", sumOther / sumProject, median,
+                n, n == 1 ? "" : "s");
+    }
+
+    /** The mean of the values that are not NaN, to one decimal. */
+    static String mean(List<Double> values) {
+        return String.format(Locale.ROOT, "%.1f", values.stream().filter(d -> !d.isNaN()).mapToDouble(Double::doubleValue)
+                .average().orElse(Double.NaN));
+    }
+
     /** Per-round ratio as a percentage range. */
     static String percent(List<Double> project, List<Double> other) {
         double lo = Double.MAX_VALUE;

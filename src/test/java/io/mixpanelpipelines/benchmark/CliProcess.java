@@ -50,11 +50,12 @@ final class CliProcess {
         }
     }
 
-    record Result(double seconds, double cpuSeconds, long peakHeapMb, long liveHeapMb, long peakRssMb,
+    /** {@code cpuSeconds} is user+sys, of which {@code systemSeconds} the kernel's (igzip's included). */
+    record Result(double seconds, double cpuSeconds, double systemSeconds, long peakHeapMb, long liveHeapMb, long peakRssMb,
             long parquetBytes, String output) {
         String memory() {
-            return String.format(Locale.ROOT, "CPU %.1f s, heap %d MB (after GC <= %d), RSS %d MB", cpuSeconds,
-                    peakHeapMb, liveHeapMb, peakRssMb);
+            return String.format(Locale.ROOT, "CPU %.1f s (sys %.1f), heap %d MB (after GC <= %d), RSS %d MB", cpuSeconds,
+                    systemSeconds, peakHeapMb, liveHeapMb, peakRssMb);
         }
     }
 
@@ -151,9 +152,12 @@ final class CliProcess {
         Matcher rss = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)").matcher(err);
         long rssMb = rss.find() ? Long.parseLong(rss.group(1)) / 1024 : -1;
         double cpu = 0;
+        double system = 0;
         Matcher times = Pattern.compile("(User|System) time \\(seconds\\): ([0-9.]+)").matcher(err);
         while (times.find()) {
-            cpu += Double.parseDouble(times.group(2));
+            double t = Double.parseDouble(times.group(2));
+            cpu += t;
+            system += times.group(1).equals("System") ? t : 0;
         }
         long heapMb = 0;
         long liveMb = 0;
@@ -162,7 +166,7 @@ final class CliProcess {
             heapMb = Math.max(heapMb, Long.parseLong(gc.group(1)));
             liveMb = Math.max(liveMb, Long.parseLong(gc.group(2)));
         }
-        return new Result(seconds, cpu, heapMb, liveMb, rssMb, parquetBytes(dir.resolve("export")), output);
+        return new Result(seconds, cpu, system, heapMb, liveMb, rssMb, parquetBytes(dir.resolve("export")), output);
     }
 
     /** Rows in the events' Parquet files under {@code export} (not the identity mappings'), from their footers by DuckDB. */

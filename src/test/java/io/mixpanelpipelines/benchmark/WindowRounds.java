@@ -78,15 +78,18 @@ final class WindowRounds {
         List<Double> alone = new ArrayList<>();
         List<Double> dailyCpu = new ArrayList<>();
         List<Double> aloneCpu = new ArrayList<>();
+        List<Double> dailySystem = new ArrayList<>();
+        List<Double> aloneSystem = new ArrayList<>();
         List<String> dailyMemory = new ArrayList<>();
         List<String> aloneMemory = new ArrayList<>();
         for (int r = 0; r < repeat; r++) {
             try {
-                dailyRound(label, perDay, y, jvm, daily, dailyCpu, dailyMemory);
+                dailyRound(label, perDay, y, jvm, daily, dailyCpu, dailySystem, dailyMemory);
             } catch (CliProcess.Failed e) {
                 table.problem(label + " daily run: " + e.brief());
                 daily.add(Double.NaN);
                 dailyCpu.add(Double.NaN);
+                dailySystem.add(Double.NaN);
                 dailyMemory.add("FAILED");
             }
             Path fresh = work.resolve("daily-alone");
@@ -98,27 +101,31 @@ final class WindowRounds {
                 check(label, "daily: the new day alone", fresh, perDay, late, server.takeRequests(), 1);
                 alone.add(one.seconds());
                 aloneCpu.add(one.cpuSeconds());
+                aloneSystem.add(one.systemSeconds());
                 aloneMemory.add(one.memory());
             } catch (CliProcess.Failed e) {
                 table.problem(label + " the new day alone: " + e.brief());
                 alone.add(Double.NaN);
                 aloneCpu.add(Double.NaN);
+                aloneSystem.add(Double.NaN);
                 aloneMemory.add("FAILED");
             }
         }
         table.row(label, "daily: no-range run (5 lookback + " + y + ")", daily, 6 * perDay, String.join(" | ", dailyMemory));
         table.row(label, "daily: " + y + " alone, fresh state", alone, perDay, String.join(" | ", aloneMemory));
-        String cpuRatio = BenchmarkTable.ratio(aloneCpu, dailyCpu);
+        String cpuRatio = BenchmarkTable.ratio(aloneCpu, dailyCpu) + " per round, "
+                + BenchmarkTable.centre(aloneCpu, dailyCpu);
         table.note(label, "  -> daily run CPU / day alone CPU", cpuRatio + " (goal <= 1.3)");
         table.summary(String.format(Locale.ROOT, "%-8s %9d/day daily run (6 days, 5 unchanged), %s: CPU %s s vs "
-                + "the new day alone %s s: %s (goal <= 1.3); wall %s s vs %s s", shape, perDay, jvm.label(),
-                BenchmarkTable.seconds(dailyCpu), BenchmarkTable.seconds(aloneCpu), cpuRatio,
-                BenchmarkTable.seconds(daily), BenchmarkTable.seconds(alone)));
+                + "the new day alone %s s: %s (goal <= 1.3); of it the kernel's (sys) %s s vs %s s, the means; wall %s s "
+                + "vs %s s", shape, perDay, jvm.label(), BenchmarkTable.seconds(dailyCpu), BenchmarkTable.seconds(aloneCpu),
+                cpuRatio, BenchmarkTable.mean(dailySystem), BenchmarkTable.mean(aloneSystem), BenchmarkTable.seconds(daily),
+                BenchmarkTable.seconds(alone)));
     }
 
     /** The first 6 days, then the timed run without a range: the new day and its 5 unchanged lookback days. */
     private void dailyRound(String label, long perDay, LocalDate y, CliProcess.Jvm jvm, List<Double> daily,
-            List<Double> dailyCpu, List<String> dailyMemory) throws Exception {
+            List<Double> dailyCpu, List<Double> dailySystem, List<String> dailyMemory) throws Exception {
         Path dir = work.resolve("daily");
         CliProcess.prepare(dir, server.uri(), y.minusDays(6), DAILY_KEYS);
         int late = server.lateBodies();
@@ -139,6 +146,7 @@ final class WindowRounds {
         }
         daily.add(run.seconds());
         dailyCpu.add(run.cpuSeconds());
+        dailySystem.add(run.systemSeconds());
         dailyMemory.add(run.memory());
     }
 
