@@ -61,7 +61,8 @@ final class BenchmarkTable {
         System.out.println("== mixpanel-pipelines benchmark (" + cores + " cores) ==");
         details.forEach(System.out::println);
         System.out.println();
-        System.out.println("== summary: one row per shape and size; ratios are other time / project time per round ==");
+        System.out.println("== summary: one row per shape and size; ratios are other time / project time per round"
+                + " (the daily run's also as the ratio of the means and the median) ==");
         summary.forEach(System.out::println);
         System.out.println();
         problems.forEach(p -> System.out.println("PROBLEM: " + p));
@@ -116,10 +117,10 @@ final class BenchmarkTable {
                 n, n == 1 ? "" : "s");
     }
 
-    /** The mean of the values that are not NaN, to one decimal. */
+    /** The mean of the values that are not NaN, to one decimal; "n/a" when every round failed. */
     static String mean(List<Double> values) {
-        return String.format(Locale.ROOT, "%.1f", values.stream().filter(d -> !d.isNaN()).mapToDouble(Double::doubleValue)
-                .average().orElse(Double.NaN));
+        var mean = values.stream().filter(d -> !d.isNaN()).mapToDouble(Double::doubleValue).average();
+        return mean.isPresent() ? String.format(Locale.ROOT, "%.1f", mean.getAsDouble()) : "n/a";
     }
 
     /** Per-round ratio as a percentage range. */

@@ -50,7 +50,7 @@ final class CliProcess {
         }
     }
 
-    /** {@code cpuSeconds} is user+sys, of which {@code systemSeconds} the kernel's (igzip's included). */
+    /** {@code cpuSeconds}: user+sys of the process and its children (igzip); {@code systemSeconds}: the sys part. */
     record Result(double seconds, double cpuSeconds, double systemSeconds, long peakHeapMb, long liveHeapMb, long peakRssMb,
             long parquetBytes, String output) {
         String memory() {
@@ -151,14 +151,7 @@ final class CliProcess {
         }
         Matcher rss = Pattern.compile("Maximum resident set size \\(kbytes\\): (\\d+)").matcher(err);
         long rssMb = rss.find() ? Long.parseLong(rss.group(1)) / 1024 : -1;
-        double cpu = 0;
-        double system = 0;
-        Matcher times = Pattern.compile("(User|System) time \\(seconds\\): ([0-9.]+)").matcher(err);
-        while (times.find()) {
-            double t = Double.parseDouble(times.group(2));
-            cpu += t;
-            system += times.group(1).equals("System") ? t : 0;
-        }
+        double[] cpu = cpuSeconds(err);
         long heapMb = 0;
         long liveMb = 0;
         Matcher gc = Pattern.compile("(\\d+)M->(\\d+)M\\((\\d+)M\\)").matcher(Files.readString(gcLog));
@@ -166,7 +159,20 @@ final class CliProcess {
             heapMb = Math.max(heapMb, Long.parseLong(gc.group(1)));
             liveMb = Math.max(liveMb, Long.parseLong(gc.group(2)));
         }
-        return new Result(seconds, cpu, system, heapMb, liveMb, rssMb, parquetBytes(dir.resolve("export")), output);
+        return new Result(seconds, cpu[0], cpu[1], heapMb, liveMb, rssMb, parquetBytes(dir.resolve("export")), output);
+    }
+
+    /** User+sys and sys seconds from what {@code /usr/bin/time -v} printed (the process and the children it waited for). */
+    static double[] cpuSeconds(String timeOutput) {
+        double cpu = 0;
+        double system = 0;
+        Matcher times = Pattern.compile("(User|System) time \\(seconds\\): ([0-9.]+)").matcher(timeOutput);
+        while (times.find()) {
+            double t = Double.parseDouble(times.group(2));
+            cpu += t;
+            system += times.group(1).equals("System") ? t : 0;
+        }
+        return new double[] {cpu, system};
     }
 
     /** Rows in the events' Parquet files under {@code export} (not the identity mappings'), from their footers by DuckDB. */

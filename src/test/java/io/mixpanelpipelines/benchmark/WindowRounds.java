@@ -113,13 +113,13 @@ final class WindowRounds {
         }
         table.row(label, "daily: no-range run (5 lookback + " + y + ")", daily, 6 * perDay, String.join(" | ", dailyMemory));
         table.row(label, "daily: " + y + " alone, fresh state", alone, perDay, String.join(" | ", aloneMemory));
-        String cpuRatio = BenchmarkTable.ratio(aloneCpu, dailyCpu) + " per round, "
+        String ratios = BenchmarkTable.ratio(aloneCpu, dailyCpu) + " per round, "
                 + BenchmarkTable.centre(aloneCpu, dailyCpu);
-        table.note(label, "  -> daily run CPU / day alone CPU", cpuRatio + " (goal <= 1.3)");
+        table.note(label, "  -> daily run CPU / day alone CPU", ratios + " (goal <= 1.3)");
         table.summary(String.format(Locale.ROOT, "%-8s %9d/day daily run (6 days, 5 unchanged), %s: CPU %s s vs "
-                + "the new day alone %s s: %s (goal <= 1.3); of it the kernel's (sys) %s s vs %s s, the means; wall %s s "
+                + "the new day alone %s s: %s (goal <= 1.3); sys %s vs %s s (means); wall %s s "
                 + "vs %s s", shape, perDay, jvm.label(), BenchmarkTable.seconds(dailyCpu), BenchmarkTable.seconds(aloneCpu),
-                cpuRatio, BenchmarkTable.mean(dailySystem), BenchmarkTable.mean(aloneSystem), BenchmarkTable.seconds(daily),
+                ratios, BenchmarkTable.mean(dailySystem), BenchmarkTable.mean(aloneSystem), BenchmarkTable.seconds(daily),
                 BenchmarkTable.seconds(alone)));
     }
 
