@@ -34,18 +34,22 @@ public final class ChildJvm {
 
     /**
      * As {@link #start}, with JVM options, e.g. {@link #QUICK_START} for a short command or {@code -Xlog:gc};
-     * an {@code -Xmx} among them replaces the default {@code -Xmx512m}.
+     * an {@code -Xmx} among them replaces the default {@code -Xmx512m}. Without options a child runs with
+     * {@link #QUICK_START}: the tests' days are small, and the suite starts hundreds of children on 2 cores.
+     * Every child maps the test class path's class-data archive ({@link ChildClassDataArchive}).
      */
     public static ChildJvm startWithJvmOptions(Path dir, String name, Map<String, String> env, List<String> jvmOptions,
             List<String> systemProperties, String... args) throws IOException {
+        ChildClassDataArchive.Launch launch = ChildClassDataArchive.get();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
             cmd.add("-Xmx512m");
         }
-        cmd.addAll(jvmOptions);
+        cmd.addAll(jvmOptions.isEmpty() ? QUICK_START : jvmOptions);
+        cmd.addAll(launch.options());
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(launch.classPath());
         for (String p : systemProperties) {
             cmd.add("-D" + p);
         }

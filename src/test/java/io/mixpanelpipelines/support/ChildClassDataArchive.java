@@ -1,0 +1,149 @@
+package io.mixpanelpipelines.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+
+/**
+ * A class-data archive (AppCDS) of the test class path for the child JVMs, as {@code target/mixpanel-pipelines.jsa}
+ * is for the packaged jar: made once per test JVM, at its first child, by a training run of the demo job with
+ * {@code -XX:ArchiveClassesAtExit}, it starts each child about a second of CPU sooner. The test suite starts
+ * hundreds of children on 2 cores, so this is most of what keeps it within CI's time.
+ *
+ * <p>JDK 17 archives no class from a folder and refuses to dump beside a non-empty one, so the children's class
+ * path has the class folders ({@code target/test-classes}, {@code target/classes}) as one jar, at their place
+ * and in their order (the first folder's file wins, as on the folders' class path). When anything fails, the
+ * children run on the plain class path without an archive: the same commands, slower, and a line on stderr.
+ */
+final class ChildClassDataArchive {
+
+    /** How a child is started: its class path and the options that map the archive (none without one). */
+    record Launch(String classPath, List<String> options) {}
+
+    private static Launch launch;
+
+    private ChildClassDataArchive() {
+    }
+
+    static synchronized Launch get() {
+        if (launch == null) {
+            launch = make();
+        }
+        return launch;
+    }
+
+    private static Launch make() {
+        String plain = System.getProperty("java.class.path");
+        Path dir = null;
+        try {
+            Path parent = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
+            dir = Files.createTempDirectory(parent.toAbsolutePath(), "child-cds-");
+            Path owned = dir;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(owned)));
+            String classPath = jarringFolders(plain, dir.resolve("classes.jar"));
+            Path archive = dir.resolve("children.jsa");
+            if (train(classPath, archive, dir.resolve("training"))) {
+                return new Launch(classPath, List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+            }
+        } catch (IOException | RuntimeException e) {
+            System.err.println("child JVMs start without a class-data archive: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return new Launch(plain, List.of());
+    }
+
+    /** The class path with its folders replaced by one jar of their files, where the first folder was. */
+    static String jarringFolders(String classPath, Path jar) throws IOException {
+        List<String> entries = new ArrayList<>();
+        List<Path> folders = new ArrayList<>();
+        for (String e : classPath.split(File.pathSeparator)) {
+            if (e.isEmpty()) {
+                continue; // the test class path has none; on the JVM's it would mean the working folder
+            }
+            if (Files.isDirectory(Path.of(e))) {
+                if (folders.isEmpty()) {
+                    entries.add(jar.toString());
+                }
+                folders.add(Path.of(e));
+            } else {
+                entries.add(e);
+            }
+        }
+        if (folders.isEmpty()) {
+            return classPath;
+        }
+        Set<String> written = new HashSet<>();
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar))) {
+            out.setLevel(java.util.zip.Deflater.NO_COMPRESSION);
+            for (Path folder : folders) {
+                List<Path> files;
+                try (Stream<Path> walk = Files.walk(folder)) {
+                    files = walk.filter(f -> !f.equals(folder)).sorted().toList();
+                }
+                for (Path f : files) {
+                    // folders too: a class path scan (Flyway's migrations) lists a jar's folder by its entry
+                    boolean isFolder = Files.isDirectory(f);
+                    String name = folder.relativize(f).toString().replace(File.separatorChar, '/') + (isFolder ? "/" : "");
+                    if (written.add(name)) {
+                        out.putNextEntry(new JarEntry(name));
+                        if (!isFolder) {
+                            Files.copy(f, out);
+                        }
+                        out.closeEntry();
+                    }
+                }
+            }
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    /** Runs the demo job (its built-in simulator, about 140,000 events) and dumps the classes it loaded. */
+    private static boolean train(String classPath, Path archive, Path work) throws IOException, InterruptedException {
+        Path job = Path.of("jobs/demo.yaml");
+        if (!Files.isRegularFile(job)) {
+            System.err.println("child JVMs start without a class-data archive: no " + job.toAbsolutePath());
+            return false;
+        }
+        Files.createDirectories(work.resolve("jobs"));
+        Files.copy(job, work.resolve("jobs/demo.yaml"));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Xmx512m"));
+        cmd.addAll(ChildJvm.QUICK_START);
+        cmd.addAll(List.of("-cp", classPath, "io.mixpanelpipelines.cli.Main", "export", "--job", "jobs/demo.yaml"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
+                .redirectOutput(work.resolve("out.txt").toFile()).redirectError(work.resolve("err.txt").toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("JAVA_TOOL") || k.startsWith("JDK_JAVA"));
+        Process p = pb.start();
+        if (!p.waitFor(180, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            System.err.println("child JVMs start without a class-data archive: the training did not end in 180 s");
+            return false;
+        }
+        if (p.exitValue() != 0 || !Files.isRegularFile(archive)) {
+            System.err.println("child JVMs start without a class-data archive: the training exited " + p.exitValue() + ":\n"
+                    + Files.readString(work.resolve("err.txt")));
+            return false;
+        }
+        deleteTree(work);
+        return true;
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> walk = Files.walk(root)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+            // a leftover in target/ or the temporary folder
+        }
+    }
+}
