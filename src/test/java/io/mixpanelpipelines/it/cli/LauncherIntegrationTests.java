@@ -250,6 +250,33 @@ class LauncherIntegrationTests {
         assertThat(Files.readString(demo.resolve("err.txt"))).contains("no AOT cache made");
     }
 
+    /**
+     * SIGTERM as soon as the training folder is there, while the launcher's mkdir has not yet returned (a stand-in
+     * mkdir that makes the folder, then waits): the folder still goes. Left, every later export would take it for
+     * a running training for an hour and then give up the cache (CI saw it left, on a busy machine, when the
+     * traps were set only after the folder and its job file were made).
+     */
+    @Test
+    void aSignalJustAfterTheTrainingFolderIsMadeLeavesNoFolder() throws Exception {
+        Path install = install("install");
+        Path bin = Files.createDirectories(tmp.resolve("slow-mkdir"));
+        Path mkdir = bin.resolve("mkdir");
+        Files.writeString(mkdir, """
+                #!/bin/sh
+                /bin/mkdir "$@" || exit
+                case "$*" in *.training) sleep 3 ;; esac
+                """);
+        mkdir.toFile().setExecutable(true);
+        Path demo = demo("e");
+        Process p = start(install, demo, Map.of("JAVA_HOME", fakeJdk25("exit 1").toString(),
+                "PATH", bin + java.io.File.pathSeparator + System.getenv("PATH")), "export");
+        awaitTraining(install);
+        p.destroy();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(143);
+        assertThat(leftovers(install)).isEmpty();
+    }
+
     /** {@code pb}'s environment without the variables that give the JVM options, which this machine's may set. */
     private static Map<String, String> withoutJavaOptions(ProcessBuilder pb) {
         for (String name : List.of("JAVA_TOOL_OPTIONS", "JDK_JAVA_OPTIONS", "JAVA_OPTS", "_JAVA_OPTIONS")) {
