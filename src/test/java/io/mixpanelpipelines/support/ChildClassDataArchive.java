@@ -53,11 +53,15 @@ final class ChildClassDataArchive {
             String classPath = jarringFolders(plain, dir.resolve("classes.jar"));
             Path archive = dir.resolve("children.jsa");
             if (train(classPath, archive, dir.resolve("training"))) {
-                return new Launch(classPath, List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+                List<String> options = List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off");
+                if (maps(classPath, options)) {
+                    return new Launch(classPath, options);
+                }
             }
         } catch (IOException | RuntimeException e) {
             System.err.println("child JVMs start without a class-data archive: " + e);
         } catch (InterruptedException e) {
+            System.err.println("child JVMs start without a class-data archive: interrupted while making it");
             Thread.currentThread().interrupt();
         }
         return new Launch(plain, List.of());
@@ -118,15 +122,16 @@ final class ChildClassDataArchive {
         Files.createDirectories(work.resolve("jobs"));
         Files.copy(job, work.resolve("jobs/demo.yaml"));
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-Xmx512m"));
+                "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off", "-Xmx512m"));
         cmd.addAll(ChildJvm.QUICK_START);
         cmd.addAll(List.of("-cp", classPath, "io.mixpanelpipelines.cli.Main", "export", "--job", "jobs/demo.yaml"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
                 .redirectOutput(work.resolve("out.txt").toFile()).redirectError(work.resolve("err.txt").toFile());
-        pb.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.startsWith("JAVA_TOOL") || k.startsWith("JDK_JAVA"));
+        pb.environment().keySet().removeIf(k -> k.startsWith("SPRING_") || k.equals("JAVA_TOOL_OPTIONS")
+                || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
         Process p = pb.start();
         if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
+            p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             System.err.println("child JVMs start without a class-data archive: the training did not end in 180 s");
             return false;
         }
@@ -136,6 +141,23 @@ final class ChildClassDataArchive {
             return false;
         }
         deleteTree(work);
+        return true;
+    }
+
+    /**
+     * Whether a JVM maps the archive: with {@code -Xshare:on} it refuses to start when it cannot (another class
+     * path, a damaged file), where the children's {@code -Xshare:auto} would run on without it, silently.
+     */
+    private static boolean maps(String classPath, List<String> options) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:on"));
+        cmd.addAll(options);
+        cmd.addAll(List.of("-cp", classPath, "-version"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            System.err.println("child JVMs start without a class-data archive: a JVM cannot map it:\n" + out);
+            return false;
+        }
         return true;
     }
 

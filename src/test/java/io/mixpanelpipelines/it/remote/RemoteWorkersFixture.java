@@ -52,8 +52,10 @@ abstract class RemoteWorkersFixture {
         db = new JdbcTemplate(TestPostgres.dataSource(database));
         sim = MixpanelSimulator.builder().eventsPerDay(eventsPerDay).seed(14).projectId("123456")
                 .serviceAccount("remote-user", secret).timezone(ZoneId.of("UTC")).build().start(0);
+        // a worker silent for three heartbeats counts as dead: 6 s, so that one slowed by the other test fork's
+        // load is not taken for dead (its partition would be fetched again)
         List<String> lines = new ArrayList<>(List.of("workers: remote", "spoolUri: s3://" + bucket + "/_spool/",
-                "workerHeartbeat: 1s", "parallelism: 1", "partSize: 1MB"));
+                "workerHeartbeat: 2s", "parallelism: 1", "partSize: 1MB"));
         lines.addAll(List.of(export));
         ws = new ExportWorkspace(tmp, Map.of()).job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(),
                 lines.toArray(String[]::new));
