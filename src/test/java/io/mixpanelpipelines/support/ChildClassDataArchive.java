@@ -17,8 +17,9 @@ import java.util.stream.Stream;
 /**
  * A class-data archive (AppCDS) of the test class path for the child JVMs, as {@code target/mixpanel-pipelines.jsa}
  * is for the packaged jar: made once per test JVM, at its first child, by a training run of the demo job with
- * {@code -XX:ArchiveClassesAtExit}, it starts each child about a second of CPU sooner. The test suite starts
- * hundreds of children on 2 cores, so this is most of what keeps it within CI's time.
+ * {@code -XX:ArchiveClassesAtExit}, it starts each child sooner (about 0.9 s for the packaged jar's archive). With
+ * the children's first JIT tier and the two test forks, it is what brought the suite near CI's 15 minutes on 2 cores
+ * (docs/development.md).
  *
  * <p>JDK 17 archives no class from a folder and refuses to dump beside a non-empty one, so the children's class
  * path has the class folders ({@code target/test-classes}, {@code target/classes}) as one jar, at their place
@@ -44,12 +45,10 @@ final class ChildClassDataArchive {
 
     private static Launch make() {
         String plain = System.getProperty("java.class.path");
-        Path dir = null;
         try {
             Path parent = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
-            dir = Files.createTempDirectory(parent.toAbsolutePath(), "child-cds-");
-            Path owned = dir;
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(owned)));
+            Path dir = Files.createTempDirectory(parent.toAbsolutePath(), "child-cds-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
             String classPath = jarringFolders(plain, dir.resolve("classes.jar"));
             Path archive = dir.resolve("children.jsa");
             if (train(classPath, archive, dir.resolve("training"))) {
@@ -121,8 +120,7 @@ final class ChildClassDataArchive {
         }
         Files.createDirectories(work.resolve("jobs"));
         Files.copy(job, work.resolve("jobs/demo.yaml"));
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off", "-Xmx512m"));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off", "-Xmx512m"));
         cmd.addAll(ChildJvm.QUICK_START);
         cmd.addAll(List.of("-cp", classPath, "io.mixpanelpipelines.cli.Main", "export", "--job", "jobs/demo.yaml"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
@@ -149,7 +147,7 @@ final class ChildClassDataArchive {
      * path, a damaged file), where the children's {@code -Xshare:auto} would run on without it, silently.
      */
     private static boolean maps(String classPath, List<String> options) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xshare:on"));
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xshare:on"));
         cmd.addAll(options);
         cmd.addAll(List.of("-cp", classPath, "-version"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -159,6 +157,11 @@ final class ChildClassDataArchive {
             return false;
         }
         return true;
+    }
+
+    /** This JVM's {@code java}, which the children run on too. */
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static void deleteTree(Path root) {
