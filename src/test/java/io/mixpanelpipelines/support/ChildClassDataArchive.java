@@ -120,7 +120,7 @@ final class ChildClassDataArchive {
         }
         Files.createDirectories(work.resolve("jobs"));
         Files.copy(job, work.resolve("jobs/demo.yaml"));
-        List<String> cmd = new ArrayList<>(List.of(java(), "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off", "-Xmx512m"));
+        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off", "-Xmx512m"));
         cmd.addAll(ChildJvm.QUICK_START);
         cmd.addAll(List.of("-cp", classPath, "io.mixpanelpipelines.cli.Main", "export", "--job", "jobs/demo.yaml"));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(work.toFile())
@@ -147,7 +147,7 @@ final class ChildClassDataArchive {
      * path, a damaged file), where the children's {@code -Xshare:auto} would run on without it, silently.
      */
     private static boolean maps(String classPath, List<String> options) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xshare:on"));
+        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-Xshare:on"));
         cmd.addAll(options);
         cmd.addAll(List.of("-cp", classPath, "-version"));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -157,11 +157,6 @@ final class ChildClassDataArchive {
             return false;
         }
         return true;
-    }
-
-    /** This JVM's {@code java}, which the children run on too. */
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     private static void deleteTree(Path root) {

@@ -35,14 +35,14 @@ public final class ChildJvm {
     /**
      * As {@link #start}, with JVM options, e.g. {@link #QUICK_START} for a short command or {@code -Xlog:gc};
      * an {@code -Xmx} among them replaces the default {@code -Xmx512m}. Without options a child runs with
-     * {@link #QUICK_START}: the tests' days are small, and the suite starts hundreds of children on 2 cores.
+     * {@link #QUICK_START}: the tests' days are small, and the suite starts many children on 2 cores.
      * Every child maps the test class path's class-data archive ({@link ChildClassDataArchive}).
      */
     public static ChildJvm startWithJvmOptions(Path dir, String name, Map<String, String> env, List<String> jvmOptions,
             List<String> systemProperties, String... args) throws IOException {
         ChildClassDataArchive.Launch launch = ChildClassDataArchive.get();
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(java());
         if (jvmOptions.stream().noneMatch(o -> o.startsWith("-Xmx"))) {
             cmd.add("-Xmx512m");
         }
@@ -61,6 +61,11 @@ public final class ChildJvm {
                 .redirectOutput(out.toFile()).redirectError(err.toFile());
         pb.environment().putAll(env);
         return new ChildJvm(pb.start(), out, err);
+    }
+
+    /** This JVM's {@code java}, which every child runs on. */
+    static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     public int waitFor() throws InterruptedException {
