@@ -308,9 +308,16 @@ class LauncherIntegrationTests {
     }
 
     /** A folder with a copy of the demo job (its data, spool and state go beside it) and the run's output. */
+    /**
+     * The demo job with a twentieth of its events and a tenth of its profiles, in a folder of its own: these tests
+     * are about the launcher, and each runs several exports (the first test runs the demo as it is).
+     */
     private Path demo(String name) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(name).resolve("jobs"));
-        Files.copy(Path.of("jobs/demo.yaml"), dir.resolve("demo.yaml"));
+        String demo = Files.readString(Path.of("jobs/demo.yaml"));
+        String small = demo.replace("eventsPerDay: 20000", "eventsPerDay: 1000").replace("profiles: 3000", "profiles: 300");
+        assertThat(small).as("the demo's sizes").isNotEqualTo(demo);
+        Files.writeString(dir.resolve("demo.yaml"), small);
         return dir.getParent();
     }
 
