@@ -46,8 +46,12 @@ class StateStoreOutageIntegrationTests {
         }
     }
 
-    ExportWorkspace workspace(Map<String, Object> extra, String... export) throws Exception {
-        sim = MixpanelSimulator.builder().eventsPerDay(60_000).projectId("123456").serviceAccount("u", "s").build().start(0);
+    /**
+     * {@code eventsPerDay}: 60,000 where the test waits for a day's conversion before it cuts or arms the cut (a
+     * small day could be over before the test sees it); fewer where the cut is armed before the run starts.
+     */
+    ExportWorkspace workspace(int eventsPerDay, Map<String, Object> extra, String... export) throws Exception {
+        sim = MixpanelSimulator.builder().eventsPerDay(eventsPerDay).projectId("123456").serviceAccount("u", "s").build().start(0);
         proxy = new CuttableTcpProxy(TestPostgres.server().getPort());
         Map<String, Object> props = new HashMap<>(extra);
         props.put("spring.datasource.url", "jdbc:postgresql://127.0.0.1:" + proxy.port() + "/"
@@ -86,7 +90,7 @@ class StateStoreOutageIntegrationTests {
 
     @Test
     void aTenSecondOutageMidRunIsRiddenOutWithoutAnExtraRequest() throws Exception {
-        ExportWorkspace ws = workspace(Map.of(), "parallelism: 1");
+        ExportWorkspace ws = workspace(60_000, Map.of(), "parallelism: 1");
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> ws.export(DAYS.get(0), DAYS.get(2)));
         awaitConversion(ws, run);
         int connectionsBefore = proxy.accepted();
@@ -109,7 +113,7 @@ class StateStoreOutageIntegrationTests {
      */
     @Test
     void anOutageAsADayStepSavesItsEndIsRiddenOutWithoutAnExtraRequest() throws Exception {
-        ExportWorkspace ws = workspace(Map.of(), "parallelism: 1");
+        ExportWorkspace ws = workspace(60_000, Map.of(), "parallelism: 1");
         CompletableFuture<Integer> run = CompletableFuture.supplyAsync(() -> ws.export(DAYS.get(0), DAYS.get(2)));
         awaitConversion(ws, run); // the window's fetch step has ended: the next step to end is a day's
 
@@ -129,7 +133,7 @@ class StateStoreOutageIntegrationTests {
      */
     @Test
     void anOutageAsTheDaysStepsAreCreatedIsRiddenOutWithoutAnExtraRequest() throws Exception {
-        ExportWorkspace ws = workspace(Map.of(), "parallelism: 1");
+        ExportWorkspace ws = workspace(5_000, Map.of(), "parallelism: 1");
         proxy.cutWhenSent("exportDay:", Duration.ofSeconds(5));
         int code = ws.export(DAYS.get(0), DAYS.get(2));
 
@@ -142,7 +146,7 @@ class StateStoreOutageIntegrationTests {
     @Test
     void anOutageLongerThanRetryForFailsNamingTheStoreAndTheNextRunFinishesWithoutARequest() throws Exception {
         // a short lease: the failed run cannot release its lock while the store is away, so it runs out
-        ExportWorkspace ws = workspace(Map.of("pipelines.state.retry-for", "2s", "pipelines.state.lock-lease", "4s",
+        ExportWorkspace ws = workspace(5_000, Map.of("pipelines.state.retry-for", "2s", "pipelines.state.lock-lease", "4s",
                 "spring.datasource.hikari.connection-timeout", "1000"), "parallelism: 1");
         // armed before the run, on what only the run's middle sends: a cut timed from the test's thread
         // could land after the run's last statement on a busy machine (it did on CI: exit 0)
