@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 /**
  * The fixture of the remote workers' tests: a manager and {@code worker} processes, each its own JVM, on one
@@ -38,6 +39,7 @@ abstract class RemoteWorkersFixture {
     MixpanelSimulator sim;
     ExportWorkspace ws;
     JdbcTemplate db;
+    private SingleConnectionDataSource connection;
     String jdbcUrl;
     String bucket;
     private final List<ChildJvm> children = new ArrayList<>();
@@ -49,7 +51,10 @@ abstract class RemoteWorkersFixture {
         s3.createBucket(bucket);
         String database = TestPostgres.newDatabase("remote");
         jdbcUrl = TestPostgres.jdbcUrl(database);
-        db = new JdbcTemplate(TestPostgres.dataSource(database));
+        // one connection for the test's queries: its waits poll every 10 ms, and a new connection each time cost
+        // PostgreSQL a process start each, CPU the workers under test were short of
+        connection = new SingleConnectionDataSource(jdbcUrl, true);
+        db = new JdbcTemplate(connection);
         sim = MixpanelSimulator.builder().eventsPerDay(eventsPerDay).seed(14).projectId("123456")
                 .serviceAccount("remote-user", secret).timezone(ZoneId.of("UTC")).build().start(0);
         // a worker silent for three heartbeats counts as dead: 6 s, so that one slowed by the other test fork's
@@ -72,6 +77,9 @@ abstract class RemoteWorkersFixture {
         }
         if (sim != null) {
             sim.close();
+        }
+        if (connection != null) {
+            connection.destroy();
         }
     }
 
