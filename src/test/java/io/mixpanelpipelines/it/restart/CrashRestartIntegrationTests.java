@@ -31,11 +31,11 @@ class CrashRestartIntegrationTests {
     private final String secret = "crash-secret-" + System.nanoTime();
 
     /**
-     * 150,000 events a day: a part (1MB) is about 1,300 events, a chunk (one checkpoint commit: 4 batches of
-     * 2 MiB) about 10,000.
+     * {@code eventsPerDay} events a day: a part (1MB) is about 1,300 events, a chunk (one checkpoint commit: 4
+     * batches of 2 MiB) about 10,000.
      */
-    private MixpanelSimulator simulator(int seed) {
-        return MixpanelSimulator.builder().eventsPerDay(150_000).seed(seed).projectId("123456")
+    private MixpanelSimulator simulator(int seed, int eventsPerDay) {
+        return MixpanelSimulator.builder().eventsPerDay(eventsPerDay).seed(seed).projectId("123456")
                 .serviceAccount("crash-user", secret).timezone(ZoneId.of("UTC")).build().start(0);
     }
 
@@ -60,7 +60,9 @@ class CrashRestartIntegrationTests {
 
     @Test
     void aKilledExportResumesFromItsCheckpointWithoutAnotherRequest() throws Exception {
-        try (MixpanelSimulator sim = simulator(5)) {
+        // 80,000 events a day (about 60 parts): killed at 40 parts, a day is past its fourth checkpoint with
+        // about 20 parts to go
+        try (MixpanelSimulator sim = simulator(5, 80_000)) {
             ExportWorkspace ws = workspace(sim);
 
             ChildJvm first = start("first", ws, "2026-01-01", "2026-01-03");
@@ -97,7 +99,8 @@ class CrashRestartIntegrationTests {
     void aDayKilledWhileDownloadingAndConvertingIsFetchedOnceMoreAndLandsExactly() throws Exception {
         // a one-day request is converted while it downloads: a kill before its body is complete loses that
         // body (the export API cannot resume one), so the restart asks for the day once more
-        try (MixpanelSimulator sim = simulator(6)) {
+        // 150,000 events: a body long enough to be cut while it downloads
+        try (MixpanelSimulator sim = simulator(6, 150_000)) {
             ExportWorkspace ws = workspace(sim);
 
             ChildJvm first = start("first", ws, "2026-01-02", "2026-01-02");

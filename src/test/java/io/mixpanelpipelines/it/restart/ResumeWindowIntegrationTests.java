@@ -45,7 +45,8 @@ class ResumeWindowIntegrationTests {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void aResumedWindowAsksOnlyForWhatIsNeitherPublishedNorSpooled(boolean spoolsLost) throws Exception {
-        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(60_000).seed(21).projectId("123456")
+        // 30,000 events a day: the test sees the first day published well before the next one
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(30_000).seed(21).projectId("123456")
                 .serviceAccount("resume-user", secret).timezone(ZoneId.of("UTC")).build().start(0)) {
             ExportWorkspace ws = new ExportWorkspace(tmp, Map.of())
                     .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "daysPerRequest: 3",
