@@ -90,6 +90,7 @@ public final class ProfileIdentityFiles {
                     binder.bind(rows, i);
                     rows.append(i).endRow();
                 }
+                rows.flush(); // close() would flush the last rows too, but swallow its failure
             }
             s.execute("COPY (SELECT " + select + " FROM rows ORDER BY seq) TO '" + folder.resolve("part-00000.parquet")
                     + "' (FORMAT parquet, COMPRESSION zstd)");

@@ -307,10 +307,10 @@ class LauncherIntegrationTests {
         return leftovers(install).stream().filter(f -> f.endsWith(".aot.training")).findFirst().map(install::resolve).orElse(null);
     }
 
-    /** A folder with a copy of the demo job (its data, spool and state go beside it) and the run's output. */
     /**
-     * The demo job with a twentieth of its events and a tenth of its profiles, in a folder of its own: these tests
-     * are about the launcher, and each runs several exports (the first test runs the demo as it is).
+     * A folder with the demo job at a twentieth of its events and a tenth of its profiles (its data, spool and
+     * state go beside it) and the run's output: these tests are about the launcher, and each runs several exports
+     * (the first test runs the demo as it is; the launcher's own AOT training job is the demo's full size).
      */
     private Path demo(String name) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(name).resolve("jobs"));

@@ -71,15 +71,18 @@ abstract class RemoteWorkersFixture {
 
     @AfterEach
     void tearDown() throws Exception {
-        for (ChildJvm c : children) {
-            c.process.destroyForcibly();
-            c.process.waitFor(20, TimeUnit.SECONDS);
-        }
-        if (sim != null) {
-            sim.close();
-        }
-        if (connection != null) {
-            connection.destroy();
+        try {
+            for (ChildJvm c : children) {
+                c.process.destroyForcibly();
+                c.process.waitFor(20, TimeUnit.SECONDS);
+            }
+            if (sim != null) {
+                sim.close();
+            }
+        } finally {
+            if (connection != null) {
+                connection.destroy();
+            }
         }
     }
 
@@ -123,7 +126,7 @@ abstract class RemoteWorkersFixture {
     int registered() {
         try {
             return db.queryForObject("SELECT COUNT(*) FROM mp_worker", Integer.class);
-        } catch (org.springframework.dao.DataAccessException notYetMigrated) {
+        } catch (org.springframework.jdbc.BadSqlGrammarException notYetMigrated) { // no mp_worker table yet
             return 0;
         }
     }
