@@ -111,7 +111,7 @@ final class ChildClassDataArchive {
         return String.join(File.pathSeparator, entries);
     }
 
-    /** Runs a small demo job (its built-in simulator, 7,000 events, 300 profiles) and dumps the classes it loaded. */
+    /** Runs {@link DemoJob#small} (its built-in simulator, 7,000 events, 300 profiles) and dumps the classes it loaded. */
     private static boolean train(String classPath, Path archive, Path work) throws IOException, InterruptedException {
         Path job = Path.of("jobs/demo.yaml");
         if (!Files.isRegularFile(job)) {
@@ -119,12 +119,8 @@ final class ChildClassDataArchive {
             return false;
         }
         Files.createDirectories(work.resolve("jobs"));
-        // the demo's classes with a twentieth of its events and a tenth of its profiles: the same code runs
-        String small = Files.readString(job).replace("eventsPerDay: 20000", "eventsPerDay: 1000").replace("profiles: 3000", "profiles: 300");
-        if (small.equals(Files.readString(job))) {
-            throw new IllegalStateException("jobs/demo.yaml no longer has the sizes the training shrinks");
-        }
-        Files.writeString(work.resolve("jobs/demo.yaml"), small);
+        // the demo's code at a twentieth of its size: the archive holds the classes of the full demo's run
+        Files.writeString(work.resolve("jobs/demo.yaml"), DemoJob.small());
         List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-XX:ArchiveClassesAtExit=" + archive, "-Xlog:cds*=off", "-Xmx512m"));
         cmd.addAll(ChildJvm.QUICK_START);
         cmd.addAll(List.of("-cp", classPath, "io.mixpanelpipelines.cli.Main", "export", "--job", "jobs/demo.yaml"));

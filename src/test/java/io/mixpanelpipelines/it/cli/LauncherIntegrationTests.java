@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.support.DemoJob;
 import io.mixpanelpipelines.support.Jdk25;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -314,10 +315,7 @@ class LauncherIntegrationTests {
      */
     private Path demo(String name) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve(name).resolve("jobs"));
-        String demo = Files.readString(Path.of("jobs/demo.yaml"));
-        String small = demo.replace("eventsPerDay: 20000", "eventsPerDay: 1000").replace("profiles: 3000", "profiles: 300");
-        assertThat(small).as("the demo's sizes").isNotEqualTo(demo);
-        Files.writeString(dir.resolve("demo.yaml"), small);
+        Files.writeString(dir.resolve("demo.yaml"), DemoJob.small());
         return dir.getParent();
     }
 
