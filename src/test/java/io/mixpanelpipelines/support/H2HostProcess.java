@@ -30,9 +30,9 @@ public final class H2HostProcess implements AutoCloseable {
 
     /** Starts the host on {@code jdbcUrl} and returns once it holds the database (or fails). */
     public static H2HostProcess start(Path dir, String jdbcUrl) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(),
-                "-Xmx64m", "-D" + HOST_PROPERTY + "=true", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                H2HostProcess.class.getName(), jdbcUrl));
+        List<String> cmd = new ArrayList<>(List.of(ChildJvm.java(), "-Xmx64m", "-D" + HOST_PROPERTY + "=true"));
+        cmd.addAll(ChildJvm.QUICK_START);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), H2HostProcess.class.getName(), jdbcUrl));
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectError(dir.resolve("h2-host.err").toFile()).start();
         String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
         if (!READY.equals(line)) {

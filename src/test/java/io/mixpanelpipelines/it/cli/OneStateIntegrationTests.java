@@ -95,9 +95,8 @@ class OneStateIntegrationTests {
 
     private ChildJvm start(String dir, String... args) throws Exception {
         Path wd = Files.createDirectories(tmp.resolve(dir));
-        // short commands on a shared machine: C1 only and the serial collector start a JVM faster
-        return ChildJvm.start(wd, args[0], Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "s",
-                "JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"), List.of(), args);
+        // a child without JVM options runs with ChildJvm.QUICK_START: these are short commands
+        return ChildJvm.start(wd, args[0], Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "s"), List.of(), args);
     }
 
     private static String finish(ChildJvm jvm) throws Exception {
