@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.benchmark;
 
+import io.mixpanelpipelines.support.TestFiles;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ final class CliProcess {
     /** A fresh working folder {@code dir} with a job file for the stand-in at {@code uri}; extra export keys. */
     static void prepare(Path folder, URI uri, LocalDate startDate, String exportKeys) throws IOException {
         Path dir = folder.toAbsolutePath();
-        deleteTree(dir);
+        TestFiles.deleteTree(dir);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("job.yaml"), """
                 name: bench
@@ -195,14 +196,4 @@ final class CliProcess {
         }
     }
 
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

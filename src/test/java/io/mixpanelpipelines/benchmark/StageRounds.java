@@ -20,6 +20,7 @@ import io.mixpanelpipelines.source.http.ClientSettings;
 import io.mixpanelpipelines.source.http.HttpMixpanelExportClient;
 import io.mixpanelpipelines.storage.Location;
 import io.mixpanelpipelines.storage.local.LocalStorage;
+import io.mixpanelpipelines.support.TestFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
@@ -52,7 +53,7 @@ final class StageRounds {
 
     void run(String label, long events, LocalDate day, URI uri) throws Exception {
         Path dir = work.resolve("stages");
-        CliProcess.deleteTree(dir);
+        TestFiles.deleteTree(dir);
         Spool spool = new Spool(dir.resolve("spool"));
         HttpMixpanelExportClient client = new HttpMixpanelExportClient(
                 new ClientSettings(uri, "1", Duration.ofSeconds(30), Duration.ofMinutes(5), 1, Duration.ofSeconds(1),
@@ -119,7 +120,7 @@ final class StageRounds {
             table.problem(label + ": expected " + events + " events, read " + lines + " lines, parsed " + parsed
                     + ", converted while downloading " + streamed);
         }
-        CliProcess.deleteTree(dir);
+        TestFiles.deleteTree(dir);
     }
 
     /**

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -48,7 +47,7 @@ final class ChildClassDataArchive {
         try {
             Path parent = Files.isDirectory(Path.of("target")) ? Path.of("target") : Path.of(System.getProperty("java.io.tmpdir"));
             Path dir = Files.createTempDirectory(parent.toAbsolutePath(), "child-cds-");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(dir)));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> TestFiles.deleteTreeQuietly(dir)));
             String classPath = jarringFolders(plain, dir.resolve("classes.jar"));
             Path archive = dir.resolve("children.jsa");
             if (train(classPath, archive, dir.resolve("training"))) {
@@ -139,7 +138,7 @@ final class ChildClassDataArchive {
                     + Files.readString(work.resolve("err.txt")));
             return false;
         }
-        deleteTree(work);
+        TestFiles.deleteTreeQuietly(work);
         return true;
     }
 
@@ -160,11 +159,4 @@ final class ChildClassDataArchive {
         return true;
     }
 
-    private static void deleteTree(Path root) {
-        try (Stream<Path> walk = Files.walk(root)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
-            // a leftover in target/ or the temporary folder
-        }
-    }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mixpanelpipelines.support.ExportWorkspace;
 import io.mixpanelpipelines.support.StaticExportServer;
+import io.mixpanelpipelines.support.TestFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -149,7 +150,7 @@ class IdentityMappingsIntegrationTests {
             assertThat(folder(ws.export.resolve("123456").resolve("_staging").resolve("identity_mappings"))).isEmpty();
 
             // D2 exported before identity mappings existed: an export over its range rebuilds them from its Parquet
-            deleteTree(mappings.resolve("date=" + D2));
+            TestFiles.deleteTree(mappings.resolve("date=" + D2));
             try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + tmp.resolve("state/db"), "sa", "");
                     Statement s = c.createStatement()) {
                 s.executeUpdate("DELETE FROM mp_identity_day WHERE event_date = DATE '" + D2 + "'");
@@ -200,11 +201,4 @@ class IdentityMappingsIntegrationTests {
         }
     }
 
-    private static void deleteTree(Path dir) throws Exception {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.support.ExportWorkspace;
 import io.mixpanelpipelines.support.IdentityAssertions;
+import io.mixpanelpipelines.support.TestFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -69,7 +70,7 @@ class IdentitySpillIntegrationTests {
             assertThat(spillFiles(ws)).as("spill files of published days").isEmpty();
 
             // d2's mappings lost (as if exported before they existed): rebuilt from its Parquet, spilling too
-            deleteTree(project.resolve("identity_mappings").resolve("date=" + d2));
+            TestFiles.deleteTree(project.resolve("identity_mappings").resolve("date=" + d2));
             try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + tmp.resolve("state/db"), "sa", "");
                     Statement s = c.createStatement()) {
                 s.executeUpdate("DELETE FROM mp_identity_day WHERE event_date = DATE '" + d2 + "'");
@@ -110,11 +111,4 @@ class IdentitySpillIntegrationTests {
         }
     }
 
-    private static void deleteTree(Path dir) throws Exception {
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
-    }
 }

@@ -7,6 +7,7 @@ import io.mixpanelpipelines.simulator.SimulatorRequest;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
 import io.mixpanelpipelines.support.ParquetAssertions;
+import io.mixpanelpipelines.support.TestFiles;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneId;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -70,7 +70,7 @@ class ResumeWindowIntegrationTests {
             Files.writeString(staged.resolve(".tmp-3f2a-part-00007-killed.parquet"), "half a part");
             if (spoolsLost) {
                 for (LocalDate d : rest) {
-                    deleteTree(ws.spool.resolve("it-events/" + d + "_" + d));
+                    TestFiles.deleteTree(ws.spool.resolve("it-events/" + d + "_" + d));
                 }
             }
 
@@ -132,13 +132,4 @@ class ResumeWindowIntegrationTests {
         }
     }
 
-    private static void deleteTree(Path dir) throws Exception {
-        if (Files.exists(dir)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
-    }
 }
