@@ -85,7 +85,7 @@ final class CliProcess {
     /** A fresh working folder {@code dir} with a job file for the stand-in at {@code uri}; extra export keys. */
     static void prepare(Path folder, URI uri, LocalDate startDate, String exportKeys) throws IOException {
         Path dir = folder.toAbsolutePath();
-        TestFiles.deleteTree(dir);
+        TestFiles.deleteTreeIfExists(dir);
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("job.yaml"), """
                 name: bench
@@ -195,5 +195,4 @@ final class CliProcess {
             return files.filter(p -> p.toString().endsWith(".parquet")).mapToLong(p -> p.toFile().length()).sum();
         }
     }
-
 }

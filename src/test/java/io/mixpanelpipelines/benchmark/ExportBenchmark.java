@@ -195,7 +195,7 @@ class ExportBenchmark {
                 Files.deleteIfExists(jvm.archive());
                 // the launcher's: a failed or stopped training's traces would keep it from making one
                 Files.deleteIfExists(jvm.archive().resolveSibling(jvm.archive().getFileName() + ".failed"));
-                TestFiles.deleteTree(jvm.archive().resolveSibling(jvm.archive().getFileName() + ".training"));
+                TestFiles.deleteTreeIfExists(jvm.archive().resolveSibling(jvm.archive().getFileName() + ".training"));
                 server.serving("simulator", 2_000).prepare(DAY, DAY);
                 Path dir = WORK.resolve("cli");
                 CliProcess.prepare(dir, server.uri(), DAY, "");

@@ -53,7 +53,7 @@ final class StageRounds {
 
     void run(String label, long events, LocalDate day, URI uri) throws Exception {
         Path dir = work.resolve("stages");
-        TestFiles.deleteTree(dir);
+        TestFiles.deleteTreeIfExists(dir);
         Spool spool = new Spool(dir.resolve("spool"));
         HttpMixpanelExportClient client = new HttpMixpanelExportClient(
                 new ClientSettings(uri, "1", Duration.ofSeconds(30), Duration.ofMinutes(5), 1, Duration.ofSeconds(1),
@@ -120,7 +120,7 @@ final class StageRounds {
             table.problem(label + ": expected " + events + " events, read " + lines + " lines, parsed " + parsed
                     + ", converted while downloading " + streamed);
         }
-        TestFiles.deleteTree(dir);
+        TestFiles.deleteTreeIfExists(dir);
     }
 
     /**

@@ -158,5 +158,4 @@ final class ChildClassDataArchive {
         }
         return true;
     }
-
 }

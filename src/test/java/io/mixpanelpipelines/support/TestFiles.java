@@ -14,20 +14,26 @@ public final class TestFiles {
     }
 
     /**
-     * Deletes {@code dir} and everything under it, deepest first; nothing when it does not exist.
+     * Deletes {@code dir} and everything under it, deepest first.
      *
-     * @throws IOException when a file cannot be deleted (a test that meant to remove a day must not go on with it)
+     * @throws java.nio.file.NoSuchFileException when {@code dir} does not exist (a test that meant to remove a day
+     *         must not go on without having removed it)
+     * @throws IOException when a file cannot be deleted
      */
     public static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
         List<Path> deepestFirst;
         try (Stream<Path> paths = Files.walk(dir)) {
             deepestFirst = paths.sorted(Comparator.reverseOrder()).toList();
         }
         for (Path p : deepestFirst) {
             Files.delete(p);
+        }
+    }
+
+    /** {@link #deleteTree}, or nothing when {@code dir} does not exist. */
+    public static void deleteTreeIfExists(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            deleteTree(dir);
         }
     }
 

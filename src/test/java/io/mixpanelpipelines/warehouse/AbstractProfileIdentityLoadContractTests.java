@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mixpanelpipelines.support.ProfileIdentityFiles.Mapping;
 import io.mixpanelpipelines.support.ProfileIdentityFiles.Profile;
+import io.mixpanelpipelines.support.TestFiles;
 import io.mixpanelpipelines.warehouse.LoadSummary.DatasetLoad;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -165,7 +166,7 @@ abstract class AbstractProfileIdentityLoadContractTests extends AbstractProfileI
                 "identity_mappings 2026-01-02 UNCHANGED");
 
         // a day whose folder is gone leaves the table: d2 loses its mapping, d1 and d3 fall back to day 1's
-        deleteFolder(tmp.resolve("export/123456/identity_mappings/date=2026-01-02"));
+        TestFiles.deleteTree(tmp.resolve("export/123456/identity_mappings/date=2026-01-02"));
         assertThat(outcomes(service.loadIdentity())).containsExactly("identity_mappings 2026-01-01 UNCHANGED",
                 "identity_mappings 2026-01-02 REMOVED");
         assertThat(identity()).isEqualTo(consolidate(rerun, List.of())).doesNotContain("d2|u2");
@@ -198,14 +199,6 @@ abstract class AbstractProfileIdentityLoadContractTests extends AbstractProfileI
         assertThat(r.get(0).error()).contains("has the columns [distinct_id VARCHAR, resolved_distinct_id VARCHAR]");
         loader.prepare();
         assertThat(identity()).isEmpty();
-    }
-
-    static void deleteFolder(Path folder) throws Exception {
-        try (var s = java.nio.file.Files.walk(folder)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
-        }
     }
 
     List<String> identity() throws Exception {

@@ -200,5 +200,4 @@ class IdentityMappingsIntegrationTests {
             return s.filter(Files::isRegularFile).map(p -> p.getFileName().toString()).toList();
         }
     }
-
 }

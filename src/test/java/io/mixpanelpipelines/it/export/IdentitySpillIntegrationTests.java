@@ -110,5 +110,4 @@ class IdentitySpillIntegrationTests {
             return s.filter(Files::isRegularFile).toList();
         }
     }
-
 }

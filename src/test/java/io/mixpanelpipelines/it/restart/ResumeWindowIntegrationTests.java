@@ -70,7 +70,7 @@ class ResumeWindowIntegrationTests {
             Files.writeString(staged.resolve(".tmp-3f2a-part-00007-killed.parquet"), "half a part");
             if (spoolsLost) {
                 for (LocalDate d : rest) {
-                    TestFiles.deleteTree(ws.spool.resolve("it-events/" + d + "_" + d));
+                    TestFiles.deleteTreeIfExists(ws.spool.resolve("it-events/" + d + "_" + d));
                 }
             }
 
@@ -131,5 +131,4 @@ class ResumeWindowIntegrationTests {
             return files.filter(Files::isRegularFile).toList();
         }
     }
-
 }
