@@ -16,8 +16,11 @@ import io.mixpanelpipelines.source.MixpanelException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import io.mixpanelpipelines.state.StateStoreUnavailableException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -41,6 +44,12 @@ import picocli.CommandLine.ScopeType;
         description = "Exports Mixpanel raw events to day-partitioned Parquet.")
 public final class Cli implements Callable<Integer> {
 
+    /**
+     * The commands, by name. picocli reads every registered command's annotations when it starts (about a
+     * tenth of a second of a cold JVM for all of them), so a run that names its command gets only that one.
+     */
+    static final Map<String, Function<CommandContext, Object>> COMMANDS = commands();
+
     private final CommandContext context;
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
@@ -60,16 +69,13 @@ public final class Cli implements Callable<Integer> {
 
     /** Runs one command and returns its exit code. */
     public int run(String... args) {
-        CommandLine cl = new CommandLine(this)
-                .addSubcommand(new ExportCommand(context))
-                .addSubcommand(new PlanCommand(context))
-                .addSubcommand(new StatusCommand(context))
-                .addSubcommand(new RerunCommand(context))
-                .addSubcommand(new SimulateCommand())
-                .addSubcommand(new LoadCommand(context))
-                .addSubcommand(new ScheduleCommand(context))
-                .addSubcommand(new CheckCommand(context))
-                .addSubcommand(new WorkerCommand(context));
+        CommandLine cl = new CommandLine(this);
+        String named = commandNamed(args);
+        for (Map.Entry<String, Function<CommandContext, Object>> command : COMMANDS.entrySet()) {
+            if (named == null || named.equals(command.getKey())) {
+                cl.addSubcommand(command.getKey(), command.getValue().apply(context));
+            }
+        }
         commandLine = cl;
         cl.setOut(new PrintWriter(context.out(), true));
         cl.setErr(new PrintWriter(context.err(), true));
@@ -92,6 +98,37 @@ public final class Cli implements Callable<Integer> {
         context.err().println("error: a command is required");
         commandLine.usage(context.err());
         return RunSummary.INVALID;
+    }
+
+    private static Map<String, Function<CommandContext, Object>> commands() {
+        Map<String, Function<CommandContext, Object>> commands = new LinkedHashMap<>();
+        commands.put("export", ExportCommand::new);
+        commands.put("plan", PlanCommand::new);
+        commands.put("status", StatusCommand::new);
+        commands.put("rerun", RerunCommand::new);
+        commands.put("simulate", context -> new SimulateCommand());
+        commands.put("load", LoadCommand::new);
+        commands.put("schedule", ScheduleCommand::new);
+        commands.put("check", CheckCommand::new);
+        commands.put("worker", WorkerCommand::new);
+        return Collections.unmodifiableMap(commands);
+    }
+
+    /**
+     * The command {@code args} name: the first argument that is not an option of the root (which has only
+     * flags), when it is a command's name; otherwise null, and every command is registered (the usage,
+     * a misspelt command and its suggestions).
+     */
+    static String commandNamed(String... args) {
+        for (String arg : args) {
+            if (arg.equals("--")) {
+                return null;
+            }
+            if (!arg.startsWith("-")) {
+                return COMMANDS.containsKey(arg) ? arg : null;
+            }
+        }
+        return null;
     }
 
     private static Throwable rootCause(Throwable e) {

@@ -30,7 +30,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Started with the {@code schedule} profile ({@code application-schedule.properties}); the jobs, the
  * clock and the environment are registered by the command line.
  */
-@SpringBootConfiguration
+@SpringBootConfiguration(proxyBeanMethods = false)
 @EnableAutoConfiguration(excludeName = {
         "org.springframework.boot.batch.autoconfigure.BatchAutoConfiguration",
         "org.springframework.boot.batch.autoconfigure.BatchJobLauncherAutoConfiguration",

@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Bean;
  * bound from exactly the sources the other commands use, but never migrated (a check changes nothing)
  * and started lazily, so that an unreachable database is a failed check rather than a failed start.
  */
-@SpringBootConfiguration
+@SpringBootConfiguration(proxyBeanMethods = false)
 @ImportAutoConfiguration({DataSourceAutoConfiguration.class, FlywayAutoConfiguration.class})
 public class CheckApplication {
 

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Import;
  * database, Spring Batch, the export job's steps and services) plus the worker's own beans, which connect
  * the day step to the partition request queue.
  */
-@SpringBootConfiguration
+@SpringBootConfiguration(proxyBeanMethods = false)
 @Import({PipelinesApplication.class, RemoteWorkerConfiguration.class})
 public class WorkerApplication {
 }
