@@ -29,7 +29,8 @@ import picocli.CommandLine.ScopeType;
 
 /**
  * The command line's root: {@code export}, {@code plan}, {@code status}, {@code rerun}, {@code load},
- * {@code schedule}, {@code simulate} and {@code check} (one class each in {@code cli.command}). Everything a run needs
+ * {@code schedule}, {@code simulate}, {@code check} and {@code worker} (one class each in {@code cli.command},
+ * listed in {@link #COMMANDS}). Everything a run needs
  * from outside (environment, output streams, Spring properties, clock) is passed in, so tests drive the
  * real commands in-process.
  *
@@ -92,6 +93,11 @@ public final class Cli implements Callable<Integer> {
         return cl.execute(args);
     }
 
+    /** The command line of the last {@link #run} (for tests). */
+    CommandLine commandLine() {
+        return commandLine;
+    }
+
     /** No command given: the usage, on stderr since it answers a mistake, and exit 2. */
     @Override
     public Integer call() {
@@ -115,16 +121,13 @@ public final class Cli implements Callable<Integer> {
     }
 
     /**
-     * The command {@code args} name: the first argument that is not an option of the root (which has only
-     * flags), when it is a command's name; otherwise null, and every command is registered (the usage,
-     * a misspelt command and its suggestions).
+     * The command {@code args} name: the first argument, or the first after the root's {@code --debug}, when it
+     * is a command's name; otherwise null, and every command is registered (no command, a misspelt one, the
+     * root's help or version, an argument file: the root's usage then lists them all).
      */
     static String commandNamed(String... args) {
         for (String arg : args) {
-            if (arg.equals("--")) {
-                return null;
-            }
-            if (!arg.startsWith("-")) {
+            if (!arg.equals("--debug")) {
                 return COMMANDS.containsKey(arg) ? arg : null;
             }
         }
