@@ -66,6 +66,27 @@ class LauncherIntegrationTests {
     }
 
     /**
+     * Transparent huge pages for the heap where the kernel gives them to a process that asks ("madvise"), none
+     * where it does not (the JVM would only warn), and none when the user's options set large pages either way.
+     */
+    @Test
+    void transparentHugePagesWhereTheKernelGivesThemOnRequestUnlessTheUserSetsLargePages() throws Exception {
+        Path setting = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        boolean onRequest = Files.isReadable(setting) && Files.readString(setting).contains("[madvise]");
+        String flags = flags(Map.of());
+        if (onRequest) {
+            assertThat(flags).contains("-XX:+UseTransparentHugePages");
+        } else {
+            assertThat(flags).doesNotContain("UseTransparentHugePages");
+        }
+        assertThat(flags(Map.of("JAVA_OPTS", "-XX:-UseTransparentHugePages"))).contains("-XX:-UseTransparentHugePages")
+                .doesNotContain("+UseTransparentHugePages");
+        assertThat(flags(Map.of("JAVA_TOOL_OPTIONS", "-XX:-UseTransparentHugePages"))).doesNotContain("+UseTransparentHugePages");
+        assertThat(flags(Map.of("JDK_JAVA_OPTIONS", "-XX:-UseLargePages"))).doesNotContain("+UseTransparentHugePages");
+        assertThat(flags(Map.of("_JAVA_OPTIONS", "-XX:LargePageSizeInBytes=2m"))).doesNotContain("+UseTransparentHugePages");
+    }
+
+    /**
      * The JVM's logging warnings go to stderr, not into the command's stdout (by default they go to stdout):
      * -XX:+UseLargePages on a machine without large pages is one. A user's own -Xlog in JAVA_OPTS still works.
      */
