@@ -1,6 +1,6 @@
 # The image of mixpanel-pipelines: the application jar, its libraries and the warehouse drivers (lib/ext/) on
-# a JRE 17, run as a non-root user through the launcher (the throughput collector, its JIT settings and a
-# class-data archive, as on a workstation). Nothing is written outside two volumes: the working folder
+# a JRE 17, run as a non-root user through the launcher (the throughput collector, its JIT settings, huge pages for
+# the heap where the node's kernel gives them on request, and a class-data archive, as on a workstation). Nothing is written outside two volumes: the working folder
 # /var/lib/mixpanel-pipelines (the default spool data/spool and H2 state data/state resolve there) and /tmp.
 # With a read-only root file system (the Helm chart) both are emptyDir or PVC mounts. Build the jar, target/lib/
 # and the launcher first:
@@ -31,9 +31,9 @@ RUN mkdir -p /tmp/cds-training/jobs && cp /app/demo.yaml /tmp/cds-training/jobs/
 WORKDIR /var/lib/mixpanel-pipelines
 VOLUME ["/var/lib/mixpanel-pipelines", "/tmp"]
 USER 10001:10001
-# -XX:+UseParallelGC, the JIT settings and the archive come from the launcher; JAVA_OPTS adds options, after
-# them (the chart sets JAVA_TOOL_OPTIONS, which the launcher's own options follow; a collector named in either
-# replaces the launcher's)
+# -XX:+UseParallelGC, the JIT settings, huge pages and the archive come from the launcher; JAVA_OPTS adds options,
+# after them (the chart sets JAVA_TOOL_OPTIONS, which the launcher's own options follow; a collector or a
+# large-page option named in either replaces the launcher's)
 ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -Djava.io.tmpdir=/tmp"
 # 8080: Actuator (health probes, /actuator/prometheus) of the `schedule` command
 EXPOSE 8080

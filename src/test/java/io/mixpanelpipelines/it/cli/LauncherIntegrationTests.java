@@ -67,23 +67,40 @@ class LauncherIntegrationTests {
 
     /**
      * Transparent huge pages for the heap where the kernel gives them to a process that asks ("madvise"), none
-     * where it does not (the JVM would only warn), and none when the user's options set large pages either way.
+     * where it does not (the JVM would only warn), and none when the user's options set large pages either way:
+     * the JVM's list of every option it was given, in order (-XX:+PrintVMOptions), shows whether the launcher added
+     * one, even where the user's own comes after it and wins.
      */
     @Test
     void transparentHugePagesWhereTheKernelGivesThemOnRequestUnlessTheUserSetsLargePages() throws Exception {
         Path setting = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
         boolean onRequest = Files.isReadable(setting) && Files.readString(setting).contains("[madvise]");
-        String flags = flags(Map.of());
+        String added = "VM option '+UseTransparentHugePages'";
         if (onRequest) {
-            assertThat(flags).contains("-XX:+UseTransparentHugePages");
+            assertThat(vmOptions(Map.of())).contains(added);
         } else {
-            assertThat(flags).doesNotContain("UseTransparentHugePages");
+            assertThat(vmOptions(Map.of())).doesNotContain("UseTransparentHugePages");
         }
-        assertThat(flags(Map.of("JAVA_OPTS", "-XX:-UseTransparentHugePages"))).contains("-XX:-UseTransparentHugePages")
-                .doesNotContain("+UseTransparentHugePages");
-        assertThat(flags(Map.of("JAVA_TOOL_OPTIONS", "-XX:-UseTransparentHugePages"))).doesNotContain("+UseTransparentHugePages");
-        assertThat(flags(Map.of("JDK_JAVA_OPTIONS", "-XX:-UseLargePages"))).doesNotContain("+UseTransparentHugePages");
-        assertThat(flags(Map.of("_JAVA_OPTIONS", "-XX:LargePageSizeInBytes=2m"))).doesNotContain("+UseTransparentHugePages");
+        assertThat(vmOptions(Map.of("JAVA_OPTS", "-XX:-UseTransparentHugePages"))).doesNotContain(added)
+                .contains("VM option '-UseTransparentHugePages'");
+        assertThat(vmOptions(Map.of("JAVA_TOOL_OPTIONS", "-XX:-UseTransparentHugePages"))).doesNotContain(added);
+        assertThat(vmOptions(Map.of("JDK_JAVA_OPTIONS", "-XX:-UseLargePages"))).doesNotContain(added);
+        assertThat(vmOptions(Map.of("_JAVA_OPTIONS", "-XX:LargePageSizeInBytes=2m"))).doesNotContain(added);
+        assertThat(vmOptions(Map.of("JAVA_OPTS", "-XX:+UseTransparentHugePages"))).as("the user's, once")
+                .containsOnlyOnce(added);
+    }
+
+    /** {@code --version} through the launcher with {@code env} added: every JVM option given, one line each. */
+    private String vmOptions(Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(Path.of("target/mixpanel-pipelines").toAbsolutePath().toString(), "--version")
+                .directory(tmp.toFile()).redirectErrorStream(true);
+        withoutJavaOptions(pb).putAll(env);
+        pb.environment().merge("JAVA_OPTS", "-XX:+PrintVMOptions", (a, b) -> a + " " + b);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        return out.lines().filter(l -> l.startsWith("VM option ")).collect(java.util.stream.Collectors.joining("\n"));
     }
 
     /**
