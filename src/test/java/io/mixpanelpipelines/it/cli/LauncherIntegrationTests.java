@@ -89,15 +89,8 @@ class LauncherIntegrationTests {
 
     /** {@code --version} through the launcher with {@code env} added: every JVM option given, one line each. */
     private String vmOptions(Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of("target/mixpanel-pipelines").toAbsolutePath().toString(), "--version")
-                .directory(tmp.toFile()).redirectErrorStream(true);
-        withoutJavaOptions(pb).putAll(env);
-        pb.environment().merge("JAVA_OPTS", "-XX:+PrintVMOptions", (a, b) -> a + " " + b);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue()).as(out).isZero();
-        return out.lines().filter(l -> l.startsWith("VM option ")).collect(java.util.stream.Collectors.joining("\n"));
+        return version(env, "-XX:+PrintVMOptions").lines().filter(l -> l.startsWith("VM option "))
+                .collect(java.util.stream.Collectors.joining("\n"));
     }
 
     /**
@@ -129,15 +122,21 @@ class LauncherIntegrationTests {
      * (-XX:+PrintCommandLineFlags), not the lines where it says which variables it picked up.
      */
     private String flags(Map<String, String> env) throws Exception {
+        String out = version(env, "-XX:+PrintCommandLineFlags");
+        return out.lines().filter(l -> l.startsWith("-XX:")).findFirst().orElseThrow(() -> new AssertionError(out));
+    }
+
+    /** What {@code --version} through the launcher prints (stdout and stderr) with {@code env} and {@code option} added. */
+    private String version(Map<String, String> env, String option) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(Path.of("target/mixpanel-pipelines").toAbsolutePath().toString(), "--version")
                 .directory(tmp.toFile()).redirectErrorStream(true);
         withoutJavaOptions(pb).putAll(env);
-        pb.environment().merge("JAVA_OPTS", "-XX:+PrintCommandLineFlags", (a, b) -> a + " " + b);
+        pb.environment().merge("JAVA_OPTS", option, (a, b) -> a + " " + b);
         Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
-        return out.lines().filter(l -> l.startsWith("-XX:")).findFirst().orElseThrow(() -> new AssertionError(out));
+        return out;
     }
 
     /**
