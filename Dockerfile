@@ -1,7 +1,8 @@
 # The image of mixpanel-pipelines: the application jar, its libraries and the warehouse drivers (lib/ext/) on
 # a JRE 17, run as a non-root user through the launcher (the throughput collector, its JIT settings, huge pages for
-# the heap where the node's kernel gives them on request, and a class-data archive, as on a workstation). Nothing is written outside two volumes: the working folder
-# /var/lib/mixpanel-pipelines (the default spool data/spool and H2 state data/state resolve there) and /tmp.
+# the heap where the node's kernel gives them on request, and a class-data archive, as on a workstation). Nothing
+# is written outside two volumes: the working folder /var/lib/mixpanel-pipelines (the default spool data/spool and
+# H2 state data/state resolve there) and /tmp.
 # With a read-only root file system (the Helm chart) both are emptyDir or PVC mounts. Build the jar, target/lib/
 # and the launcher first:
 #   ./mvnw -B -DskipTests -Dcds.skip=true package && docker build -t mixpanel-pipelines:0.1.0 .
