@@ -47,7 +47,7 @@ public final class MixpanelSimulator implements AutoCloseable {
         this.projectId = settings.projectId; // the builder is not kept: it may be reused and changed
         EventGenerator generator = new EventGenerator(settings.seed, settings.timezone, settings.bigEventEvery,
                 settings.hourBoundaryEvents);
-        this.project = new SimulatedProject(settings.seed, settings.eventsPerDay, generator);
+        this.project = new SimulatedProject(settings.seed, settings.eventsPerDay, settings.eventsOn, generator);
         List<String> secrets = new ArrayList<>();
         if (settings.serviceAccountSecret != null) {
             secrets.add(settings.serviceAccountSecret);

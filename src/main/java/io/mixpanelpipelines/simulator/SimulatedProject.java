@@ -3,12 +3,12 @@ package io.mixpanelpipelines.simulator;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
- * The simulated project's data: a fixed number of events per day, served in a shuffled but reproducible
+ * The simulated project's data: a fixed number of events per day (or a day's own number), served in a shuffled but reproducible
  * order. Nothing is stored; every line is regenerated on demand. Immutable; thread-safe.
  */
 final class SimulatedProject {
@@ -17,12 +17,19 @@ final class SimulatedProject {
 
     private final long seed;
     private final long eventsPerDay;
+    private final Map<LocalDate, Long> eventsOn;
     private final EventGenerator generator;
 
-    SimulatedProject(long seed, long eventsPerDay, EventGenerator generator) {
+    SimulatedProject(long seed, long eventsPerDay, Map<LocalDate, Long> eventsOn, EventGenerator generator) {
         this.seed = seed;
         this.eventsPerDay = eventsPerDay;
+        this.eventsOn = Map.copyOf(eventsOn);
         this.generator = generator;
+    }
+
+    /** How many events {@code day} holds. */
+    long events(LocalDate day) {
+        return eventsOn.getOrDefault(day, eventsPerDay);
     }
 
     /** Receives lines as UTF-8 bytes, without the newline. */
@@ -33,7 +40,11 @@ final class SimulatedProject {
 
     /** How many events the days {@code from..to} hold before filtering. */
     long positions(LocalDate from, LocalDate to) {
-        return (ChronoUnit.DAYS.between(from, to) + 1) * eventsPerDay;
+        long positions = 0;
+        for (LocalDate day = from; !day.isAfter(to); day = day.plusDays(1)) {
+            positions += events(day);
+        }
+        return positions;
     }
 
     /**
@@ -45,11 +56,12 @@ final class SimulatedProject {
         long considered = 0;
         long sent = 0;
         for (LocalDate day = query.from(); !day.isAfter(query.to()); day = day.plusDays(1)) {
-            if (eventsPerDay == 0) {
-                return;
+            long events = events(day);
+            if (events == 0) {
+                continue;
             }
-            IndexPermutation order = order(day);
-            for (long position = 0; position < eventsPerDay; position++) {
+            IndexPermutation order = order(day, events);
+            for (long position = 0; position < events; position++) {
                 if (considered++ >= stopAt || sent >= query.limit()) {
                     return;
                 }
@@ -67,21 +79,22 @@ final class SimulatedProject {
 
     /** Every line of {@code day}, in the order served, without newlines. */
     List<String> lines(LocalDate day, boolean timeInMs) {
-        if (eventsPerDay > Integer.MAX_VALUE - 8) {
-            throw new IllegalStateException("too many events per day to list: " + eventsPerDay);
+        long events = events(day);
+        if (events > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("too many events on " + day + " to list: " + events);
         }
-        List<String> lines = new ArrayList<>((int) eventsPerDay);
-        if (eventsPerDay == 0) {
+        List<String> lines = new ArrayList<>((int) events);
+        if (events == 0) {
             return lines;
         }
-        IndexPermutation order = order(day);
-        for (long position = 0; position < eventsPerDay; position++) {
+        IndexPermutation order = order(day, events);
+        for (long position = 0; position < events; position++) {
             lines.add(generator.line(day, order.indexAt(position), timeInMs));
         }
         return lines;
     }
 
-    private IndexPermutation order(LocalDate day) {
-        return new IndexPermutation(eventsPerDay, EventRandom.seedOf(seed, day.toEpochDay(), SHUFFLE_SALT));
+    private IndexPermutation order(LocalDate day, long events) {
+        return new IndexPermutation(events, EventRandom.seedOf(seed, day.toEpochDay(), SHUFFLE_SALT));
     }
 }

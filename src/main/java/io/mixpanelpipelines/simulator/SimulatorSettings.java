@@ -12,6 +12,7 @@ import java.util.Objects;
 abstract class SimulatorSettings {
 
     long eventsPerDay = 1000;
+    final java.util.Map<java.time.LocalDate, Long> eventsOn = new java.util.HashMap<>();
     long seed = 1;
     String projectId = "123456";
     String serviceAccountUser;
@@ -37,6 +38,18 @@ abstract class SimulatorSettings {
             throw new IllegalArgumentException("eventsPerDay must not be negative: " + eventsPerDay);
         }
         this.eventsPerDay = eventsPerDay;
+        return self();
+    }
+
+    /**
+     * Events on one {@code day} instead of {@link #eventsPerDay}: a day shape the uniform days do not make, such
+     * as a large new day after small lookback days.
+     */
+    public MixpanelSimulator.Builder eventsOn(java.time.LocalDate day, long events) {
+        if (events < 0) {
+            throw new IllegalArgumentException("events on " + day + " must not be negative: " + events);
+        }
+        this.eventsOn.put(java.util.Objects.requireNonNull(day, "day"), events);
         return self();
     }
 

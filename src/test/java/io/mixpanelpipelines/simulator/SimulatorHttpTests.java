@@ -120,6 +120,23 @@ class SimulatorHttpTests {
     }
 
     @Test
+    void aDayWithItsOwnCountIsServedWithItAmongUniformDays() {
+        try (MixpanelSimulator shaped = MixpanelSimulator.builder().seed(42).projectSecret(SECRET).clock(clock)
+                .eventsPerDay(30).eventsOn(DAY, 2_500).eventsOn(DAY.minusDays(2), 0).build().start(0)) {
+            ExportCalls.Reply reply = new ExportCalls(shaped.baseUri()).export("from_date=2024-03-06&to_date=2024-03-09");
+
+            assertThat(shaped.expectedLines(DAY, false)).hasSize(2_500);
+            assertThat(shaped.expectedLines(DAY.minusDays(2), false)).isEmpty();
+            List<String> expected = new java.util.ArrayList<>();
+            for (LocalDate d = DAY.minusDays(3); !d.isAfter(DAY); d = d.plusDays(1)) {
+                expected.addAll(shaped.expectedLines(d, false));
+            }
+            assertThat(expected).hasSize(30 + 0 + 30 + 2_500);
+            assertThat(reply.lines()).isEqualTo(expected);
+        }
+    }
+
+    @Test
     void eventWhereAndLimitFilter() {
         ExportCalls.Reply byName = calls.export(DAY_QUERY + "&event=" + encode("[\"Login\",\"注文完了\"]"));
         assertThat(byName.lines()).isNotEmpty().allSatisfy(line ->

@@ -40,7 +40,8 @@ class DailyRunCrashIntegrationTests {
         }
         LocalDate newDay = LocalDate.now(ZoneOffset.UTC).minusDays(1);
         LocalDate first = newDay.minusDays(5);
-        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(60_000).seed(11).projectId("123456")
+        // small lookback days, a large new day: the kill falls in the new day's conversion, which is what is tested
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(3_000).eventsOn(newDay, 60_000).seed(11).projectId("123456")
                 .serviceAccount("crash-user", secret).timezone(ZoneId.of("UTC")).build().start(0)) {
             ExportWorkspace ws = new ExportWorkspace(tmp, Map.of()).job(sim.baseUri().toString(), "UTC",
                     ExportWorkspace.serviceAccountAuth(), "partSize: 1MB", "parallelism: 1", "lookbackDays: 5",
