@@ -3,6 +3,7 @@ package io.mixpanelpipelines.job;
 import io.mixpanelpipelines.config.JobDefinition;
 import io.mixpanelpipelines.dataset.DatasetLayout;
 import io.mixpanelpipelines.ingest.LineBatch;
+import io.mixpanelpipelines.job.day.CheckpointInterval;
 import io.mixpanelpipelines.job.day.DayCompletion;
 import io.mixpanelpipelines.job.day.DayLineReader;
 import io.mixpanelpipelines.job.day.DayPartWriter;
@@ -37,6 +38,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.core.task.SimpleAsyncTaskExecutor;
 import org.springframework.batch.infrastructure.support.transaction.ResourcelessTransactionManager;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -44,19 +46,23 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * The Spring Batch job {@code export-<job name>}: a partitioned step, one partition per day, run by a
  * task executor {@code export.parallelism} days at a time. Each worker is a chunk-oriented step whose item
- * is a {@link LineBatch} of a few MiB; a chunk is {@value #BATCHES_PER_CHUNK} of them (memory stays bounded,
+ * is a {@link LineBatch} of a few MiB; a chunk is a few of them ({@link CheckpointInterval}: memory stays bounded,
  * and each chunk commit saves the day's checkpoint).
  */
 @Configuration(proxyBeanMethods = false)
 public class ExportJobConfiguration {
 
     /**
-     * Batches (2 MiB each) per chunk, so per transaction. One 4 MiB batch per chunk made 550 commits for a
-     * 3M-event day, and their state-store and job-repository work cost about 0.7 s of CPU; four 2 MiB batches
-     * make about 280. A restart resumes from the last part closed before the last commit, so a kill redoes at
-     * most one part and 8 MiB of input: nothing next to a default part of 128 MB.
+     * Batches per chunk, so per transaction, and their size: {@code pipelines.export.checkpoint-bytes}, 8MB by
+     * default (4 batches of 2 MiB). One 4 MiB batch per chunk made 550 commits for a 3M-event day, and their
+     * state-store and job-repository work cost about 0.7 s of CPU; four 2 MiB batches make about 280. A restart
+     * resumes from the last part closed before the last commit, so a kill redoes at most one part and one chunk
+     * of input: nothing next to a default part of 128 MB.
      */
-    static final int BATCHES_PER_CHUNK = 4;
+    @Bean
+    public CheckpointInterval checkpointInterval(Environment env) {
+        return CheckpointInterval.parse(env.getProperty(CheckpointInterval.PROPERTY));
+    }
 
     /** The Spring Batch job's name for a job definition. */
     public static String batchJobName(JobDefinition job) {
@@ -141,7 +147,7 @@ public class ExportJobConfiguration {
     @Bean
     public Step exportDay(JobRepository jobRepository, PlatformTransactionManager transactionManager,
             DayLineReader dayReader, DayPartWriter dayWriter, DayStream dayStream, DayStepListener dayStepListener,
-            ObjectProvider<RemoteWorkerConfiguration.Worker> worker, BeanFactory beanFactory) {
+            ObjectProvider<RemoteWorkerConfiguration.Worker> worker, BeanFactory beanFactory, CheckpointInterval interval) {
         RemoteWorkerConfiguration.Worker w = worker.getIfAvailable();
         // in a worker process: the same step, fed by the partition request queue (Spring Batch's worker builder
         // registers the flow from the queue to the step)
@@ -151,7 +157,7 @@ public class ExportJobConfiguration {
                         .beanFactory(beanFactory)
                         .listener(w.claims());
         return builder
-                .<LineBatch, LineBatch>chunk(BATCHES_PER_CHUNK)
+                .<LineBatch, LineBatch>chunk(interval.batchesPerChunk())
                 .transactionManager(transactionManager)
                 .reader(dayReader)
                 .writer(dayWriter)
@@ -194,9 +200,9 @@ public class ExportJobConfiguration {
     public DayLineReader dayReader(@Value("#{stepExecutionContext['day']}") String day, JobDefinition job,
             DaySpools spools, MixpanelExportClient client, Semaphore requestSlots,
             @Value("#{stepExecutionContext['slice']}") Integer fromHour, @Value("#{stepExecutionContext['window']}") String window,
-            @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") long jobInstanceId) {
+            @Value("#{stepExecution.jobExecution.jobInstance.instanceId}") long jobInstanceId, CheckpointInterval interval) {
         return new DayLineReader(LocalDate.parse(day), job, spools, client, requestSlots,
-                sliceStep(fromHour, window, jobInstanceId, job));
+                sliceStep(fromHour, window, jobInstanceId, job), interval.batchBytes());
     }
 
     /**

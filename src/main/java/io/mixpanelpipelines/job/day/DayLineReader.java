@@ -55,6 +55,7 @@ public class DayLineReader implements ItemReader<LineBatch> {
     private final ExportRequest request;
     /** What the log calls the body: the day, or the slice. */
     private final String label;
+    private final int batchBytes;
     private MixpanelEventParser parser;
     private SpoolLineReader lines;
     private StreamedFetch streamed;
@@ -74,10 +75,12 @@ public class DayLineReader implements ItemReader<LineBatch> {
     /**
      * @param requestSlots bounds the day steps' own downloads to export.maxConcurrentRequests
      * @param slice the slice read, when the day is sliced (its own request); null for the whole day
+     * @param batchBytes a line batch's fill mark ({@link CheckpointInterval#batchBytes})
      */
     public DayLineReader(LocalDate day, JobDefinition job, DaySpools spools, MixpanelExportClient client,
-            Semaphore requestSlots, SliceStep slice) {
+            Semaphore requestSlots, SliceStep slice, int batchBytes) {
         this.day = day;
+        this.batchBytes = batchBytes;
         this.job = job;
         this.client = client;
         this.requestSlots = requestSlots;
@@ -157,7 +160,7 @@ public class DayLineReader implements ItemReader<LineBatch> {
 
     /** Parsing runs on the reader's own thread (the parser is confined to it), encoding on the step's. */
     private SpoolLineReader reader(InputStream in, long offset, long line) {
-        return new SpoolLineReader(in, offset, line, SpoolLineReader.BATCH_BYTES, SpoolLineReader.MAX_LINE_BYTES,
+        return new SpoolLineReader(in, offset, line, batchBytes, SpoolLineReader.MAX_LINE_BYTES,
                 b -> b.parse(parser), oversizeDir);
     }
 
