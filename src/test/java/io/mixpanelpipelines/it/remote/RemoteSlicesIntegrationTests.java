@@ -61,9 +61,9 @@ class RemoteSlicesIntegrationTests extends RemoteWorkersFixture {
 
     @Test
     void aWorkerKilledMidSliceLeavesItToTheOtherWhichResumesItWithoutARequest() throws Exception {
-        // 2 days of 2 slices of 30,000 events: the first checkpoint (16 MiB of lines) is at line 20,481, so a
-        // worker is caught with a third of its slice to go
-        setUp(60_000, "sliceHours: 12", "requestsPerHour: 20");
+        // 2 days of 2 slices of 10,000 events: the first checkpoint (2 MB of lines) is at about line 2,800, so a
+        // worker is caught with most of its slice to go
+        setUp(20_000, "sliceHours: 12", "requestsPerHour: 20");
         ChildJvm a = worker("worker-a");
         ChildJvm b = worker("worker-b");
         awaitWorkers(a, b);
@@ -86,7 +86,7 @@ class RemoteSlicesIntegrationTests extends RemoteWorkersFixture {
 
     @Test
     void aSliceStoppedBySigtermIsFinishedExactly() throws Exception {
-        setUp(60_000, "sliceHours: 12", "requestsPerHour: 20");
+        setUp(20_000, "sliceHours: 12", "requestsPerHour: 20");
         ChildJvm a = worker("worker-a");
         ChildJvm b = worker("worker-b");
         awaitWorkers(a, b);

@@ -55,9 +55,9 @@ class RemoteWorkersIntegrationTests extends RemoteWorkersFixture {
     @Test
     void aWorkerKilledMidPartitionLeavesItToTheOtherWhichResumesItWithoutARequest() throws Exception {
         // 3 days a request: the manager fetches 2 windows and spools their days in S3; the workers convert them.
-        // 30,000 events a day: the first checkpoint (16 MiB of lines) is at line 20,481, so a worker is caught
-        // with a third of its day to go
-        setUp(30_000, "daysPerRequest: 3", "requestsPerHour: 10");
+        // 10,000 events a day: the first checkpoint (2 MB of lines) is at about line 2,800, so a worker is caught
+        // with most of its day to go
+        setUp(10_000, "daysPerRequest: 3", "requestsPerHour: 10");
         ChildJvm a = worker("worker-a");
         ChildJvm b = worker("worker-b");
         awaitWorkers(a, b);

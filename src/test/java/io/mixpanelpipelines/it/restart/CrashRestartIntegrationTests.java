@@ -31,8 +31,8 @@ class CrashRestartIntegrationTests {
     private final String secret = "crash-secret-" + System.nanoTime();
 
     /**
-     * {@code eventsPerDay} events a day: a part (1MB) is about 1,300 events, a chunk (one checkpoint commit: 4
-     * batches of 2 MiB) about 10,000.
+     * {@code eventsPerDay} events a day: a part (1MB) is about 1,300 events, a chunk (one checkpoint commit:
+     * {@code pipelines.export.checkpoint-bytes=2MB} here, one batch) about 2,800.
      */
     private MixpanelSimulator simulator(int seed, int eventsPerDay) {
         return MixpanelSimulator.builder().eventsPerDay(eventsPerDay).seed(seed).projectId("123456")
@@ -49,7 +49,7 @@ class CrashRestartIntegrationTests {
         Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
         // the killed run's job lock holds the next one back until its lease (short here) runs out: --wait
         List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0",
-                "pipelines.state.lock-lease=6s");
+                "pipelines.state.lock-lease=6s", "pipelines.export.checkpoint-bytes=2MB");
         return ChildJvm.start(tmp, name, env, props, "export", "--job", ws.jobFile.toString(), "--from", from, "--to", to,
                 "--wait=2m");
     }
@@ -60,14 +60,14 @@ class CrashRestartIntegrationTests {
 
     @Test
     void aKilledExportResumesFromItsCheckpointWithoutAnotherRequest() throws Exception {
-        // 80,000 events a day (about 60 parts): killed at 40 parts, a day is past its fourth checkpoint with
-        // about 20 parts to go
-        try (MixpanelSimulator sim = simulator(5, 80_000)) {
+        // 24,000 events a day (about 18 parts): killed at 12 parts, a day is past its fourth checkpoint with
+        // about 6 parts to go
+        try (MixpanelSimulator sim = simulator(5, 24_000)) {
             ExportWorkspace ws = workspace(sim);
 
             ChildJvm first = start("first", ws, "2026-01-01", "2026-01-03");
             // wait for at least two checkpoint commits of the day
-            Path stagedDay = ChildJvm.waitForStagedParts(staging(), 40, first);
+            Path stagedDay = ChildJvm.waitForStagedParts(staging(), 12, first);
             first.process.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
             first.process.waitFor(30, TimeUnit.SECONDS);
 

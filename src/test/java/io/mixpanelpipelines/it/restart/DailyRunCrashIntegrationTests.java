@@ -41,7 +41,7 @@ class DailyRunCrashIntegrationTests {
         LocalDate newDay = LocalDate.now(ZoneOffset.UTC).minusDays(1);
         LocalDate first = newDay.minusDays(5);
         // small lookback days, a large new day: the kill falls in the new day's conversion, which is what is tested
-        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(3_000).eventsOn(newDay, 60_000).seed(11).projectId("123456")
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(3_000).eventsOn(newDay, 16_000).seed(11).projectId("123456")
                 .serviceAccount("crash-user", secret).timezone(ZoneId.of("UTC")).build().start(0)) {
             ExportWorkspace ws = new ExportWorkspace(tmp, Map.of()).job(sim.baseUri().toString(), "UTC",
                     ExportWorkspace.serviceAccountAuth(), "partSize: 1MB", "parallelism: 1", "lookbackDays: 5",
@@ -56,8 +56,8 @@ class DailyRunCrashIntegrationTests {
 
             ChildJvm daily = start("daily", ws);
             Path newDaySpool = tmp.resolve("spool/it-events/" + newDay + "_" + newDay);
-            // 20 parts of about 1,300 events: past the first checkpoints (one per 4 batches of 2 MiB, about 10,000 events)
-            Path staged = ChildJvm.waitForStagedParts(tmp.resolve("export/123456/_staging/events"), 20, daily);
+            // 6 parts of about 1,300 events: past the first checkpoints (one per batch of 2 MB, about 2,800 events)
+            Path staged = ChildJvm.waitForStagedParts(tmp.resolve("export/123456/_staging/events"), 6, daily);
             assertThat(staged.getFileName()).as("only the new day is converted").hasToString("event_date=" + newDay);
             daily.process.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup
             daily.process.waitFor(30, TimeUnit.SECONDS);
@@ -86,7 +86,7 @@ class DailyRunCrashIntegrationTests {
         Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
         // the killed run's job lock holds the next one back until its lease (short here) runs out: --wait
         List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines")
-                + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", "pipelines.state.lock-lease=6s");
+                + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", "pipelines.state.lock-lease=6s", "pipelines.export.checkpoint-bytes=2MB");
         List<String> command = new java.util.ArrayList<>(List.of("export", "--job", ws.jobFile.toString(), "--wait=2m"));
         command.addAll(List.of(args));
         return ChildJvm.start(tmp, name, env, props, command.toArray(String[]::new));
