@@ -107,8 +107,10 @@ class ScheduleIntegrationTests {
     @Test
     void sigtermStopsARunAtACheckpointAndTheNextRunResumesItWithoutANewRequest() throws Exception {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-                MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(150_000).projectId("123456")
+                MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(40_000).projectId("123456")
                         .serviceAccount("u", "s").build().start(0)) {
+            // 40,000 events a day, a checkpoint every 2 MB of lines: SIGTERM finds the first day being converted,
+            // several seconds from its end, and stops it at a checkpoint a few thousand lines on
             Path jobs = Files.createDirectories(tmp.resolve("jobs"));
             Path job = Files.writeString(jobs.resolve("stop-it.yaml"), """
                     name: stop-it
@@ -129,10 +131,10 @@ class ScheduleIntegrationTests {
             Map<String, String> env = Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "s");
             List<String> props = List.of("spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
                     "spring.datasource.username=postgres", "spring.datasource.password=postgres", "server.port=0",
-                    "spring.lifecycle.timeout-per-shutdown-phase=20s");
+                    "spring.lifecycle.timeout-per-shutdown-phase=20s", "pipelines.export.checkpoint-bytes=2MB");
             ChildJvm scheduler = ChildJvm.start(tmp, "scheduler", env, props, "schedule", "--jobs", jobs.toString());
             // the body is downloaded and spooled: the days are being converted, chunk by chunk
-            waitFor(() -> scheduler.err().contains("received 450000 lines"), 120, scheduler);
+            waitFor(() -> scheduler.err().contains("received 120000 lines"), 120, scheduler);
             scheduler.process.destroy(); // SIGTERM
             assertThat(scheduler.process.waitFor(30, TimeUnit.SECONDS)).as("exits within the grace period").isTrue();
             assertThat(scheduler.err()).contains("at its next checkpoint").contains("scheduler stopped");
