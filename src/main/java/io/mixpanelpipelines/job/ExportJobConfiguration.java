@@ -46,7 +46,7 @@ import org.springframework.transaction.PlatformTransactionManager;
 /**
  * The Spring Batch job {@code export-<job name>}: a partitioned step, one partition per day, run by a
  * task executor {@code export.parallelism} days at a time. Each worker is a chunk-oriented step whose item
- * is a {@link LineBatch} of a few MiB; a chunk is a few of them ({@link CheckpointInterval}: memory stays bounded,
+ * is a {@link LineBatch} of up to 2 MiB; a chunk is a few of them ({@link CheckpointInterval}: memory stays bounded,
  * and each chunk commit saves the day's checkpoint).
  */
 @Configuration(proxyBeanMethods = false)
