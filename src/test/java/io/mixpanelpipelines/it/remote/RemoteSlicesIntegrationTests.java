@@ -61,7 +61,7 @@ class RemoteSlicesIntegrationTests extends RemoteWorkersFixture {
 
     @Test
     void aWorkerKilledMidSliceLeavesItToTheOtherWhichResumesItWithoutARequest() throws Exception {
-        // 2 days of 2 slices of 10,000 events: the first checkpoint (2 MB of lines) is at about line 2,800, so a
+        // 2 days of 2 slices of 10,000 events: the first commit (2 MB of lines, about 2,500) saves the end of the first closed part, so a
         // worker is caught with most of its slice to go
         setUp(20_000, "sliceHours: 12", "requestsPerHour: 20");
         ChildJvm a = worker("worker-a");

@@ -91,7 +91,7 @@ abstract class RemoteWorkersFixture {
                 "AWS_ACCESS_KEY_ID", S3ProxyServer.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3ProxyServer.SECRET_KEY,
                 "AWS_REGION", "us-east-1"));
         // the JIT's first tier only: the three JVMs start faster, and a few MB a day need no more; a checkpoint
-        // every 2 MB of lines (one batch a chunk, not four): a partition is checkpointed after about 2,800 lines
+        // every 2 MB of lines (one batch a chunk, not four): a partition commits its first checkpoint after about 2,500 lines
         ChildJvm child = ChildJvm.startWithJvmOptions(tmp, name, env, ChildJvm.QUICK_START,
                 List.of("spring.datasource.url=" + jdbcUrl, "pipelines.export.checkpoint-bytes=2MB"), args);
         children.add(child);

@@ -55,7 +55,7 @@ class RemoteWorkersIntegrationTests extends RemoteWorkersFixture {
     @Test
     void aWorkerKilledMidPartitionLeavesItToTheOtherWhichResumesItWithoutARequest() throws Exception {
         // 3 days a request: the manager fetches 2 windows and spools their days in S3; the workers convert them.
-        // 10,000 events a day: the first checkpoint (2 MB of lines) is at about line 2,800, so a worker is caught
+        // 10,000 events a day: the first commit (2 MB of lines, about 2,500) saves the end of the first closed part, so a worker is caught
         // with most of its day to go
         setUp(10_000, "daysPerRequest: 3", "requestsPerHour: 10");
         ChildJvm a = worker("worker-a");

@@ -32,7 +32,7 @@ class CrashRestartIntegrationTests {
 
     /**
      * {@code eventsPerDay} events a day: a part (1MB) is about 1,300 events, a chunk (one checkpoint commit:
-     * {@code pipelines.export.checkpoint-bytes=2MB} here, one batch) about 2,800.
+     * {@code pipelines.export.checkpoint-bytes=2MB} here, one batch) about 2,500.
      */
     private MixpanelSimulator simulator(int seed, int eventsPerDay) {
         return MixpanelSimulator.builder().eventsPerDay(eventsPerDay).seed(seed).projectId("123456")

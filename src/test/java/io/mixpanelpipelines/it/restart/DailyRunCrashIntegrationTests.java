@@ -56,7 +56,7 @@ class DailyRunCrashIntegrationTests {
 
             ChildJvm daily = start("daily", ws);
             Path newDaySpool = tmp.resolve("spool/it-events/" + newDay + "_" + newDay);
-            // 6 parts of about 1,300 events: past the first checkpoints (one per batch of 2 MB, about 2,800 events)
+            // 6 parts of about 1,300 events: past the first commits (one per batch of 2 MB, about 2,500 events)
             Path staged = ChildJvm.waitForStagedParts(tmp.resolve("export/123456/_staging/events"), 6, daily);
             assertThat(staged.getFileName()).as("only the new day is converted").hasToString("event_date=" + newDay);
             daily.process.destroyForcibly(); // SIGKILL: no shutdown hook, no cleanup

@@ -109,8 +109,8 @@ class ScheduleIntegrationTests {
         try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
                 MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(40_000).projectId("123456")
                         .serviceAccount("u", "s").build().start(0)) {
-            // 40,000 events a day, a checkpoint every 2 MB of lines: SIGTERM finds the first day being converted,
-            // several seconds from its end, and stops it at a checkpoint a few thousand lines on
+            // 40,000 events a day, a commit every 2 MB of lines: the 3 days take seconds to convert after the
+            // download, so SIGTERM (polled every 0.5 s) stops the run before they are all published
             Path jobs = Files.createDirectories(tmp.resolve("jobs"));
             Path job = Files.writeString(jobs.resolve("stop-it.yaml"), """
                     name: stop-it
