@@ -1,11 +1,11 @@
 package io.mixpanelpipelines.it.budget;
 
+import io.mixpanelpipelines.support.TestPostgres;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -26,10 +26,10 @@ class SharedBudgetIntegrationTests {
 
     @Test
     void twoJvmsShareOneBudgetWithoutA429() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-                MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(200).projectId("123456")
+        String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase("budget"));
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(200).projectId("123456")
                         .serviceAccount("u", "s").hourlyLimit(4).build().start(0)) {
-            List<String> props = List.of("spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+            List<String> props = List.of("spring.datasource.url=" + url,
                     "spring.datasource.username=postgres", "spring.datasource.password=postgres");
             Map<String, String> env = Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "s");
             Path a = Files.createDirectories(tmp.resolve("a"));
@@ -55,10 +55,10 @@ class SharedBudgetIntegrationTests {
 
     @Test
     void threadsOfOneProcessShareTheBudgetToo() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-                MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(100).projectId("123456")
+        String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase("budget"));
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(100).projectId("123456")
                         .serviceAccount("u", "s").hourlyLimit(5).build().start(0)) {
-            Map<String, Object> db = Map.of("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"),
+            Map<String, Object> db = Map.of("spring.datasource.url", url,
                     "spring.datasource.username", "postgres", "spring.datasource.password", "postgres");
             java.util.List<ExportWorkspace> workspaces = new java.util.ArrayList<>();
             for (int i = 0; i < 4; i++) {

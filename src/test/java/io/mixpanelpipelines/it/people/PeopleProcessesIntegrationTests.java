@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mixpanelpipelines.simulator.Fault;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
+import io.mixpanelpipelines.support.TestPostgres;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -117,10 +117,10 @@ class PeopleProcessesIntegrationTests {
 
     @Test
     void jobsOfOneProjectShareTheQueryBudgetInPostgresqlApartFromTheExportBudget() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-                MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(50).profiles(20_000).queryLimit(6)
+        String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase("people"));
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(50).profiles(20_000).queryLimit(6)
                         .projectId("123456").serviceAccount("u", "s").build().start(0)) {
-            Map<String, Object> db = Map.of("spring.datasource.url", postgres.getJdbcUrl("postgres", "postgres"),
+            Map<String, Object> db = Map.of("spring.datasource.url", url,
                     "spring.datasource.username", "postgres", "spring.datasource.password", "postgres");
             List<ExportWorkspace> jobs = new ArrayList<>();
             for (int i = 0; i < 3; i++) {

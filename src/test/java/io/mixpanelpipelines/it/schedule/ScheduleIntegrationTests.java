@@ -1,10 +1,10 @@
 package io.mixpanelpipelines.it.schedule;
 
+import io.mixpanelpipelines.support.TestPostgres;
 import io.mixpanelpipelines.support.ChildJvm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,8 +34,8 @@ class ScheduleIntegrationTests {
 
     @Test
     void twoReplicasRunEachScheduledTimeOnce() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-                MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(200).projectId("123456")
+        String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase("schedule"));
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(200).projectId("123456")
                         .serviceAccount("u", "s").build().start(0)) {
             Path jobs = Files.createDirectories(tmp.resolve("jobs"));
             Files.writeString(jobs.resolve("sched-it.yaml"), """
@@ -61,7 +61,7 @@ class ScheduleIntegrationTests {
                 int port = freePort();
                 ports.add(port);
                 replicas.add(ChildJvm.start(tmp, name, env, List.of(
-                        "spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+                        "spring.datasource.url=" + url,
                         "spring.datasource.username=postgres", "spring.datasource.password=postgres",
                         "server.port=" + port, "pipelines.schedule.lock-at-most-for=30s",
                         "spring.lifecycle.timeout-per-shutdown-phase=20s"),
@@ -106,8 +106,8 @@ class ScheduleIntegrationTests {
 
     @Test
     void sigtermStopsARunAtACheckpointAndTheNextRunResumesItWithoutANewRequest() throws Exception {
-        try (EmbeddedPostgres postgres = EmbeddedPostgres.builder().start();
-                MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(40_000).projectId("123456")
+        String url = TestPostgres.jdbcUrl(TestPostgres.newDatabase("schedule"));
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(40_000).projectId("123456")
                         .serviceAccount("u", "s").build().start(0)) {
             // 40,000 events a day, a commit every 2 MB of lines: the 3 days take seconds to convert after the
             // download, so SIGTERM (polled every 0.5 s) stops the run before they are all published
@@ -129,7 +129,7 @@ class ScheduleIntegrationTests {
                       uri: %s
                     """.formatted(sim.baseUri(), tmp.resolve("spool"), tmp.resolve("export")));
             Map<String, String> env = Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "s");
-            List<String> props = List.of("spring.datasource.url=" + postgres.getJdbcUrl("postgres", "postgres"),
+            List<String> props = List.of("spring.datasource.url=" + url,
                     "spring.datasource.username=postgres", "spring.datasource.password=postgres", "server.port=0",
                     "spring.lifecycle.timeout-per-shutdown-phase=20s", "pipelines.export.checkpoint-bytes=2MB");
             ChildJvm scheduler = ChildJvm.start(tmp, "scheduler", env, props, "schedule", "--jobs", jobs.toString());
