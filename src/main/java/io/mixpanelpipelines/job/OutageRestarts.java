@@ -1,6 +1,7 @@
 package io.mixpanelpipelines.job;
 
 import io.mixpanelpipelines.state.StateStoreRetry;
+import io.mixpanelpipelines.state.StateStoreUnavailableException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,8 @@ final class OutageRestarts {
      *
      * @param jobName the Spring Batch job, to find the execution again when the store failed Spring
      *     Batch's own bookkeeping and {@code launch} threw
-     * @throws io.mixpanelpipelines.state.StateStoreUnavailableException the store stayed away for retry-for
+     * @throws io.mixpanelpipelines.state.StateStoreUnavailableException the store stayed away for retry-for, or
+     *     answered between restarts that each failed on it again, {@link #MAX_RESTARTS} times
      */
     JobExecution run(String jobName, Supplier<JobExecution> launch) {
         for (int restarts = 0; ; restarts++) {
@@ -83,7 +85,10 @@ final class OutageRestarts {
                 return execution;
             }
             if (restarts >= MAX_RESTARTS) {
-                throw retry.unavailable("running the export (" + MAX_RESTARTS + " restarts)", cause);
+                // not "unreachable for retry-for": the store answered between the restarts, and each failed again
+                throw new StateStoreUnavailableException("the state database " + retry.store() + " failed the run "
+                        + (MAX_RESTARTS + 1) + " times in a row, restarted from its checkpoints each time: "
+                        + StateStoreRetry.message(cause), cause);
             }
             log.warn("the state database {} failed during the run: {}; restarting the run from its checkpoints "
                     + "once the store answers (for up to {} s)", retry.store(), cause.getMessage(), retry.retryFor().toSeconds());

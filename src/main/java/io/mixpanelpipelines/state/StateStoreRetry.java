@@ -142,7 +142,7 @@ public final class StateStoreRetry {
     }
 
     /** The innermost message: the driver's, not its wrappers'. */
-    static String message(Throwable t) {
+    public static String message(Throwable t) {
         Throwable c = t;
         while (c.getCause() != null && c.getCause() != c) {
             c = c.getCause();
