@@ -8,8 +8,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The simulated project's data: a fixed number of events per day (or a day's own number), served in a shuffled but reproducible
- * order. Nothing is stored; every line is regenerated on demand. Immutable; thread-safe.
+ * The simulated project's data: a fixed number of events per day (or a day's own number), served in a
+ * shuffled but reproducible order. Nothing is stored; every line is regenerated on demand. Immutable;
+ * thread-safe.
  */
 final class SimulatedProject {
 

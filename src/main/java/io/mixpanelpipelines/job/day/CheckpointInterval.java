@@ -27,7 +27,7 @@ public record CheckpointInterval(int batchBytes, int batchesPerChunk) {
 
     public CheckpointInterval {
         if (batchBytes < MIN.toBytes() || batchBytes > SpoolLineReader.BATCH_BYTES || batchesPerChunk < 1
-                || batchesPerChunk > 4) {
+                || batchesPerChunk > MAX.toBytes() / SpoolLineReader.BATCH_BYTES) {
             throw new IllegalArgumentException("not a checkpoint interval: " + batchesPerChunk + " batches of " + batchBytes);
         }
     }
