@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import tools.jackson.core.JsonParser;
@@ -87,21 +88,11 @@ public final class ParquetAssertions {
             //    when they differ, the rows themselves are compared to name what differs
             String row = "CAST(event_date AS VARCHAR) || chr(1) || event_name || chr(1) || CAST(properties AS VARCHAR)";
             String from = " FROM read_parquet('" + glob + "', hive_partitioning = true)";
-            Map<String, Integer> expected = new HashMap<>();
             MessageDigest md5 = md5();
-            for (Map.Entry<LocalDate, List<String>> e : served.entrySet()) {
-                for (String line : e.getValue()) {
-                    String key = e.getKey() + "\u0001" + eventOf(line) + "\u0001" + propertiesOf(line);
-                    expected.merge(HexFormat.of().formatHex(md5.digest(key.getBytes(StandardCharsets.UTF_8))), 1, Integer::sum);
-                }
-            }
-            Map<String, Integer> actual = new HashMap<>();
-            try (ResultSet rs = s.executeQuery("SELECT md5(" + row + ")" + from)) {
-                while (rs.next()) {
-                    String digest = rs.getString(1); // null when a column is: no served event matches it
-                    actual.merge(digest == null ? "a row with a null day, event or properties" : digest, 1, Integer::sum);
-                }
-            }
+            HexFormat hex = HexFormat.of();
+            Map<String, Integer> expected = servedRows(served,
+                    key -> hex.formatHex(md5.digest(key.getBytes(StandardCharsets.UTF_8))));
+            Map<String, Integer> actual = datasetRows(s, "SELECT md5(" + row + ")" + from);
             if (!actual.equals(expected)) {
                 assertSameRows(s, row + from, served);
                 throw new AssertionError("dataset differs from what was served in a way only the MD5s show");
@@ -136,19 +127,8 @@ public final class ParquetAssertions {
 
     /** The full comparison, for its message: the multiset of joined rows against the served lines. */
     private static void assertSameRows(Statement s, String rows, Map<LocalDate, List<String>> served) throws SQLException {
-        Map<String, Integer> expected = new HashMap<>();
-        for (Map.Entry<LocalDate, List<String>> e : served.entrySet()) {
-            for (String line : e.getValue()) {
-                expected.merge(e.getKey() + "\u0001" + eventOf(line) + "\u0001" + propertiesOf(line), 1, Integer::sum);
-            }
-        }
-        Map<String, Integer> actual = new HashMap<>();
-        try (ResultSet rs = s.executeQuery("SELECT " + rows)) {
-            while (rs.next()) {
-                String row = rs.getString(1);
-                actual.merge(row == null ? "a row with a null day, event or properties" : row, 1, Integer::sum);
-            }
-        }
+        Map<String, Integer> expected = servedRows(served, key -> key);
+        Map<String, Integer> actual = datasetRows(s, "SELECT " + rows);
         assertThat(actual.size()).as("distinct rows").isEqualTo(expected.size());
         if (!actual.equals(expected)) {
             List<String> missing = expected.keySet().stream().filter(k -> !actual.containsKey(k)).limit(3).toList();
@@ -157,6 +137,29 @@ public final class ParquetAssertions {
             throw new AssertionError("dataset differs from what was served; missing e.g. " + missing + "; extra e.g. " + extra
                     + "; with another count e.g. " + counted);
         }
+    }
+
+    /** The served lines as a multiset of {@code asKey} of their joined (day, event, properties). */
+    private static Map<String, Integer> servedRows(Map<LocalDate, List<String>> served, UnaryOperator<String> asKey) {
+        Map<String, Integer> rows = new HashMap<>();
+        for (Map.Entry<LocalDate, List<String>> e : served.entrySet()) {
+            for (String line : e.getValue()) {
+                rows.merge(asKey.apply(e.getKey() + "\u0001" + eventOf(line) + "\u0001" + propertiesOf(line)), 1, Integer::sum);
+            }
+        }
+        return rows;
+    }
+
+    /** The dataset's rows as the multiset of the one column {@code select} returns. */
+    private static Map<String, Integer> datasetRows(Statement s, String select) throws SQLException {
+        Map<String, Integer> rows = new HashMap<>();
+        try (ResultSet rs = s.executeQuery(select)) {
+            while (rs.next()) {
+                String row = rs.getString(1); // null when a column is: no served event matches it
+                rows.merge(row == null ? "a row with a null day, event or properties" : row, 1, Integer::sum);
+            }
+        }
+        return rows;
     }
 
     private static MessageDigest md5() {
