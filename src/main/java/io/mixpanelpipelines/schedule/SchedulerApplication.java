@@ -2,6 +2,7 @@ package io.mixpanelpipelines.schedule;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mixpanelpipelines.config.JobDefinition;
+import io.mixpanelpipelines.job.day.CheckpointInterval;
 import io.mixpanelpipelines.state.jdbc.JdbcPartitionLedger;
 import io.mixpanelpipelines.state.jdbc.JdbcRequestBudget;
 import io.mixpanelpipelines.source.Sleeper;
@@ -21,6 +22,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -37,6 +39,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
         "org.springframework.boot.batch.jdbc.autoconfigure.BatchJdbcAutoConfiguration"})
 @EnableConfigurationProperties(SchedulerProperties.class)
 public class SchedulerApplication {
+
+    /**
+     * The runs' checkpoint interval, read at start so that a bad {@code pipelines.export.checkpoint-bytes} is
+     * refused there (one error line, exit 2), as the job files are, and not by each run; each run's context
+     * reads it again under the same name.
+     */
+    @Bean
+    public CheckpointInterval checkpointInterval(Environment env) {
+        return CheckpointInterval.parse(env.getProperty(CheckpointInterval.PROPERTY));
+    }
 
     @Bean(destroyMethod = "shutdownNow")
     public ScheduledExecutorService lockKeepAlive() {
