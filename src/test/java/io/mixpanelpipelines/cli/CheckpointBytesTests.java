@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A bad {@code pipelines.export.checkpoint-bytes} is one error line and exit 2 before any request: for
- * {@code export} when its context starts, for {@code schedule} at the service's start (not at each run: the
- * service would otherwise serve its probes and fail every scheduled time). The API URL points at a port
+ * {@code export} when its context starts (a guard: that was so before), for {@code schedule} at the service's
+ * start (not at each run: the service would otherwise serve its probes and fail every scheduled time). The API URL points at a port
  * nobody listens on.
  */
 class CheckpointBytesTests {
@@ -72,6 +72,7 @@ class CheckpointBytesTests {
 
         assertThat(code).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains(ERROR);
+        assertThat(err.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("error:"))).hasSize(1);
         assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
     }
 }
