@@ -20,8 +20,9 @@ import org.springframework.batch.core.step.StepExecution;
  * or Spring Batch's own bookkeeping, which fails the execution. HikariCP already waits up to its
  * connection timeout for a new connection; this waits for the store (with {@link StateStoreRetry}'s
  * backoff, up to {@code pipelines.state.retry-for}), forgets the failed days' outcomes and restarts the
- * execution: its days resume from their checkpoints and their spools, which are complete (a download that
- * was under way finishes into its spool before its step ends), so no request is sent again.
+ * execution, after a pause that doubles from 0.5 s with each restart ({@link StateStoreRetry#backoff}): its
+ * days resume from their checkpoints and their spools, which are complete (a download that was under way
+ * finishes into its spool before its step ends), so no request is sent again.
  *
  * <p>The outage may also strike when a day step saves its own end, which Spring Batch then leaves UNKNOWN (and
  * the job with it) and refuses to restart; such an execution is marked failed first ({@link UnknownExecutions}).
@@ -90,8 +91,12 @@ final class OutageRestarts {
                         + (MAX_RESTARTS + 1) + " times in a row, restarted from its checkpoints each time: "
                         + StateStoreRetry.message(cause), cause);
             }
-            log.warn("the state database {} failed during the run: {}; restarting the run from its checkpoints "
-                    + "once the store answers (for up to {} s)", retry.store(), cause.getMessage(), retry.retryFor().toSeconds());
+            log.warn("the state database {} failed during the run: {}; restarting the run from its checkpoints in {} ms, "
+                    + "once the store answers (for up to {} s)", retry.store(), cause.getMessage(),
+                    StateStoreRetry.backoff(restarts).toMillis(), retry.retryFor().toSeconds());
+            // a pause before each restart, doubling: a store that fails fast again and again is not met with a
+            // loop of restarts within a second (5 restarts: 15.5 s of pauses in all)
+            retry.backOff(restarts, "waiting to restart the run", cause);
             JobExecution last = retry.call("waiting to restart the run", () -> unfinished(jobName));
             if (last == null && execution != null) {
                 return execution;

@@ -94,8 +94,7 @@ public final class StateStoreRetry {
      */
     public <T> T call(String what, Supplier<T> action) {
         long firstFailure = 0;
-        Duration backoff = FIRST_BACKOFF;
-        while (true) {
+        for (int attempt = 0; ; attempt++) {
             try {
                 return action.get();
             } catch (RuntimeException e) {
@@ -110,12 +109,32 @@ public final class StateStoreRetry {
                 if (down.compareTo(retryFor) >= 0) {
                     throw unavailable(what, e);
                 }
+                Duration backoff = backoff(attempt);
                 log.warn("the state database {} failed while {} ({}); retrying in {} ms (for up to {} s)", store, what,
                         message(e), backoff.toMillis(), retryFor.toSeconds());
                 pause(backoff, what, e);
-                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
+    }
+
+    /**
+     * Waits before the {@code attempt}th restart (counted from 0) of work that the store failed although it
+     * answered in between: {@link #backoff} of it, so that a store failing fast again and again (a flapping
+     * failover, a broken pooled connection) gets time to settle instead of a loop of restarts within a second.
+     *
+     * @throws StateStoreUnavailableException when interrupted
+     */
+    public void backOff(int attempt, String what, Throwable cause) {
+        pause(backoff(attempt), what, cause);
+    }
+
+    /** The wait before the {@code attempt}th retry or restart (from 0): 0.5 s doubling, at most 10 s. */
+    public static Duration backoff(int attempt) {
+        Duration d = FIRST_BACKOFF;
+        for (int i = 0; i < attempt && d.compareTo(MAX_BACKOFF) < 0; i++) {
+            d = d.multipliedBy(2);
+        }
+        return d.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : d;
     }
 
     /** Like {@link #call(String, Supplier)} without a result. */
@@ -132,7 +151,7 @@ public final class StateStoreRetry {
                 + retryFor.toSeconds() + " s (pipelines.state.retry-for) while " + what + ": " + message(cause), cause);
     }
 
-    private void pause(Duration d, String what, RuntimeException cause) {
+    private void pause(Duration d, String what, Throwable cause) {
         try {
             sleeper.sleep(d);
         } catch (InterruptedException e) {
