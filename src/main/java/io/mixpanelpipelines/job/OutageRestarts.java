@@ -96,7 +96,7 @@ final class OutageRestarts {
                     StateStoreRetry.backoff(restarts).toMillis(), retry.retryFor().toSeconds());
             // a pause before each restart, doubling: a store that fails fast again and again is not met with a
             // loop of restarts within a second (5 restarts: 15.5 s of pauses in all)
-            retry.backOff(restarts, "waiting to restart the run", cause);
+            retry.pauseBeforeRestart(restarts, "waiting to restart the run", cause);
             JobExecution last = retry.call("waiting to restart the run", () -> unfinished(jobName));
             if (last == null && execution != null) {
                 return execution;

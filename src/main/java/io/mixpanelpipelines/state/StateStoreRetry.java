@@ -124,7 +124,7 @@ public final class StateStoreRetry {
      *
      * @throws StateStoreUnavailableException when interrupted
      */
-    public void backOff(int attempt, String what, Throwable cause) {
+    public void pauseBeforeRestart(int attempt, String what, Throwable cause) {
         pause(backoff(attempt), what, cause);
     }
 

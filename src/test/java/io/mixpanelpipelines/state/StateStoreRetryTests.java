@@ -62,7 +62,7 @@ class StateStoreRetryTests {
     @Test
     void restartsWaitTheSameBackoffAndAnInterruptedWaitEndsTheRun() {
         for (int attempt = 0; attempt < 7; attempt++) {
-            retry.backOff(attempt, "waiting to restart the run", closed());
+            retry.pauseBeforeRestart(attempt, "waiting to restart the run", closed());
         }
 
         assertThat(slept).containsExactly(Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2),
@@ -70,7 +70,7 @@ class StateStoreRetryTests {
         StateStoreRetry interrupted = new StateStoreRetry("jdbc:h2:file:/state", Duration.ofSeconds(30), d -> {
             throw new InterruptedException();
         });
-        assertThatThrownBy(() -> interrupted.backOff(0, "waiting to restart the run", closed()))
+        assertThatThrownBy(() -> interrupted.pauseBeforeRestart(0, "waiting to restart the run", closed()))
                 .isInstanceOf(StateStoreUnavailableException.class)
                 .hasMessageContaining("while waiting to restart the run (interrupted): I/O error");
         assertThat(Thread.interrupted()).as("the interrupt is kept").isTrue();
