@@ -61,7 +61,7 @@ public class ExportJobConfiguration {
      */
     @Bean
     public CheckpointInterval checkpointInterval(Environment env) {
-        return CheckpointInterval.parse(env.getProperty(CheckpointInterval.PROPERTY));
+        return CheckpointInterval.configured(env);
     }
 
     /** The Spring Batch job's name for a job definition. */

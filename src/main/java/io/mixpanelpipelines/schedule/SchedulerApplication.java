@@ -47,7 +47,7 @@ public class SchedulerApplication {
      */
     @Bean
     public CheckpointInterval checkpointInterval(Environment env) {
-        return CheckpointInterval.parse(env.getProperty(CheckpointInterval.PROPERTY));
+        return CheckpointInterval.configured(env);
     }
 
     @Bean(destroyMethod = "shutdownNow")

@@ -2,6 +2,7 @@ package io.mixpanelpipelines.job.day;
 
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.ingest.SpoolLineReader;
+import org.springframework.core.env.PropertyResolver;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -43,6 +44,16 @@ public record CheckpointInterval(int batchBytes, int batchesPerChunk) {
         }
         int batch = (int) Math.min(SpoolLineReader.BATCH_BYTES, bytes.toBytes());
         return new CheckpointInterval(batch, (int) Math.max(1, bytes.toBytes() / batch));
+    }
+
+    /**
+     * The interval {@link #PROPERTY} sets in {@code properties} (a context's environment), the default where it is
+     * not set: what each export context and the {@code schedule} service read.
+     *
+     * @throws InvalidJobException (exit 2) when it is not a size, or out of bounds
+     */
+    public static CheckpointInterval configured(PropertyResolver properties) {
+        return parse(properties.getProperty(PROPERTY));
     }
 
     /**

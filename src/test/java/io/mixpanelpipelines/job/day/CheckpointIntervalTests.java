@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mixpanelpipelines.config.InvalidJobException;
 import io.mixpanelpipelines.ingest.SpoolLineReader;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.env.StandardEnvironment;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 
 class CheckpointIntervalTests {
 
@@ -22,6 +25,18 @@ class CheckpointIntervalTests {
         assertThat(CheckpointInterval.parse("512KB")).isEqualTo(new CheckpointInterval(512 * 1024, 1));
         assertThat(CheckpointInterval.parse("64KB")).isEqualTo(new CheckpointInterval(64 * 1024, 1));
         assertThat(CheckpointInterval.parse("5MB")).isEqualTo(new CheckpointInterval(SpoolLineReader.BATCH_BYTES, 2));
+    }
+
+    @Test
+    void aContextReadsItFromThePropertyOrItsEnvironmentVariable() {
+        StandardEnvironment env = new StandardEnvironment();
+        env.getPropertySources().remove(StandardEnvironment.SYSTEM_ENVIRONMENT_PROPERTY_SOURCE_NAME);
+        env.getPropertySources().remove(StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME);
+        assertThat(CheckpointInterval.configured(env)).isEqualTo(CheckpointInterval.DEFAULT);
+
+        env.getPropertySources().addFirst(new SystemEnvironmentPropertySource("env",
+                Map.of("PIPELINES_EXPORT_CHECKPOINT_BYTES", "2MB")));
+        assertThat(CheckpointInterval.configured(env)).isEqualTo(new CheckpointInterval(SpoolLineReader.BATCH_BYTES, 1));
     }
 
     @Test
