@@ -3,6 +3,7 @@ package io.mixpanelpipelines.support;
 import java.nio.file.Path;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.h2.jdbcx.JdbcDataSource;
 
 /** An empty state store of either kind the application supports, and Flyway over its migrations. */
@@ -27,7 +28,12 @@ public final class TestStateStore {
 
     /** Flyway over {@code sql/state} for that vendor, as the application configures it. */
     public static Flyway flyway(DataSource ds, String vendor) {
+        return configure(ds, vendor).load();
+    }
+
+    /** {@link #flyway}'s configuration, to change before it is loaded. */
+    public static FluentConfiguration configure(DataSource ds, String vendor) {
         return Flyway.configure().dataSource(ds)
-                .locations("classpath:sql/state/common", "classpath:sql/state/" + vendor).load();
+                .locations("classpath:sql/state/common", "classpath:sql/state/" + vendor);
     }
 }

@@ -103,9 +103,7 @@ class StateBaselineIntegrationTests {
 
     /** Flyway as the application configures it, but blind to baseline migrations (an older build), up to {@code target}. */
     private static Flyway withoutBaseline(DataSource ds, String vendor, String target) {
-        var config = Flyway.configure().dataSource(ds)
-                .locations("classpath:sql/state/common", "classpath:sql/state/" + vendor)
-                .configuration(Map.of("flyway.baselineMigrationPrefix", "NoBaseline"));
+        var config = TestStateStore.configure(ds, vendor).configuration(Map.of("flyway.baselineMigrationPrefix", "NoBaseline"));
         return (target == null ? config : config.target(target)).load();
     }
 
