@@ -124,6 +124,14 @@ public final class DayCompletion {
         return published.state() == PartitionState.PUBLISHED ? Optional.ofNullable(published.contentHash()) : Optional.empty();
     }
 
+    /**
+     * Whether events of content {@code contentHash} would be published by {@link #complete}, not left alone
+     * as unchanged: then their mappings may be staged before the day's last part is closed.
+     */
+    boolean willPublish(LocalDate day, String contentHash) {
+        return !isUnchanged(published(day), contentHash);
+    }
+
     /** A late-data re-fetch that found nothing new: the published day is left as it is, staged parts go. */
     private void leaveUnchanged(LocalDate day, String runId, long rows, List<PartInfo> staged) throws IOException {
         for (PartInfo part : staged) {
@@ -139,13 +147,31 @@ public final class DayCompletion {
      * {@code mappings}, the identity mappings of all its events, right after.
      */
     public void complete(LocalDate day, DayCheckpoint done, SpoolManifest body, DayIdentities mappings) throws IOException {
+        complete(day, done, body, mappings, null);
+    }
+
+    /**
+     * {@link #complete(LocalDate, DayCheckpoint, SpoolManifest, DayIdentities)}, with the mappings' staging
+     * already started ({@link #willPublish}); null when it was not. The caller awaits it in any case.
+     */
+    void complete(LocalDate day, DayCheckpoint done, SpoolManifest body, DayIdentities mappings, IdentityStaging staging)
+            throws IOException {
         List<PartInfo> parts = done.parts();
         long rows = done.rows();
         long bytes = done.bytes();
         String runId = done.runId();
         String contentHash = LineHash.format(rows, done.hashSum());
+        if (staging != null && !staging.contentHash().equals(contentHash)) { // a bug: staged again below, for the parts
+            log.warn("{}: identity mappings were staged for content {}, the closed parts hold {}; staging them again", day,
+                    staging.contentHash(), contentHash);
+            staging.awaitQuietly();
+            staging = null;
+        }
         Optional<PartitionRecord> before = published(day);
         if (isUnchanged(before, contentHash)) {
+            if (staging != null) {
+                staging.awaitQuietly(); // only the holder of the job's lock records; unchanged cannot follow willPublish
+            }
             leaveUnchanged(day, runId, rows, parts);
             identity.keepCurrent(day, mappings);
             return;
@@ -155,7 +181,11 @@ public final class DayCompletion {
                 job.mixpanel().timezone().getId(), runId, Instant.now(), rows, bytes, done.rejectedLines(), done.repairedLines(), parts,
                 new DayManifest.Request(body.window(), job.export().timeInMs(), body.lines(), body.completedAt()),
                 contentHash, lateEvents);
-        identity.stage(day, contentHash, runId, mappings); // first: a crash after the events leaves them to publish
+        if (staging != null) { // first: a crash after the events leaves them to publish
+            staging.await();
+        } else {
+            identity.stage(day, contentHash, runId, mappings);
+        }
         publisher.publish(manifest);
         ledger.published(job.name(), day, runId, rows, parts.size(), bytes, done.rejectedLines(), body.decodedBytes(),
                 contentHash);

@@ -10,6 +10,7 @@ import io.mixpanelpipelines.dataset.PartInfo;
 import io.mixpanelpipelines.identity.DayIdentities;
 import io.mixpanelpipelines.identity.DayIdentityFeed;
 import io.mixpanelpipelines.ingest.LineBatch;
+import io.mixpanelpipelines.ingest.LineHash;
 import io.mixpanelpipelines.ingest.RejectedLines;
 import io.mixpanelpipelines.ingest.RepairedLines;
 import io.mixpanelpipelines.ingest.SpoolLineReader;
@@ -304,8 +305,41 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
 
     private void finish() throws IOException {
         SpoolManifest body = reader.spoolManifest();
-        closePart(body.decodedBytes(), body.lines() + 1);
         feed.drain(); // every event's mappings derived
+        IdentityStaging staging = stageAhead();
+        try {
+            finish(body, staging);
+        } finally {
+            if (staging != null) {
+                staging.awaitQuietly(); // done already unless something failed: the spills outlive their reader
+            }
+        }
+        if (slice == null) {
+            checkpoint = checkpoint.asPublished();
+            deleteSpills(); // published: the spilled candidates go now, not when the step ends
+        }
+    }
+
+    /**
+     * Stages the day's identity mappings on a thread of their own while the last part closes, when the day
+     * will be published as it is (not a slice, not resumed, not too many rejected lines, not unchanged):
+     * the content the closed parts will hold is known now. Null when it is left to {@link DayCompletion}.
+     */
+    private IdentityStaging stageAhead() {
+        if (slice != null || !partsBeforeOpen.isEmpty()
+                || checkpoint.rejectedLines() + pendingRejected > job.export().maxRejectedLines()) {
+            return null;
+        }
+        long rows = checkpoint.rows() + (current == null ? 0 : current.rows());
+        String content = LineHash.format(rows, checkpoint.hashSum() + pendingHash);
+        if (!completion.willPublish(day, content)) {
+            return null;
+        }
+        return IdentityStaging.start(identity, day, content, checkpoint.runId(), mappings);
+    }
+
+    private void finish(SpoolManifest body, IdentityStaging staging) throws IOException {
+        closePart(body.decodedBytes(), body.lines() + 1);
         long maxRejected = job.export().maxRejectedLines();
         if (checkpoint.rejectedLines() > maxRejected) {
             throw new PartitionFailedException((slice == null ? day.toString() : slice.label()) + ": " + checkpoint.rejectedLines()
@@ -322,9 +356,7 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
         if (!partsBeforeOpen.isEmpty()) { // resumed: the lines of the parts closed before were not read again
             identity.addStagedParts(day, partsBeforeOpen, mappings);
         }
-        completion.complete(day, checkpoint, body, mappings);
-        checkpoint = checkpoint.asPublished();
-        deleteSpills(); // published: the spilled candidates go now, not when the step ends
+        completion.complete(day, checkpoint, body, mappings, staging);
     }
 
     /**

@@ -91,6 +91,50 @@ class IdentitySpillIntegrationTests {
         }
     }
 
+    /**
+     * The mappings are staged on a thread of their own while the day's last events part closes: when staging
+     * them fails there, the day is not published (no events without their mappings), no spill file stays, and
+     * the same command publishes both, from the spool kept, without a request.
+     */
+    @Test
+    void aDayWhoseMappingsCannotBeStagedIsNotPublishedAndTheSameCommandRepairsItWithoutARequest() throws Exception {
+        String before = System.getProperty(LIMIT);
+        System.setProperty(LIMIT, "80");
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(5_000).seed(37).projectId("123456")
+                .serviceAccount("spill-user", "spill-secret").timezone(ZoneId.of("UTC")).build().start(0)) {
+            ExportWorkspace ws = new ExportWorkspace(tmp, Map.of("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("state/db")))
+                    .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth());
+            ws.env.put("IT_SA_USER", "spill-user");
+            ws.env.put("IT_SA_SECRET", "spill-secret");
+            String day = "2026-01-01";
+            Path project = ws.export.resolve("123456");
+            Path blocked = project.resolve("_staging").resolve("identity_mappings"); // a file: no folder can go below it
+            Files.createDirectories(blocked.getParent());
+            Files.writeString(blocked, "x");
+
+            assertThat(ws.export(day, day)).as(ws.lastErr).isNotZero();
+            assertThat(ws.lastOut).contains(day + "  FAILED").contains("identity_mappings/date=" + day + ": Not a directory");
+            assertThat(project.resolve("events").resolve("event_date=" + day)).doesNotExist();
+            assertThat(project.resolve("identity_mappings").resolve("date=" + day)).doesNotExist();
+            assertThat(spillFiles(ws)).as("spill files of the failed day").isEmpty();
+            int requests = sim.requestCount();
+            assertThat(requests).isEqualTo(1);
+
+            Files.delete(blocked);
+            assertThat(ws.export(day, day)).as(ws.lastErr).isZero();
+            assertThat(sim.requestCount()).as("converted again from the spool kept").isEqualTo(requests);
+            assertThat(project.resolve("events").resolve("event_date=" + day).resolve("_SUCCESS")).exists();
+            IdentityAssertions.assertSimplifiedMappingsOf(project, LocalDate.parse(day));
+            assertThat(spillFiles(ws)).as("spill files of the published day").isEmpty();
+        } finally {
+            if (before == null) {
+                System.clearProperty(LIMIT);
+            } else {
+                System.setProperty(LIMIT, before);
+            }
+        }
+    }
+
     private static long rows(Path project, LocalDate day) throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:duckdb:"); Statement s = c.createStatement();
                 var rs = s.executeQuery("SELECT count(*) FROM read_parquet('"
