@@ -306,13 +306,18 @@ public class DayPartWriter implements ItemWriter<LineBatch> {
     private void finish() throws IOException {
         SpoolManifest body = reader.spoolManifest();
         feed.drain(); // every event's mappings derived
-        IdentityStaging staging = stageAhead();
+        IdentityStaging staging = null;
         try {
+            staging = stageAhead();
             finish(body, staging);
-        } finally {
+        } catch (IOException | RuntimeException | Error e) {
             if (staging != null) {
-                staging.awaitQuietly(); // done already unless something failed: the spills outlive their reader
+                staging.awaitAfter(e); // the spills outlive their reader
             }
+            throw e;
+        }
+        if (staging != null) {
+            staging.awaitQuietly(); // done already: DayCompletion waited for it
         }
         if (slice == null) {
             checkpoint = checkpoint.asPublished();

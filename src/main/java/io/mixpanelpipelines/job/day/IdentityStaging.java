@@ -66,10 +66,20 @@ final class IdentityStaging {
 
     /** Waits until staging ended, however it ended (after a failure elsewhere, before the spills go). */
     void awaitQuietly() {
+        awaitAfter(null);
+    }
+
+    /**
+     * Waits until staging ended after {@code failure} ended the day's completion (null: none); a failure of
+     * the staging too is added to it as suppressed. The day is not published: its next conversion stages again.
+     */
+    void awaitAfter(Throwable failure) {
         try {
             waitForEnd();
         } catch (ExecutionException e) {
-            // the day is not published: its next conversion stages again
+            if (failure != null && failure != e.getCause()) {
+                failure.addSuppressed(e.getCause());
+            }
         }
     }
 
