@@ -4,6 +4,7 @@ import io.mixpanelpipelines.identity.DayIdentities;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -30,11 +31,16 @@ final class IdentityStaging {
     /** Starts staging {@code mappings}, every one of the day's, for the events of {@code contentHash}. */
     static IdentityStaging start(IdentityMaintenance identity, LocalDate day, String contentHash, String runId,
             DayIdentities mappings) {
-        FutureTask<Void> task = new FutureTask<>(() -> {
+        return start(contentHash, "identity-stage-" + day, () -> {
             identity.stage(day, contentHash, runId, mappings);
             return null;
         });
-        Thread thread = new Thread(task, "identity-stage-" + day);
+    }
+
+    /** Starts {@code staging} on a daemon thread named {@code threadName}. */
+    static IdentityStaging start(String contentHash, String threadName, Callable<Void> staging) {
+        FutureTask<Void> task = new FutureTask<>(staging);
+        Thread thread = new Thread(task, threadName);
         thread.setDaemon(true);
         thread.start();
         return new IdentityStaging(contentHash, task);
@@ -77,10 +83,20 @@ final class IdentityStaging {
         try {
             waitForEnd();
         } catch (ExecutionException e) {
-            if (failure != null && failure != e.getCause()) {
-                failure.addSuppressed(e.getCause());
+            Throwable cause = e.getCause();
+            if (failure != null && !isThrownFor(failure, cause)) {
+                failure.addSuppressed(cause);
             }
         }
+    }
+
+    /**
+     * Whether {@code failure} is what {@link #await} threw for the staging's {@code cause}: the cause itself, the
+     * {@link IOException} an {@link UncheckedIOException} wrapped, or the exception wrapping a checked cause. It is
+     * then not added to itself as suppressed.
+     */
+    private static boolean isThrownFor(Throwable failure, Throwable cause) {
+        return failure == cause || cause.getCause() == failure || failure.getCause() == cause;
     }
 
     /** Waits for the end even when interrupted (the spills must outlive their reader); the interrupt is kept. */
