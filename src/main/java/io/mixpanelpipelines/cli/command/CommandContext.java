@@ -18,6 +18,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.MapPropertySource;
@@ -33,6 +35,8 @@ import org.springframework.core.env.MapPropertySource;
  */
 public record CommandContext(Map<String, String> environment, PrintStream out, PrintStream err,
         Map<String, Object> springProperties, Clock clock) {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandContext.class);
 
     /** With {@code --debug}: the project's debug lines, and each failed day's stack trace (logged by Spring Batch). */
     private static final Map<String, Object> DEBUG_LOGGING = Map.of("logging.level.io.mixpanelpipelines", "DEBUG",
@@ -138,7 +142,13 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
         if (debug) {
             defaultProperties.putAll(DEBUG_LOGGING);
         }
-        try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(application)
+        boolean aheadOfTime = AheadOfTime.use(application, environment, props);
+        SpringApplicationBuilder builder = new SpringApplicationBuilder(application);
+        if (aheadOfTime) {
+            // Spring looks the processed context up by the main class's name: the build processed this one
+            builder.main(application);
+        }
+        try (ConfigurableApplicationContext ctx = builder
                 // default properties, since logging is set up before the initializers run; any other source wins
                 .properties(defaultProperties)
                 .initializers(c -> {
@@ -151,6 +161,8 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
                     c.getBeanFactory().registerSingleton("clock", clock);
                 })
                 .run()) {
+            log.debug("Spring context {}", aheadOfTime ? "made by the build's ahead-of-time processing"
+                    : "made from its configuration classes at start");
             return action.apply(ctx);
         }
     }

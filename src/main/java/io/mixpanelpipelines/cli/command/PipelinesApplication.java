@@ -7,6 +7,7 @@ import io.mixpanelpipelines.job.RemotePartitioning;
 import io.mixpanelpipelines.job.PeopleRunConfiguration;
 import io.mixpanelpipelines.state.jdbc.StateSchema;
 import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration;
 import org.springframework.boot.flyway.autoconfigure.FlywayMigrationStrategy;
@@ -29,6 +30,15 @@ import org.springframework.context.annotation.Import;
 @Import({BatchConfiguration.class, ExportJobConfiguration.class, ExportRunConfiguration.class, RemotePartitioning.class,
         PeopleRunConfiguration.class})
 public class PipelinesApplication {
+
+    /**
+     * For the build only: Spring's ahead-of-time processing (the pom's {@code process-aot}) runs this, stops the
+     * application before any bean exists and writes its context as code ({@link AheadOfTime}). Commands start
+     * the application themselves ({@link CommandContext}), with their job file.
+     */
+    public static void main(String[] args) {
+        new SpringApplicationBuilder(PipelinesApplication.class).run(args);
+    }
 
     /** Flyway only when the state store lacks this build's migrations (see {@link StateSchema}). */
     @Bean

@@ -1,0 +1,120 @@
+package io.mixpanelpipelines.it.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mixpanelpipelines.simulator.MixpanelSimulator;
+import io.mixpanelpipelines.support.ChildJvm;
+import io.mixpanelpipelines.support.ExportWorkspace;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The build's ahead-of-time processed Spring context (pom's {@code process-aot}, {@code AheadOfTime}), in child
+ * processes of the real command line on the built classes: the commands that start {@code PipelinesApplication}
+ * use it and export, resume and report as the context made at start does; {@code -Dspring.aot.enabled=false},
+ * a logging file of the user's and the applications it was not made for ({@code check}) start without it; the
+ * logging model it carries still follows the profile chosen at run time.
+ */
+class AheadOfTimeIntegrationTests {
+
+    private static final String PROCESSED = "Spring context made by the build's ahead-of-time processing";
+    private static final String AT_START = "Spring context made from its configuration classes at start";
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @TempDir
+    Path tmp;
+
+    private ExportWorkspace ws;
+
+    private ChildJvm child(String name, Map<String, String> env, List<String> properties, String... args) throws Exception {
+        List<String> props = new ArrayList<>(properties);
+        props.add("spring.datasource.url=" + ws.springProperties.get("spring.datasource.url"));
+        ChildJvm c = ChildJvm.startWithJvmOptions(tmp, name, env, ChildJvm.QUICK_START, props, args);
+        assertThat(c.process.waitFor(120, TimeUnit.SECONDS)).as("%s exits", name).isTrue();
+        return c;
+    }
+
+    private ExportWorkspace workspace(MixpanelSimulator sim) throws Exception {
+        String url = "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        ExportWorkspace w = new ExportWorkspace(tmp, Map.of("spring.datasource.url", url))
+                .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "daysPerRequest: 1");
+        w.env.putAll(Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "s"));
+        return w;
+    }
+
+    @Test
+    void theProcessedContextExportsResumesAndReportsAsTheContextMadeAtStart() throws Exception {
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(200).projectId("123456")
+                .serviceAccount("u", "s").build().start(0)) {
+            ws = workspace(sim);
+            String job = ws.jobFile.toString();
+            ChildJvm first = child("export-aot", ws.env, List.of(), "--debug", "export", "--job", job,
+                    "--from", "2026-01-01", "--to", "2026-01-02");
+            assertThat(first.process.exitValue()).as(first.err()).isZero();
+            assertThat(first.err()).contains(PROCESSED).doesNotContain(AT_START);
+            assertThat(first.out()).contains("2 of 2 day(s) published; 2 request(s) sent");
+
+            // the other way on the same state: a day more, the two published ones neither requested nor rewritten
+            ChildJvm second = child("export-classic", ws.env, List.of("spring.aot.enabled=false"), "--debug", "export",
+                    "--job", job, "--from", "2026-01-01", "--to", "2026-01-03");
+            assertThat(second.process.exitValue()).as(second.err()).isZero();
+            assertThat(second.err()).contains(AT_START).doesNotContain(PROCESSED);
+            assertThat(second.out()).contains("1 of 1 day(s) published; 1 request(s) sent");
+            assertThat(sim.requestCount()).isEqualTo(3);
+
+            ChildJvm processed = child("status-aot", Map.of(), List.of(), "status", "--job", job, "--json");
+            ChildJvm classic = child("status-classic", Map.of(), List.of("spring.aot.enabled=false"), "status", "--job", job,
+                    "--json");
+            assertThat(processed.process.exitValue()).as(processed.err()).isZero();
+            assertThat(classic.process.exitValue()).as(classic.err()).isZero();
+            ObjectNode a = (ObjectNode) JSON.readTree(processed.out());
+            ObjectNode b = (ObjectNode) JSON.readTree(classic.out());
+            assertThat(a.get("counts").get("published").asLong()).isEqualTo(3);
+            // the budget's next slot moves with the clock; everything else is the state's
+            assertThat(a.remove("budget").get("usedLastHour")).isEqualTo(b.remove("budget").get("usedLastHour"));
+            assertThat(a).isEqualTo(b);
+        }
+    }
+
+    @Test
+    void aLoggingFileOfTheUsersAndCheckStartWithoutItAndTheLogsFollowTheProfileOfTheRun() throws Exception {
+        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(50).projectId("123456")
+                .serviceAccount("u", "s").build().start(0)) {
+            ws = workspace(sim);
+            String job = ws.jobFile.toString();
+            Path logging = tmp.resolve("my-logback.xml");
+            Files.writeString(logging, """
+                    <configuration>
+                      <appender name="E" class="ch.qos.logback.core.ConsoleAppender">
+                        <target>System.err</target>
+                        <encoder><pattern>MINE %logger{0} %msg%n</pattern></encoder>
+                      </appender>
+                      <root level="INFO"><appender-ref ref="E"/></root>
+                    </configuration>
+                    """);
+            ChildJvm mine = child("plan-logging", Map.of("LOGGING_CONFIG", logging.toString()), List.of(), "--debug", "plan",
+                    "--job", job);
+            assertThat(mine.process.exitValue()).as(mine.err()).isZero();
+            assertThat(mine.err()).contains("MINE CommandContext " + AT_START);
+
+            ChildJvm json = child("plan-json-logs", Map.of("SPRING_PROFILES_ACTIVE", "json-logs"), List.of(), "--debug",
+                    "plan", "--job", job);
+            assertThat(json.process.exitValue()).as(json.err()).isZero();
+            List<String> lines = json.err().lines().filter(l -> l.startsWith("{")).toList();
+            assertThat(lines).isNotEmpty();
+            assertThat(lines).anySatisfy(l -> assertThat(JSON.readTree(l).get("message").asString()).isEqualTo(PROCESSED));
+
+            ChildJvm check = child("check", ws.env, List.of(), "check", "--job", job);
+            assertThat(check.process.exitValue()).as(check.err() + check.out()).isZero();
+            assertThat(check.out()).contains("state store H2 file ").contains(": OK (connected; migrations current");
+        }
+    }
+}
