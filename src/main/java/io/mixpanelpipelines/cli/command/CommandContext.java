@@ -142,11 +142,11 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
         if (debug) {
             defaultProperties.putAll(DEBUG_LOGGING);
         }
-        boolean aheadOfTime = AheadOfTime.use(application, environment, props);
         SpringApplicationBuilder builder = new SpringApplicationBuilder(application);
-        if (aheadOfTime) {
+        var aheadOfTime = AheadOfTime.use(application);
+        if (aheadOfTime != null) {
             // Spring looks the processed context up by the main class's name: the build processed this one
-            builder.main(application);
+            builder.main(application).listeners(aheadOfTime);
         }
         try (ConfigurableApplicationContext ctx = builder
                 // default properties, since logging is set up before the initializers run; any other source wins
@@ -161,7 +161,7 @@ public record CommandContext(Map<String, String> environment, PrintStream out, P
                     c.getBeanFactory().registerSingleton("clock", clock);
                 })
                 .run()) {
-            log.debug("Spring context {}", aheadOfTime ? "made by the build's ahead-of-time processing"
+            log.debug("Spring context {}", AheadOfTime.processed(ctx) ? "made by the build's ahead-of-time processing"
                     : "made from its configuration classes at start");
             return action.apply(ctx);
         }

@@ -20,8 +20,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The build's ahead-of-time processed Spring context (pom's {@code process-aot}, {@code AheadOfTime}), in child
  * processes of the real command line on the built classes: the commands that start {@code PipelinesApplication}
  * use it and export, resume and report as the context made at start does; {@code -Dspring.aot.enabled=false},
- * a logging file of the user's and the applications it was not made for ({@code check}) start without it; the
- * logging model it carries still follows the profile chosen at run time.
+ * a logging file of the user's (named in {@code SPRING_APPLICATION_JSON}) and the applications it was not made
+ * for ({@code check}, even with the switch on) start without it; the logging model it carries still follows the
+ * profile chosen at run time. Which context Spring made is read from the context itself ({@code --debug}).
  */
 class AheadOfTimeIntegrationTests {
 
@@ -84,7 +85,7 @@ class AheadOfTimeIntegrationTests {
     }
 
     @Test
-    void aLoggingFileOfTheUsersAndCheckStartWithoutItAndTheLogsFollowTheProfileOfTheRun() throws Exception {
+    void aLoggingFileOfTheUsersAndCheckStartWithoutItEvenSwitchedOnAndTheLogsFollowTheProfileOfTheRun() throws Exception {
         try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(50).projectId("123456")
                 .serviceAccount("u", "s").build().start(0)) {
             ws = workspace(sim);
@@ -99,7 +100,9 @@ class AheadOfTimeIntegrationTests {
                       <root level="INFO"><appender-ref ref="E"/></root>
                     </configuration>
                     """);
-            ChildJvm mine = child("plan-logging", Map.of("LOGGING_CONFIG", logging.toString()), List.of(), "--debug", "plan",
+            // named where only Spring's prepared environment sees it, not in a variable or option of its own
+            ChildJvm mine = child("plan-logging", Map.of("SPRING_APPLICATION_JSON",
+                    JSON.writeValueAsString(Map.of("logging.config", logging.toString()))), List.of(), "--debug", "plan",
                     "--job", job);
             assertThat(mine.process.exitValue()).as(mine.err()).isZero();
             assertThat(mine.err()).contains("MINE CommandContext " + AT_START);
@@ -111,7 +114,8 @@ class AheadOfTimeIntegrationTests {
             assertThat(lines).isNotEmpty();
             assertThat(lines).anySatisfy(l -> assertThat(JSON.readTree(l).get("message").asString()).isEqualTo(PROCESSED));
 
-            ChildJvm check = child("check", ws.env, List.of(), "check", "--job", job);
+            // Spring's switch set by the user for the whole JVM: check has no processed context, and starts
+            ChildJvm check = child("check", ws.env, List.of("spring.aot.enabled=true"), "check", "--job", job);
             assertThat(check.process.exitValue()).as(check.err() + check.out()).isZero();
             assertThat(check.out()).contains("state store H2 file ").contains(": OK (connected; migrations current");
         }
