@@ -43,20 +43,24 @@ class AheadOfTimeIntegrationTests {
         return c;
     }
 
-    private ExportWorkspace workspace(MixpanelSimulator sim) throws Exception {
+    private static MixpanelSimulator simulator(int eventsPerDay) {
+        return MixpanelSimulator.builder().eventsPerDay(eventsPerDay).projectId("123456").serviceAccount("u", "s").build()
+                .start(0);
+    }
+
+    /** The workspace of {@code sim}'s job in {@link #ws}: returns its job file. */
+    private String job(MixpanelSimulator sim) throws Exception {
         String url = "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
-        ExportWorkspace w = new ExportWorkspace(tmp, Map.of("spring.datasource.url", url))
+        ws = new ExportWorkspace(tmp, Map.of("spring.datasource.url", url))
                 .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "daysPerRequest: 1");
-        w.env.putAll(Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "s"));
-        return w;
+        ws.env.putAll(Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "s"));
+        return ws.jobFile.toString();
     }
 
     @Test
     void theProcessedContextExportsResumesAndReportsAsTheContextMadeAtStart() throws Exception {
-        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(200).projectId("123456")
-                .serviceAccount("u", "s").build().start(0)) {
-            ws = workspace(sim);
-            String job = ws.jobFile.toString();
+        try (MixpanelSimulator sim = simulator(200)) {
+            String job = job(sim);
             ChildJvm first = child("export-aot", ws.env, List.of(), "--debug", "export", "--job", job,
                     "--from", "2026-01-01", "--to", "2026-01-02");
             assertThat(first.process.exitValue()).as(first.err()).isZero();
@@ -86,10 +90,8 @@ class AheadOfTimeIntegrationTests {
 
     @Test
     void aLoggingFileOfTheUsersAndCheckStartWithoutItEvenSwitchedOnAndTheLogsFollowTheProfileOfTheRun() throws Exception {
-        try (MixpanelSimulator sim = MixpanelSimulator.builder().eventsPerDay(50).projectId("123456")
-                .serviceAccount("u", "s").build().start(0)) {
-            ws = workspace(sim);
-            String job = ws.jobFile.toString();
+        try (MixpanelSimulator sim = simulator(50)) {
+            String job = job(sim);
             Path logging = tmp.resolve("my-logback.xml");
             Files.writeString(logging, """
                     <configuration>
