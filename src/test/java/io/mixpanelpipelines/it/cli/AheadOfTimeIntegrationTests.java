@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
@@ -50,7 +51,7 @@ class AheadOfTimeIntegrationTests {
 
     /** The workspace of {@code sim}'s job in {@link #ws}: returns its job file. */
     private String job(MixpanelSimulator sim) throws Exception {
-        String url = "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        String url = StateStoreLocation.h2Url(tmp.resolve("state"));
         ws = new ExportWorkspace(tmp, Map.of("spring.datasource.url", url))
                 .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "daysPerRequest: 1");
         ws.env.putAll(Map.of("IT_SA_USER", "u", "IT_SA_SECRET", "s"));

@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
@@ -44,7 +45,7 @@ class ChildProcessCliIntegrationTests {
     }
 
     private ExportWorkspace workspace(MixpanelSimulator sim, String mode, String... extraExport) throws Exception {
-        String url = "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        String url = StateStoreLocation.h2Url(tmp.resolve("state"));
         ExportWorkspace ws = new ExportWorkspace(tmp, Map.of("spring.datasource.url", url))
                 .job(sim.baseUri().toString(), "UTC", auth(mode), extraExport);
         ws.env.putAll(credentials(mode));

@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.it.cli;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.support.ExportWorkspace;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +29,7 @@ class OperatorViewIntegrationTests {
     void setUp() throws Exception {
         sim = MixpanelSimulator.builder().eventsPerDay(200).projectId("123456").serviceAccount("u", "s").build().start(0);
         ws = new ExportWorkspace(tmp, Map.of("spring.datasource.url",
-                "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0"))
+                StateStoreLocation.h2Url(tmp.resolve("state"))))
                 .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "daysPerRequest: 1");
         ws.env.put("IT_SA_USER", "u");
         ws.env.put("IT_SA_SECRET", "s");

@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.it.export;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -8,6 +9,6 @@ class H2ExportIntegrationTests extends AbstractExportIntegrationTests {
 
     @Override
     Map<String, Object> datasource(Path tmp) {
-        return Map.of("spring.datasource.url", "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+        return Map.of("spring.datasource.url", StateStoreLocation.h2Url(tmp.resolve("state")));
     }
 }

@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.it.export;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.IdentityAssertions;
 import io.mixpanelpipelines.support.ParquetAssertions;
@@ -51,7 +52,7 @@ class S3ExportIntegrationTests {
         System.setProperty("aws.secretAccessKey", S3ProxyServer.SECRET_KEY);
         sim = AbstractExportIntegrationTests.simulator(ZoneId.of("UTC")).build().start(0);
         ws = new ExportWorkspace(tmp, Map.of("spring.datasource.url",
-                "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0"))
+                StateStoreLocation.h2Url(tmp.resolve("state"))))
                 .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "partSize: 256KB");
         ws.env.put("IT_SA_USER", AbstractExportIntegrationTests.USER);
         ws.env.put("IT_SA_SECRET", AbstractExportIntegrationTests.SECRET);

@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.simulator.Fault;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.support.ChildJvm;
@@ -56,7 +57,7 @@ class H2HostLossIntegrationTests {
             ExportWorkspace ws = new ExportWorkspace(tmp, Map.of())
                     .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "daysPerRequest: 3",
                             "parallelism: 1");
-            String url = "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+            String url = StateStoreLocation.h2Url(tmp.resolve("state"));
             if (point.equals("downloading")) {
                 sim.faults().enqueue(Fault.slowFirstByte(Duration.ofSeconds(4)));
             }

@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.lock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.simulator.Fault;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.support.ChildJvm;
@@ -42,7 +43,7 @@ class JobLockIntegrationTests {
 
     private List<String> stateStore(String vendor) {
         if (vendor.equals("h2")) {
-            return List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0");
+            return List.of("spring.datasource.url=" + StateStoreLocation.h2Url(tmp.resolve("state")));
         }
         String db = TestPostgres.newDatabase("lock");
         return List.of("spring.datasource.url=" + TestPostgres.jdbcUrl(db), "spring.datasource.username=postgres",

@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.people;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.simulator.Fault;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.support.TestPostgres;
@@ -33,7 +34,7 @@ class PeopleProcessesIntegrationTests {
 
     @Test
     void aKilledSnapshotContinuesAtItsLastCheckpointAndASecondRunIsHeldBack() throws Exception {
-        String h2 = "jdbc:h2:file:" + tmp.resolve("state/db") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        String h2 = StateStoreLocation.h2Url(tmp.resolve("state"));
         PeopleWorkspace w = new PeopleWorkspace(Files.createDirectories(tmp.resolve("job")),
                 MixpanelSimulator.builder().profiles(25_000), h2, "requestsPerHour: 60");
         try {
@@ -75,7 +76,7 @@ class PeopleProcessesIntegrationTests {
 
     @Test
     void sigtermStopsTheSnapshotAfterThePageInFlightAndTheNextRunReadsNoPageAgain() throws Exception {
-        String h2 = "jdbc:h2:file:" + tmp.resolve("state/db") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        String h2 = StateStoreLocation.h2Url(tmp.resolve("state"));
         PeopleWorkspace w = new PeopleWorkspace(Files.createDirectories(tmp.resolve("job")),
                 MixpanelSimulator.builder().profiles(25_000), h2, "requestsPerHour: 60");
         try {

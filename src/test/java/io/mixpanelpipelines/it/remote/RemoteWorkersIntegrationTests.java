@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.remote;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.storage.s3.S3ProxyServer;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
@@ -84,7 +85,7 @@ class RemoteWorkersIntegrationTests extends RemoteWorkersFixture {
     void remoteWorkersNeedAStateDatabaseEveryMachineReaches() throws Exception {
         setUp(10, "daysPerRequest: 1");
         ExportWorkspace h2 = new ExportWorkspace(tmp, Map.of("spring.datasource.url",
-                "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0"));
+                StateStoreLocation.h2Url(tmp.resolve("state"))));
         h2.env.putAll(Map.of("IT_SA_USER", "remote-user", "IT_SA_SECRET", secret));
 
         assertThat(h2.run("export", "--job", ws.jobFile.toString(), "--from", "2026-01-01", "--to", "2026-01-01")).isEqualTo(2);

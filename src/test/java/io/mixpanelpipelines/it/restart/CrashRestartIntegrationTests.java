@@ -1,5 +1,6 @@
 package io.mixpanelpipelines.it.restart;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
 import io.mixpanelpipelines.support.IdentityAssertions;
@@ -48,7 +49,7 @@ class CrashRestartIntegrationTests {
     private ChildJvm start(String name, ExportWorkspace ws, String from, String to) throws Exception {
         Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
         // the killed run's job lock holds the next one back until its lease (short here) runs out: --wait
-        List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0",
+        List<String> props = List.of("spring.datasource.url=" + StateStoreLocation.h2Url(tmp.resolve("state")),
                 "pipelines.state.lock-lease=6s", "pipelines.export.checkpoint-bytes=2MB");
         return ChildJvm.start(tmp, name, env, props, "export", "--job", ws.jobFile.toString(), "--from", from, "--to", to,
                 "--wait=2m");

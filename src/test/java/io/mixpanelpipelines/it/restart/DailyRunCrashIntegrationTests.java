@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.restart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
@@ -85,8 +86,8 @@ class DailyRunCrashIntegrationTests {
     private ChildJvm start(String name, ExportWorkspace ws, String... args) throws Exception {
         Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
         // the killed run's job lock holds the next one back until its lease (short here) runs out: --wait
-        List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines")
-                + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", "pipelines.state.lock-lease=6s", "pipelines.export.checkpoint-bytes=2MB");
+        List<String> props = List.of("spring.datasource.url=" + StateStoreLocation.h2Url(tmp.resolve("state")),
+                "pipelines.state.lock-lease=6s", "pipelines.export.checkpoint-bytes=2MB");
         List<String> command = new java.util.ArrayList<>(List.of("export", "--job", ws.jobFile.toString(), "--wait=2m"));
         command.addAll(List.of(args));
         return ChildJvm.start(tmp, name, env, props, command.toArray(String[]::new));

@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.restart;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.simulator.SimulatorRequest;
 import io.mixpanelpipelines.support.ChildJvm;
@@ -52,7 +53,7 @@ class ResumeWindowIntegrationTests {
             ExportWorkspace ws = new ExportWorkspace(tmp, Map.of())
                     .job(sim.baseUri().toString(), "UTC", ExportWorkspace.serviceAccountAuth(), "daysPerRequest: 3",
                             "parallelism: 1", "partSize: 1MB");
-            String url = "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+            String url = StateStoreLocation.h2Url(tmp.resolve("state"));
             Map<String, String> env = Map.of("IT_SA_USER", "resume-user", "IT_SA_SECRET", secret);
             String[] export = {"export", "--job", ws.jobFile.toString(), "--from", "2026-01-01", "--to", "2026-01-03"};
             ChildJvm first = ChildJvm.start(tmp, "first", env,

@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.slices;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.support.ChildJvm;
 import io.mixpanelpipelines.support.ExportWorkspace;
@@ -41,7 +42,7 @@ class SliceConversionCrashIntegrationTests {
     private final String secret = "slice-conv-" + System.nanoTime();
 
     private String stateUrl() {
-        return "jdbc:h2:file:" + tmp.resolve("state/pipelines") + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        return StateStoreLocation.h2Url(tmp.resolve("state"));
     }
 
     private ChildJvm start(String name, ExportWorkspace ws) throws Exception {

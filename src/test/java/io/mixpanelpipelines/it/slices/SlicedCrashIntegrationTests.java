@@ -2,6 +2,7 @@ package io.mixpanelpipelines.it.slices;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mixpanelpipelines.config.StateStoreLocation;
 import io.mixpanelpipelines.simulator.MixpanelSimulator;
 import io.mixpanelpipelines.simulator.SimulatorRequest;
 import io.mixpanelpipelines.support.ChildJvm;
@@ -35,8 +36,8 @@ class SlicedCrashIntegrationTests {
 
     private ChildJvm start(String name, ExportWorkspace ws) throws Exception {
         Map<String, String> env = Map.of("IT_SA_USER", "crash-user", "IT_SA_SECRET", secret);
-        List<String> props = List.of("spring.datasource.url=jdbc:h2:file:" + tmp.resolve("state/pipelines")
-                + ";AUTO_SERVER=TRUE;WRITE_DELAY=0", "pipelines.state.lock-lease=6s");
+        List<String> props = List.of("spring.datasource.url=" + StateStoreLocation.h2Url(tmp.resolve("state")),
+                "pipelines.state.lock-lease=6s");
         return ChildJvm.start(tmp, name, env, props, "export", "--job", ws.jobFile.toString(), "--from", DAY.toString(),
                 "--to", DAY.toString(), "--wait=2m");
     }
