@@ -23,9 +23,12 @@ import java.util.stream.Stream;
  *
  * <p><b>Memory is bounded, whatever the day's size.</b> At most {@link #memoryLimit()} candidates are held in
  * memory ({@code PIPELINES_IDENTITY_MAX_IDS_PER_DAY}, or {@code -Dpipelines.identity.maxIdsPerDay}; default
- * 50,000: measured 270-310 bytes each with 36-character ids, 8 more since {@link Held#prefix}, the
- * {@link SeenDevices} cache of the day's devices included, so about 15 MB, and up to about 20 MB with the cache
- * at its bound of as many devices).
+ * 20,000: measured 270-310 bytes each with 36-character ids, 8 more since {@link Held#prefix}, so about 6 MB;
+ * the {@link SeenDevices} cache of the day's logged-in devices remembers at least {@value #MIN_SEEN_DEVICES},
+ * about 100 bytes each). Fewer held candidates are faster, not slower: they are held until the next spill, long
+ * enough to outlive a young collection, and 50,000 of them (15 MB) overflowed the collector's survivor space at
+ * every one, so that they were copied into the old generation to die there; with 20,000 the 1M-event web day took
+ * 6.02 s against 6.50 s and its collector's pauses 172 ms against 348 ms (docs/performance.md).
  * Past it they are sorted by {@code distinct_id} and written to a {@link SpillRun}
  * file in the spill folder; {@link #FAN_IN} runs of one size are merged into one of the next, so at most about
  * {@code FAN_IN} runs of each size are ever read at once. {@link #rows()} streams the k-way merge of the runs
@@ -42,11 +45,14 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
     /**
      * Runs of one size merged into one of the next size: bounds the files read at once (a spilled run twice:
      * its candidates and its twins, with a 16 KiB buffer each: 4 MB at most). A merge rewrites every candidate
-     * of its runs, so it is rare: a day first merges past 6.4M candidates in memory-sized runs (about 6M
-     * events when every event is a new logged-in device; 32 merged a 3M-event day's runs once, 0.6 s of CPU).
+     * of its runs, so it is rare: a day first merges past 2.56M candidates in memory-sized runs (about 2.5M
+     * events when every event is a new logged-in device; the benchmark's 3M-event simulator day has 1.8M; 32
+     * merged a 3M-event day's runs once, 0.6 s of CPU).
      */
     static final int FAN_IN = 128;
-    private static final int DEFAULT_MEMORY_LIMIT = 50_000;
+    private static final int DEFAULT_MEMORY_LIMIT = 20_000;
+    /** The fewest devices {@link SeenDevices} remembers for a day's run (as many as the candidates held, if more). */
+    static final int MIN_SEEN_DEVICES = 50_000;
 
     /** A winning candidate so far. */
     public record Mapping(String distinctId, String resolvedDistinctId, long firstSeenMicros) {
@@ -115,7 +121,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
 
     /** @param spillDir this instance's own folder for spilled runs (created when first needed) */
     public DayIdentities(Path spillDir) {
-        this(spillDir, memoryLimit());
+        this(spillDir, memoryLimit(), FAN_IN, Math.max(memoryLimit(), MIN_SEEN_DEVICES));
     }
 
     /**
@@ -128,18 +134,23 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
 
     /** With {@code fanIn} runs of one size merged at once (tests: many levels of merges from a small day). */
     DayIdentities(Path spillDir, int memoryLimit, int fanIn) {
+        this(spillDir, memoryLimit, fanIn, memoryLimit);
+    }
+
+    /** @param seenDevices the most devices {@link SeenDevices} remembers */
+    private DayIdentities(Path spillDir, int memoryLimit, int fanIn, int seenDevices) {
         if (memoryLimit < 1 || fanIn < 2) {
             throw new IllegalArgumentException("memoryLimit must be positive and fanIn at least 2: " + memoryLimit + ", " + fanIn);
         }
         this.spillDir = spillDir;
         this.memoryLimit = memoryLimit;
         this.fanIn = fanIn;
-        this.seen = new SeenDevices(memoryLimit);
+        this.seen = new SeenDevices(seenDevices);
     }
 
     /**
      * The configured number of candidates held in memory before spilling: {@code -Dpipelines.identity.maxIdsPerDay},
-     * else {@code PIPELINES_IDENTITY_MAX_IDS_PER_DAY}, else 50,000.
+     * else {@code PIPELINES_IDENTITY_MAX_IDS_PER_DAY}, else 20,000.
      */
     public static int memoryLimit() {
         String v = System.getProperty("pipelines.identity.maxIdsPerDay", System.getenv("PIPELINES_IDENTITY_MAX_IDS_PER_DAY"));

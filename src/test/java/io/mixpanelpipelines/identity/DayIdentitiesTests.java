@@ -154,12 +154,12 @@ class DayIdentitiesTests {
     }
 
     @Test
-    void theMemoryLimitDefaultsTo50000AndABadSettingIsRefusedByName() {
+    void theMemoryLimitDefaultsTo20000AndABadSettingIsRefusedByName() {
         String before = System.getProperty("pipelines.identity.maxIdsPerDay");
         try {
             System.clearProperty("pipelines.identity.maxIdsPerDay");
             if (System.getenv("PIPELINES_IDENTITY_MAX_IDS_PER_DAY") == null) {
-                assertThat(DayIdentities.memoryLimit()).isEqualTo(50_000);
+                assertThat(DayIdentities.memoryLimit()).isEqualTo(20_000);
             }
             System.setProperty("pipelines.identity.maxIdsPerDay", "2_000_000");
             assertThat(DayIdentities.memoryLimit()).isEqualTo(2_000_000);
