@@ -23,13 +23,10 @@ import java.util.stream.Stream;
  *
  * <p><b>Memory is bounded, whatever the day's size.</b> At most {@link #memoryLimit()} candidates are held in
  * memory ({@code PIPELINES_IDENTITY_MAX_IDS_PER_DAY}, or {@code -Dpipelines.identity.maxIdsPerDay}; default
- * 20,000: measured 270-310 bytes each with 36-character ids, 8 more since {@link Held#prefix}, so about 6 MB;
- * the {@link SeenDevices} cache of the day's logged-in devices remembers at least {@value #MIN_SEEN_DEVICES},
- * about 100 bytes each). Fewer held candidates are faster, not slower: they are held until the next spill, long
- * enough to outlive a young collection, and 50,000 of them (15 MB) overflowed the collector's survivor space at
- * every one, so that they were copied into the old generation to die there; with 20,000 the 1M-event web day took
- * 6.02 s against 6.50 s and its collector's pauses 172 ms against 348 ms (docs/performance.md).
- * Past it they are sorted by {@code distinct_id} and written to a {@link SpillRun}
+ * 20,000: 270-310 bytes each with 36-character ids, about 6 MB; the {@link SeenDevices} cache remembers at least
+ * {@value #MIN_SEEN_DEVICES} logged-in devices, about 100 bytes each). Held candidates outlive young collections:
+ * 50,000 of them overflowed the survivor space and died in the old generation; 20,000 made the 1M-event web day
+ * 7% faster (docs/performance.md). Past it they are sorted by {@code distinct_id} and written to a {@link SpillRun}
  * file in the spill folder; {@link #FAN_IN} runs of one size are merged into one of the next, so at most about
  * {@code FAN_IN} runs of each size are ever read at once. {@link #rows()} streams the k-way merge of the runs
  * and what is in memory, keeping per {@code distinct_id} the {@linkplain #earlier earliest} candidate: the same
