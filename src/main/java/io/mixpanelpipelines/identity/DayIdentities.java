@@ -118,7 +118,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
 
     /** @param spillDir this instance's own folder for spilled runs (created when first needed) */
     public DayIdentities(Path spillDir) {
-        this(spillDir, memoryLimit(), FAN_IN, Math.max(memoryLimit(), MIN_SEEN_DEVICES));
+        this(spillDir, memoryLimit(), FAN_IN, MIN_SEEN_DEVICES);
     }
 
     /**
@@ -131,18 +131,18 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
 
     /** With {@code fanIn} runs of one size merged at once (tests: many levels of merges from a small day). */
     DayIdentities(Path spillDir, int memoryLimit, int fanIn) {
-        this(spillDir, memoryLimit, fanIn, memoryLimit);
+        this(spillDir, memoryLimit, fanIn, 0);
     }
 
-    /** @param seenDevices the most devices {@link SeenDevices} remembers */
-    private DayIdentities(Path spillDir, int memoryLimit, int fanIn, int seenDevices) {
+    /** @param minSeenDevices the fewest devices {@link SeenDevices} remembers (memoryLimit if larger) */
+    private DayIdentities(Path spillDir, int memoryLimit, int fanIn, int minSeenDevices) {
         if (memoryLimit < 1 || fanIn < 2) {
             throw new IllegalArgumentException("memoryLimit must be positive and fanIn at least 2: " + memoryLimit + ", " + fanIn);
         }
         this.spillDir = spillDir;
         this.memoryLimit = memoryLimit;
         this.fanIn = fanIn;
-        this.seen = new SeenDevices(seenDevices);
+        this.seen = new SeenDevices(Math.max(memoryLimit, minSeenDevices));
     }
 
     /**
