@@ -10,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -23,15 +21,15 @@ import java.util.stream.Stream;
  *
  * <p><b>Memory is bounded, whatever the day's size.</b> At most {@link #memoryLimit()} candidates are held in
  * memory ({@code PIPELINES_IDENTITY_MAX_IDS_PER_DAY}, or {@code -Dpipelines.identity.maxIdsPerDay}; default
- * 20,000: 270-310 bytes each with 36-character ids, about 6 MB; the {@link SeenDevices} cache remembers at least
- * {@value #MIN_SEEN_DEVICES} logged-in devices, about 100 bytes each). Held candidates outlive young collections:
- * 50,000 of them overflowed the survivor space and died in the old generation; 20,000 made the 1M-event web day
- * 7% faster (docs/performance.md). Past it they are sorted by {@code distinct_id} and written to a {@link SpillRun}
- * file in the spill folder; {@link #FAN_IN} runs of one size are merged into one of the next, so at most about
- * {@code FAN_IN} runs of each size are ever read at once. {@link #rows()} streams the k-way merge of the runs
- * and what is in memory, keeping per {@code distinct_id} the {@linkplain #earlier earliest} candidate: the same
- * rows wherever the runs were cut: "earliest" is a total order on a candidate's (time, resolved id), so
- * merging in steps changes nothing.
+ * 20,000), and at most {@value #BYTES_PER_CANDIDATE} bytes of ids per candidate of that limit (1 MiB at least), in
+ * a {@link HeldTable}: no object per candidate, about 4 MB at the default with 36-character ids; the {@link
+ * SeenDevices} cache remembers at least {@value #MIN_SEEN_DEVICES} logged-in devices, about 5 MB. (Held as objects,
+ * candidates outlived young collections until their spill: docs/performance.md.) Past either limit they are
+ * sorted by {@code distinct_id} and written to a {@link SpillRun} file in the spill folder; {@link #FAN_IN} runs
+ * of one size are merged into one of the next, so at most about {@code FAN_IN} runs of each size are ever read at
+ * once. {@link #rows()} streams the k-way merge of the runs and what is in memory, keeping per {@code distinct_id}
+ * the {@linkplain IdOrder#earlier earliest} candidate: the same rows wherever the runs were cut: "earliest" is a
+ * total order on a candidate's (time, resolved id), so merging in steps changes nothing.
  *
  * <p><b>The spill folder</b> is this instance's alone (one per day and purpose): {@link #clear} and
  * {@link #close} delete every file in it, what a killed process left there included, and the folder; files it
@@ -50,6 +48,8 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
     private static final int DEFAULT_MEMORY_LIMIT = 20_000;
     /** The fewest devices {@link SeenDevices} remembers for a day's run (as many as the candidates held, if more). */
     static final int MIN_SEEN_DEVICES = 50_000;
+    /** The bytes of ids held per candidate of the limit, on average, before a spill: long ids spill sooner. */
+    static final int BYTES_PER_CANDIDATE = 128;
 
     /** A winning candidate so far. */
     public record Mapping(String distinctId, String resolvedDistinctId, long firstSeenMicros) {
@@ -77,35 +77,12 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         long firstSeenMicros();
     }
 
-    /**
-     * A candidate held in memory, updated in place when a candidate for its id wins. A <em>twin</em> also stands
-     * for the same candidate of {@code $device:<distinctId>}: a device's login maps both ids to one user at one
-     * time, so it is held (and spilled, sorted and compared) once; the twin ids sort in the same order as the
-     * bare ones, so they are read back as a sorted run of their own.
-     */
-    static final class Held {
-        final String distinctId;
-        /** {@code distinctId} in UTF-8: what runs are sorted and merged by. */
-        final byte[] idUtf8;
-        /** The first 8 bytes of {@link #idUtf8}, zero-padded ({@link IdOrder#prefix}): most sorting comparisons end here. */
-        final long prefix;
-        String resolved;
-        long time;
-        boolean twin;
-
-        Held(String distinctId, String resolved, long time, boolean twin) {
-            this.distinctId = distinctId;
-            this.idUtf8 = distinctId.getBytes(StandardCharsets.UTF_8);
-            this.prefix = IdOrder.prefix(idUtf8);
-            this.resolved = resolved;
-            this.time = time;
-            this.twin = twin;
-        }
-    }
-
-    private final Map<String, Held> byId = new HashMap<>();
+    /** What memory holds; a <em>twin</em> there also stands for the same candidate of {@code $device:<distinctId>}. */
+    private final HeldTable held = new HeldTable();
     private final SeenDevices seen;
     private final int memoryLimit;
+    /** The most bytes of ids held ({@value #BYTES_PER_CANDIDATE} per candidate of the limit, 1 MiB at least). */
+    private final long memoryBytes;
     private final int fanIn;
     private final Path spillDir;
     /** The spilled runs by size: {@code runs.get(level)} were each merged from {@code FAN_IN^level} spills. */
@@ -141,6 +118,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         }
         this.spillDir = spillDir;
         this.memoryLimit = memoryLimit;
+        this.memoryBytes = Math.max(1 << 20, (long) BYTES_PER_CANDIDATE * memoryLimit);
         this.fanIn = fanIn;
         this.seen = new SeenDevices(Math.max(memoryLimit, minSeenDevices));
     }
@@ -175,12 +153,9 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
      */
     public void offer(ParsedEvent event) {
         Utf8Text device = event.deviceIdText();
-        if (device.present() && event.userIdText().present()) {
-            long t = event.timeMicros();
-            if (!seen.earlierThan(device.bytes(), device.offset(), device.length(), t)
-                    && deviceLogin(event.deviceId(), event.userId(), t)) {
-                seen.record(device.bytes(), device.offset(), device.length(), t);
-            }
+        Utf8Text user = event.userIdText();
+        if (device.present() && user.present()) {
+            login(device.bytes(), device.offset(), device.length(), user.bytes(), user.offset(), user.length(), event.timeMicros());
         }
         int merge = IdentityRules.mergeKind(event.eventNameText());
         if (merge > 0) {
@@ -194,54 +169,65 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
      * b[device..device+deviceLength)} and {@code b[user..user+userLength)}), as {@link DayIdentityFeed} copied them.
      */
     void offerLogin(byte[] b, int device, int deviceLength, int user, int userLength, long timeMicros) {
-        if (!seen.earlierThan(b, device, deviceLength, timeMicros)
-                && deviceLogin(new String(b, device, deviceLength, StandardCharsets.UTF_8),
-                        new String(b, user, userLength, StandardCharsets.UTF_8), timeMicros)) {
-            seen.record(b, device, deviceLength, timeMicros);
-        }
+        login(b, device, deviceLength, b, user, userLength, timeMicros);
     }
 
-    /** Whether a candidate wins over another for the same {@code distinct_id}: earlier, or as early with a smaller resolved id ({@link IdOrder}). */
-    private static boolean earlier(String resolvedA, long timeA, String resolvedB, long timeB) {
-        return timeA < timeB || (timeA == timeB && IdOrder.compare(resolvedA, resolvedB) < 0);
+    private void login(byte[] d, int dOff, int dLen, byte[] u, int uOff, int uLen, long timeMicros) {
+        if (!seen.earlierThan(d, dOff, dLen, timeMicros) && deviceLogin(d, dOff, dLen, u, uOff, uLen, timeMicros)) {
+            seen.record(d, dOff, dLen, timeMicros);
+        }
     }
 
     /**
-     * {@link IdentityRules#deviceLogin}'s two mappings, held as one twin candidate where they can be: the
-     * device id and its {@code $device:} form, both to the user id. Returns whether this login mapped every id
-     * a login of this device can map, so that a later login of the device would only lose: only then may
-     * {@link SeenDevices} pass the device's later events over (a login with an empty user id, or one mapping
-     * the device to itself, maps less, and the device's later logins must still be offered).
+     * {@link IdentityRules#deviceLogin}'s two mappings, from the ids' UTF-8 bytes (well-formed: the parser
+     * decodes what is not to U+FFFD), held as one twin candidate where they can be: the device id and its {@code
+     * $device:} form, both to the user id. Returns whether this login mapped every id a login of this device can
+     * map, so that a later login of the device would only lose: only then may {@link SeenDevices} pass the
+     * device's later events over (a login with an empty user id, or one mapping the device to itself, maps
+     * less, and the device's later logins must still be offered).
      */
-    private boolean deviceLogin(String deviceId, String userId, long timeMicros) {
-        if (deviceId == null || deviceId.isEmpty() || userId == null || userId.isEmpty() || deviceId.equals(userId)) {
-            IdentityRules.deviceLogin(deviceId, userId, timeMicros, this);
+    private boolean deviceLogin(byte[] d, int dOff, int dLen, byte[] u, int uOff, int uLen, long timeMicros) {
+        if (dLen == 0 || uLen == 0 || Arrays.equals(d, dOff, dOff + dLen, u, uOff, uOff + uLen)) {
+            IdentityRules.deviceLogin(text(d, dOff, dLen), text(u, uOff, uLen), timeMicros, this);
             return false;
         }
-        if (deviceId.startsWith(IdentityRules.DEVICE_PREFIX)) {
-            map(deviceId, userId, timeMicros); // its only id
+        if (startsWithDevicePrefix(d, dOff, dLen)) {
+            map(d, dOff, dLen, u, uOff, uLen, timeMicros); // its only id
             return true;
         }
-        if (isTwinOf(userId, deviceId)) {
-            map(deviceId, userId, timeMicros); // its $device: form is the user id: maps nothing
+        if (uLen == DEVICE_PREFIX.length + dLen && startsWithDevicePrefix(u, uOff, uLen)
+                && Arrays.equals(u, uOff + DEVICE_PREFIX.length, uOff + uLen, d, dOff, dOff + dLen)) {
+            map(d, dOff, dLen, u, uOff, uLen, timeMicros); // its $device: form is the user id: maps nothing
             return false;
         }
-        Held held = byId.get(deviceId);
-        if (held == null) {
-            hold(deviceId, userId, timeMicros, true);
-        } else if (earlier(userId, timeMicros, held.resolved, held.time)) {
-            held.resolved = userId; // wins the device id; and its twin, whatever a merge event held for the id
-            held.time = timeMicros;
-            held.twin = true;
-        } else if (!held.twin) {
-            map(IdentityRules.DEVICE_PREFIX + deviceId, userId, timeMicros); // a merge event's candidate keeps the id
+        int hash = HeldTable.hash(d, dOff, dLen);
+        int e = held.find(hash, d, dOff, dLen);
+        if (e < 0) {
+            hold(hash, d, dOff, dLen, u, uOff, uLen, timeMicros, true);
+        } else if (held.beats(e, u, uOff, uLen, timeMicros)) {
+            held.update(e, u, uOff, uLen, timeMicros, true); // wins the device id; and its twin, whatever a merge event held
+        } else if (!held.twin(e)) {
+            byte[] twin = deviceForm(d, dOff, dLen); // a merge event's candidate keeps the id
+            map(twin, 0, twin.length, u, uOff, uLen, timeMicros);
         }
         return true;
     }
 
-    private static boolean isTwinOf(String id, String deviceId) {
-        return id.length() == IdentityRules.DEVICE_PREFIX.length() + deviceId.length()
-                && id.startsWith(IdentityRules.DEVICE_PREFIX) && id.endsWith(deviceId);
+    private static final byte[] DEVICE_PREFIX = SpillRun.DEVICE_PREFIX;
+
+    private static boolean startsWithDevicePrefix(byte[] b, int off, int len) {
+        return len >= DEVICE_PREFIX.length && Arrays.equals(b, off, off + DEVICE_PREFIX.length, DEVICE_PREFIX, 0, DEVICE_PREFIX.length);
+    }
+
+    /** {@code $device:} and the id {@code b[off..off+len)}, in UTF-8. */
+    private static byte[] deviceForm(byte[] b, int off, int len) {
+        byte[] twin = Arrays.copyOf(DEVICE_PREFIX, DEVICE_PREFIX.length + len);
+        System.arraycopy(b, off, twin, DEVICE_PREFIX.length, len);
+        return twin;
+    }
+
+    private static String text(byte[] b, int off, int len) {
+        return new String(b, off, len, StandardCharsets.UTF_8);
     }
 
     /**
@@ -252,32 +238,40 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
      */
     @Override
     public void map(String distinctId, String resolvedDistinctId, long timeMicros) {
-        Held held = byId.get(distinctId);
-        if (held == null) {
-            hold(distinctId, resolvedDistinctId, timeMicros, false);
-        } else if (earlier(resolvedDistinctId, timeMicros, held.resolved, held.time)) {
-            String twinResolved = held.resolved;
-            long twinTime = held.time;
-            boolean twin = held.twin;
-            held.resolved = resolvedDistinctId;
-            held.time = timeMicros;
-            held.twin = false;
-            if (twin) { // the device's login still holds for its $device: form
-                map(IdentityRules.DEVICE_PREFIX + distinctId, twinResolved, twinTime);
+        byte[] id = distinctId.getBytes(StandardCharsets.UTF_8);
+        byte[] resolved = resolvedDistinctId.getBytes(StandardCharsets.UTF_8);
+        map(id, 0, id.length, resolved, 0, resolved.length, timeMicros);
+    }
+
+    /** {@link #map(String, String, long)} from UTF-8 bytes (none of the table's own). */
+    private void map(byte[] id, int idOff, int idLen, byte[] r, int rOff, int rLen, long timeMicros) {
+        int hash = HeldTable.hash(id, idOff, idLen);
+        int e = held.find(hash, id, idOff, idLen);
+        if (e < 0) {
+            hold(hash, id, idOff, idLen, r, rOff, rLen, timeMicros, false);
+        } else if (held.beats(e, r, rOff, rLen, timeMicros)) {
+            if (held.twin(e)) { // the device's login still holds for its $device: form
+                byte[] twinResolved = held.resolvedCopy(e);
+                long twinTime = held.time(e);
+                held.update(e, r, rOff, rLen, timeMicros, false);
+                byte[] twin = deviceForm(id, idOff, idLen);
+                map(twin, 0, twin.length, twinResolved, 0, twinResolved.length, twinTime);
+            } else {
+                held.update(e, r, rOff, rLen, timeMicros, false);
             }
         }
     }
 
     /** Holds a candidate for an id not held; spills what is held first when memory is full. */
-    private void hold(String distinctId, String resolved, long timeMicros, boolean twin) {
-        if (byId.size() >= memoryLimit) {
+    private void hold(int hash, byte[] id, int idOff, int idLen, byte[] r, int rOff, int rLen, long time, boolean twin) {
+        if (held.size() >= memoryLimit || held.bytesUsed() >= memoryBytes) {
             try {
                 spill();
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot spill identity mappings to " + spillDir + ": " + e.getMessage(), e);
             }
         }
-        byId.put(distinctId, new Held(distinctId, resolved, timeMicros, twin));
+        held.add(hash, id, idOff, idLen, r, rOff, rLen, time, twin);
     }
 
     /**
@@ -286,9 +280,8 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
      */
     public void addAll(DayIdentities other) throws IOException {
         try (Rows r = other.rows()) {
-            while (r.hasNext()) {
-                Mapping m = r.next();
-                map(m.distinctId(), m.resolvedDistinctId(), m.firstSeenMicros());
+            while (r.advance()) {
+                map(r.idBytes(), 0, r.idLength(), r.resolvedBytes(), 0, r.resolvedLength(), r.firstSeenMicros());
             }
         } catch (UncheckedIOException e) {
             throw e.getCause();
@@ -307,12 +300,12 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
 
     /** The candidates held in memory now. */
     public int inMemory() {
-        return byId.size();
+        return held.size();
     }
 
     /** Forgets every candidate: deletes the spill folder's files (a killed process's too) and the folder. */
     public void clear() throws IOException {
-        byId.clear();
+        held.clear();
         seen.clear();
         runs.clear();
         withTwins.clear();
@@ -346,14 +339,7 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
     public Rows rows() throws IOException {
         List<Path> files = new ArrayList<>();
         runs.forEach(files::addAll);
-        return new MergedRows(files, withTwins, sortedInMemory());
-    }
-
-    /** What memory holds in ascending order of {@code distinct_id}'s UTF-8 bytes (its twins' ids sort the same). */
-    private List<Held> sortedInMemory() {
-        Held[] held = byId.values().toArray(new Held[0]);
-        HeldSort.sort(held);
-        return Arrays.asList(held);
+        return new MergedRows(files, withTwins, held);
     }
 
     /** Writes what memory holds as a sorted run and empties memory; merges full levels of runs. */
@@ -363,10 +349,10 @@ public final class DayIdentities implements IdentityRules.Sink, Closeable {
         }
         Files.createDirectories(spillDir);
         Path file = newRun(0);
-        if (SpillRun.writeHeld(file, sortedInMemory())) {
+        if (SpillRun.writeHeld(file, held)) {
             withTwins.add(file);
         }
-        byId.clear();
+        held.clear();
         spills++;
         spilledBytes += Files.size(file);
         addRun(0, file);

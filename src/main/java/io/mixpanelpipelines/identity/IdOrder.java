@@ -29,10 +29,15 @@ final class IdOrder {
 
     /** {@link #prefix(byte[])} of {@code id[0..length)}. */
     static long prefix(byte[] id, int length) {
+        return prefix(id, 0, length);
+    }
+
+    /** {@link #prefix(byte[])} of {@code id[offset..offset+length)}. */
+    static long prefix(byte[] id, int offset, int length) {
         long p = 0;
         int n = Math.min(8, length);
         for (int i = 0; i < n; i++) {
-            p |= (id[i] & 0xFFL) << (56 - 8 * i);
+            p |= (id[offset + i] & 0xFFL) << (56 - 8 * i);
         }
         return p;
     }

@@ -1,6 +1,5 @@
 package io.mixpanelpipelines.identity;
 
-import io.mixpanelpipelines.identity.DayIdentities.Held;
 import io.mixpanelpipelines.identity.DayIdentities.Mapping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,8 +19,8 @@ import java.util.NoSuchElementException;
  *
  * <p>Rows are merged as bytes: {@link #advance} moves to the next row and leaves it in buffers that the next
  * call reuses, so a day's rows are written without a string or an object per row; {@link #next} makes a
- * {@link Mapping} of it. The sources form a binary heap whose top is replaced as it moves on (one sift per
- * candidate). Reading a run fails with an {@link UncheckedIOException}. Holds one buffered reader per run
+ * {@link Mapping} of it. The sources are the leaves of a tree of losers (one replay of log2(sources) matches
+ * per candidate). Reading a run fails with an {@link UncheckedIOException}. Holds one buffered reader per run
  * file. Not thread-safe.
  */
 final class MergedRows implements DayIdentities.Rows {
@@ -30,11 +29,19 @@ final class MergedRows implements DayIdentities.Rows {
     private abstract static class Source {
         byte[] id = new byte[64];
         int idLength;
-        /** {@link IdOrder#prefix} of the id: the heap compares it first. */
+        /** {@link IdOrder#prefix} of the id: compared first. */
         long prefix;
+        /**
+         * The id's next 8 bytes, zero-padded: compared second ({@code $device:} ids share their first 8 bytes, so
+         * their prefixes tie). As for the prefix, ids whose first 16 bytes differ compare as these two numbers do.
+         */
+        long next8;
         byte[] resolved = new byte[64];
         int resolvedLength;
         long time;
+
+        /** Whether the source has no candidate left. */
+        boolean done;
 
         /** Moves to the next candidate (its {@link #prefix} too); false past the last. */
         abstract boolean advance() throws IOException;
@@ -58,6 +65,7 @@ final class MergedRows implements DayIdentities.Rows {
             id = reader.id();
             idLength = reader.idLength();
             prefix = IdOrder.prefix(id, idLength);
+            next8 = idLength > 8 ? IdOrder.prefix(id, 8, idLength - 8) : 0;
             resolved = reader.resolved();
             resolvedLength = reader.resolvedLength();
             time = reader.time();
@@ -72,32 +80,36 @@ final class MergedRows implements DayIdentities.Rows {
 
     /** Memory's candidates, sorted, or their twins' {@code $device:} ids. */
     private static final class MemorySource extends Source {
-        private final List<Held> sorted;
+        private final HeldTable held;
+        private final int[] sorted;
         private final boolean twins;
         private int next;
 
-        MemorySource(List<Held> sorted, boolean twins) {
+        MemorySource(HeldTable held, int[] sorted, boolean twins) {
+            this.held = held;
             this.sorted = sorted;
             this.twins = twins;
         }
 
         @Override
         boolean advance() {
-            while (next < sorted.size()) {
-                Held h = sorted.get(next++);
-                if (twins && !h.twin) {
+            while (next < held.size()) {
+                int e = sorted[next++];
+                if (twins && !held.twin(e)) {
                     continue;
                 }
                 int head = twins ? SpillRun.DEVICE_PREFIX.length : 0;
-                idLength = head + h.idUtf8.length;
+                int n = held.idLength(e);
+                idLength = head + n;
                 id = fit(id, idLength);
                 System.arraycopy(SpillRun.DEVICE_PREFIX, 0, id, 0, head);
-                System.arraycopy(h.idUtf8, 0, id, head, h.idUtf8.length);
-                prefix = twins ? IdOrder.prefix(id, idLength) : h.prefix;
-                byte[] r = h.resolved.getBytes(StandardCharsets.UTF_8);
-                resolved = r;
-                resolvedLength = r.length;
-                time = h.time;
+                System.arraycopy(held.bytes(), held.idAt(e), id, head, n);
+                prefix = twins ? IdOrder.prefix(id, idLength) : held.prefix(e);
+                next8 = idLength > 8 ? IdOrder.prefix(id, 8, idLength - 8) : 0;
+                resolvedLength = held.resolvedLength(e);
+                resolved = fit(resolved, resolvedLength);
+                System.arraycopy(held.bytes(), held.resolvedAt(e), resolved, 0, resolvedLength);
+                time = held.time(e);
                 return true;
             }
             return false;
@@ -105,9 +117,15 @@ final class MergedRows implements DayIdentities.Rows {
     }
 
     private final List<Source> sources = new ArrayList<>();
-    /** The sources with a candidate left, a binary min-heap on their candidate's id. */
-    private final Source[] heap;
-    private int size;
+    /** The sources, the leaves of {@link #tree}. */
+    private final Source[] leaves;
+    /**
+     * A tree of losers over the leaves: node {@code n} (1 to k-1) holds the source that lost the match between
+     * its children's winners ({@code 2n} and {@code 2n+1}; leaf {@code i} is node {@code k+i}), {@code tree[0]}
+     * the overall winner: the source with the smallest id. A source that moves on replays only the matches on its
+     * way to the root: log2(k) comparisons, where a binary heap takes about two per level.
+     */
+    private final int[] tree;
     private byte[] id = new byte[64];
     private int idLength;
     private byte[] resolved = new byte[64];
@@ -120,10 +138,10 @@ final class MergedRows implements DayIdentities.Rows {
     /**
      * @param files runs written by {@link SpillRun}
      * @param withTwins those of them holding twins: read twice, for their candidates and their twins' {@code $device:} ids
-     * @param memory what memory holds, in ascending order of {@code distinct_id}'s UTF-8 bytes (read for its
-     *     candidates and for its twins); null for none
+     * @param memory what memory holds, read sorted by {@code distinct_id}'s UTF-8 bytes, for its candidates and
+     *     for its twins (unchanged until these rows are closed); null for none
      */
-    MergedRows(List<Path> files, java.util.Set<Path> withTwins, List<Held> memory) throws IOException {
+    MergedRows(List<Path> files, java.util.Set<Path> withTwins, HeldTable memory) throws IOException {
         try {
             for (Path f : files) {
                 sources.add(new FileSource(f, false));
@@ -132,22 +150,36 @@ final class MergedRows implements DayIdentities.Rows {
                 }
             }
             if (memory != null) {
-                sources.add(new MemorySource(memory, false));
-                sources.add(new MemorySource(memory, true));
+                int[] sorted = memory.sorted();
+                sources.add(new MemorySource(memory, sorted, false));
+                sources.add(new MemorySource(memory, sorted, true));
             }
-            heap = new Source[sources.size()];
-            for (Source s : sources) {
-                if (s.advance()) {
-                    heap[size++] = s;
-                }
+            leaves = sources.toArray(new Source[0]);
+            for (Source s : leaves) {
+                s.done = !s.advance();
             }
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
-        for (int i = size / 2 - 1; i >= 0; i--) {
-            siftDown(i);
+        tree = new int[Math.max(1, leaves.length)];
+        int k = leaves.length;
+        int[] winners = new int[2 * k];
+        for (int i = 0; i < k; i++) {
+            winners[k + i] = i;
         }
+        for (int n = k - 1; n >= 1; n--) {
+            int a = winners[2 * n];
+            int b = winners[2 * n + 1];
+            winners[n] = less(a, b) ? a : b;
+            tree[n] = less(a, b) ? b : a;
+        }
+        tree[0] = k > 1 ? winners[1] : 0;
+    }
+
+    /** Whether no source has a candidate left. */
+    private boolean exhausted() {
+        return leaves.length == 0 || leaves[tree[0]].done;
     }
 
     /**
@@ -160,16 +192,15 @@ final class MergedRows implements DayIdentities.Rows {
             ahead = false;
             return true;
         }
-        if (size == 0) {
+        if (ended || exhausted()) {
             ended = true;
             return false;
         }
         try {
-            Source top = heap[0];
-            take(top);
+            take(leaves[tree[0]]);
             step();
-            while (size > 0 && Arrays.equals(heap[0].id, 0, heap[0].idLength, id, 0, idLength)) {
-                Source o = heap[0];
+            while (!exhausted() && Arrays.equals(leaves[tree[0]].id, 0, leaves[tree[0]].idLength, id, 0, idLength)) {
+                Source o = leaves[tree[0]];
                 if (IdOrder.earlier(o.resolved, o.resolvedLength, o.time, resolved, resolvedLength, time)) {
                     take(o);
                 }
@@ -192,39 +223,30 @@ final class MergedRows implements DayIdentities.Rows {
         time = s.time;
     }
 
-    /** Moves the top source on: it sinks to its place, or leaves the heap when it has no candidate left. */
+    /** Moves the winning source on, and replays its matches up to the root. */
     private void step() throws IOException {
-        if (!heap[0].advance()) {
-            heap[0] = heap[--size];
-            heap[size] = null;
+        int w = tree[0];
+        leaves[w].done = !leaves[w].advance();
+        for (int n = (w + leaves.length) >>> 1; n >= 1; n >>>= 1) {
+            if (less(tree[n], w)) {
+                int loser = w;
+                w = tree[n];
+                tree[n] = loser;
+            }
         }
-        if (size > 0) {
-            siftDown(0);
-        }
+        tree[0] = w;
     }
 
-    private void siftDown(int i) {
-        Source s = heap[i];
-        int half = size >>> 1;
-        while (i < half) {
-            int child = 2 * i + 1;
-            Source c = heap[child];
-            int right = child + 1;
-            if (right < size && less(heap[right], c)) {
-                child = right;
-                c = heap[child];
-            }
-            if (!less(c, s)) {
-                break;
-            }
-            heap[i] = c;
-            i = child;
-        }
-        heap[i] = s;
+    /** Whether source {@code a}'s candidate comes before {@code b}'s: a source with none left comes last. */
+    private boolean less(int a, int b) {
+        Source x = leaves[a];
+        Source y = leaves[b];
+        return !x.done && (y.done || less(x, y));
     }
 
     private static boolean less(Source a, Source b) {
         return a.prefix != b.prefix ? Long.compareUnsigned(a.prefix, b.prefix) < 0
+                : a.next8 != b.next8 ? Long.compareUnsigned(a.next8, b.next8) < 0
                 : IdOrder.compare(a.id, a.idLength, b.id, b.idLength) < 0;
     }
 
@@ -286,7 +308,6 @@ final class MergedRows implements DayIdentities.Rows {
             }
         }
         sources.clear();
-        size = 0;
         ended = true;
         ahead = false;
         if (failed != null) {

@@ -5,18 +5,29 @@ import java.util.Arrays;
 /**
  * The earliest login time offered so far per device id, keyed by the id's UTF-8 bytes, so that
  * {@link DayIdentities#offer} can pass over the day's later events of a device (most events of a logged-in
- * device) without building a {@link String}: an open-addressing table of hashes, times and a copy of each key
- * (compared in full, so the answer is exact). About 100 bytes per device, and at most {@code maxDevices}
- * devices: the cache is emptied when it is full, as it is only a shortcut (a device it forgot is offered again,
- * and its candidate loses to the one already held or spilled). Not thread-safe.
+ * device) without building a {@link String}: an open-addressing table of hashes, times and where each key's copy
+ * is in one block of bytes (compared in full, so the answer is exact); no object per device. At most {@code
+ * maxDevices} devices, and {@value #BYTES_PER_DEVICE} bytes of keys per device of that bound (1 MiB at least):
+ * the cache is emptied when either is full, as it is only a shortcut (a device it forgot is offered again, and its
+ * candidate loses to the one already held or spilled). About 70 bytes per device with 36-character ids. Not
+ * thread-safe.
  */
 final class SeenDevices {
 
-    private final int maxDevices;
+    /** The bytes of keys per device of the bound before the cache is emptied: long ids empty it sooner. */
+    static final int BYTES_PER_DEVICE = 64;
+    private static final int INITIAL = 1024;
 
-    private long[] hashes = new long[1024];
-    private long[] times = new long[1024];
-    private byte[][] keys = new byte[1024][];
+    private final int maxDevices;
+    private final long maxBytes;
+
+    private long[] hashes = new long[INITIAL];
+    private long[] times = new long[INITIAL];
+    /** Where a slot's key starts in {@link #block}; -1 for an empty slot. */
+    private int[] keyAt = empty(INITIAL);
+    private int[] keyLength = new int[INITIAL];
+    private byte[] block = new byte[INITIAL * 32];
+    private int used;
     private int size;
     /** The key {@link #earlierThan} last looked up, and where: null once the table changed since. */
     private byte[] lastBytes;
@@ -28,6 +39,13 @@ final class SeenDevices {
     /** @param maxDevices the most devices remembered before the cache is emptied */
     SeenDevices(int maxDevices) {
         this.maxDevices = maxDevices;
+        this.maxBytes = Math.max(1 << 20, (long) BYTES_PER_DEVICE * maxDevices);
+    }
+
+    private static int[] empty(int n) {
+        int[] a = new int[n];
+        Arrays.fill(a, -1);
+        return a;
     }
 
     /** Whether {@code key} was recorded with a time strictly before {@code time}. */
@@ -39,7 +57,7 @@ final class SeenDevices {
         lastLength = len;
         lastHash = h;
         lastSlot = i;
-        return keys[i] != null && times[i] < time;
+        return keyAt[i] >= 0 && times[i] < time;
     }
 
     /**
@@ -51,19 +69,26 @@ final class SeenDevices {
         lastBytes = null;
         long h = same ? lastHash : hash(b, off, len);
         int i = same ? lastSlot : find(h, b, off, len);
-        if (keys[i] != null) {
+        if (keyAt[i] >= 0) {
             times[i] = Math.min(times[i], time);
             return;
         }
-        if (size >= maxDevices) { // full: forgotten at once, the table kept (its size is bounded already)
-            Arrays.fill(keys, null);
+        if (size >= maxDevices || used >= maxBytes) { // full: forgotten at once, the table kept (its size is bounded already)
+            Arrays.fill(keyAt, -1);
             size = 0;
+            used = 0;
             i = find(h, b, off, len);
         }
-        keys[i] = Arrays.copyOfRange(b, off, off + len);
+        if (used + len > block.length) {
+            block = Arrays.copyOf(block, (int) Math.min(Integer.MAX_VALUE - 16, Math.max(2L * block.length, (long) used + len)));
+        }
+        System.arraycopy(b, off, block, used, len);
+        keyAt[i] = used;
+        keyLength[i] = len;
+        used += len;
         hashes[i] = h;
         times[i] = time;
-        if (++size * 2 > keys.length) {
+        if (++size * 2 > keyAt.length) {
             grow();
         }
     }
@@ -76,16 +101,19 @@ final class SeenDevices {
     /** Forgets every device and gives the grown table back. */
     void clear() {
         lastBytes = null;
-        hashes = new long[1024];
-        times = new long[1024];
-        keys = new byte[1024][];
+        hashes = new long[INITIAL];
+        times = new long[INITIAL];
+        keyAt = empty(INITIAL);
+        keyLength = new int[INITIAL];
+        block = new byte[INITIAL * 32];
+        used = 0;
         size = 0;
     }
 
     private int find(long h, byte[] b, int off, int len) {
-        int mask = keys.length - 1;
+        int mask = keyAt.length - 1;
         int i = (int) (h ^ (h >>> 32)) & mask;
-        while (keys[i] != null && (hashes[i] != h || !Arrays.equals(keys[i], 0, keys[i].length, b, off, off + len))) {
+        while (keyAt[i] >= 0 && (hashes[i] != h || !Arrays.equals(block, keyAt[i], keyAt[i] + keyLength[i], b, off, off + len))) {
             i = (i + 1) & mask;
         }
         return i;
@@ -94,18 +122,22 @@ final class SeenDevices {
     private void grow() {
         long[] oldHashes = hashes;
         long[] oldTimes = times;
-        byte[][] oldKeys = keys;
-        hashes = new long[oldKeys.length * 2];
-        times = new long[oldKeys.length * 2];
-        keys = new byte[oldKeys.length * 2][];
-        int mask = keys.length - 1;
-        for (int j = 0; j < oldKeys.length; j++) {
-            if (oldKeys[j] != null) {
+        int[] oldAt = keyAt;
+        int[] oldLength = keyLength;
+        int n = oldAt.length * 2;
+        hashes = new long[n];
+        times = new long[n];
+        keyAt = empty(n);
+        keyLength = new int[n];
+        int mask = n - 1;
+        for (int j = 0; j < oldAt.length; j++) {
+            if (oldAt[j] >= 0) {
                 int i = (int) (oldHashes[j] ^ (oldHashes[j] >>> 32)) & mask;
-                while (keys[i] != null) {
+                while (keyAt[i] >= 0) {
                     i = (i + 1) & mask;
                 }
-                keys[i] = oldKeys[j];
+                keyAt[i] = oldAt[j];
+                keyLength[i] = oldLength[j];
                 hashes[i] = oldHashes[j];
                 times[i] = oldTimes[j];
             }

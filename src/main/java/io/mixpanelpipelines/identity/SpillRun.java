@@ -9,13 +9,12 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * One sorted run of a day's candidates spilled to a local file by {@link DayIdentities}: a magic header, then
  * per candidate, in {@code distinct_id} order and at most one per id, the {@code distinct_id} and the resolved
  * id as length-prefixed UTF-8 (the length a variable-length unsigned int; the id's is doubled, plus one for a
- * {@linkplain DayIdentities.Held twin}) and the time in microseconds (8 bytes, big-endian). A run holding
+ * {@linkplain HeldTable#twin twin}) and the time in microseconds (8 bytes, big-endian). A run holding
  * twins is read as two sorted runs: its candidates, and its twins as their {@code $device:} ids. Ids are
  * well-formed text (the parser and DuckDB decode invalid UTF-8 and lone surrogates to U+FFFD, as the Parquet
  * file stores them), so UTF-8 gives them back exactly. A file without the header of this version, or cut
@@ -38,7 +37,7 @@ final class SpillRun {
         long rows = 0;
         try (DataOutputStream out = open(file)) {
             while (sorted.advance()) {
-                write(out, sorted.idBytes(), sorted.idLength(), false, sorted.resolvedBytes(), sorted.resolvedLength(),
+                write(out, sorted.idBytes(), 0, sorted.idLength(), false, sorted.resolvedBytes(), 0, sorted.resolvedLength(),
                         sorted.firstSeenMicros());
                 rows++;
             }
@@ -47,16 +46,19 @@ final class SpillRun {
     }
 
     /**
-     * Writes what memory holds, {@code sorted} by {@code distinct_id}, twins marked, to a new file {@code file};
-     * returns whether it wrote a twin.
+     * Writes what memory holds, sorted by {@code distinct_id}, twins marked, to a new file {@code file}; returns
+     * whether it wrote a twin.
      */
-    static boolean writeHeld(Path file, List<DayIdentities.Held> sorted) throws IOException {
+    static boolean writeHeld(Path file, HeldTable held) throws IOException {
         boolean twins = false;
+        int[] sorted = held.sorted();
+        byte[] b = held.bytes();
         try (DataOutputStream out = open(file)) {
-            for (DayIdentities.Held h : sorted) {
-                byte[] resolved = h.resolved.getBytes(StandardCharsets.UTF_8);
-                write(out, h.idUtf8, h.idUtf8.length, h.twin, resolved, resolved.length, h.time);
-                twins |= h.twin;
+            for (int i = 0; i < held.size(); i++) {
+                int e = sorted[i];
+                write(out, b, held.idAt(e), held.idLength(e), held.twin(e), b, held.resolvedAt(e), held.resolvedLength(e),
+                        held.time(e));
+                twins |= held.twin(e);
             }
         }
         return twins;
@@ -68,12 +70,12 @@ final class SpillRun {
         return out;
     }
 
-    private static void write(DataOutputStream out, byte[] id, int idLength, boolean twin, byte[] resolved,
-            int resolvedLength, long time) throws IOException {
+    private static void write(DataOutputStream out, byte[] id, int idAt, int idLength, boolean twin, byte[] resolved,
+            int resolvedAt, int resolvedLength, long time) throws IOException {
         writeLength(out, ((long) idLength << 1) | (twin ? 1 : 0));
-        out.write(id, 0, idLength);
+        out.write(id, idAt, idLength);
         writeLength(out, resolvedLength);
-        out.write(resolved, 0, resolvedLength);
+        out.write(resolved, resolvedAt, resolvedLength);
         out.writeLong(time);
     }
 

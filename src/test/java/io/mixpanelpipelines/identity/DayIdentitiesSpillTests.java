@@ -135,6 +135,26 @@ class DayIdentitiesSpillTests {
         }
     }
 
+    /** Long ids spill by their bytes before the count is reached: memory holds about 1 MiB of them, not 5,000. */
+    @Test
+    void longIdsSpillByTheirBytes() throws Exception {
+        Random r = new Random(5);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            String device = "d" + r.nextInt(2_500) + "-" + "x".repeat(1_000);
+            String user = "u" + r.nextInt(900) + "-" + "\u00E9".repeat(500);
+            lines.add(event("Login", T + r.nextInt(60), "\"distinct_id\":\"" + user + "\",\"$device_id\":\"" + device
+                    + "\",\"$user_id\":\"" + user + "\""));
+        }
+        List<Mapping> want = reference(lines);
+        try (DayIdentities ids = new DayIdentities(tmp.resolve("long"), 5_000)) {
+            offerAll(ids, lines);
+            assertThat(ids.spills()).as("2 KB per candidate, 1 MiB held").isGreaterThanOrEqualTo(3);
+            assertThat(ids.inMemory()).isLessThanOrEqualTo(520);
+            assertThat(rows(ids)).isEqualTo(want);
+        }
+    }
+
     @Test
     void aResumedDayEqualsTheUninterruptedOne() throws Exception {
         List<String> lines = day(42, 20_000);
@@ -164,5 +184,15 @@ class DayIdentitiesSpillTests {
         byte[] forgotten = "device-0".getBytes(StandardCharsets.UTF_8);
         assertThat(seen.earlierThan(last, 0, last.length, 10_000)).isTrue();
         assertThat(seen.earlierThan(forgotten, 0, forgotten.length, 10_000)).as("emptied when full").isFalse();
+
+        // long ids: 1 MiB of keys at most, whatever the number of devices allowed
+        SeenDevices longIds = new SeenDevices(1_000);
+        for (int i = 0; i < 1_000; i++) {
+            byte[] d = (i + "-" + "d".repeat(10_000)).getBytes(StandardCharsets.UTF_8);
+            longIds.record(d, 0, d.length, i);
+            assertThat(longIds.size()).isLessThanOrEqualTo(106);
+            assertThat(longIds.earlierThan(d, 0, d.length, i + 1)).isTrue();
+            assertThat(longIds.earlierThan(d, 0, d.length, i)).as("strictly earlier").isFalse();
+        }
     }
 }

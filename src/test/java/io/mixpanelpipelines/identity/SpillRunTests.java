@@ -26,24 +26,52 @@ class SpillRunTests {
     private static final String[] RESOLVED = {"", "u", "a".repeat(127), "b".repeat(128), "\u00E9t\u00E9", "x\uD83D\uDE00y",
         "ascii then \u0080", "c".repeat(20_000), "\u00FF".repeat(9_000), "user-42"};
 
-    private static List<DayIdentities.Held> held() {
-        List<DayIdentities.Held> held = new ArrayList<>();
+    /** A candidate as the tests write it. */
+    private static final class Held {
+        final String distinctId;
+        final byte[] idUtf8;
+        final String resolved;
+        final long time;
+        boolean twin;
+
+        Held(String distinctId, String resolved, long time, boolean twin) {
+            this.distinctId = distinctId;
+            this.idUtf8 = distinctId.getBytes(StandardCharsets.UTF_8);
+            this.resolved = resolved;
+            this.time = time;
+            this.twin = twin;
+        }
+    }
+
+    private static List<Held> held() {
+        List<Held> held = new ArrayList<>();
         for (int i = 0; i < RESOLVED.length; i++) {
             String id = i == 7 ? "z".repeat(17_000) : "id-" + i + (i % 3 == 0 ? "\uE000" : "");
             // times of 2026 and of 1969 (negative): every byte of a time is read, whatever its value
             long time = i % 4 == 1 ? -1_000_003L * i : 1_769_904_000_000_000L + i * 1_000_003L;
-            held.add(new DayIdentities.Held(id, RESOLVED[i], time, i % 2 == 0));
+            held.add(new Held(id, RESOLVED[i], time, i % 2 == 0));
         }
         held.sort((a, b) -> IdOrder.compare(a.idUtf8, b.idUtf8));
         return held;
     }
 
+    /** The candidates in a table, added in reverse order: the run is sorted by the table. */
+    private static HeldTable table(List<Held> held) {
+        HeldTable t = new HeldTable();
+        for (int i = held.size() - 1; i >= 0; i--) {
+            Held h = held.get(i);
+            byte[] r = h.resolved.getBytes(StandardCharsets.UTF_8);
+            t.add(HeldTable.hash(h.idUtf8, 0, h.idUtf8.length), h.idUtf8, 0, h.idUtf8.length, r, 0, r.length, h.time, h.twin);
+        }
+        return t;
+    }
+
     /** The format written the plain way: magic, then per candidate varint(2 * id bytes + twin), id, varint, resolved, time. */
-    private static byte[] reference(List<DayIdentities.Held> held) throws Exception {
+    private static byte[] reference(List<Held> held) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write("mp-idrun2\n".getBytes(StandardCharsets.US_ASCII));
-        for (DayIdentities.Held h : held) {
+        for (Held h : held) {
             varint(out, ((long) h.idUtf8.length << 1) | (h.twin ? 1 : 0));
             out.write(h.idUtf8);
             byte[] r = h.resolved.getBytes(StandardCharsets.UTF_8);
@@ -64,14 +92,14 @@ class SpillRunTests {
 
     @Test
     void aRunHoldsTheDocumentedBytesAndReadsBackAsWritten() throws Exception {
-        List<DayIdentities.Held> held = held();
+        List<Held> held = held();
         Path file = tmp.resolve("run.bin");
 
-        assertThat(SpillRun.writeHeld(file, held)).as("it holds twins").isTrue();
+        assertThat(SpillRun.writeHeld(file, table(held))).as("it holds twins").isTrue();
 
         assertThat(Files.readAllBytes(file)).isEqualTo(reference(held));
         try (SpillRun.Reader r = new SpillRun.Reader(file, false)) {
-            for (DayIdentities.Held h : held) {
+            for (Held h : held) {
                 assertThat(r.advance()).isTrue();
                 assertThat(Arrays.copyOf(r.id(), r.idLength())).isEqualTo(h.idUtf8);
                 assertThat(new String(r.resolved(), 0, r.resolvedLength(), StandardCharsets.UTF_8)).isEqualTo(h.resolved);
@@ -81,7 +109,7 @@ class SpillRunTests {
         }
         // the twins alone, as their $device: ids: the others skipped, the long ones across the buffer's refills
         try (SpillRun.Reader r = new SpillRun.Reader(file, true)) {
-            for (DayIdentities.Held h : held.stream().filter(h -> h.twin).toList()) {
+            for (Held h : held.stream().filter(h -> h.twin).toList()) {
                 assertThat(r.advance()).isTrue();
                 assertThat(new String(r.id(), 0, r.idLength(), StandardCharsets.UTF_8)).isEqualTo("$device:" + h.distinctId);
                 assertThat(new String(r.resolved(), 0, r.resolvedLength(), StandardCharsets.UTF_8)).isEqualTo(h.resolved);
@@ -93,10 +121,10 @@ class SpillRunTests {
 
     @Test
     void aMergedRunHoldsTheSameBytesAsOneWrittenFromMemory() throws Exception {
-        List<DayIdentities.Held> held = held();
+        List<Held> held = held();
         held.forEach(h -> h.twin = false); // a merged run holds plain candidates
         Path fromMemory = tmp.resolve("memory.bin");
-        SpillRun.writeHeld(fromMemory, held);
+        SpillRun.writeHeld(fromMemory, table(held));
         Path merged = tmp.resolve("merged.bin");
 
         try (MergedRows rows = new MergedRows(List.of(fromMemory), java.util.Set.of(), null)) {
@@ -108,11 +136,11 @@ class SpillRunTests {
 
     @Test
     void aRunCutShortAnywhereIsRefusedOrReadsToTheLastWholeCandidate() throws Exception {
-        List<DayIdentities.Held> held = held();
+        List<Held> held = held();
         byte[] whole = reference(held);
         // where each candidate ends: a cut there reads the candidates before it and nothing more
         List<Integer> ends = new ArrayList<>(List.of(10));
-        for (DayIdentities.Held h : held) {
+        for (Held h : held) {
             ends.add(ends.get(ends.size() - 1) + reference(List.of(h)).length - 10);
         }
         java.util.TreeSet<Integer> cuts = new java.util.TreeSet<>();
