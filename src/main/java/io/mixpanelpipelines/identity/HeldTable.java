@@ -47,15 +47,9 @@ final class HeldTable {
         return used;
     }
 
-    /** The hash a lookup of {@code b[off..off+len)} takes: FNV-1a, 64 bits, mixed, folded to 32. */
+    /** The hash a lookup of {@code b[off..off+len)} takes: {@link SeenDevices#hash}, folded to 32 bits. */
     static int hash(byte[] b, int off, int len) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = off; i < off + len; i++) {
-            h = (h ^ (b[i] & 0xff)) * 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
+        long h = SeenDevices.hash(b, off, len);
         return (int) (h ^ (h >>> 32));
     }
 

@@ -171,8 +171,9 @@ final class MergedRows implements DayIdentities.Rows {
         for (int n = k - 1; n >= 1; n--) {
             int a = winners[2 * n];
             int b = winners[2 * n + 1];
-            winners[n] = less(a, b) ? a : b;
-            tree[n] = less(a, b) ? b : a;
+            boolean aWins = less(a, b);
+            winners[n] = aWins ? a : b;
+            tree[n] = aWins ? b : a;
         }
         tree[0] = k > 1 ? winners[1] : 0;
     }

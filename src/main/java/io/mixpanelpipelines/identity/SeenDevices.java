@@ -145,7 +145,7 @@ final class SeenDevices {
     }
 
     /** FNV-1a, 64 bits, mixed: ids are short and often share long prefixes. */
-    private static long hash(byte[] b, int off, int len) {
+    static long hash(byte[] b, int off, int len) {
         long h = 0xcbf29ce484222325L;
         for (int i = off; i < off + len; i++) {
             h = (h ^ (b[i] & 0xff)) * 0x100000001b3L;
