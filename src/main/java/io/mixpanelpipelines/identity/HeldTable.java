@@ -96,8 +96,7 @@ final class HeldTable {
 
     /** Whether {@code r[rOff..rOff+rLen)} at {@code time} wins over candidate {@code e}'s: {@link IdOrder#earlier}. */
     boolean beats(int e, byte[] r, int rOff, int rLen, long time) {
-        return time < times[e] || (time == times[e]
-                && Arrays.compareUnsigned(r, rOff, rOff + rLen, bytes, resolvedAt[e], resolvedAt[e] + resolvedLength[e]) < 0);
+        return IdOrder.earlier(r, rOff, rLen, time, bytes, resolvedAt[e], resolvedLength[e], times[e]);
     }
 
     /** Candidate {@code e} now resolves to {@code r[rOff..rOff+rLen)} (not bytes of this table) at {@code time}. */
@@ -214,7 +213,7 @@ final class HeldTable {
 
     private boolean less(int a, int b) {
         return prefixes[a] != prefixes[b] ? Long.compareUnsigned(prefixes[a], prefixes[b]) < 0
-                : Arrays.compareUnsigned(bytes, idAt[a], idAt[a] + idLength[a], bytes, idAt[b], idAt[b] + idLength[b]) < 0;
+                : IdOrder.compare(bytes, idAt[a], idLength[a], bytes, idAt[b], idLength[b]) < 0;
     }
 
     private int put(byte[] src, int off, int len) {

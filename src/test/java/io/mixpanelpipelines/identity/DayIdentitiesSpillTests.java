@@ -79,7 +79,7 @@ class DayIdentitiesSpillTests {
         Map<String, Mapping> best = new HashMap<>();
         IdentityRules.Sink sink = (id, resolved, time) -> best.merge(id, new Mapping(id, resolved, time),
                 (old, cand) -> cand.firstSeenMicros() < old.firstSeenMicros() || (cand.firstSeenMicros() == old.firstSeenMicros()
-                        && IdOrder.compare(cand.resolvedDistinctId(), old.resolvedDistinctId()) < 0) ? cand : old);
+                        && HeldTableTests.compareUtf8(cand.resolvedDistinctId(), old.resolvedDistinctId()) < 0) ? cand : old);
         MixpanelEventParser parser = new MixpanelEventParser(ZoneOffset.UTC, false);
         for (String l : lines) {
             byte[] b = l.getBytes(StandardCharsets.UTF_8);
@@ -90,7 +90,7 @@ class DayIdentitiesSpillTests {
             IdentityRules.mergeEvent(e.eventName(), e.propertiesBuffer(), e.propertiesOffset(), e.propertiesLength(),
                     e.timeMicros(), sink);
         }
-        TreeMap<String, Mapping> sorted = new TreeMap<>(IdOrder::compare); // by UTF-8 bytes, as Parquet orders them
+        TreeMap<String, Mapping> sorted = new TreeMap<>(HeldTableTests::compareUtf8); // by UTF-8 bytes, as Parquet orders them
         sorted.putAll(best);
         return new ArrayList<>(sorted.values());
     }

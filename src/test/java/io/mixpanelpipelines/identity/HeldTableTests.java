@@ -39,7 +39,7 @@ class HeldTableTests {
                 held.add(HeldTable.hash(b, 0, b.length), b, 0, b.length, U, 0, 1, i, false);
             }
             String[] expected = ids.toArray(new String[0]);
-            Arrays.sort(expected, (a, b) -> IdOrder.compare(utf8(a), utf8(b)));
+            Arrays.sort(expected, (a, b) -> compareUtf8(a, b));
             int[] sorted = held.sorted();
             String[] actual = new String[n];
             for (int i = 0; i < n; i++) {
@@ -63,18 +63,25 @@ class HeldTableTests {
             for (int k = 0; k < b.length; k++) {
                 b[k] = k < a.length && r.nextInt(4) > 0 ? a[k] : alphabet[r.nextInt(alphabet.length)];
             }
-            long pa = IdOrder.prefix(a);
-            long pb = IdOrder.prefix(b);
+            long pa = IdOrder.prefix(a, a.length);
+            long pb = IdOrder.prefix(b, b.length);
             if (pa != pb) {
                 decided++;
                 assertThat(Integer.signum(Long.compareUnsigned(pa, pb))).as("%s %s", Arrays.toString(a), Arrays.toString(b))
-                        .isEqualTo(Integer.signum(IdOrder.compare(a, b)));
+                        .isEqualTo(Integer.signum(IdOrder.compare(a, a.length, b, b.length)));
             }
         }
         assertThat(decided).isGreaterThan(100_000);
     }
 
     private static final byte[] U = {'u'};
+
+    /** The order of two strings' UTF-8 bytes. */
+    static int compareUtf8(String a, String b) {
+        byte[] x = utf8(a);
+        byte[] y = utf8(b);
+        return IdOrder.compare(x, x.length, y, y.length);
+    }
 
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
@@ -118,7 +125,7 @@ class HeldTableTests {
             assertThat(text(t, t.idAt(e), t.idLength(e))).isEqualTo(id);
             assertThat(text(t, t.resolvedAt(e), t.resolvedLength(e))).isEqualTo(want[0]);
             assertThat(t.time(e)).isEqualTo(Long.parseLong(want[1]));
-            boolean beats = time < t.time(e) || (time == t.time(e) && IdOrder.compare(v, utf8(want[0])) < 0);
+            boolean beats = time < t.time(e) || (time == t.time(e) && compareUtf8(resolved, want[0]) < 0);
             assertThat(t.beats(e, v, 0, v.length, time)).isEqualTo(beats);
             int before = t.bytesUsed();
             t.update(e, v, 0, v.length, time, false); // every update, winning or not: the table takes what it is given

@@ -51,7 +51,7 @@ class SpillRunTests {
             long time = i % 4 == 1 ? -1_000_003L * i : 1_769_904_000_000_000L + i * 1_000_003L;
             held.add(new Held(id, RESOLVED[i], time, i % 2 == 0));
         }
-        held.sort((a, b) -> IdOrder.compare(a.idUtf8, b.idUtf8));
+        held.sort((a, b) -> IdOrder.compare(a.idUtf8, a.idUtf8.length, b.idUtf8, b.idUtf8.length));
         return held;
     }
 
